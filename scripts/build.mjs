@@ -1,0 +1,36 @@
+// One esbuild entry per runtime. The helper and the CLI are built without the
+// `vscode` module on purpose: importing it there fails the build.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+// ssh2 (pulled in by dockerode for ssh:// endpoints) probes optional native
+// modules inside try/catch; leaving them out keeps the bundle pure JavaScript.
+const nodeExternals = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: ['vscode', ...nodeExternals] },
+  { ...common, entryPoints: { helper: 'src/helper/main.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: nodeExternals },
+  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: { webview: 'webview/main.ts' }, platform: 'browser', format: 'iife', target: 'chrome120', outdir: 'dist' },
+];
+
+mkdirSync('dist', { recursive: true });
+cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css');
+cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,59 @@
+/**
+ * Messages between the extension host and the packet inspector webview.
+ * Both sides switch on `type`; frames travel as binary batches (see
+ * core/frameBatch.ts) so a million packets never become JSON.
+ */
+
+/** What the inspector shows about the capture as a whole. */
+export type CaptureState = 'starting' | 'capturing' | 'stopping' | 'ended' | 'error' | 'file';
+
+export interface CaptureStatus {
+  state: CaptureState;
+  /** Human-readable reason, e.g. "container stopped", shown in the status line. */
+  message?: string;
+  /** Packets the kernel dropped before tcpdump saw them (tcpdump's own count). */
+  kernelDrops?: number;
+  /** Oldest packets dropped from memory because of the in-memory limit. */
+  droppedFromMemory?: number;
+}
+
+export type ToWebviewMessage =
+  /** First message after `ready`: what this tab shows. */
+  | {
+      type: 'init';
+      title: string;
+      /** Container the capture belongs to; absent for an opened file. */
+      container?: { id: string; name: string };
+      /** True for a running capture (shows Stop), false for a file. */
+      live: boolean;
+      /** Known container addresses, shown as names in the list. */
+      hostnames: Record<string, string>;
+      /** In-memory packet limit; older packets are dropped past it. */
+      maxPackets: number;
+      status: CaptureStatus;
+    }
+  /** A batch of frames in the frameBatch encoding; numbered after those already sent. */
+  | { type: 'frames'; batch: Uint8Array }
+  /** The capture's state changed. */
+  | { type: 'status'; status: CaptureStatus }
+  /** Address-to-container-name map changed. */
+  | { type: 'hostnames'; hostnames: Record<string, string> }
+  /** Everything was cleared on the host side too. */
+  | { type: 'cleared' };
+
+export type SaveFormat = 'json' | 'pcap';
+
+export type FromWebviewMessage =
+  /** The webview loaded and wants `init` plus everything captured so far. */
+  | { type: 'ready' }
+  /** Stop the running capture (the tab stays open with its packets). */
+  | { type: 'stop' }
+  /** Forget the packets shown so far. */
+  | { type: 'clear' }
+  /**
+   * Save packets. `packetNumbers` (1-based "No." values) limits the save to the
+   * filtered rows; absent means every packet still in memory.
+   */
+  | { type: 'save'; format: SaveFormat; packetNumbers?: Uint32Array }
+  /** Something in the webview failed; the host logs it. */
+  | { type: 'error'; message: string };
