@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts (or reuses) the project's private Docker daemon and imports the busybox
+# test image. Prints nothing but errors; the socket is $DNC_DOCKER_DIR/docker.sock.
+#
+# Host forwarding is switched off first: containers on one bridge still reach
+# each other (layer 2), but nothing they send can be routed off this machine.
+set -euo pipefail
+D=${DNC_DOCKER_DIR:-/tmp/dnc-docker}
+SOCK=$D/docker.sock
+cmd=${1:-start}
+
+export DOCKER_HOST=unix://$SOCK
+
+stop_daemon() {
+  if [ -f "$D/docker.pid" ] && kill -0 "$(cat "$D/docker.pid")" 2>/dev/null; then
+    kill "$(cat "$D/docker.pid")"
+    for _ in $(seq 1 50); do kill -0 "$(cat "$D/docker.pid")" 2>/dev/null || break; sleep 0.2; done
+  fi
+}
+
+if [ "$cmd" = stop ]; then stop_daemon; exit 0; fi
+
+sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 >/dev/null 2>&1 || true
+
+if ! docker version >/dev/null 2>&1; then
+  mkdir -p "$D/data" "$D/exec"
+  # containerd is started by dockerd itself when none is configured.
+  nohup dockerd --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
+    --storage-driver=vfs --data-root "$D/data" --exec-root "$D/exec" \
+    -H "unix://$SOCK" --pidfile "$D/docker.pid" >"$D/dockerd.log" 2>&1 &
+  for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
+  docker version >/dev/null 2>&1 || { echo "private dockerd did not start; see $D/dockerd.log" >&2; tail -20 "$D/dockerd.log" >&2; exit 1; }
+fi
+# Let the non-root test user (end-to-end tests) reach this daemon too.
+chmod 0666 "$SOCK"
+
+# The test image: Debian's static busybox, imported as a rootfs (no registry here).
+if ! docker image inspect dnc-busybox:latest >/dev/null 2>&1; then
+  R=$(mktemp -d)
+  mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/www" "$R/proc" "$R/sys" "$R/dev"
+  cp /bin/busybox "$R/bin/busybox"
+  for a in sh ash cat echo httpd wget nc ping ping6 sleep ip ifconfig ls seq printf sed grep head tail true false kill ps netstat udhcpc hostname dd yes timeout wc tr; do
+    ln -s busybox "$R/bin/$a"
+  done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$R/etc/passwd"
+  echo 'root:x:0:' >"$R/etc/group"
+  echo 'hello from dnc' >"$R/www/index.html"
+  tar -C "$R" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - dnc-busybox:latest >/dev/null
+  rm -rf "$R"
+fi
