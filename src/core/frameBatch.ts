@@ -106,3 +106,13 @@ export function forEachFrame(batch: Uint8Array, visit: (frame: CapturedFrame) =>
     o += capturedLength;
   }
 }
+
+/** Number of frames in a batch, without decoding them. */
+export function frameCount(batch: Uint8Array): number {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  let n = 0;
+  for (let o = 0; o + FIXED_HEADER <= batch.length; n++) {
+    o += FIXED_HEADER + view.getUint8(o + 19) + view.getUint32(o + 12, true);
+  }
+  return n;
+}

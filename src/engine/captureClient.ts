@@ -4,15 +4,38 @@
  * channel and reports events. No `vscode` here: the extension and the tests
  * both drive it.
  *
- * CONTRACT ONLY until the implementation lands.
+ * The channel is a Unix socket in a fresh 0700 directory of this user's. Its
+ * path and a one-time token reach the helper in a 0600 file in that directory,
+ * never on a command line (/proc/PID/cmdline is world-readable). Only a peer
+ * that read the file can present the token, and only this user and root can
+ * reach the directory at all.
  */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HelperRequestFile, HelperToClient } from '../protocol/helperMessages';
+import { MessageKind } from '../protocol/helperMessages';
+import { CaptureError, type CaptureErrorCode } from './captureErrors';
 import type { CaptureRequest } from './captureRequest';
+import { ChannelDecoder, encodeJson } from './channelCodec';
+import { launchDirect, launchElevated, type LaunchedHelper } from './helperLaunch';
+import { REQUEST_NAME, SOCKET_NAME } from './requestFile';
 import type { ResolvedContainer } from './resolvedContainer';
-import { CaptureError } from './captureErrors';
+import { frameCount } from '../core/frameBatch';
 
 export interface CaptureStartedInfo {
   /** Interfaces being captured, e.g. ["eth0", "eth1", "lo"] or ["docker0"]. */
   interfaces: string[];
+  /** The tcpdump command lines, as run. */
+  commands: string[][];
+  /** PID of the helper (root until it dropped to nobody). */
+  helperPid: number;
+  tcpdumpPids: number[];
+  /** Identity the helper runs as now (nobody). */
+  uid: number;
+  gid: number;
 }
 
 export interface CaptureStats {
@@ -46,22 +69,205 @@ export interface CaptureClientOptions {
   /** 'direct' when this process is root, else 'sudo-prompt'. */
   elevation: ElevationMethod;
   verbose: boolean;
+  /** How long to wait for the password prompt and the helper's first word. */
+  connectTimeoutMs?: number;
 }
 
 export interface CaptureHandle {
   /** Asks the helper to stop; resolves once it has ended and cleaned up. */
   stop(): Promise<void>;
+  /** Resolves when the capture has ended, whatever the reason. */
+  readonly finished: Promise<CaptureEndInfo>;
+  /** The private directory holding the socket (gone once finished). */
+  readonly channelDirectory: string;
 }
 
+const KNOWN_CODES = new Set<CaptureErrorCode>([
+  'no-such-container', 'container-not-running', 'no-network-namespace', 'docker-unreachable', 'tcpdump-missing',
+  'not-root', 'cancelled', 'elevation-failed', 'invalid-request', 'invalid-filter', 'helper-failed',
+]);
+
+function toCaptureError(e: { code: string; message: string }): CaptureError {
+  const code = KNOWN_CODES.has(e.code as CaptureErrorCode) ? (e.code as CaptureErrorCode) : 'helper-failed';
+  return new CaptureError(code, e.message);
+}
+
+/** Resolves once the helper reports `started`; rejects with a CaptureError otherwise. */
 export async function startCapture(
   target: ResolvedContainer,
   request: CaptureRequest,
   options: CaptureClientOptions,
   events: CaptureEvents,
 ): Promise<CaptureHandle> {
-  void target;
-  void request;
-  void options;
-  void events;
-  throw new CaptureError('helper-failed', 'not implemented yet');
+  const dir = mkdtempSync(join(tmpdir(), 'dnc-'));
+  chmodSync(dir, 0o700);
+  const socketPath = join(dir, SOCKET_NAME);
+  const requestPath = join(dir, REQUEST_NAME);
+  const token = randomBytes(32).toString('hex');
+  const server = createServer();
+  const cleanup = (): void => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    chmodSync(socketPath, 0o600);
+    const file: HelperRequestFile = { version: 1, token, socketPath, target, request, verbose: options.verbose };
+    writeFileSync(requestPath, JSON.stringify(file), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    cleanup();
+    throw new CaptureError('helper-failed', `cannot set up the capture channel: ${(err as Error).message}`);
+  }
+
+  let launched: LaunchedHelper;
+  try {
+    launched =
+      options.elevation === 'direct'
+        ? launchDirect(options.nodeExecutable, options.helperScript, requestPath)
+        : launchElevated(options.nodeExecutable, options.helperScript, requestPath);
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return new ClientConnection(server, launched, token, dir, cleanup, events, options.connectTimeoutMs ?? 180_000).ready;
+}
+
+class ClientConnection implements CaptureHandle {
+  readonly ready: Promise<CaptureHandle>;
+  readonly finished: Promise<CaptureEndInfo>;
+  private socket?: Socket;
+  private helperPid = 0;
+  private started = false;
+  private endInfo?: CaptureEndInfo;
+  private resolveFinished!: (info: CaptureEndInfo) => void;
+  private settleReady!: { resolve: (h: CaptureHandle) => void; reject: (e: CaptureError) => void };
+
+  constructor(
+    private readonly server: Server,
+    launched: LaunchedHelper,
+    private readonly token: string,
+    readonly channelDirectory: string,
+    private readonly cleanup: () => void,
+    private readonly events: CaptureEvents,
+    connectTimeoutMs: number,
+  ) {
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+    this.ready = new Promise((resolve, reject) => (this.settleReady = { resolve, reject }));
+    // Callers may only await `ready`; an unobserved rejection must not crash the host.
+    this.ready.catch(() => undefined);
+    const timeout = setTimeout(() => {
+      if (!this.socket) this.end({ reason: 'the helper did not start', error: new CaptureError('elevation-failed', 'the capture helper did not connect in time') });
+    }, connectTimeoutMs);
+    server.on('connection', (socket) => this.onConnection(socket));
+    launched.exited.then(
+      ({ code, stderr }) => {
+        clearTimeout(timeout);
+        if (this.endInfo) return;
+        // The helper exited; if its `ended` message is still in flight, give it a moment.
+        setTimeout(() => {
+          if (this.endInfo) return;
+          const detail = stderr.trim().split('\n').pop() || `exit code ${String(code)}`;
+          this.end({ reason: 'the helper exited', error: new CaptureError(code === 3 ? 'invalid-request' : 'helper-failed', `capture helper failed: ${detail}`) });
+        }, this.socket ? 500 : 0);
+      },
+      (err: unknown) => {
+        clearTimeout(timeout);
+        const e = err instanceof CaptureError ? err : new CaptureError('elevation-failed', String(err));
+        this.end({ reason: e.code === 'cancelled' ? 'cancelled' : 'elevation failed', error: e });
+      },
+    );
+  }
+
+  private onConnection(socket: Socket): void {
+    if (this.socket) {
+      // One helper per capture; anyone else is turned away.
+      socket.destroy();
+      return;
+    }
+    const decoder = new ChannelDecoder();
+    let authenticated = false;
+    socket.on('data', (chunk: Buffer) => {
+      let messages;
+      try {
+        messages = decoder.push(chunk);
+      } catch (err) {
+        socket.destroy();
+        this.end({ reason: 'protocol error', error: new CaptureError('helper-failed', `bad data from the helper: ${(err as Error).message}`) });
+        return;
+      }
+      for (const m of messages) {
+        if (!authenticated) {
+          const hello = m.kind === MessageKind.Json ? (m.value as HelperToClient) : undefined;
+          if (hello?.type !== 'hello' || hello.token !== this.token) {
+            socket.destroy();
+            return;
+          }
+          authenticated = true;
+          this.socket = socket;
+          this.helperPid = hello.pid;
+          continue;
+        }
+        if (m.kind === MessageKind.Frames) this.events.frames(m.batch, frameCount(m.batch));
+        else this.onControl(m.value as HelperToClient);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (socket === this.socket && !this.endInfo) {
+        this.end({ reason: 'the helper went away', error: new CaptureError('helper-failed', 'the capture helper exited without saying why') });
+      }
+    });
+  }
+
+  private onControl(message: HelperToClient): void {
+    switch (message.type) {
+      case 'hello':
+        return;
+      case 'started':
+        this.started = true;
+        this.events.started({
+          interfaces: message.interfaces,
+          commands: message.commands,
+          helperPid: this.helperPid,
+          tcpdumpPids: message.tcpdumpPids,
+          uid: message.uid,
+          gid: message.gid,
+        });
+        this.settleReady.resolve(this);
+        return;
+      case 'stats':
+        this.events.stats({ kernelDrops: message.kernelDrops });
+        return;
+      case 'log':
+        this.events.log(message.level, message.message);
+        return;
+      case 'ended':
+        this.end({ reason: message.reason, ...(message.error ? { error: toCaptureError(message.error) } : {}) });
+        return;
+    }
+  }
+
+  private end(info: CaptureEndInfo): void {
+    if (this.endInfo) return;
+    this.endInfo = info;
+    this.socket?.end();
+    this.cleanup();
+    if (this.started) this.events.ended(info);
+    else this.settleReady.reject(info.error ?? new CaptureError('helper-failed', info.reason));
+    this.resolveFinished(info);
+  }
+
+  async stop(): Promise<void> {
+    if (this.endInfo) return;
+    this.socket?.write(encodeJson({ type: 'stop' }));
+    const timer = setTimeout(() => {
+      this.socket?.destroy();
+      this.end({ reason: 'stopped' });
+    }, 5000);
+    await this.finished;
+    clearTimeout(timer);
+  }
 }

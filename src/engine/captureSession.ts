@@ -1,0 +1,179 @@
+/**
+ * A running capture: its tcpdump pipelines, their pcap streams decoded into
+ * frames, merged in timestamp order, limits applied. Used by the privileged
+ * helper and by the CLI in the same way:
+ *
+ *   const session = await CaptureSession.start(specs, ...)   // as root: opens interfaces
+ *   dropPrivileges()                                          // now nobody
+ *   session.begin(sink)                                       // only now are packet bytes read
+ */
+import type { CapturedFrame } from '../core/packet';
+import { PcapStreamReader } from '../core/pcap/pcapReader';
+import { sourceMac } from '../core/decode/index';
+import { CaptureError } from './captureErrors';
+import { directionOf, type PipelineSpec } from './capturePlan';
+import type { CaptureLimits } from './captureRequest';
+import { TcpdumpProcess } from './tcpdumpProcess';
+import { TimestampMerger } from './timestampMerger';
+
+export interface SessionSink {
+  /** Frames in timestamp order. `frame.data` is owned by the receiver. */
+  frame(frame: CapturedFrame): void;
+  /** Kernel drops summed over pipelines, whenever tcpdump reports new counts. */
+  stats(kernelDrops: number): void;
+  log(level: 'info' | 'debug' | 'warn' | 'error', message: string): void;
+  /** Called once, after the last frame. */
+  ended(reason: string, error?: CaptureError): void;
+}
+
+const STATS_INTERVAL_MS = 2000;
+const MERGE_TICK_MS = 10;
+
+export class CaptureSession {
+  private sink?: SessionSink;
+  private merger?: TimestampMerger;
+  private frames = 0;
+  private bytes = 0;
+  private endReason?: string;
+  private endError?: CaptureError;
+  private finished = false;
+  private timers: NodeJS.Timeout[] = [];
+  private openPipelines: number;
+
+  private constructor(
+    private readonly processes: TcpdumpProcess[],
+    private readonly limits: CaptureLimits,
+  ) {
+    this.openPipelines = processes.length;
+  }
+
+  /** Starts every pipeline and waits until each has its interface open. */
+  static async start(specs: PipelineSpec[], limits: CaptureLimits = {}): Promise<CaptureSession> {
+    const processes = specs.map((spec) => new TcpdumpProcess(spec));
+    try {
+      await Promise.all(processes.map((p) => p.waitUntilListening()));
+    } catch (err) {
+      await Promise.all(processes.map((p) => p.stop(500)));
+      const message = err instanceof Error ? err.message : String(err);
+      const code = /syntax error|illegal|expression|can't parse|unknown (host|port|proto)/i.test(message) ? 'invalid-filter' : 'helper-failed';
+      throw new CaptureError(code, `tcpdump failed: ${message}`);
+    }
+    return new CaptureSession(processes, limits);
+  }
+
+  get specs(): PipelineSpec[] {
+    return this.processes.map((p) => p.spec);
+  }
+
+  /** Stops reading from tcpdump (backpressure); the kernel's buffer holds what arrives meanwhile. */
+  pause(): void {
+    for (const p of this.processes) p.child.stdout.pause();
+  }
+
+  resume(): void {
+    for (const p of this.processes) p.child.stdout.resume();
+  }
+
+  get pids(): number[] {
+    return this.processes.map((p) => p.pid).filter((p): p is number => p !== undefined);
+  }
+
+  get frameCount(): number {
+    return this.frames;
+  }
+
+  /** Starts reading packets. Call only after dropping privileges. */
+  begin(sink: SessionSink): void {
+    this.sink = sink;
+    const deliver = (frame: CapturedFrame): void => this.deliver(frame);
+    if (this.processes.length > 1) {
+      const merger = new TimestampMerger(deliver);
+      this.merger = merger;
+      this.timers.push(setInterval(() => merger.flushOlderThan(Date.now() * 1000), MERGE_TICK_MS));
+    }
+    for (const p of this.processes) this.readPipeline(p, this.merger ? (f) => this.merger?.push(f) : deliver);
+    for (const p of this.processes) p.onCounts(() => this.reportStats());
+    this.timers.push(setInterval(() => this.processes.forEach((p) => p.requestCounts()), STATS_INTERVAL_MS));
+    if (this.limits.durationSeconds) {
+      this.timers.push(setTimeout(() => void this.stop('duration limit reached'), this.limits.durationSeconds * 1000));
+    }
+  }
+
+  /** Stops every pipeline; `ended` follows once their output is drained. */
+  async stop(reason = 'stopped'): Promise<void> {
+    this.endReason ??= reason;
+    await Promise.all(this.processes.map((p) => p.stop()));
+  }
+
+  private readPipeline(p: TcpdumpProcess, push: (f: CapturedFrame) => void): void {
+    const reader = new PcapStreamReader();
+    const spec = p.spec;
+    const onRecord = (rec: { tsSec: number; tsUsec: number; originalLength: number; data: Uint8Array; linkType: number }): void => {
+      push({
+        tsSec: rec.tsSec,
+        tsUsec: rec.tsUsec,
+        originalLength: rec.originalLength,
+        linkType: rec.linkType,
+        interfaceName: spec.interfaceName,
+        direction: directionOf(spec, sourceMac(rec.data, rec.linkType)),
+        data: rec.data,
+      });
+    };
+    p.child.stdout.on('data', (chunk: Buffer) => {
+      if (this.finished) return;
+      const result = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (const rec of result.records) onRecord(rec);
+      if (result.error) this.sink?.log('warn', `${spec.interfaceName}: ${result.error}`);
+    });
+    p.child.stdout.on('end', () => {
+      const tail = reader.end();
+      if (tail.error) this.sink?.log('warn', `${spec.interfaceName}: ${tail.error}`);
+      void p.exit().then(() => this.onPipelineClosed(p));
+    });
+    p.child.stdout.resume();
+  }
+
+  private deliver(frame: CapturedFrame): void {
+    if (this.finished || this.endReason && this.limitReached()) return;
+    this.frames++;
+    this.bytes += frame.data.length;
+    this.sink?.frame(frame);
+    if (this.limitReached() && !this.endReason) {
+      void this.stop(this.limits.count && this.frames >= this.limits.count ? 'packet limit reached' : 'size limit reached');
+    }
+  }
+
+  private limitReached(): boolean {
+    return (!!this.limits.count && this.frames >= this.limits.count) || (!!this.limits.maxBytes && this.bytes >= this.limits.maxBytes);
+  }
+
+  private reportStats(): void {
+    const drops = this.processes.reduce((sum, p) => sum + (p.counts.droppedByKernel ?? 0), 0);
+    this.sink?.stats(drops);
+  }
+
+  private onPipelineClosed(p: TcpdumpProcess): void {
+    this.openPipelines--;
+    if (!this.endReason) {
+      // A pipeline ended without being asked: its interface went away (the
+      // container stopped) or tcpdump failed. The others are stopped too so the
+      // capture ends as one.
+      const why = p.lastError ?? 'tcpdump exited';
+      const gone = /went down|no such device|doesn't exist|not up|network is down/i.test(why);
+      this.endReason = gone ? 'container stopped' : `tcpdump on ${p.spec.interfaceName} exited: ${why}`;
+      if (!gone) this.endError = new CaptureError('helper-failed', this.endReason);
+      void this.stop(this.endReason);
+    }
+    if (this.openPipelines > 0) return;
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    for (const t of this.timers) clearInterval(t);
+    this.merger?.flushAll();
+    this.finished = true;
+    this.reportStats();
+    this.sink?.ended(this.endReason ?? 'stopped', this.endError);
+  }
+}

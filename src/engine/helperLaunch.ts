@@ -1,0 +1,79 @@
+/**
+ * Starting the helper as root. The command line holds only paths this
+ * extension chose (its own install path, the runtime, a directory it created),
+ * each checked against a conservative character set: sudo-prompt hands the
+ * string to `bash -c` as root and escapes nothing but double quotes.
+ */
+import { spawn } from 'node:child_process';
+import { CaptureError } from './captureErrors';
+
+const SAFE_PATH = /^\/[A-Za-z0-9 _./+@,-]*$/;
+
+function quotePath(path: string): string {
+  if (!SAFE_PATH.test(path) || path.includes('..')) {
+    throw new CaptureError('elevation-failed', `refusing to elevate: the path ${JSON.stringify(path)} has characters that are unsafe on a root command line`);
+  }
+  return `"${path}"`;
+}
+
+/**
+ * The root command. ELECTRON_RUN_AS_NODE=1 is set inside it because pkexec
+ * clears the environment, and in VS Code desktop the runtime is Electron,
+ * which runs a script as Node only with that variable.
+ */
+export function helperCommandLine(nodeExecutable: string, helperScript: string, requestPath: string): string {
+  return `ELECTRON_RUN_AS_NODE=1 ${quotePath(nodeExecutable)} ${quotePath(helperScript)} ${quotePath(requestPath)}`;
+}
+
+export interface LaunchedHelper {
+  /** Resolves when the helper process (or the elevation wrapper) exits. */
+  exited: Promise<{ code: number | null; stderr: string }>;
+}
+
+/** As root already: spawn it directly, no prompt. */
+export function launchDirect(nodeExecutable: string, helperScript: string, requestPath: string): LaunchedHelper {
+  const child = spawn(nodeExecutable, [helperScript, requestPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ELECTRON_RUN_AS_NODE: '1', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (t: string) => (stderr = (stderr + t).slice(-4096)));
+  return {
+    exited: new Promise((resolve) => {
+      child.on('error', (e) => resolve({ code: null, stderr: e.message }));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    }),
+  };
+}
+
+interface SudoPromptModule {
+  exec(command: string, options: { name: string }, callback: (error?: Error, stdout?: string | Buffer, stderr?: string | Buffer) => void): void;
+}
+
+/**
+ * Through sudo-prompt (pkexec on Linux). We use Microsoft's maintained fork
+ * `@vscode/sudo-prompt`: same API as `sudo-prompt`, but it works on current
+ * Node, where 9.2.1 of the original does not.
+ */
+export function launchElevated(nodeExecutable: string, helperScript: string, requestPath: string): LaunchedHelper {
+  const command = helperCommandLine(nodeExecutable, helperScript, requestPath);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sudo = require('@vscode/sudo-prompt') as SudoPromptModule;
+  return {
+    exited: new Promise((resolve, reject) => {
+      sudo.exec(command, { name: 'Docker Network Capture' }, (error, _stdout, stderr) => {
+        const err = String(stderr ?? '');
+        if (!error) return resolve({ code: 0, stderr: err });
+        if (/did not grant permission/i.test(error.message)) {
+          return reject(new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
+        }
+        if (/No authentication agent|Unable to find pkexec/i.test(error.message)) {
+          return reject(new CaptureError('elevation-failed', `${error.message} Run VS Code's capture from a desktop session with a polkit agent, or use the CLI with sudo.`));
+        }
+        const code = (error as Error & { code?: number }).code;
+        resolve({ code: typeof code === 'number' ? code : 1, stderr: err || error.message });
+      });
+    }),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Reading the helper's request as root. The file and its directory belong to
+ * the user who asked for elevation; root must not be tricked into reading or
+ * connecting somewhere else, so everything is checked before it is trusted:
+ * no symlinks, owned by that user, readable by nobody else, socket beside it.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { HelperRequestFile } from '../protocol/helperMessages';
+import { CaptureError } from './captureErrors';
+import { validateContainerId, validateRequest } from './requestValidation';
+
+export const SOCKET_NAME = 'capture.sock';
+export const REQUEST_NAME = 'request.json';
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Who asked for root: pkexec and sudo say so in the environment; a direct root start is root's own. */
+export function requesterUid(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.PKEXEC_UID ?? env.SUDO_UID;
+  if (fromEnv === undefined) return 0;
+  const uid = Number(fromEnv);
+  if (!Number.isInteger(uid) || uid < 0) throw new CaptureError('invalid-request', 'cannot tell which user asked for this capture');
+  return uid;
+}
+
+function refuse(why: string): never {
+  throw new CaptureError('invalid-request', `refusing the capture request: ${why}`);
+}
+
+function checkPrivate(stat: { uid: number; mode: number }, owner: number, what: string): void {
+  if (stat.uid !== owner) refuse(`${what} is owned by uid ${stat.uid}, not by the requesting user (uid ${owner})`);
+  if ((stat.mode & 0o077) !== 0) refuse(`${what} is accessible to other users (mode ${(stat.mode & 0o777).toString(8)})`);
+}
+
+/** Reads, checks and deletes the request file. Throws CaptureError('invalid-request') on anything odd. */
+export function readRequestFile(path: string, owner: number): HelperRequestFile {
+  if (!path.startsWith('/') || path.includes('\0')) refuse('the request path must be absolute');
+  if (path.split('/').pop() !== REQUEST_NAME) refuse(`the request file must be named ${REQUEST_NAME}`);
+  const dir = dirname(path);
+  const dirStat = lstatSync(dir, { throwIfNoEntry: false });
+  if (!dirStat || dirStat.isSymbolicLink() || !dirStat.isDirectory()) refuse('the request directory is missing or is not a plain directory');
+  checkPrivate(dirStat, owner, 'the request directory');
+
+  let fd: number;
+  try {
+    // O_NOFOLLOW: a symlink planted in place of the file is refused by the kernel.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    refuse(`cannot open the request file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let text: string;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) refuse('the request file is not a regular file');
+    checkPrivate(st, owner, 'the request file');
+    if (st.size > MAX_REQUEST_BYTES) refuse('the request file is too large');
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    text = buf.subarray(0, off).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  // The token is single-use: it leaves the disk as soon as it is read.
+  unlinkSync(path);
+
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    refuse('the request file is not valid JSON');
+  }
+  if (raw.version !== 1) refuse('unsupported request version');
+  if (typeof raw.token !== 'string' || !/^[0-9a-f]{64}$/.test(raw.token)) refuse('the token is malformed');
+  if (raw.socketPath !== join(dir, SOCKET_NAME)) refuse('the socket must sit beside the request file');
+  const sockStat = lstatSync(raw.socketPath, { throwIfNoEntry: false });
+  if (!sockStat || !sockStat.isSocket()) refuse('the socket is missing or is not a socket');
+  if (sockStat.uid !== owner) refuse('the socket is not owned by the requesting user');
+
+  const target = raw.target as Record<string, unknown> | undefined;
+  if (!target || typeof target.id !== 'string' || typeof target.name !== 'string') refuse('the target container is missing');
+  validateContainerId(target.id);
+  if (typeof target.pid !== 'number' || !Number.isInteger(target.pid) || target.pid <= 1) refuse('the container PID is not valid');
+  if (!Array.isArray(target.networks)) refuse('the container networks are missing');
+  const networks = (target.networks as unknown[]).map((n) => {
+    const o = (n ?? {}) as Record<string, unknown>;
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length < 128 ? v : undefined);
+    return { name: str(o.name) ?? '', ipv4: str(o.ipv4), ipv6: str(o.ipv6), mac: str(o.mac) };
+  });
+  return {
+    version: 1,
+    token: raw.token,
+    socketPath: raw.socketPath,
+    target: {
+      id: target.id,
+      name: target.name.slice(0, 256),
+      pid: target.pid,
+      running: true,
+      networkMode: typeof target.networkMode === 'string' ? target.networkMode.slice(0, 256) : '',
+      networks,
+    },
+    request: validateRequest(raw.request),
+    verbose: raw.verbose === true,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Merges frames from several live pipelines into timestamp order. Each tcpdump
+ * delivers its own frames in order, ~15 ms after the wire; frames are held for
+ * a short window so a slower pipeline's earlier frame still lands before a
+ * faster one's later frame. The window trades a few tens of milliseconds of
+ * latency for an order users can trust.
+ */
+import type { CapturedFrame } from '../core/packet';
+
+function micros(f: CapturedFrame): number {
+  return f.tsSec * 1e6 + f.tsUsec;
+}
+
+export class TimestampMerger {
+  private pending: CapturedFrame[] = [];
+  private sorted = true;
+
+  constructor(
+    private readonly emit: (frame: CapturedFrame) => void,
+    private readonly windowMicros = 40_000,
+  ) {}
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  push(frame: CapturedFrame): void {
+    const last = this.pending[this.pending.length - 1];
+    if (last && micros(last) > micros(frame)) this.sorted = false;
+    this.pending.push(frame);
+  }
+
+  /** Emits every frame older than `nowMicros - window`, oldest first. */
+  flushOlderThan(nowMicros: number): void {
+    if (this.pending.length === 0) return;
+    this.sortPending();
+    const cutoff = nowMicros - this.windowMicros;
+    let i = 0;
+    while (i < this.pending.length && micros(this.pending[i] as CapturedFrame) <= cutoff) {
+      this.emit(this.pending[i] as CapturedFrame);
+      i++;
+    }
+    if (i > 0) this.pending = this.pending.slice(i);
+  }
+
+  /** Emits everything (end of capture). */
+  flushAll(): void {
+    this.sortPending();
+    const all = this.pending;
+    this.pending = [];
+    for (const f of all) this.emit(f);
+  }
+
+  private sortPending(): void {
+    if (this.sorted) return;
+    // Stable sort: frames with equal timestamps keep their arrival order.
+    this.pending.sort((a, b) => micros(a) - micros(b));
+    this.sorted = true;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Messages on the private channel between the capture helper (root, then
+ * nobody) and the user's process that started it. Control messages are JSON;
+ * packets travel as binary frame batches (core/frameBatch.ts).
+ *
+ * Wire format: u32 length (LE, of what follows) | u8 kind | body.
+ */
+
+export const MessageKind = {
+  /** JSON control message (HelperToClient or ClientToHelper). */
+  Json: 1,
+  /** A frame batch, core/frameBatch encoding. */
+  Frames: 2,
+} as const;
+
+export type HelperToClient =
+  /** First message: proves the helper read the request file (token) and says who it is. */
+  | { type: 'hello'; token: string; pid: number }
+  /** Pipelines are listening and privileges are dropped; packets follow. */
+  | { type: 'started'; interfaces: string[]; commands: string[][]; tcpdumpPids: number[]; uid: number; gid: number }
+  /** Kernel drops, summed over pipelines. */
+  | { type: 'stats'; kernelDrops: number }
+  | { type: 'log'; level: 'info' | 'debug' | 'warn' | 'error'; message: string }
+  /** Last message; the helper exits after it. */
+  | { type: 'ended'; reason: string; error?: { code: string; message: string } };
+
+export type ClientToHelper =
+  /** Stop capturing; the helper answers with `ended`. */
+  { type: 'stop' };
+
+/** The request file the helper reads (0600, in a 0700 directory of the user's). */
+export interface HelperRequestFile {
+  version: 1;
+  /** One-time secret the helper echoes back in `hello`. */
+  token: string;
+  /** Unix socket to connect to; must sit in the same directory as this file. */
+  socketPath: string;
+  target: import('../engine/resolvedContainer').ResolvedContainer;
+  request: import('../engine/captureRequest').CaptureRequest;
+  verbose: boolean;
+}
