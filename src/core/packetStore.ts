@@ -1,0 +1,317 @@
+/**
+ * The inspector's in-memory packets, stored by column: one typed array per
+ * field, the frame bytes in a few large chunks, strings interned. A million
+ * packets are then a few dozen typed arrays instead of a million objects, so
+ * the heap stays small and the display filter scans integers.
+ *
+ * It is a ring: past `maxPackets` the oldest packet is overwritten. Packet
+ * numbers ("No.") keep counting globally, so a row's number never changes.
+ * Rows are addressed 0..size-1 from the oldest held; `slot(row)` maps a row to
+ * its index in the column arrays, which is what filter predicates receive.
+ */
+import type { CapturedFrame, PacketSummary } from './packet';
+import { emptyFrameFields, extractFrameFields } from './filter/frameFields';
+
+export type Summarizer = (data: Uint8Array, linkType: number) => PacketSummary;
+
+/** Column arrays indexed by slot. Replaced (not resized) when the store grows. */
+export interface PacketColumns {
+  tsSec: Uint32Array;
+  tsUsec: Uint32Array;
+  originalLength: Uint32Array;
+  capturedLength: Uint32Array;
+  linkType: Uint16Array;
+  /** 0 in, 1 out. */
+  direction: Uint8Array;
+  interfaceId: Uint16Array;
+  /** Interned `PacketSummary.protocol` (what the Protocol column shows). */
+  protocolId: Uint16Array;
+  /** `NetworkLayer` from frameFields. */
+  network: Uint8Array;
+  networkOffset: Uint16Array;
+  ipProtocol: Int16Array;
+  srcIpv4: Uint32Array;
+  dstIpv4: Uint32Array;
+  srcPort: Int32Array;
+  dstPort: Int32Array;
+  payloadOffset: Uint32Array;
+  payloadLength: Uint32Array;
+  /** Interned display addresses (`PacketSummary.src/dst`). */
+  srcId: Uint32Array;
+  dstId: Uint32Array;
+  chunkIndex: Uint32Array;
+  chunkOffset: Uint32Array;
+  info: string[];
+  /** Frame byte chunks; a chunk is released once no held packet points into it. */
+  chunks: (Uint8Array | undefined)[];
+  /** Intern tables. */
+  interfaces: StringTable;
+  protocols: StringTable;
+  addresses: StringTable;
+}
+
+/** Strings stored once and referred to by a small integer. */
+export class StringTable {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  intern(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+
+  idOf(value: string): number | undefined {
+    return this.ids.get(value);
+  }
+
+  get(id: number): string {
+    return this.values[id] ?? '';
+  }
+}
+
+const INITIAL_CAPACITY = 4096;
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export interface PacketStoreOptions {
+  maxPackets: number;
+  summarize: Summarizer;
+}
+
+export class PacketStore {
+  readonly maxPackets: number;
+  private readonly summarize: Summarizer;
+  private capacity = 0;
+  private head = 0;
+  private count = 0;
+  private dropped = 0;
+  private bytes = 0;
+  private firstTsSec = -1;
+  private firstTsUsec = 0;
+  private chunkLive: number[] = [];
+  private writeChunk = -1;
+  private writeOffset = 0;
+  private readonly fields = emptyFrameFields();
+  columns: PacketColumns;
+
+  constructor(options: PacketStoreOptions) {
+    if (!Number.isInteger(options.maxPackets) || options.maxPackets < 1) throw new Error(`maxPackets must be a positive integer, got ${options.maxPackets}`);
+    this.maxPackets = options.maxPackets;
+    this.summarize = options.summarize;
+    this.columns = allocateColumns(0);
+    this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
+  }
+
+  /** Packets held now. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Packets dropped from memory because of `maxPackets`. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Every packet ever appended since the last clear, held or dropped. */
+  get totalReceived(): number {
+    return this.dropped + this.count;
+  }
+
+  /** Sum of on-the-wire lengths of every packet appended since the last clear. */
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  /** "No." of the oldest packet held (1-based); `firstNumber + size` is the next one. */
+  get firstNumber(): number {
+    return this.dropped + 1;
+  }
+
+  slot(row: number): number {
+    const s = this.head + row;
+    return s >= this.capacity ? s - this.capacity : s;
+  }
+
+  numberOf(row: number): number {
+    return this.dropped + 1 + row;
+  }
+
+  /** Row of a packet number, or -1 when it was dropped or not received yet. */
+  rowOf(packetNumber: number): number {
+    const row = packetNumber - this.dropped - 1;
+    return row >= 0 && row < this.count ? row : -1;
+  }
+
+  append(frame: CapturedFrame): void {
+    const c = this.columns;
+    let slot: number;
+    if (this.count < this.capacity) {
+      slot = this.slot(this.count);
+      this.count++;
+    } else if (this.capacity < this.maxPackets) {
+      this.grow(Math.min(this.capacity * 2, this.maxPackets));
+      return this.append(frame);
+    } else {
+      // Full: overwrite the oldest packet.
+      slot = this.head;
+      this.releaseSlotBytes(slot);
+      this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
+      this.dropped++;
+    }
+    if (this.firstTsSec < 0) {
+      this.firstTsSec = frame.tsSec;
+      this.firstTsUsec = frame.tsUsec;
+    }
+    const data = frame.data;
+    const summary = this.summarize(data, frame.linkType);
+    extractFrameFields(data, frame.linkType, this.fields);
+    const f = this.fields;
+    const cols = c;
+    cols.tsSec[slot] = frame.tsSec;
+    cols.tsUsec[slot] = frame.tsUsec;
+    cols.originalLength[slot] = frame.originalLength;
+    cols.capturedLength[slot] = data.length;
+    cols.linkType[slot] = frame.linkType;
+    cols.direction[slot] = frame.direction === 'out' ? 1 : 0;
+    cols.interfaceId[slot] = cols.interfaces.intern(frame.interfaceName);
+    cols.protocolId[slot] = cols.protocols.intern(summary.protocol);
+    cols.network[slot] = f.network;
+    cols.networkOffset[slot] = f.networkOffset;
+    cols.ipProtocol[slot] = f.ipProtocol;
+    cols.srcIpv4[slot] = f.srcIpv4;
+    cols.dstIpv4[slot] = f.dstIpv4;
+    cols.srcPort[slot] = f.srcPort;
+    cols.dstPort[slot] = f.dstPort;
+    cols.payloadOffset[slot] = f.payloadOffset;
+    cols.payloadLength[slot] = f.payloadLength;
+    cols.srcId[slot] = cols.addresses.intern(summary.src);
+    cols.dstId[slot] = cols.addresses.intern(summary.dst);
+    cols.info[slot] = summary.info;
+    this.storeBytes(slot, data);
+    this.bytes += frame.originalLength;
+  }
+
+  /** The captured bytes of a row (a view into the store: copy to keep). */
+  frameBytes(row: number): Uint8Array {
+    return this.slotBytes(this.slot(row));
+  }
+
+  slotBytes(slot: number): Uint8Array {
+    const c = this.columns;
+    const chunk = c.chunks[c.chunkIndex[slot] ?? 0];
+    if (!chunk) return new Uint8Array(0);
+    const start = c.chunkOffset[slot] ?? 0;
+    return chunk.subarray(start, start + (c.capturedLength[slot] ?? 0));
+  }
+
+  /** Seconds since the first packet appended (since the last clear), microsecond precision. */
+  relativeTime(row: number): number {
+    const s = this.slot(row);
+    const c = this.columns;
+    return ((c.tsSec[s] ?? 0) - this.firstTsSec) + ((c.tsUsec[s] ?? 0) - this.firstTsUsec) / 1e6;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.head = 0;
+    this.dropped = 0;
+    this.bytes = 0;
+    this.firstTsSec = -1;
+    this.firstTsUsec = 0;
+    this.chunkLive = [];
+    this.writeChunk = -1;
+    this.writeOffset = 0;
+    this.columns = allocateColumns(0);
+    this.capacity = 0;
+    this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
+  }
+
+  private grow(newCapacity: number): void {
+    const old = this.columns;
+    const next = allocateColumns(newCapacity);
+    next.chunks = old.chunks;
+    next.interfaces = old.interfaces;
+    next.protocols = old.protocols;
+    next.addresses = old.addresses;
+    // Copy in row order so the ring starts at slot 0 again.
+    const firstPart = Math.min(this.count, this.capacity - this.head);
+    for (const key of TYPED_KEYS) {
+      const from = old[key];
+      const to = next[key];
+      (to as Uint32Array).set((from as Uint32Array).subarray(this.head, this.head + firstPart), 0);
+      if (firstPart < this.count) (to as Uint32Array).set((from as Uint32Array).subarray(0, this.count - firstPart), firstPart);
+    }
+    for (let row = 0; row < this.count; row++) next.info[row] = old.info[this.slot(row)] ?? '';
+    this.head = 0;
+    this.capacity = newCapacity;
+    this.columns = next;
+  }
+
+  private storeBytes(slot: number, data: Uint8Array): void {
+    const c = this.columns;
+    const current = this.writeChunk >= 0 ? c.chunks[this.writeChunk] : undefined;
+    if (!current || this.writeOffset + data.length > current.length) {
+      this.writeChunk = c.chunks.length;
+      c.chunks.push(new Uint8Array(Math.max(CHUNK_BYTES, data.length)));
+      this.chunkLive.push(0);
+      this.writeOffset = 0;
+    }
+    const chunk = c.chunks[this.writeChunk] as Uint8Array;
+    chunk.set(data, this.writeOffset);
+    c.chunkIndex[slot] = this.writeChunk;
+    c.chunkOffset[slot] = this.writeOffset;
+    this.chunkLive[this.writeChunk] = (this.chunkLive[this.writeChunk] ?? 0) + 1;
+    this.writeOffset += data.length;
+  }
+
+  private releaseSlotBytes(slot: number): void {
+    const c = this.columns;
+    const index = c.chunkIndex[slot] ?? 0;
+    const live = (this.chunkLive[index] ?? 1) - 1;
+    this.chunkLive[index] = live;
+    // The chunk being written stays: new frames are about to go into it.
+    if (live === 0 && index !== this.writeChunk) c.chunks[index] = undefined;
+  }
+}
+
+type TypedKey = Exclude<keyof PacketColumns, 'info' | 'chunks' | 'interfaces' | 'protocols' | 'addresses'>;
+const TYPED_KEYS: TypedKey[] = [
+  'tsSec', 'tsUsec', 'originalLength', 'capturedLength', 'linkType', 'direction', 'interfaceId', 'protocolId', 'network', 'networkOffset',
+  'ipProtocol', 'srcIpv4', 'dstIpv4', 'srcPort', 'dstPort', 'payloadOffset', 'payloadLength', 'srcId', 'dstId', 'chunkIndex',
+  'chunkOffset',
+];
+
+function allocateColumns(capacity: number): PacketColumns {
+  return {
+    tsSec: new Uint32Array(capacity),
+    tsUsec: new Uint32Array(capacity),
+    originalLength: new Uint32Array(capacity),
+    capturedLength: new Uint32Array(capacity),
+    linkType: new Uint16Array(capacity),
+    direction: new Uint8Array(capacity),
+    interfaceId: new Uint16Array(capacity),
+    protocolId: new Uint16Array(capacity),
+    network: new Uint8Array(capacity),
+    networkOffset: new Uint16Array(capacity),
+    ipProtocol: new Int16Array(capacity),
+    srcIpv4: new Uint32Array(capacity),
+    dstIpv4: new Uint32Array(capacity),
+    srcPort: new Int32Array(capacity),
+    dstPort: new Int32Array(capacity),
+    payloadOffset: new Uint32Array(capacity),
+    payloadLength: new Uint32Array(capacity),
+    srcId: new Uint32Array(capacity),
+    dstId: new Uint32Array(capacity),
+    chunkIndex: new Uint32Array(capacity),
+    chunkOffset: new Uint32Array(capacity),
+    info: new Array<string>(capacity).fill(''),
+    chunks: [],
+    interfaces: new StringTable(),
+    protocols: new StringTable(),
+    addresses: new StringTable(),
+  };
+}
