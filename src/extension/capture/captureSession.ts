@@ -1,0 +1,110 @@
+/**
+ * One live capture: owns the engine's CaptureHandle, keeps its frames and
+ * status for the inspector tab. No `vscode` here; the panel and the status
+ * bar subscribe to its events.
+ */
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../engine/captureClient';
+import { isCaptureError } from '../../engine/captureErrors';
+import { Emitter } from './emitter';
+import { InspectorModelBase } from './inspectorModel';
+
+export type CaptureLogger = (level: 'info' | 'debug' | 'warn' | 'error', message: string) => void;
+/** Starts the engine with the given event sink; the panel code binds target, request and options. */
+export type StartCaptureFn = (events: CaptureEvents) => Promise<CaptureHandle>;
+
+export class CaptureSession extends InspectorModelBase {
+  readonly live = true;
+  private handle: CaptureHandle | undefined;
+  private stopRequested = false;
+  private stopping: Promise<void> | undefined;
+  private ended = false;
+  private captured = 0;
+  private readonly endEmitter = new Emitter<CaptureEndInfo>();
+  private readonly countEmitter = new Emitter<number>();
+  /** Fires once when the capture has ended, for whatever reason. */
+  readonly onDidEnd = this.endEmitter.event;
+  /** Fires with the running packet count (not reset by Clear). */
+  readonly onDidCount = this.countEmitter.event;
+
+  constructor(
+    readonly container: { id: string; name: string },
+    maxPackets: number,
+    private readonly log: CaptureLogger,
+  ) {
+    super(`Capture: ${container.name}`, maxPackets, { state: 'starting', message: 'Waiting for permission to capture…' });
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Packets captured since the start (kept, dropped from memory and cleared ones). */
+  get packetsCaptured(): number {
+    return this.captured;
+  }
+
+  /**
+   * Starts the engine. Rejects with the engine's error (a CaptureError, e.g.
+   * code `cancelled` when the password prompt was dismissed); the session is
+   * then ended with state `error`.
+   */
+  async start(startEngine: StartCaptureFn): Promise<void> {
+    const events: CaptureEvents = {
+      started: (info) => {
+        this.setStatus({ state: 'capturing', message: `Capturing on ${info.interfaces.join(', ')}` });
+      },
+      frames: (batch) => {
+        if (this.ended) return;
+        const n = this.addFrames(batch);
+        this.captured += n;
+        this.countEmitter.fire(this.captured);
+      },
+      stats: (stats) => {
+        this.setStatus({ kernelDrops: stats.kernelDrops });
+      },
+      log: (level, message) => this.log(level, message),
+      ended: (info) => this.finish(info),
+    };
+    try {
+      this.handle = await startEngine(events);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.finish({ reason: error.message, ...(isCaptureError(e) ? { error: e } : {}) });
+      throw e;
+    }
+    // The tab was closed (or Stop pressed) while the password prompt was open.
+    if (this.stopRequested) await this.stop();
+  }
+
+  stop(): Promise<void> {
+    this.stopRequested = true;
+    if (this.ended) return Promise.resolve();
+    if (!this.handle) return Promise.resolve();
+    if (!this.stopping) {
+      this.setStatus({ state: 'stopping', message: 'Stopping…' });
+      const handle = this.handle;
+      this.stopping = handle.stop().then(
+        () => this.finish({ reason: 'stopped' }),
+        (e: unknown) => {
+          this.log('error', `Stopping the capture failed: ${e instanceof Error ? e.message : String(e)}`);
+          this.finish({ reason: 'stopped' });
+        },
+      );
+    }
+    return this.stopping;
+  }
+
+  private finish(info: CaptureEndInfo): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.setStatus(info.error ? { state: 'error', message: info.error.message } : { state: 'ended', message: `Capture ended: ${info.reason}` });
+    this.endEmitter.fire(info);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.endEmitter.dispose();
+    this.countEmitter.dispose();
+  }
+}
+

@@ -1,0 +1,78 @@
+/**
+ * What one inspector tab shows: a live capture or an opened file. The panel
+ * only talks to this interface, so both look and behave the same.
+ */
+import type { CaptureStatus } from '../../protocol/webviewMessages';
+import { Emitter, type Subscription } from './emitter';
+import { FrameStore } from './frameStore';
+
+export interface InspectorModel {
+  readonly title: string;
+  /** The container a capture belongs to; absent for an opened file. */
+  readonly container: { id: string; name: string } | undefined;
+  /** True while it can still receive packets (shows Stop). */
+  readonly live: boolean;
+  readonly store: FrameStore;
+  readonly status: CaptureStatus;
+  /** New frames (a frameBatch), after they were added to the store. */
+  readonly onDidAddFrames: (listener: (batch: Uint8Array) => void) => Subscription;
+  readonly onDidChangeStatus: (listener: (status: CaptureStatus) => void) => Subscription;
+  readonly onDidClear: (listener: () => void) => Subscription;
+  stop(): Promise<void>;
+  clear(): void;
+}
+
+/** Store, status and events shared by live captures and opened files. */
+export abstract class InspectorModelBase implements InspectorModel {
+  readonly store: FrameStore;
+  protected currentStatus: CaptureStatus;
+  protected readonly framesEmitter = new Emitter<Uint8Array>();
+  protected readonly statusEmitter = new Emitter<CaptureStatus>();
+  protected readonly clearEmitter = new Emitter<void>();
+  readonly onDidAddFrames = this.framesEmitter.event;
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  readonly onDidClear = this.clearEmitter.event;
+
+  constructor(
+    readonly title: string,
+    maxPackets: number,
+    initialStatus: CaptureStatus,
+  ) {
+    this.store = new FrameStore(maxPackets);
+    this.currentStatus = initialStatus;
+  }
+
+  abstract readonly container: { id: string; name: string } | undefined;
+  abstract readonly live: boolean;
+  abstract stop(): Promise<void>;
+
+  get status(): CaptureStatus {
+    return { ...this.currentStatus, droppedFromMemory: this.store.droppedFromMemory };
+  }
+
+  clear(): void {
+    this.store.clear();
+    this.clearEmitter.fire();
+    this.statusEmitter.fire(this.status);
+  }
+
+  protected addFrames(batch: Uint8Array): number {
+    const before = this.store.droppedFromMemory;
+    const count = this.store.append(batch);
+    this.framesEmitter.fire(batch);
+    // The first drop is worth a status update so the notice appears; later ones ride on stats.
+    if (before === 0 && this.store.droppedFromMemory > 0) this.statusEmitter.fire(this.status);
+    return count;
+  }
+
+  protected setStatus(patch: Partial<CaptureStatus>): void {
+    this.currentStatus = { ...this.currentStatus, ...patch };
+    this.statusEmitter.fire(this.status);
+  }
+
+  dispose(): void {
+    this.framesEmitter.dispose();
+    this.statusEmitter.dispose();
+    this.clearEmitter.dispose();
+  }
+}
