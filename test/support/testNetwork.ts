@@ -1,0 +1,52 @@
+/**
+ * The scene most integration tests share: a dual-stack user-defined network
+ * with a server container (HTTP on :80, DNS on udp/53 answered from inside
+ * its namespace) and a client container attached to that network and to the
+ * default bridge, so it has two interfaces plus its loopback.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { docker, ensureDaemon, removeContainers, removeNetwork, REPO, runContainer, uniqueName, type TestContainer } from './dockerFixture';
+
+export interface TestScene {
+  network: string;
+  server: TestContainer;
+  client: TestContainer;
+  serverIpv4: string;
+  serverIpv6: string;
+  clientIpv4: string;
+  dispose(): void;
+}
+
+export async function createScene(tag: string): Promise<TestScene> {
+  ensureDaemon();
+  const network = uniqueName(`dnc-${tag}-net`);
+  // A per-run /24 and /64 so parallel or leftover runs never collide.
+  const octet = 16 + Math.floor(Math.random() * 200);
+  docker('network', 'create', '--ipv6', '--subnet', `172.31.${octet}.0/24`, '--subnet', `fd00:dc:${octet.toString(16)}::/64`, network);
+  const server = runContainer(uniqueName(`dnc-${tag}-srv`), ['--network', network], ['httpd', '-f', '-p', '80', '-h', '/www']);
+  const serverIpv4 = server.ipv4(network);
+  const client = runContainer(uniqueName(`dnc-${tag}-cli`), ['--network', network, '--dns', serverIpv4], ['sleep', '3600']);
+  docker('network', 'connect', 'bridge', client.name);
+  const dns: ChildProcess = spawn('nsenter', ['-t', String(server.pid()), '-n', process.execPath, join(REPO, 'test', 'support', 'dns-responder.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: REPO,
+  });
+  await new Promise<void>((resolve, reject) => {
+    dns.stdout?.once('data', () => resolve());
+    dns.once('exit', (code) => reject(new Error(`dns responder exited: ${String(code)}`)));
+  });
+  return {
+    network,
+    server,
+    client,
+    serverIpv4,
+    serverIpv6: server.ipv6(network),
+    clientIpv4: client.ipv4(network),
+    dispose() {
+      dns.kill();
+      removeContainers(client.name, server.name);
+      removeNetwork(network);
+    },
+  };
+}
