@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Real elevation for tests, as a real desktop would do it: an ordinary test
+# user, the system D-Bus, polkitd, and a polkit rule that lets that user (and
+# no one else) run pkexec without the password dialog. The rule is the
+# dialog's decision made in advance; pkexec, polkit and the root process are
+# the real ones. Idempotent; run as root.
+set -euo pipefail
+E2E_USER=${DNC_E2E_USER:-dnc-e2e}
+# A second user that polkit refuses: stands in for a cancelled password dialog.
+DENIED_USER=${DNC_DENIED_USER:-dnc-denied}
+
+for u in "$E2E_USER" "$DENIED_USER"; do
+  if ! id "$u" >/dev/null 2>&1; then
+    useradd --create-home --shell /bin/bash "$u"
+    passwd -d "$u" >/dev/null
+  fi
+done
+
+mkdir -p /run/dbus
+if ! pgrep -x dbus-daemon >/dev/null || [ ! -S /run/dbus/system_bus_socket ]; then
+  rm -f /run/dbus/pid
+  dbus-daemon --system --fork
+fi
+RULE=/etc/polkit-1/rules.d/49-dnc-e2e.rules
+cat >"$RULE.tmp" <<RULES
+// Docker Network Capture tests: lets the test user "$E2E_USER" (and no one
+// else) run pkexec without an authentication dialog; "$DENIED_USER" is refused.
+polkit.addRule(function (action, subject) {
+  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "$E2E_USER") {
+    return polkit.Result.YES;
+  }
+  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "$DENIED_USER") {
+    return polkit.Result.NO;
+  }
+});
+RULES
+rule_changed=0
+if ! cmp -s "$RULE.tmp" "$RULE"; then mv "$RULE.tmp" "$RULE"; rule_changed=1; else rm -f "$RULE.tmp"; fi
+if ! pgrep -f /usr/lib/polkit-1/polkitd >/dev/null; then
+  nohup /usr/lib/polkit-1/polkitd --no-debug >/var/log/dnc-polkitd.log 2>&1 &
+  for _ in $(seq 1 50); do
+    dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true' && break
+    sleep 0.1
+  done
+elif [ "$rule_changed" = 1 ]; then
+  sleep 1 # polkitd reloads rules.d on inotify
+fi
