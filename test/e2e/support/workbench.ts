@@ -1,0 +1,144 @@
+/**
+ * Driving the VS Code workbench the way a user does: the command palette, the
+ * activity bar, tree rows and their context menus, the quick-input box, the
+ * explorer, editor tabs. Selectors follow VS Code 1.100's DOM.
+ */
+import type { Frame, Locator, Page } from 'playwright-core';
+import { waitFor } from './processes';
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async waitUntilReady(): Promise<void> {
+    await this.page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  }
+
+  /** Runs a command by its palette title (e.g. "Network Capture: Stop All Captures"). */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.quickInputBox();
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  quickInputBox(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input');
+  }
+
+  /**
+   * Answers a quick-input prompt by typing. code-server's save/open dialog is
+   * such a box holding a path: replace it with `text` and press Enter.
+   */
+  async answerQuickInput(text: string): Promise<void> {
+    const input = this.quickInputBox();
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    // The simple file dialog re-reads its folder as the path changes; give it that moment.
+    await this.page.waitForTimeout(300);
+    await input.press('Enter');
+  }
+
+  /** Clicks a view container's icon in the activity bar (e.g. "Network Capture"). */
+  async openActivity(name: string): Promise<void> {
+    const item = this.page.locator(`.part.activitybar .action-item [aria-label^="${name}"]`).first();
+    await item.waitFor({ state: 'visible' });
+    const container = this.page.locator('.part.sidebar .composite.title h2', { hasText: name });
+    if (!(await container.isVisible().catch(() => false))) await item.click();
+    await container.first().waitFor({ state: 'visible' });
+  }
+
+  sidebar(): Locator {
+    return this.page.locator('.part.sidebar');
+  }
+
+  /** A tree row in the side bar whose label is exactly `label`. */
+  treeRow(label: string): Locator {
+    return this.sidebar()
+      .locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
+  }
+
+  /** The row's description (the grey text after the label). */
+  async treeRowDescription(label: string): Promise<string> {
+    return ((await this.treeRow(label).locator('.label-description').first().textContent()) ?? '').trim();
+  }
+
+  /** The codicon id of the row's icon, e.g. "vm-running". */
+  async treeRowIcon(label: string): Promise<string> {
+    const classes = (await this.treeRow(label).locator('.custom-view-tree-node-item-icon').first().getAttribute('class')) ?? '';
+    return classes.match(/codicon-([\w-]+)/)?.[1] ?? '';
+  }
+
+  /** Right-clicks a tree row and picks `entry` from its context menu. */
+  async contextMenu(row: Locator, entry: string): Promise<void> {
+    await row.first().click({ button: 'right' });
+    const item = this.page.getByRole('menuitem', { name: entry, exact: true });
+    await item.waitFor({ state: 'visible' });
+    await item.click();
+  }
+
+  /** The context-menu entries a right-click on `row` offers (then closes the menu). */
+  async contextMenuEntries(row: Locator): Promise<string[]> {
+    await row.first().click({ button: 'right' });
+    const menu = this.page.locator('.monaco-menu .action-label');
+    await menu.first().waitFor({ state: 'visible' });
+    const labels = (await menu.allTextContents()).map((t) => t.trim()).filter(Boolean);
+    await this.page.keyboard.press('Escape');
+    return labels;
+  }
+
+  /** Editor tab titles, in order. */
+  async tabTitles(): Promise<string[]> {
+    return (await this.page.locator('.tabs-container .tab .label-name').allTextContents()).map((t) => t.trim());
+  }
+
+  async activateTab(titlePart: string): Promise<void> {
+    await this.page.locator('.tabs-container .tab', { hasText: titlePart }).first().click();
+  }
+
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+  }
+
+  /** Notifications currently shown (toasts), as text. */
+  async notifications(): Promise<string[]> {
+    return (await this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map((t) => t.trim());
+  }
+
+  /** Opens a workspace file from the Explorer by clicking it. */
+  async openFromExplorer(fileName: string): Promise<void> {
+    await this.openActivity('Explorer');
+    // The explorer notices new files through its watcher; a refresh makes it certain.
+    await this.runCommand('File: Refresh Explorer');
+    const row = this.sidebar().locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.dblclick();
+  }
+
+  /**
+   * The inner frame of the webview shown in the active editor that renders
+   * `selector`. Webviews are two nested iframes; the visible outer one belongs
+   * to the active tab.
+   */
+  async webviewFrame(selector: string, timeoutMs = 20_000): Promise<Frame> {
+    return waitFor(`a visible webview showing ${selector}`, async () => {
+      for (const frame of this.page.frames()) {
+        const outer = frame.parentFrame();
+        if (!outer || outer === this.page.mainFrame()) continue;
+        const outerElement = await outer.frameElement().catch(() => undefined);
+        if (!outerElement || !(await outerElement.isVisible())) continue;
+        if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      }
+      return undefined;
+    }, timeoutMs, 250);
+  }
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
