@@ -1,11 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
-import type { CaptureEvents } from '../../src/engine/captureClient';
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../src/engine/captureClient';
 import { CaptureError } from '../../src/engine/captureErrors';
 import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { InspectorConnection, parseFromWebview } from '../../src/extension/inspector/inspectorConnection';
+
+/** The engine's handle as the session sees it: stop() is what the test observes. */
+function fakeHandle(stop: () => Promise<void>): CaptureHandle {
+  return { stop, finished: new Promise<CaptureEndInfo>(() => undefined), channelDirectory: '/nonexistent' };
+}
 
 function batchOf(from: number, to: number): Uint8Array {
   const w = new FrameBatchWriter(16);
@@ -21,12 +26,10 @@ async function startedSession(maxPackets = 1000) {
   let stops = 0;
   await session.start(async (e) => {
     events = e;
-    return {
-      stop: async () => {
-        stops++;
-        e.ended({ reason: 'stopped' });
-      },
-    };
+    return fakeHandle(async () => {
+      stops++;
+      e.ended({ reason: 'stopped' });
+    });
   });
   return { session, events: () => events, stops: () => stops, logs };
 }
@@ -56,7 +59,7 @@ const frameIds = (messages: ToWebviewMessage[]): number[] =>
 
 test('ready gets init and every frame kept so far; a second ready (reload) gets them again', async () => {
   const { session, events } = await startedSession();
-  events().started({ interfaces: ['eth0', 'lo'] });
+  events().started({ interfaces: ['eth0', 'lo'], commands: [], helperPid: 1, tcpdumpPids: [], uid: 65534, gid: 65534 });
   events().frames(batchOf(1, 3), 3);
   const { connection, posted } = connect(session);
   assert.equal(posted.length, 0, 'nothing is posted before the webview is ready');
@@ -176,7 +179,10 @@ test('closing the tab during the password prompt stops the capture as soon as it
   const gate = new Promise<void>((r) => (release = r));
   const starting = session.start(async (e) => {
     await gate;
-    return { stop: async () => { stopped++; e.ended({ reason: 'stopped' }); } };
+    return fakeHandle(async () => {
+      stopped++;
+      e.ended({ reason: 'stopped' });
+    });
   });
   await session.stop();
   release();

@@ -1,0 +1,75 @@
+/**
+ * Entry point of the extension host side: the container tree, the capture
+ * commands, the inspector tabs, the status bar and the capture file viewer.
+ * One log channel is created here and passed to whatever needs it.
+ */
+import * as vscode from 'vscode';
+import { createDockerClient } from '../engine/dockerClient';
+import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
+import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';
+import { CONTAINERS_VIEW_ID, ContainerTreeProvider } from './containers/containerTreeProvider';
+import { ContainerWatcher } from './containers/containerWatcher';
+import { HostnamesSource } from './containers/hostnamesSource';
+import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
+import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPanel';
+import { InspectorSerializer } from './inspector/inspectorSerializer';
+import { CaptureSaver } from './save/captureSaver';
+import { affectsSetting, readSettings, SETTINGS_SECTION } from './settings';
+
+let manager: CaptureManager | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Docker Network Capture', { log: true });
+  const push = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  push(log);
+
+  const watcher = new ContainerWatcher(() => createDockerClient(readSettings().dockerHost || undefined), {
+    log: (level, message) => log[level](message),
+  });
+  push(watcher);
+  const tree = push(new ContainerTreeProvider(watcher));
+  push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
+  const hostnames = push(new HostnamesSource(watcher));
+  manager = push(new CaptureManager());
+  const deps: InspectorDeps = { extensionUri: context.extensionUri, log, hostnames, saver: new CaptureSaver(log) };
+  const startContext: StartCaptureContext = { extensionPath: context.extensionPath, watcher, manager, deps };
+
+  const command = (id: string, run: (...args: unknown[]) => unknown): void => {
+    push(vscode.commands.registerCommand(id, run));
+  };
+  command('dockerNetworkCapture.capture.start', (arg) => runStartCapture(arg, {}, startContext));
+  command('dockerNetworkCapture.capture.startEgress', (arg) => runStartCapture(arg, { direction: 'egress' }, startContext));
+  command('dockerNetworkCapture.capture.startIngress', (arg) => runStartCapture(arg, { direction: 'ingress' }, startContext));
+  command('dockerNetworkCapture.capture.startWithFilter', (arg) => runStartCapture(arg, { askFilter: true }, startContext));
+  command(STOP_ALL_COMMAND, () => manager?.stopAll());
+  command('dockerNetworkCapture.containers.refresh', () => watcher.refresh());
+  command('dockerNetworkCapture.openDockerSetting', () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.dockerHost`));
+  command('dockerNetworkCapture.showLog', () => log.show());
+
+  push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
+  push(
+    vscode.window.registerCustomEditorProvider(PCAP_VIEWER_VIEW_TYPE, new PcapViewerProvider(deps), {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: false,
+    }),
+  );
+  push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSetting(e, 'dockerHost')) {
+        log.info('Docker endpoint setting changed; reconnecting');
+        void watcher.reconnect();
+      }
+    }),
+  );
+
+  void watcher.refresh().then(() => log.info(`Docker endpoint: ${watcher.endpoint}`));
+}
+
+export async function deactivate(): Promise<void> {
+  // Captures run as root in a helper: make sure none outlives the window.
+  await manager?.stopAll();
+  manager = undefined;
+}

@@ -1,0 +1,95 @@
+/**
+ * An inspector tab: the webview (HTML shell + dist/webview.js) bound to one
+ * model through an InspectorConnection. Closing the tab stops its capture.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { InspectorModel } from '../capture/inspectorModel';
+import type { HostnamesSource } from '../containers/hostnamesSource';
+import { Disposable } from '../disposable';
+import type { CaptureSaver } from '../save/captureSaver';
+import { InspectorConnection } from './inspectorConnection';
+import { buildInspectorHtml, createNonce } from './inspectorHtml';
+
+export const INSPECTOR_VIEW_TYPE = 'dockerNetworkCapture.inspector';
+
+export interface InspectorDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  hostnames: HostnamesSource;
+  saver: CaptureSaver;
+}
+
+export function inspectorWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function inspectorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const uri = (...path: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+  return buildInspectorHtml({
+    cspSource: webview.cspSource,
+    nonce: createNonce((n) => randomBytes(n)),
+    scriptUri: uri('dist', 'webview.js'),
+    styleUris: [uri('dist', 'codicon.css'), uri('media', 'inspector.css')],
+  });
+}
+
+export class InspectorPanel extends Disposable {
+  private readonly connection: InspectorConnection;
+  private readonly closeEmitter = this._register(new vscode.EventEmitter<void>());
+  readonly onDidClose = this.closeEmitter.event;
+
+  /** Opens a new tab for a model (a capture). */
+  static open(model: InspectorModel, baseName: string, deps: InspectorDeps): InspectorPanel {
+    const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, model.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      ...inspectorWebviewOptions(deps.extensionUri),
+      // A million rows are expensive to rebuild on every tab switch.
+      retainContextWhenHidden: true,
+    });
+    return new InspectorPanel(panel, model, baseName, deps);
+  }
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly model: InspectorModel,
+    private readonly baseName: string,
+    deps: InspectorDeps,
+  ) {
+    super();
+    panel.webview.options = inspectorWebviewOptions(deps.extensionUri);
+    this.connection = new InspectorConnection(model, {
+      post: (message) => {
+        void panel.webview.postMessage(message);
+      },
+      hostnames: () => deps.hostnames.current,
+      save: (format, numbers) => deps.saver.save(model, format, numbers, this.baseName),
+      log: (level, message) => deps.log[level](message),
+    });
+    this._register({ dispose: () => this.connection.dispose() });
+    this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
+    this._register(
+      panel.webview.onDidReceiveMessage((message: unknown) => {
+        this.connection.handle(message).catch((e: unknown) => deps.log.error(`Inspector request failed: ${e instanceof Error ? e.message : String(e)}`));
+      }),
+    );
+    this._register(
+      panel.onDidDispose(() => {
+        void model.stop();
+        this.closeEmitter.fire();
+        this.dispose();
+      }),
+    );
+    panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri);
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  get title(): string {
+    return this.model.title;
+  }
+}

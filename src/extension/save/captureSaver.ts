@@ -1,0 +1,62 @@
+/**
+ * Save as JSON / pcap from an inspector: the packets in memory, or only the
+ * filtered rows, through the save dialog, defaulting to
+ * `<workspace>/captures/<container>-<yyyymmdd-hhmmss>.<ext>`.
+ */
+import * as vscode from 'vscode';
+import type { SaveFormat } from '../../protocol/webviewMessages';
+import type { InspectorModel } from '../capture/inspectorModel';
+import { defaultCaptureRelativePath } from './captureFileName';
+import { encodeJsonCapture, encodePcapCapture } from './captureEncoding';
+
+export class CaptureSaver {
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  /** `baseName` names the default file (the container, or the opened file's stem). */
+  async save(model: InspectorModel, format: SaveFormat, packetNumbers: number[] | undefined, baseName: string): Promise<void> {
+    const frames = model.store.select(packetNumbers);
+    if (frames.length === 0) {
+      void vscode.window.showInformationMessage('There are no packets to save.');
+      return;
+    }
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: await defaultUri(baseName, format),
+      filters: format === 'json' ? { 'Capture JSON': ['json'] } : { 'pcap capture': ['pcap', 'cap'] },
+      saveLabel: format === 'json' ? 'Save as JSON' : 'Save as pcap',
+      title: `Save ${frames.length.toLocaleString('en-US')} packet${frames.length === 1 ? '' : 's'}`,
+    });
+    if (!target) return;
+    try {
+      let bytes: Uint8Array;
+      if (format === 'json') {
+        bytes = encodeJsonCapture(frames);
+      } else {
+        const result = encodePcapCapture(frames);
+        bytes = result.bytes;
+        if (result.skipped > 0) void vscode.window.showWarningMessage(`${result.skipped} packets of another link type were left out of the pcap file.`);
+      }
+      await vscode.workspace.fs.writeFile(target, bytes);
+      this.log.info(`Saved ${frames.length} packets to ${target.fsPath}`);
+      const open = await vscode.window.showInformationMessage(`Saved ${frames.length.toLocaleString('en-US')} packets to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
+      if (open === 'Open') await vscode.commands.executeCommand('vscode.openWith', target, 'dockerNetworkCapture.pcapViewer');
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`Saving to ${target.fsPath} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Could not save the capture: ${message}`);
+    }
+  }
+}
+
+/** `<first workspace folder>/captures/<name>-<stamp>.<ext>`; the folder is created so the dialog can open in it. */
+async function defaultUri(baseName: string, format: SaveFormat): Promise<vscode.Uri | undefined> {
+  const [dir, file] = defaultCaptureRelativePath(baseName, format, new Date());
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder || !dir || !file) return file ? vscode.Uri.file(file) : undefined;
+  const capturesDir = vscode.Uri.joinPath(folder, dir);
+  try {
+    await vscode.workspace.fs.createDirectory(capturesDir);
+  } catch {
+    // read-only workspace: the dialog still opens, wherever it can
+  }
+  return vscode.Uri.joinPath(capturesDir, file);
+}

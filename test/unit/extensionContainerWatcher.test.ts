@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/engine/dockerClient';
+import { CaptureError } from '../../src/engine/captureErrors';
+import { ContainerWatcher, type ContainerListState } from '../../src/extension/containers/containerWatcher';
+import { HostnamesSource } from '../../src/extension/containers/hostnamesSource';
+
+/** A Docker daemon the test can stop, start and send events from. */
+class FakeDaemon {
+  up = true;
+  containers: ContainerSummary[] = [];
+  listCalls = 0;
+  private listeners: Array<{ onEvent: (e: ContainerEvent) => void; onEnd?: (e?: Error) => void }> = [];
+
+  client(): DockerClient {
+    return {
+      endpoint: 'unix:///fake.sock',
+      listContainers: async () => {
+        this.listCalls++;
+        if (!this.up) throw new CaptureError('docker-unreachable', 'Docker is not reachable at unix:///fake.sock (ECONNREFUSED).');
+        return this.containers.map((c) => ({ ...c }));
+      },
+      resolveContainer: async () => {
+        throw new Error('unused');
+      },
+      watchEvents: (onEvent, onEnd) => {
+        const l = { onEvent, onEnd };
+        this.listeners.push(l);
+        return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
+      },
+    };
+  }
+
+  emit(action: string): void {
+    for (const l of this.listeners) l.onEvent({ action, id: 'x' });
+  }
+
+  stop(): void {
+    this.up = false;
+    const ls = this.listeners;
+    this.listeners = [];
+    for (const l of ls) l.onEnd?.(new Error('socket hang up'));
+  }
+
+  get watching(): number {
+    return this.listeners.length;
+  }
+}
+
+const web: ContainerSummary = { id: 'w1', name: 'web', image: 'busybox', state: 'running', status: 'Up', labels: {}, networks: [{ name: 'bridge', ipv4: '172.17.0.2' }] };
+const db: ContainerSummary = { id: 'd1', name: 'db', image: 'busybox', state: 'running', status: 'Up', labels: {}, networks: [{ name: 'bridge', ipv4: '172.17.0.3' }] };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a burst of Docker events re-lists once after the debounce', async () => {
+  const daemon = new FakeDaemon();
+  daemon.containers = [web];
+  const watcher = new ContainerWatcher(() => daemon.client(), { debounceMs: 30, retryMs: 1000 });
+  await watcher.refresh();
+  assert.deepEqual(watcher.state.containers.map((c) => c.name), ['web']);
+  assert.equal(daemon.watching, 1);
+  daemon.containers = [web, db];
+  const calls = daemon.listCalls;
+  for (let i = 0; i < 20; i++) daemon.emit('start');
+  await sleep(80);
+  assert.equal(daemon.listCalls - calls, 1);
+  assert.deepEqual(watcher.state.containers.map((c) => c.name), ['web', 'db']);
+  watcher.dispose();
+});
+
+test('Docker going away is reported, retried, and the list comes back by itself', async () => {
+  const daemon = new FakeDaemon();
+  daemon.containers = [web];
+  const states: ContainerListState[] = [];
+  const watcher = new ContainerWatcher(() => daemon.client(), { debounceMs: 10, retryMs: 40 });
+  watcher.onDidChange((s) => states.push(s));
+  await watcher.refresh();
+  daemon.stop();
+  await sleep(30);
+  assert.match(watcher.state.unreachable ?? '', /not reachable/);
+  assert.deepEqual(watcher.state.containers, []);
+  const whileDown = daemon.listCalls;
+  await sleep(100);
+  assert.ok(daemon.listCalls - whileDown >= 2, 'keeps retrying while down');
+  daemon.up = true;
+  await sleep(80);
+  assert.equal(watcher.state.unreachable, undefined);
+  assert.deepEqual(watcher.state.containers.map((c) => c.name), ['web']);
+  assert.equal(daemon.watching, 1, 'events are watched again after recovery');
+  watcher.dispose();
+  const afterDispose = daemon.listCalls;
+  await sleep(100);
+  assert.equal(daemon.listCalls, afterDispose, 'no retries after dispose');
+});
+
+test('an invalid endpoint setting shows as unreachable instead of throwing', async () => {
+  const watcher = new ContainerWatcher(() => {
+    throw new CaptureError('docker-unreachable', 'Invalid Docker endpoint "ftp://x": unsupported scheme ftp');
+  }, { retryMs: 10_000 });
+  await watcher.refresh();
+  assert.match(watcher.state.unreachable ?? '', /unsupported scheme ftp/);
+  watcher.dispose();
+});
+
+test('hostnames follow the container list and keep the last names while Docker is down', async () => {
+  const daemon = new FakeDaemon();
+  daemon.containers = [web];
+  const watcher = new ContainerWatcher(() => daemon.client(), { debounceMs: 10, retryMs: 10_000 });
+  const hostnames = new HostnamesSource(watcher);
+  const changes: Array<Record<string, string>> = [];
+  hostnames.onDidChange((h) => changes.push(h));
+  await watcher.refresh();
+  await watcher.refresh();
+  assert.deepEqual(changes, [{ '172.17.0.2': 'web' }], 'an unchanged list fires nothing');
+  daemon.stop();
+  await sleep(30);
+  assert.deepEqual(hostnames.current, { '172.17.0.2': 'web' });
+  hostnames.dispose();
+  watcher.dispose();
+});
