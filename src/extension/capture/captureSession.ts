@@ -52,6 +52,8 @@ export class CaptureSession extends InspectorModelBase {
     const events: CaptureEvents = {
       started: (info) => {
         this.setStatus({ state: 'capturing', message: `Capturing on ${info.interfaces.join(', ')}` });
+        this.log('info', `capturing on ${info.interfaces.join(', ')}; helper PID ${info.helperPid} now runs as uid ${info.uid}/gid ${info.gid}`);
+        for (const command of info.commands) this.log('debug', `tcpdump: ${command.join(' ')}`);
       },
       frames: (batch) => {
         if (this.ended) return;

@@ -67,6 +67,8 @@ export async function runStartCapture(arg: unknown, variant: StartCaptureVariant
   });
   const panel = InspectorPanel.open(session, target.name, ctx.deps);
   ctx.manager.add(session);
+  // Closing the tab stops the capture (InspectorPanel does that); once ended, the session can go.
+  panel.onDidClose(() => void session.stop().finally(() => session.dispose()));
   let started = false;
   session.onDidEnd((info) => {
     log.info(`Capture of ${target.name} ended: ${info.reason}; ${session.packetsCaptured} packets`);
