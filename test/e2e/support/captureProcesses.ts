@@ -1,0 +1,56 @@
+/**
+ * What a capture leaves on the machine, seen from outside VS Code: the
+ * elevated helper process (found by its command line naming dist/helper.js),
+ * the tcpdump processes below it, and the Unix sockets bound meanwhile.
+ */
+import { readFileSync } from 'node:fs';
+import { HELPER_SCRIPT_MARKER } from './environment';
+import { commandLineOf, identityOf, processTree, processesMatching, type ProcessIdentity } from './processes';
+
+/**
+ * The helper itself: the Node process running dist/helper.js. The elevation
+ * wrappers (sh, pkexec, bash -c) carry the same words on their command lines,
+ * so only a process whose executable is Node counts.
+ */
+export function helperProcesses(): number[] {
+  return processesMatching(HELPER_SCRIPT_MARKER).filter((pid) => {
+    const argv0 = commandLineOf(pid).split(' ')[0] ?? '';
+    return /(^|\/)node(js)?(\d+)?$/.test(argv0);
+  });
+}
+
+/** Every process whose command line names the helper: the helper and its elevation wrappers (pkexec, shells). */
+export function helperRelatedProcesses(): number[] {
+  return processesMatching(HELPER_SCRIPT_MARKER);
+}
+
+export interface CaptureProcess extends ProcessIdentity {
+  commandLine: string;
+}
+
+/** The helper's tcpdump processes (anywhere below it, as it may use nsenter). */
+export function tcpdumpsBelow(helperPid: number): CaptureProcess[] {
+  return processTree(helperPid)
+    .slice(1)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'tcpdump';
+      } catch {
+        return false;
+      }
+    })
+    .map((pid) => ({ ...identityOf(pid), commandLine: commandLineOf(pid) }));
+}
+
+/** Paths of bound Unix sockets on the host (the helper's channel is one of them while it runs). */
+export function boundUnixSocketPaths(): Set<string> {
+  const paths = new Set<string>();
+  for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+    const path = line.trim().split(/\s+/)[7];
+    if (path?.startsWith('/')) paths.add(path);
+  }
+  return paths;
+}
+
+export const NOBODY_UID = 65534;
+export const NOGROUP_GID = 65534;
