@@ -37,9 +37,14 @@ export class Workbench {
   async answerQuickInput(text: string): Promise<void> {
     const input = this.quickInputBox();
     await input.waitFor({ state: 'visible' });
-    await input.fill(text);
-    // The simple file dialog re-reads its folder as the path changes; give it that moment.
-    await this.page.waitForTimeout(300);
+    // The save dialog fills in its default path a moment after it shows; typing
+    // before that would be overwritten.
+    await waitFor('the quick input to settle', async () => (await input.inputValue()) !== '', 3000, 100).catch(() => undefined);
+    for (let attempt = 0; attempt < 3 && (await input.inputValue()) !== text; attempt++) {
+      await input.fill(text);
+      // The simple file dialog re-reads its folder as the path changes; give it that moment.
+      await this.page.waitForTimeout(300);
+    }
     await input.press('Enter');
   }
 
@@ -115,10 +120,13 @@ export class Workbench {
   /** Opens a workspace file from the Explorer by clicking it. */
   async openFromExplorer(fileName: string): Promise<void> {
     await this.openActivity('Explorer');
-    // The explorer notices new files through its watcher; a refresh makes it certain.
-    await this.runCommand('File: Refresh Explorer');
     const row = this.sidebar().locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    // The explorer notices new files through its file watcher; if it has not yet, refresh as a user would.
+    const listed = await row.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
+    if (!listed) {
+      await this.runCommand('Refresh Explorer');
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+    }
     await row.dblclick();
   }
 
