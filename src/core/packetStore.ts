@@ -146,6 +146,16 @@ export class PacketStore {
     return row >= 0 && row < this.count ? row : -1;
   }
 
+  /**
+   * Counts `count` packets as dropped before any is held, so numbering goes on
+   * where another holder (the extension host, which also drops past the limit)
+   * left off. Only while the store is empty.
+   */
+  skipNumbers(count: number): void {
+    if (this.count !== 0) throw new Error('skipNumbers needs an empty store');
+    this.dropped += Math.max(0, Math.floor(count));
+  }
+
   append(frame: CapturedFrame): void {
     const c = this.columns;
     let slot: number;

@@ -1,0 +1,259 @@
+/**
+ * The virtualized packet list. Only the rows in view (plus a few above and
+ * below) exist in the DOM; they are recycled and placed with translateY inside
+ * a sticky layer. Browsers cap an element's height (Chromium at ~33.5 M px,
+ * about 1.5 M rows of 22 px), so the scrollbar's range is capped too and
+ * mapped linearly onto the rows: a million rows or ten scroll the same way.
+ */
+import { el } from './dom';
+
+export interface ListColumn {
+  title: string;
+  /** CSS grid track, e.g. `64px` or `minmax(120px, 1fr)`. */
+  width: string;
+  className: string;
+}
+
+/** What the list shows: `length` rows, each identified by its packet number. */
+export interface ListSource {
+  count(): number;
+  numberAt(index: number): number;
+  /** Index of a packet number, -1 when not shown. */
+  indexOf(packetNumber: number): number;
+  /** Index of the first row at or after a packet number. */
+  indexAtOrAfter(packetNumber: number): number;
+  /** Writes a row's cell texts (and titles). */
+  fillRow(cells: HTMLElement[], packetNumber: number): void;
+}
+
+const ROW_HEIGHT = 22;
+const OVERSCAN = 6;
+/** Well under every browser's element height limit. */
+const MAX_SCROLL_HEIGHT = 8_000_000;
+
+interface PooledRow {
+  element: HTMLElement;
+  cells: HTMLElement[];
+  /** Packet number shown, 0 when the row is unused. */
+  number: number;
+  /** Bumped to force a refill (hostnames changed, cleared...). */
+  generation: number;
+}
+
+export class PacketList {
+  readonly element: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly layer: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly pool: PooledRow[] = [];
+  private virtualTop = 0;
+  private viewportHeight = 0;
+  private generation = 0;
+  private lastProgrammaticScrollTop = -1;
+  private selected = 0;
+  /** Follow new packets (autoscroll) until the user scrolls away. */
+  private follow = true;
+
+  constructor(
+    private readonly columns: ListColumn[],
+    private readonly source: ListSource,
+    private readonly callbacks: { onSelect(packetNumber: number): void; onFollowChange(follow: boolean): void; onScrolled(): void },
+  ) {
+    const template = columns.map((c) => c.width).join(' ');
+    const header = el('div', { class: 'list-header', role: 'row', 'aria-rowindex': '1' });
+    header.style.gridTemplateColumns = template;
+    for (const column of columns) header.append(el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title));
+    this.layer = el('div', { class: 'list-layer', role: 'rowgroup' });
+    this.spacer = el('div', { class: 'list-spacer', 'aria-hidden': 'true' });
+    this.scroller = el('div', { class: 'list-scroller', tabindex: '0' }, this.layer, this.spacer);
+    this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, header, this.scroller);
+    this.element.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
+    this.layer.style.setProperty('--list-columns', template);
+    header.style.setProperty('--list-columns', template);
+
+    this.scroller.addEventListener('scroll', () => this.onScroll());
+    this.scroller.addEventListener('wheel', (e) => {
+      if (e.deltaY < 0) this.setFollow(false);
+    }, { passive: true });
+    this.scroller.addEventListener('keydown', (e) => this.onKey(e));
+    this.layer.addEventListener('mousedown', (e) => {
+      const row = (e.target as HTMLElement).closest<HTMLElement>('.list-row');
+      const n = Number(row?.dataset.number ?? 0);
+      if (n > 0) {
+        this.select(n, false);
+        this.scroller.focus({ preventScroll: true });
+      }
+    });
+    new ResizeObserver(() => this.render()).observe(this.scroller);
+  }
+
+  get selectedNumber(): number {
+    return this.selected;
+  }
+
+  get following(): boolean {
+    return this.follow;
+  }
+
+  /** Packet number of the first fully visible row (0 when empty). */
+  get topNumber(): number {
+    const index = Math.ceil(this.virtualTop / ROW_HEIGHT);
+    return index < this.source.count() ? this.source.numberAt(index) : 0;
+  }
+
+  setFollow(follow: boolean): void {
+    if (this.follow === follow) return;
+    this.follow = follow;
+    this.callbacks.onFollowChange(follow);
+    if (follow) this.render();
+  }
+
+  /** Refills every visible row on the next render (e.g. names changed). */
+  invalidate(): void {
+    this.generation++;
+  }
+
+  select(packetNumber: number, reveal: boolean): void {
+    if (packetNumber !== this.selected) {
+      this.selected = packetNumber;
+      this.callbacks.onSelect(packetNumber);
+    }
+    if (reveal) {
+      const index = this.source.indexOf(packetNumber);
+      if (index >= 0) this.revealIndex(index);
+    }
+    this.render();
+  }
+
+  /** Scrolls so that the given packet (or the next one shown) is at the top. */
+  scrollToNumber(packetNumber: number): void {
+    this.setFollow(false);
+    this.setVirtualTop(this.source.indexAtOrAfter(packetNumber) * ROW_HEIGHT);
+    this.render();
+  }
+
+  focus(): void {
+    this.scroller.focus();
+  }
+
+  render(): void {
+    const total = this.source.count();
+    this.viewportHeight = this.scroller.clientHeight;
+    const contentHeight = total * ROW_HEIGHT;
+    const scrollHeight = Math.min(contentHeight, MAX_SCROLL_HEIGHT);
+    this.layer.style.height = `${this.viewportHeight}px`;
+    this.spacer.style.height = `${Math.max(0, scrollHeight - this.viewportHeight)}px`;
+    this.element.setAttribute('aria-rowcount', String(total + 1));
+
+    if (this.follow) this.setVirtualTop(this.maxVirtualTop());
+    else this.setVirtualTop(Math.min(this.virtualTop, this.maxVirtualTop()));
+
+    const first = Math.max(0, Math.floor(this.virtualTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(total, Math.ceil((this.virtualTop + this.viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+    const needed = last - first;
+    while (this.pool.length < needed) this.pool.push(this.createRow());
+    for (let k = 0; k < this.pool.length; k++) {
+      const row = this.pool[k] as PooledRow;
+      const index = first + k;
+      if (k >= needed) {
+        if (row.number !== 0) {
+          row.element.hidden = true;
+          row.number = 0;
+        }
+        continue;
+      }
+      const n = this.source.numberAt(index);
+      if (row.number !== n || row.generation !== this.generation) {
+        this.source.fillRow(row.cells, n);
+        row.number = n;
+        row.generation = this.generation;
+        row.element.dataset.number = String(n);
+        row.element.hidden = false;
+      }
+      row.element.setAttribute('aria-rowindex', String(index + 2));
+      row.element.style.transform = `translateY(${index * ROW_HEIGHT - this.virtualTop}px)`;
+      const isSelected = n === this.selected;
+      if (row.element.classList.contains('selected') !== isSelected) {
+        row.element.classList.toggle('selected', isSelected);
+        row.element.setAttribute('aria-selected', String(isSelected));
+        if (isSelected) row.element.id = 'selected-packet-row';
+        else row.element.removeAttribute('id');
+      }
+    }
+    if (this.source.indexOf(this.selected) >= first && this.source.indexOf(this.selected) < last) {
+      this.scroller.setAttribute('aria-activedescendant', 'selected-packet-row');
+    } else {
+      this.scroller.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  private createRow(): PooledRow {
+    const element = el('div', { class: 'list-row', role: 'row', 'aria-selected': 'false' });
+    const cells = this.columns.map((c) => el('div', { class: `cell ${c.className}`, role: 'gridcell' }));
+    element.append(...cells);
+    element.hidden = true;
+    this.layer.append(element);
+    return { element, cells, number: 0, generation: -1 };
+  }
+
+  private maxVirtualTop(): number {
+    return Math.max(0, this.source.count() * ROW_HEIGHT - this.viewportHeight);
+  }
+
+  private maxScrollTop(): number {
+    return Math.max(0, Math.min(this.source.count() * ROW_HEIGHT, MAX_SCROLL_HEIGHT) - this.viewportHeight);
+  }
+
+  private setVirtualTop(top: number): void {
+    const maxVirtual = this.maxVirtualTop();
+    this.virtualTop = Math.max(0, Math.min(top, maxVirtual));
+    const maxScroll = this.maxScrollTop();
+    const scrollTop = maxVirtual === 0 ? 0 : Math.round((this.virtualTop / maxVirtual) * maxScroll);
+    if (Math.abs(this.scroller.scrollTop - scrollTop) >= 1) {
+      this.lastProgrammaticScrollTop = scrollTop;
+      this.scroller.scrollTop = scrollTop;
+    }
+  }
+
+  private onScroll(): void {
+    const scrollTop = this.scroller.scrollTop;
+    // Our own scrolling (following new packets) must not turn following off.
+    if (Math.abs(scrollTop - this.lastProgrammaticScrollTop) < 1) return;
+    this.lastProgrammaticScrollTop = -1;
+    const maxScroll = this.maxScrollTop();
+    const maxVirtual = this.maxVirtualTop();
+    this.virtualTop = maxScroll === 0 ? 0 : (scrollTop / maxScroll) * maxVirtual;
+    const atBottom = maxScroll - scrollTop < 2;
+    this.setFollow(atBottom);
+    this.render();
+    this.callbacks.onScrolled();
+  }
+
+  private revealIndex(index: number): void {
+    const top = index * ROW_HEIGHT;
+    if (top < this.virtualTop) this.setVirtualTop(top);
+    else if (top + ROW_HEIGHT > this.virtualTop + this.viewportHeight) this.setVirtualTop(top + ROW_HEIGHT - this.viewportHeight);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const total = this.source.count();
+    if (total === 0) return;
+    const current = this.source.indexOf(this.selected);
+    const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
+    let target: number;
+    switch (e.key) {
+      case 'ArrowDown': target = current < 0 ? Math.floor(this.virtualTop / ROW_HEIGHT) : current + 1; break;
+      case 'ArrowUp': target = current < 0 ? Math.floor(this.virtualTop / ROW_HEIGHT) : current - 1; break;
+      case 'PageDown': target = (current < 0 ? 0 : current) + page; break;
+      case 'PageUp': target = (current < 0 ? 0 : current) - page; break;
+      case 'Home': target = 0; break;
+      case 'End': target = total - 1; break;
+      default: return;
+    }
+    e.preventDefault();
+    target = Math.max(0, Math.min(total - 1, target));
+    // Moving the selection anywhere but the last row means reading, not following.
+    this.setFollow(target === total - 1 && e.key === 'End');
+    this.select(this.source.numberAt(target), true);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The webview side of VS Code's messaging: `acquireVsCodeApi()` may be called
+ * once per page; state saved with `setState` comes back after a reload.
+ */
+import type { FromWebviewMessage } from '../src/protocol/webviewMessages';
+
+/** What the inspector restores after the webview is reloaded. */
+export interface InspectorUiState {
+  filterText: string;
+  selectedNumber: number;
+  autoscroll: boolean;
+  /** Packet number at the top of the list when the user had scrolled away. */
+  topNumber: number;
+}
+
+export interface VsCodeApi {
+  postMessage(message: FromWebviewMessage): void;
+  getState(): InspectorUiState | undefined;
+  setState(state: InspectorUiState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export function getVsCodeApi(): VsCodeApi {
+  return acquireVsCodeApi();
+}
+
+export function restoredState(api: VsCodeApi): InspectorUiState {
+  const saved = api.getState();
+  return {
+    filterText: typeof saved?.filterText === 'string' ? saved.filterText : '',
+    selectedNumber: typeof saved?.selectedNumber === 'number' ? saved.selectedNumber : 0,
+    autoscroll: typeof saved?.autoscroll === 'boolean' ? saved.autoscroll : true,
+    topNumber: typeof saved?.topNumber === 'number' ? saved.topNumber : 0,
+  };
+}
