@@ -19,5 +19,6 @@ export function buildWebview(root: string): void {
     // no bundle at all
   }
   if (written + 1000 < started) throw new Error(`npm run build failed and dist/webview.js was not rebuilt:\n${result.stdout}\n${result.stderr}`);
-  console.warn(`npm run build failed outside the webview (dist/webview.js was rebuilt):\n${result.stderr.slice(0, 2000)}`);
+  const errors = result.stderr.split('\n').filter((line) => line.includes('ERROR')).slice(0, 5);
+  console.warn(`npm run build failed outside the webview (dist/webview.js was rebuilt):\n${errors.join('\n')}`);
 }
