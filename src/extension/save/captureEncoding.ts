@@ -4,9 +4,9 @@
  * pcap via the shared core writer and reader.
  */
 import { summarize } from '../../core/decode/index';
-import { LinkType, type CapturedFrame } from '../../core/packet';
+import type { CapturedFrame } from '../../core/packet';
 import { readPcapFile } from '../../core/pcap/pcapReader';
-import { encodePcapHeader, encodePcapRecord } from '../../core/pcap/pcapWriter';
+import { encodePcapFile } from '../../core/pcap/pcapWriter';
 import { toSeedJsonRecord } from '../../core/seedFormat';
 import { bytesToHex, framesFromJsonText } from '../file/seedJsonFrames';
 
@@ -33,24 +33,8 @@ export interface PcapEncodeResult {
 
 /** A classic microsecond pcap; the link type is the first frame's (Ethernet for every capture this tool makes). */
 export function encodePcapCapture(frames: readonly CapturedFrame[]): PcapEncodeResult {
-  const linkType = frames[0]?.linkType ?? LinkType.ETHERNET;
-  const parts: Uint8Array[] = [encodePcapHeader(linkType, 262144)];
-  let skipped = 0;
-  for (const f of frames) {
-    if (f.linkType !== linkType) {
-      skipped++;
-      continue;
-    }
-    parts.push(encodePcapRecord(f));
-  }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const bytes = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    bytes.set(p, o);
-    o += p.length;
-  }
-  return { bytes, skipped };
+  const file = encodePcapFile(frames);
+  return { bytes: file.bytes, skipped: file.skipped };
 }
 
 export interface DecodedCaptureFile {
@@ -68,5 +52,5 @@ export function decodeCaptureFile(fileName: string, bytes: Uint8Array): DecodedC
   const file = readPcapFile(bytes);
   // A file does not say which way a packet went; shown as sent.
   const frames: CapturedFrame[] = file.records.map((r) => ({ ...r, interfaceName: 'file', direction: 'out' }));
-  return file.error ? { frames, problem: file.error } : { frames };
+  return file.error ? { frames, problem: file.error.message } : { frames };
 }
