@@ -106,7 +106,28 @@ export async function startCodeServer(logDir: string): Promise<CodeServer> {
   if (pid === undefined) throw new Error('code-server did not start');
   const url = `http://127.0.0.1:${port}`;
 
+  // If the test process itself is ended (Ctrl-C, a runner timeout), take
+  // code-server and everything below it along, synchronously.
+  const killNow = (): void => {
+    for (const p of processTree(pid).reverse()) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killNow();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', killNow);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const stop = async (): Promise<void> => {
+    process.off('exit', killNow);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     // Everything below the launcher: runuser, code-server, its extension host
     // and whatever the extension started (the elevated helper, tcpdump).
     if (isAlive(pid)) await endProcesses(processTree(pid).reverse());
