@@ -1,27 +1,84 @@
 /**
  * Frame decoding: `summarize` for list rows and the CLI (fast, no per-field
  * objects), `dissect` for the detail view (every field with its byte range).
- * Both never throw: malformed or truncated input is reported in the result.
+ * Both run the same layer decoders and never throw: malformed or truncated input
+ * is reported in the result (`malformed`, or a final "Malformed" layer).
  *
- * PLACEHOLDER until the decoder lands; the signatures are the contract.
+ * `originalLength` (optional) is the frame's length on the wire: when it is larger
+ * than `data`, the snap length cut the frame, and length fields pointing past the
+ * captured bytes are expected rather than malformed.
  */
+import { toHex } from '../hex';
 import type { PacketLayer, PacketSummary } from '../packet';
+import { formatLinkAddress } from './bytes';
+import type { DecodeContext } from './context';
+import { field, pushLayer, type Layers } from './layers';
+import { decodeLink, linkSourceMac } from './link';
 
-export function summarize(data: Uint8Array, linkType: number): PacketSummary {
-  void data;
-  void linkType;
-  return { src: '', dst: '', protocol: 'UNKNOWN', info: '', payloadOffset: 0, payloadLength: 0 };
+/** Bytes of the "Data" layer shown as hex; the hexdump shows the rest. */
+const DATA_PREVIEW_BYTES = 64;
+
+function run(data: Uint8Array, linkType: number, layers: Layers, originalLength: number | undefined): PacketSummary {
+  const s: PacketSummary = { src: '', dst: '', protocol: '', info: '', payloadOffset: 0, payloadLength: 0 };
+  const c: DecodeContext = {
+    d: data,
+    s,
+    layers,
+    snapped: originalLength !== undefined && originalLength > data.length,
+    linkSrc: -1,
+    linkDst: -1,
+    linkAddressLength: 0,
+    dataStart: 0,
+    dataEnd: 0,
+    networkEnd: -1,
+    malformedAt: 0,
+  };
+  try {
+    decodeLink(c, linkType);
+  } catch (error) {
+    // The decoders bounds-check every read; this is the last line of defence so a
+    // bug shows as one malformed row instead of stopping a capture.
+    s.malformed ??= `decoder error: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (s.src === '' && c.linkSrc >= 0) s.src = formatLinkAddress(data, c.linkSrc, c.linkAddressLength);
+  if (s.dst === '' && c.linkDst >= 0) s.dst = formatLinkAddress(data, c.linkDst, c.linkAddressLength);
+  if (s.malformed !== undefined) s.info = s.info ? `${s.info} [Malformed: ${s.malformed}]` : `[Malformed: ${s.malformed}]`;
+  if (layers) finishLayers(c, layers);
+  return s;
 }
 
-export function dissect(data: Uint8Array, linkType: number): PacketLayer[] {
-  void data;
-  void linkType;
-  return [];
+function finishLayers(c: DecodeContext, layers: PacketLayer[]): void {
+  const d = c.d;
+  if (c.dataEnd > c.dataStart) {
+    const length = c.dataEnd - c.dataStart;
+    const layer = pushLayer(layers, 'Data', c.dataStart, length);
+    const preview = toHex(d, c.dataStart, Math.min(c.dataEnd, c.dataStart + DATA_PREVIEW_BYTES));
+    field(layer, 'Data', length > DATA_PREVIEW_BYTES ? `${preview}…` : preview, c.dataStart, length);
+    field(layer, 'Length', String(length), c.dataStart, length);
+  }
+  if (c.networkEnd >= 0 && c.networkEnd < d.length) {
+    const length = d.length - c.networkEnd;
+    const layer = pushLayer(layers, 'Padding', c.networkEnd, length);
+    field(layer, 'Padding', toHex(d, c.networkEnd, Math.min(d.length, c.networkEnd + DATA_PREVIEW_BYTES)), c.networkEnd, length);
+  }
+  if (c.s.malformed !== undefined) {
+    const at = Math.min(c.malformedAt, d.length);
+    const layer = pushLayer(layers, 'Malformed', at, d.length - at);
+    field(layer, 'Reason', c.s.malformed, at, d.length - at);
+  }
+}
+
+export function summarize(data: Uint8Array, linkType: number, originalLength?: number): PacketSummary {
+  return run(data, linkType, undefined, originalLength);
+}
+
+export function dissect(data: Uint8Array, linkType: number, originalLength?: number): PacketLayer[] {
+  const layers: PacketLayer[] = [];
+  run(data, linkType, layers, originalLength);
+  return layers;
 }
 
 /** Source MAC address (lower-case `aa:bb:...`) for Ethernet/SLL frames, used to tell direction. */
 export function sourceMac(data: Uint8Array, linkType: number): string | undefined {
-  void data;
-  void linkType;
-  return undefined;
+  return linkSourceMac(data, linkType);
 }

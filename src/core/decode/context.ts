@@ -1,0 +1,54 @@
+/**
+ * The state one decode pass shares between the layer decoders. `summarize()` and
+ * `dissect()` run the same decoders; only `layers` differs (undefined for summaries).
+ */
+import type { PacketSummary } from '../packet';
+import type { Layers } from './layers';
+
+export interface DecodeContext {
+  d: Uint8Array;
+  s: PacketSummary;
+  layers: Layers;
+  /** The frame was cut by the capture's snap length (originalLength > captured). */
+  snapped: boolean;
+  /** Offset of the link-layer source/destination address (-1: none), formatted only if no IP. */
+  linkSrc: number;
+  linkDst: number;
+  linkAddressLength: number;
+  /** Bytes no decoder claimed, shown as the final "Data" layer. */
+  dataStart: number;
+  dataEnd: number;
+  /** End of the network-layer packet; link-layer bytes after it are padding. -1 if unknown. */
+  networkEnd: number;
+  /** Where the first problem was found (for the "Malformed" layer). */
+  malformedAt: number;
+}
+
+/** Records the first problem found; later ones are consequences. */
+export function markMalformed(c: DecodeContext, reason: string, at: number): void {
+  if (c.s.malformed !== undefined) return;
+  c.s.malformed = reason;
+  c.malformedAt = at;
+}
+
+/**
+ * A header shorter than its minimum: `what` header truncated: N of M bytes. Cut by
+ * the snap length, it is still reported (the decode stops there), but says why.
+ */
+export function markShort(c: DecodeContext, what: string, have: number, need: number, at: number): void {
+  const why = c.snapped ? ' (packet size limited during capture)' : '';
+  markMalformed(c, `${what} truncated: ${Math.max(0, have)} of ${need} bytes${why}`, at);
+}
+
+/**
+ * A length field that points past the captured bytes. Normal when the snap length cut
+ * the frame (not reported then); otherwise the packet is malformed.
+ */
+export function markBeyondCapture(c: DecodeContext, reason: string, at: number): void {
+  if (!c.snapped) markMalformed(c, reason, at);
+}
+
+export function claimData(c: DecodeContext, start: number, end: number): void {
+  c.dataStart = start;
+  c.dataEnd = Math.min(end, c.d.length);
+}

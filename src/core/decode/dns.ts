@@ -1,0 +1,159 @@
+/**
+ * A small pure DNS message parser for the Info column and the detail view.
+ *
+ * Why not `dns-packet`: it needs Node's Buffer, which the webview bundle does not
+ * have (esbuild does not polyfill it), it allocates a full object tree per message,
+ * and it throws on malformed input. Reading the header, the questions and the
+ * answer records takes ~150 lines here, never throws, and is fast enough for the
+ * packet list.
+ */
+import { asciiText, formatIPv4, formatIPv6, u16, u32, u8 } from './bytes';
+import { field, pushLayer, type Layers } from './layers';
+
+const TYPE_NAMES: Readonly<Record<number, string>> = {
+  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV',
+  35: 'NAPTR', 39: 'DNAME', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 50: 'NSEC3', 52: 'TLSA',
+  64: 'SVCB', 65: 'HTTPS', 99: 'SPF', 251: 'IXFR', 252: 'AXFR', 255: 'ANY', 257: 'CAA',
+};
+const OPCODE_NAMES: readonly string[] = ['Standard query', 'Inverse query', 'Server status request', 'Unknown operation (3)', 'Zone change notification', 'Dynamic update'];
+const RCODE_NAMES: readonly string[] = ['No error', 'Format error', 'Server failure', 'No such name', 'Not implemented', 'Refused', 'Name exists', 'RRset exists', 'RRset does not exist', 'Not authoritative', 'Name out of zone'];
+const CLASS_NAMES: Readonly<Record<number, string>> = { 1: 'IN', 3: 'CH', 4: 'HS', 254: 'NONE', 255: 'ANY' };
+
+/** At most this many records of a section are read: the Info line is one line. */
+const MAX_RECORDS = 32;
+const MAX_POINTER_JUMPS = 16;
+
+export function dnsTypeName(type: number): string {
+  return TYPE_NAMES[type] ?? `Unknown (${type})`;
+}
+
+export interface DnsDecodeResult {
+  info: string;
+  /** Set when the message is cut short or its names are broken. */
+  malformed?: string;
+}
+
+/** Where the last `readName` ended in the record stream (after a pointer, not at its target). */
+let nameNext = 0;
+
+/**
+ * Reads a possibly compressed name starting at `pos` of the message that begins at
+ * `msg`. Returns undefined when the name runs out of bounds or loops.
+ */
+function readName(d: Uint8Array, msg: number, pos: number, end: number): string | undefined {
+  let name = '';
+  let jumps = 0;
+  let next = -1;
+  let p = pos;
+  for (;;) {
+    if (p >= end) return undefined;
+    const length = u8(d, p);
+    if (length === 0) {
+      p += 1;
+      break;
+    }
+    if ((length & 0xc0) === 0xc0) {
+      if (p + 2 > end || ++jumps > MAX_POINTER_JUMPS) return undefined;
+      if (next < 0) next = p + 2;
+      p = msg + (u16(d, p) & 0x3fff);
+      continue;
+    }
+    if ((length & 0xc0) !== 0 || p + 1 + length > end) return undefined;
+    if (name.length > 0) name += '.';
+    name += asciiText(d, p + 1, p + 1 + length);
+    if (name.length > 1024) return undefined;
+    p += 1 + length;
+  }
+  nameNext = next >= 0 ? next : p;
+  return name.length > 0 ? name : '<Root>';
+}
+
+/** RDATA as Wireshark's Info column shows it: the address or target name. */
+function rdataText(d: Uint8Array, msg: number, type: number, o: number, length: number, end: number): string {
+  switch (type) {
+    case 1:
+      return length === 4 ? formatIPv4(d, o) : '';
+    case 28:
+      return length === 16 ? formatIPv6(d, o) : '';
+    case 2:
+    case 5:
+    case 12:
+    case 39:
+      return readName(d, msg, o, end) ?? '';
+    case 15: {
+      const exchange = readName(d, msg, o + 2, end);
+      return exchange === undefined ? '' : `${u16(d, o)} ${exchange}`;
+    }
+    case 33: {
+      const target = readName(d, msg, o + 6, end);
+      return target === undefined ? '' : `${u16(d, o)} ${u16(d, o + 2)} ${u16(d, o + 4)} ${target}`;
+    }
+    case 6:
+      return readName(d, msg, o, end) ?? '';
+    default:
+      return '';
+  }
+}
+
+/** Decodes the DNS message in `d[start, end)`; with `layers`, adds a "DNS" layer. */
+export function decodeDns(d: Uint8Array, start: number, end: number, layers: Layers): DnsDecodeResult {
+  const stop = Math.min(end, d.length);
+  if (stop - start < 12) {
+    return { info: 'DNS (truncated header)', malformed: `DNS header truncated: ${Math.max(0, stop - start)} of 12 bytes` };
+  }
+  const id = u16(d, start);
+  const flags = u16(d, start + 2);
+  const isResponse = (flags & 0x8000) !== 0;
+  const opcode = (flags >> 11) & 0xf;
+  const rcode = flags & 0xf;
+  const counts = [u16(d, start + 4), u16(d, start + 6), u16(d, start + 8), u16(d, start + 10)] as const;
+  let info = `${OPCODE_NAMES[opcode] ?? `Unknown operation (${opcode})`}${isResponse ? ' response' : ''} 0x${id.toString(16).padStart(4, '0')}`;
+  if (isResponse && rcode !== 0) info += ` ${RCODE_NAMES[rcode] ?? `Unknown error (${rcode})`}`;
+
+  const layer = layers ? pushLayer(layers, 'Domain Name System', start, stop - start) : undefined;
+  if (layer) {
+    field(layer, 'Transaction ID', `0x${id.toString(16).padStart(4, '0')}`, start, 2);
+    field(layer, 'Flags', `0x${flags.toString(16).padStart(4, '0')} ${isResponse ? 'Response' : 'Query'}, ${OPCODE_NAMES[opcode] ?? `opcode ${opcode}`}${isResponse ? `, ${RCODE_NAMES[rcode] ?? `rcode ${rcode}`}` : ''}`, start + 2, 2);
+    field(layer, 'Questions', String(counts[0]), start + 4, 2);
+    field(layer, 'Answer RRs', String(counts[1]), start + 6, 2);
+    field(layer, 'Authority RRs', String(counts[2]), start + 8, 2);
+    field(layer, 'Additional RRs', String(counts[3]), start + 10, 2);
+  }
+
+  let p = start + 12;
+  for (let q = 0; q < counts[0] && q < MAX_RECORDS; q++) {
+    const name = readName(d, start, p, stop);
+    if (name === undefined || nameNext + 4 > stop) return { info, malformed: 'DNS question truncated or its name is invalid' };
+    const type = u16(d, nameNext);
+    const cls = u16(d, nameNext + 2);
+    info += ` ${dnsTypeName(type)} ${name}`;
+    if (layer) field(layer, 'Query', `${name}: type ${dnsTypeName(type)}, class ${CLASS_NAMES[cls] ?? cls}`, p, nameNext + 4 - p);
+    p = nameNext + 4;
+  }
+
+  const sectionNames = ['Answer', 'Authority', 'Additional'] as const;
+  for (let section = 0; section < 3; section++) {
+    const count = counts[section + 1] ?? 0;
+    for (let r = 0; r < count && r < MAX_RECORDS; r++) {
+      const name = readName(d, start, p, stop);
+      if (name === undefined || nameNext + 10 > stop) return { info, malformed: 'DNS resource record truncated or its name is invalid' };
+      const type = u16(d, nameNext);
+      const cls = u16(d, nameNext + 2);
+      const ttl = u32(d, nameNext + 4);
+      const rdLength = u16(d, nameNext + 8);
+      const rdata = nameNext + 10;
+      if (rdata + rdLength > stop) return { info, malformed: `DNS record data truncated: ${rdLength} bytes announced` };
+      const text = rdataText(d, start, type, rdata, rdLength, stop);
+      // Like Wireshark: answers are listed in the Info column, other sections only in the detail.
+      if (section === 0) info += text ? ` ${dnsTypeName(type)} ${text}` : ` ${dnsTypeName(type)}`;
+      if (layer) {
+        const value = type === 41
+          ? `<Root>: type OPT, UDP payload size ${cls}`
+          : `${name}: type ${dnsTypeName(type)}, class ${CLASS_NAMES[cls] ?? cls}, ttl ${ttl}${text ? `, ${text}` : ''}`;
+        field(layer, sectionNames[section] ?? 'Record', value, p, rdata + rdLength - p);
+      }
+      p = rdata + rdLength;
+    }
+  }
+  return { info };
+}
