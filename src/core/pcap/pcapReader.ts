@@ -5,7 +5,7 @@
  * Why not the `pcap-parser` package: it errors on nanosecond pcap, silently drops a
  * truncated last record, uses the deprecated `new Buffer`, and needs Node streams.
  *
- * Record data is a VIEW (subarray) into the chunk passed to `push()` when the record
+ * Record data is a plain Uint8Array VIEW into the chunk passed to `push()` when the record
  * lies inside one chunk, and a fresh exactly-sized copy when it spans chunks. The
  * reader never reuses or mutates either, so records stay valid as long as the caller
  * does not overwrite the chunks it pushed (Node stream chunks are never reused).
@@ -222,7 +222,8 @@ export class PcapStreamReader {
         tsSec: view.getUint32(pos, le),
         tsUsec: nano ? Math.floor(fraction / 1000) : fraction,
         originalLength: view.getUint32(pos + 12, le),
-        data: chunk.subarray(dataStart, dataEnd),
+        // A plain Uint8Array even when the chunk is a Node Buffer, whose slice() would share memory.
+        data: new Uint8Array(chunk.buffer, chunk.byteOffset + dataStart, capturedLength),
         linkType,
       });
       this.consumed += RECORD_HEADER_LENGTH + capturedLength;
