@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from './harness';
 import { countFrom, saveFromInspector, startCaptureFromTree } from './support/captureFlow';
-import { boundUnixSocketPaths, helperProcesses, helperRelatedProcesses, NOBODY_UID, NOGROUP_GID, tcpdumpsBelow } from './support/captureProcesses';
+import { boundUnixSocketPaths, helperChannelSocketPaths, helperProcesses, helperRelatedProcesses, NOBODY_UID, NOGROUP_GID, supplementaryGroupsOf, tcpdumpsBelow } from './support/captureProcesses';
 import { asciiHex, Inspector, showsAddress, type PacketRow } from './support/inspector';
 import { identityOf, isAlive, processesNamed, waitFor } from './support/processes';
 import { createScene, SERVED_TEXT, SERVER_NAME, type Scene } from './support/scene';
@@ -25,7 +25,6 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
   let inspector: Inspector | undefined;
   /** What the capture started, remembered to check that Stop ends it all. */
   const started = { helpers: [] as number[], tcpdumps: [] as number[], sockets: [] as string[] };
-  let socketsBefore = new Set<string>();
   let jsonPath = '';
   let pcapPath = '';
 
@@ -41,10 +40,9 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
   });
 
   it('2. right-click -> Capture Traffic opens an inspector with the HTTP exchange the test made', async () => {
-    socketsBefore = boundUnixSocketPaths();
     inspector = await startCaptureFromTree(h!, SERVER_NAME, 'Capture Traffic');
     started.helpers = helperProcesses();
-    started.sockets = [...boundUnixSocketPaths()].filter((p) => !socketsBefore.has(p));
+    started.sockets = started.helpers.flatMap(helperChannelSocketPaths);
     await h!.screenshot('capture-started');
     assert.ok((await h!.workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), `a tab for ${SERVER_NAME}`);
 
@@ -73,7 +71,8 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
     const helper = identityOf(started.helpers[0]!);
     assert.deepEqual(helper.uids, [NOBODY_UID, NOBODY_UID, NOBODY_UID, NOBODY_UID], `helper uids ${helper.uids.join(' ')}`);
     assert.deepEqual(helper.gids, [NOGROUP_GID, NOGROUP_GID, NOGROUP_GID, NOGROUP_GID], `helper gids ${helper.gids.join(' ')}`);
-    assert.ok(helper.groups.every((g) => g === NOGROUP_GID), `no supplementary groups: ${helper.groups.join(' ')}`);
+    const groups = supplementaryGroupsOf(helper.pid);
+    assert.ok(groups.every((g) => g === NOGROUP_GID), `no supplementary groups: ${groups.join(' ')}`);
     const tcpdumps = tcpdumpsBelow(helper.pid);
     assert.ok(tcpdumps.length >= 1, 'tcpdump runs below the helper');
     for (const t of tcpdumps) assert.equal(t.uids[1], NOBODY_UID, `tcpdump ${t.pid} (${t.commandLine}) runs as nobody`);
@@ -153,12 +152,12 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
     assert.deepEqual(helperRelatedProcesses(), [], 'no helper, pkexec or wrapper shell left');
     const leftTcpdumps = processesNamed('tcpdump').filter((p) => started.tcpdumps.includes(p));
     assert.deepEqual(leftTcpdumps, []);
-    assert.ok(started.sockets.length > 0, 'the capture had bound a Unix socket');
+    assert.ok(started.sockets.length > 0, 'the helper was connected through a Unix socket');
     const stillBound = boundUnixSocketPaths();
     for (const socket of started.sockets) {
       assert.ok(!stillBound.has(socket) && !existsSync(socket), `${socket} is gone`);
-      const folder = dirname(socket);
-      if (!socketsBefore.has(folder) && folder !== '/tmp') assert.ok(!existsSync(folder), `${folder} is gone`);
+      // The channel lives in a private folder made for this capture.
+      assert.ok(!existsSync(dirname(socket)), `${dirname(socket)} is gone`);
     }
     // The packets stay.
     assert.ok((await inspector!.rows()).some((r) => r.text.Info?.includes(REQUEST_LINE)));

@@ -3,7 +3,8 @@
  * elevated helper process (found by its command line naming dist/helper.js),
  * the tcpdump processes below it, and the Unix sockets bound meanwhile.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { HELPER_SCRIPT_MARKER } from './environment';
 import { commandLineOf, identityOf, processTree, processesMatching, type ProcessIdentity } from './processes';
 
@@ -40,6 +41,50 @@ export function tcpdumpsBelow(helperPid: number): CaptureProcess[] {
       }
     })
     .map((pid) => ({ ...identityOf(pid), commandLine: commandLineOf(pid) }));
+}
+
+/**
+ * The filesystem paths of the Unix sockets the helper talks through: for each
+ * socket the helper holds, its own bound path or, when it is the connecting
+ * side, the path of the socket at the other end (read from `ss`, which knows
+ * each connected socket's peer).
+ */
+export function helperChannelSocketPaths(helperPid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${helperPid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${helperPid}/fd/${fd}`);
+      const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const byInode = new Map<string, { path: string; peer: string }>();
+  const table = execFileSync('ss', ['-x', '-a', '-n'], { encoding: 'utf8' });
+  for (const line of table.split('\n').slice(1)) {
+    const [, , , , path, inode, , peer] = line.trim().split(/\s+/);
+    if (path && inode && peer) byInode.set(inode, { path, peer });
+  }
+  const paths = new Set<string>();
+  for (const inode of inodes) {
+    const own = byInode.get(inode);
+    if (!own) continue;
+    if (own.path.startsWith('/')) paths.add(own.path);
+    const peerPath = byInode.get(own.peer)?.path;
+    if (peerPath?.startsWith('/')) paths.add(peerPath);
+  }
+  return [...paths];
+}
+
+/**
+ * Supplementary groups, read directly: /proc's "Groups:" line is empty for a
+ * process that dropped them all, and a pattern allowing newlines after the
+ * colon would read the next line instead.
+ */
+export function supplementaryGroupsOf(pid: number): number[] {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Groups:')) ?? 'Groups:';
+  return line.slice('Groups:'.length).trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** Paths of bound Unix sockets on the host (the helper's channel is one of them while it runs). */
