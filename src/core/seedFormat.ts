@@ -35,6 +35,11 @@ export function seedTextLines(frame: CapturedFrame, summary: PacketSummary): str
   return [seedEndpointLine(frame.direction, summary), ...seedHexdumpLines(payloadBytes(frame, summary))];
 }
 
+/** The same as one block of text, newline-terminated, ready to write to stdout. */
+export function formatSeedText(frame: CapturedFrame, summary: PacketSummary): string {
+  return seedTextLines(frame, summary).join('\n') + '\n';
+}
+
 /** One element of the seed's `-j` JSON array; the first six keys are the seed's, in its order. */
 export interface SeedJsonRecord {
   payload: string;

@@ -127,16 +127,19 @@ export class PcapStreamReader {
     return this.streamError ? { records, error: this.streamError } : { records };
   }
 
-  /** Ends the stream: reports a missing header or a truncated last record. */
+  /** Ends the stream: reports a missing header or a truncated last record (offset = where it starts). */
   end(): PcapStreamError | undefined {
     if (this.streamError) return this.streamError;
     if (this.stage === Stage.GlobalHeader) {
+      this.consumed = 0;
       return this.fail('truncated', this.headerFill === 0 ? 'empty pcap stream: no global header' : `truncated pcap global header: ${this.headerFill} of 24 bytes`);
     }
     if (this.stage === Stage.RecordData && this.pendingData) {
+      this.consumed -= RECORD_HEADER_LENGTH + this.pendingFill;
       return this.fail('truncated', `truncated last record: ${this.pendingFill} of ${this.pendingData.length} captured bytes`);
     }
     if (this.headerFill > 0) {
+      this.consumed -= this.headerFill;
       return this.fail('truncated', `truncated last record header: ${this.headerFill} of 16 bytes`);
     }
     return undefined;
