@@ -55,7 +55,7 @@ function readFromFile(o: CliOptions): void {
     fail(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const file = readPcapFile(bytes);
-  if (file.error && file.records.length === 0) fail(`${path}: ${file.error}`);
+  if (file.error && file.records.length === 0) fail(`${path}: ${file.error.message}`);
   const printer = new PacketPrinter(outputFormat(o), stdoutWriter(() => process.exit(0)));
   let n = 0;
   for (const r of file.records) {
@@ -65,7 +65,7 @@ function readFromFile(o: CliOptions): void {
     n++;
   }
   printer.finish();
-  if (file.error) process.stderr.write(`${PROGRAM}: warning: ${path}: ${file.error}\n`);
+  if (file.error) process.stderr.write(`${PROGRAM}: warning: ${path}: ${file.error.message}\n`);
 }
 
 async function capture(o: CliOptions): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { chownSync, closeSync, constants, openSync, writeSync } from 'node:fs';
 import { LinkType, type CapturedFrame } from '../core/packet';
-import { encodePcapHeader, encodePcapRecord } from '../core/pcap/pcapWriter';
+import { pcapGlobalHeader, pcapRecordBytes } from '../core/pcap/pcapWriter';
 
 export class PcapFileSink {
   private readonly fd: number;
@@ -13,7 +13,7 @@ export class PcapFileSink {
   private buffered = 0;
   private skippedLinkTypes = new Set<number>();
 
-  constructor(path: string, snapLength: number, private readonly warn: (message: string) => void) {
+  constructor(path: string, private readonly snapLength: number, private readonly warn: (message: string) => void) {
     // Overwrites like tcpdump -w, but never through a symlink: root must not be
     // steered into truncating a file elsewhere.
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
@@ -26,7 +26,7 @@ export class PcapFileSink {
         // keep root's ownership; the file is still written
       }
     }
-    this.push(encodePcapHeader(LinkType.ETHERNET, snapLength));
+    this.push(pcapGlobalHeader(LinkType.ETHERNET, snapLength));
     this.flush();
   }
 
@@ -38,7 +38,7 @@ export class PcapFileSink {
       this.skippedLinkTypes.add(frame.linkType);
       return;
     }
-    this.push(encodePcapRecord(frame));
+    this.push(pcapRecordBytes(frame, this.snapLength));
     if (this.buffered > 256 * 1024) this.flush();
   }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCli, sleep } from '../support/cliRunner';
+import { docker } from '../support/dockerFixture';
 import { createScene, type TestScene } from '../support/testNetwork';
 
 interface SeedRecord {
@@ -150,7 +151,7 @@ describe('CLI capture on a real container', { timeout: 180_000 }, () => {
   });
 
   it('-b captures on the host bridge, filtered to the container (the seed’s bridge mode)', async () => {
-    const bridge = `br-${(await import('../support/dockerFixture')).docker('network', 'inspect', '-f', '{{.Id}}', scene.network).slice(0, 12)}`;
+    const bridge = `br-${docker('network', 'inspect', '-f', '{{.Id}}', scene.network).slice(0, 12)}`;
     const records = await captureJson(scene, ['-b', bridge, '-f', 'tcp port 80'], () => {
       scene.client.exec('wget', '-q', '-O', '-', `http://${scene.serverIpv4}/`);
     });
