@@ -5,6 +5,7 @@
 #
 #   bash test/e2e/run.sh                 # everything
 #   bash test/e2e/run.sh capture         # only test/e2e/capture.test.ts
+#   DNC_E2E_VSIX=/path/x.vsix bash test/e2e/run.sh   # test a prebuilt .vsix, skip packaging
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 E2E_USER=${DNC_E2E_USER:-dnc-e2e}
@@ -12,8 +13,12 @@ t0=$(date +%s)
 
 bash test/e2e/setup.sh
 
-echo "e2e: packaging the extension"
-npm run -s package >/dev/null
+if [ -n "${DNC_E2E_VSIX:-}" ]; then
+  echo "e2e: using the prebuilt $DNC_E2E_VSIX"
+else
+  echo "e2e: packaging the extension"
+  npm run -s package >/dev/null
+fi
 
 # Lowest level first: if polkit does not let the test user through, every
 # capture scenario would fail with a less obvious message.
