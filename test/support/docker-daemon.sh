@@ -35,16 +35,18 @@ fi
 chmod 0666 "$SOCK"
 
 # The test image: Debian's static busybox, imported as a rootfs (no registry here).
-if ! docker image inspect dnc-busybox:latest >/dev/null 2>&1; then
+# Bump IMAGE_VERSION when the applet list changes: an older image is replaced.
+IMAGE_VERSION=2
+if [ "$(docker image inspect -f '{{index .Config.Labels "dnc.version"}}' dnc-busybox:latest 2>/dev/null)" != "$IMAGE_VERSION" ]; then
   R=$(mktemp -d)
   mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/www" "$R/proc" "$R/sys" "$R/dev"
   cp /bin/busybox "$R/bin/busybox"
-  for a in sh ash cat echo httpd wget nc ping ping6 sleep ip ifconfig ls seq printf sed grep head tail true false kill ps netstat udhcpc hostname dd yes timeout wc tr; do
+  for a in sh ash cat echo httpd wget nc nslookup ping ping6 traceroute sleep ip ifconfig ls seq printf sed grep head tail true false kill ps netstat hostname dd yes timeout wc tr usleep; do
     ln -s busybox "$R/bin/$a"
   done
   echo 'root:x:0:0:root:/:/bin/sh' >"$R/etc/passwd"
   echo 'root:x:0:' >"$R/etc/group"
   echo 'hello from dnc' >"$R/www/index.html"
-  tar -C "$R" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - dnc-busybox:latest >/dev/null
+  tar -C "$R" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' -c "LABEL dnc.version=$IMAGE_VERSION" - dnc-busybox:latest >/dev/null
   rm -rf "$R"
 fi

@@ -12,7 +12,7 @@ export interface ProcessIdentity {
 
 export function identityOf(pid: number): ProcessIdentity {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): string => status.match(new RegExp(`^${name}:\\s*(.*)$`, 'm'))?.[1]?.trim() ?? '';
+  const field = (name: string): string => status.match(new RegExp(`^${name}:[ \\t]*([^\\n]*)$`, 'm'))?.[1]?.trim() ?? '';
   const numbers = (s: string): number[] => s.split(/\s+/).filter(Boolean).map(Number);
   return { pid, name: field('Name'), uids: numbers(field('Uid')), gids: numbers(field('Gid')), groups: numbers(field('Groups')) };
 }
