@@ -87,6 +87,7 @@ export function readFrameBatch(batch: Uint8Array): CapturedFrame[] {
 /** Calls `visit` for every frame in the batch; throws on a batch that is cut short. */
 export function forEachFrame(batch: Uint8Array, visit: (frame: CapturedFrame) => void): void {
   const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  let interfaceName = '';
   let o = 0;
   while (o < batch.length) {
     if (o + FIXED_HEADER > batch.length) throw new Error('frame batch is truncated (header)');
@@ -99,12 +100,21 @@ export function forEachFrame(batch: Uint8Array, visit: (frame: CapturedFrame) =>
     const nameLength = view.getUint8(o + 19);
     o += FIXED_HEADER;
     if (o + nameLength + capturedLength > batch.length) throw new Error('frame batch is truncated (data)');
-    let interfaceName = '';
-    for (let i = 0; i < nameLength; i++) interfaceName += String.fromCharCode(batch[o + i] ?? 0);
+    // Every frame of a pipeline carries the same name: reuse the last string when the bytes match.
+    if (!sameName(batch, o, nameLength, interfaceName)) {
+      interfaceName = '';
+      for (let i = 0; i < nameLength; i++) interfaceName += String.fromCharCode(batch[o + i] ?? 0);
+    }
     o += nameLength;
     visit({ tsSec, tsUsec, originalLength, linkType, direction, interfaceName, data: batch.subarray(o, o + capturedLength) });
     o += capturedLength;
   }
+}
+
+function sameName(batch: Uint8Array, at: number, length: number, name: string): boolean {
+  if (name.length !== length) return false;
+  for (let i = 0; i < length; i++) if (batch[at + i] !== name.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Number of frames in a batch, without decoding them. */

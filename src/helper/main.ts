@@ -82,6 +82,7 @@ async function main(): Promise<number> {
   });
 
   const writer = new FrameBatchWriter();
+  let framesSent = 0;
   const flush = (): void => {
     if (writer.frameCount > 0) socket.write(encodeFrames(writer.take()));
   };
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
     session.begin({
       frame(frame: CapturedFrame) {
         writer.add(frame);
+        framesSent++;
         if (writer.byteLength >= BATCH_MAX_BYTES) {
           flush();
           if (socket.writableLength > SOCKET_HIGH_WATER) {
@@ -106,6 +108,9 @@ async function main(): Promise<number> {
       ended(reason, error) {
         clearInterval(flushTimer);
         flush();
+        // What tcpdump saw against what was sent: a difference would be packets lost on the way.
+        const counts = session.tcpdumpCounts;
+        log('info', `tcpdump captured ${counts.captured} packets (kernel dropped ${counts.droppedByKernel}); ${framesSent} frames sent`);
         send(socket, { type: 'ended', reason, ...(error ? { error: { code: error.code, message: error.message } } : {}) });
         socket.end(() => resolve(error ? 1 : 0));
         // If the user's side is gone, end() never completes.

@@ -1,0 +1,65 @@
+/**
+ * Writes a classic microsecond pcap (what `tcpdump -w` writes) of synthetic
+ * traffic, and a frame-batch stream of the same packets for the webview bench.
+ * Reuses the file when it already exists with the expected size and seed.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SyntheticTraffic } from './syntheticTraffic';
+
+const WRITE_CHUNK = 4 * 1024 * 1024;
+
+export interface GeneratedPcap {
+  path: string;
+  packets: number;
+  bytes: number;
+  /** Generated now (false: reused from an earlier run). */
+  fresh: boolean;
+}
+
+export function pcapGlobalHeader(): Uint8Array {
+  const header = new Uint8Array(24);
+  const v = new DataView(header.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, 262144, true);
+  v.setUint32(20, 1, true);
+  return header;
+}
+
+export function generatePcap(path: string, packets: number, seed = 5): GeneratedPcap {
+  const stamp = `${path}.done`;
+  const expected = `${packets} packets, seed ${seed}, v1`;
+  if (existsSync(path) && existsSync(stamp) && readFileSync(stamp, 'utf8') === expected) {
+    return { path, packets, bytes: statSync(path).size, fresh: false };
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'w');
+  const out = new Uint8Array(WRITE_CHUNK);
+  const view = new DataView(out.buffer);
+  let fill = 0;
+  let total = 0;
+  const flush = (): void => {
+    writeSync(fd, out, 0, fill);
+    total += fill;
+    fill = 0;
+  };
+  out.set(pcapGlobalHeader(), 0);
+  fill = 24;
+  const traffic = new SyntheticTraffic(seed);
+  for (let i = 0; i < packets; i++) {
+    const frame = traffic.next();
+    if (fill + 16 + frame.data.length > out.length) flush();
+    view.setUint32(fill, frame.tsSec, true);
+    view.setUint32(fill + 4, frame.tsUsec, true);
+    view.setUint32(fill + 8, frame.data.length, true);
+    view.setUint32(fill + 12, frame.data.length, true);
+    out.set(frame.data, fill + 16);
+    fill += 16 + frame.data.length;
+  }
+  flush();
+  closeSync(fd);
+  writeFileSync(stamp, expected);
+  return { path, packets, bytes: total, fresh: true };
+}
