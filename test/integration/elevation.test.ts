@@ -92,7 +92,6 @@ describe('elevation through sudo-prompt and the real pkexec', { timeout: 180_000
       probe.send('stop');
       const ended = await probe.next((e) => e.event === 'ended');
       assert.equal(ended.reason, 'stopped');
-      await probe.next((e) => e.event === 'stopped');
       assert.ok(!existsSync(channel), 'channel directory removed');
     } finally {
       probe.kill();
