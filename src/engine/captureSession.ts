@@ -8,7 +8,7 @@
  *   session.begin(sink)                                       // only now are packet bytes read
  */
 import { LinkType, type CapturedFrame, type Direction } from '../core/packet';
-import { PcapStreamReader } from '../core/pcap/pcapReader';
+import { PcapStreamReader, type PcapRecord } from '../core/pcap/pcapReader';
 import { sourceMac } from '../core/decode/index';
 import { CaptureError } from './captureErrors';
 import { directionOf, type PipelineSpec } from './capturePlan';
@@ -149,7 +149,7 @@ export class CaptureSession {
     const reader = new PcapStreamReader();
     const spec = p.spec;
     const directionOfFrame = directionTagger(spec);
-    const onRecord = (rec: { tsSec: number; tsUsec: number; originalLength: number; data: Uint8Array; linkType: number }): void => {
+    const onRecord = (rec: PcapRecord): void => {
       push({
         tsSec: rec.tsSec,
         tsUsec: rec.tsUsec,
@@ -164,11 +164,12 @@ export class CaptureSession {
       if (this.finished) return;
       const result = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       for (const rec of result.records) onRecord(rec);
-      if (result.error) this.sink?.log('warn', `${spec.interfaceName}: ${result.error}`);
+      if (result.error) this.sink?.log('warn', `${spec.interfaceName}: ${result.error.message}`);
     });
     p.child.stdout.on('end', () => {
+      const alreadyReported = reader.error;
       const tail = reader.end();
-      if (tail.error) this.sink?.log('warn', `${spec.interfaceName}: ${tail.error}`);
+      if (tail && tail !== alreadyReported) this.sink?.log('warn', `${spec.interfaceName}: ${tail.message}`);
       void p.exit().then(() => this.onPipelineClosed(p));
     });
     p.child.stdout.resume();
@@ -200,7 +201,7 @@ export class CaptureSession {
       // container stopped) or tcpdump failed. The others are stopped too so the
       // capture ends as one.
       const why = p.lastError ?? 'tcpdump exited';
-      const gone = /went down|no such device|doesn't exist|not up|network is down/i.test(why);
+      const gone = /went down|disappeared|no such device|doesn.t exist|not up|network is down/i.test(why);
       this.endReason = gone ? 'container stopped' : `tcpdump on ${p.spec.interfaceName} exited: ${why}`;
       if (!gone) this.endError = new CaptureError('helper-failed', this.endReason);
       void this.stop(this.endReason);
