@@ -1,0 +1,240 @@
+/**
+ * The privileged helper pointed at things it must not trust. It runs as root
+ * exactly as pkexec starts it (PKEXEC_UID = the requesting user, dnc-e2e) and
+ * is handed a request file that is wrong in one way each time. It must refuse
+ * before doing anything as root: exit code 3, no connection to any socket,
+ * no tcpdump or nsenter executed (the exec recorder sees every one).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ChannelDecoder, encodeJson } from '../../src/engine/channelCodec';
+import { createDockerClient } from '../../src/engine/dockerClient';
+import type { ResolvedContainer } from '../../src/engine/resolvedContainer';
+import type { HelperToClient } from '../../src/protocol/helperMessages';
+import { DOCKER_HOST, ensureDaemon, removeContainers, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
+import { assertOurTcpdumpArgv, canary, ensureTestUsers, execRecorder, privateBuild, run, TEST_USER, uidOf, type ExecRecorder, type PrivateBuild, type RunResult } from './securityFixture';
+
+interface Channel {
+  dir: string;
+  requestPath: string;
+  socketPath: string;
+  server: Server;
+  /** Connections the helper made, with the JSON messages it sent. */
+  connections: { messages: HelperToClient[] }[];
+  close(): void;
+}
+
+describe('helper: refuses a request it must not trust, before acting as root', { timeout: 180_000 }, () => {
+  let build: PrivateBuild;
+  let recorder: ExecRecorder;
+  let container: TestContainer;
+  let target: ResolvedContainer;
+  let user: number;
+  const channels: Channel[] = [];
+
+  before(async () => {
+    ensureDaemon();
+    ensureTestUsers();
+    user = uidOf(TEST_USER);
+    build = await privateBuild();
+    recorder = execRecorder();
+    container = runContainer(uniqueName('dnc-sec-helper'), [], ['sleep', '600']);
+    target = await createDockerClient(DOCKER_HOST).resolveContainer(container.name);
+  });
+  after(() => {
+    for (const c of channels) c.close();
+    removeContainers(container.name);
+    build?.dispose();
+    recorder?.dispose();
+  });
+
+  /** A channel set up the way captureClient does it, as the test user. */
+  async function channel(): Promise<Channel> {
+    const dir = mkdtempSync(join(tmpdir(), 'dnc-sec-chan-'));
+    const socketPath = join(dir, 'capture.sock');
+    const connections: Channel['connections'] = [];
+    const server = createServer((socket: Socket) => {
+      const conn = { messages: [] as HelperToClient[] };
+      connections.push(conn);
+      const decoder = new ChannelDecoder();
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        for (const m of decoder.push(chunk)) {
+          if (m.kind !== 1) continue;
+          const msg = m.value as HelperToClient;
+          conn.messages.push(msg);
+          if (msg.type === 'started') socket.write(encodeJson({ type: 'stop' }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    chownSync(socketPath, user, user);
+    chmodSync(socketPath, 0o600);
+    chownSync(dir, user, user);
+    chmodSync(dir, 0o700);
+    const c: Channel = { dir, requestPath: join(dir, 'request.json'), socketPath, server, connections, close: () => { server.close(); rmSync(dir, { recursive: true, force: true }); } };
+    channels.push(c);
+    return c;
+  }
+
+  function request(c: Channel, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      version: 1,
+      token: randomBytes(32).toString('hex'),
+      socketPath: c.socketPath,
+      target,
+      request: { container: target.name, direction: 'both', mode: { kind: 'namespace' }, limits: { durationSeconds: 1 } },
+      verbose: true,
+      ...overrides,
+    };
+  }
+
+  function writeRequest(path: string, body: unknown, mode = 0o600, owner = user): void {
+    writeFileSync(path, typeof body === 'string' ? body : JSON.stringify(body), { mode });
+    chmodSync(path, mode);
+    chownSync(path, owner, owner);
+  }
+
+  function helper(path: string, env: NodeJS.ProcessEnv = { PKEXEC_UID: String(user) }): Promise<RunResult> {
+    recorder.reset();
+    return run(recorder.wrap([process.execPath, build.helper, path]), { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env }, 20_000);
+  }
+
+  function assertRefused(r: RunResult, c: Channel, why: RegExp): void {
+    assert.equal(r.code, 3, `exit code; stderr: ${r.stderr}`);
+    assert.match(r.stderr, /refusing the capture request/);
+    assert.match(r.stderr, why);
+    assert.equal(c.connections.length, 0, 'the helper connected to the socket');
+    assert.deepEqual(recorder.execs(), [], 'tcpdump or nsenter was executed');
+  }
+
+  it('control: a correct request is accepted (so the refusals below mean something)', async () => {
+    const c = await channel();
+    writeRequest(c.requestPath, request(c));
+    const r = await helper(c.requestPath);
+    assert.equal(r.code, 0, r.stderr);
+    const messages = c.connections[0]?.messages ?? [];
+    assert.equal(messages[0]?.type, 'hello');
+    assert.ok(messages.some((m) => m.type === 'started'), JSON.stringify(messages));
+    const execs = recorder.execs();
+    assert.ok(execs.length >= 2, 'tcpdump ran (through nsenter)');
+    for (const argv of execs) assertOurTcpdumpArgv(argv, new Set());
+  });
+
+  it('a directory owned by another user, or readable by others', async () => {
+    const c = await channel();
+    chownSync(c.dir, 0, 0);
+    writeRequest(c.requestPath, request(c));
+    assertRefused(await helper(c.requestPath), c, /directory is owned by uid 0/);
+    const d = await channel();
+    chmodSync(d.dir, 0o755);
+    writeRequest(d.requestPath, request(d));
+    assertRefused(await helper(d.requestPath), d, /directory is accessible to other users/);
+    // Started by root directly (no PKEXEC_UID): root's own request only, not a user's directory.
+    const e = await channel();
+    writeRequest(e.requestPath, request(e));
+    assertRefused(await helper(e.requestPath, {}), e, /owned by uid \d+, not by the requesting user \(uid 0\)/);
+  });
+
+  it('a request file that is world-readable, owned by someone else, too large, or not JSON', async () => {
+    for (const [mode, owner, body, why] of [
+      [0o644, user, undefined, /request file is accessible to other users/],
+      [0o600, 0, undefined, /request file is owned by uid 0/],
+      [0o600, user, JSON.stringify({ pad: 'x'.repeat(70_000) }), /too large/],
+      [0o600, user, '{"version": 1, "token": $(touch /tmp/x)}', /not valid JSON/],
+    ] as const) {
+      const c = await channel();
+      writeRequest(c.requestPath, body ?? request(c), mode, owner);
+      assertRefused(await helper(c.requestPath), c, why);
+    }
+  });
+
+  it('symlinks: the directory, or the request file itself', async () => {
+    const c = await channel();
+    writeRequest(c.requestPath, request(c));
+    const linkDir = join(tmpdir(), `dnc-sec-link-${randomBytes(3).toString('hex')}`);
+    symlinkSync(c.dir, linkDir);
+    try {
+      assertRefused(await helper(join(linkDir, 'request.json')), c, /not a plain directory/);
+    } finally {
+      rmSync(linkDir, { force: true });
+    }
+    const d = await channel();
+    const elsewhere = join(d.dir, 'other.json');
+    writeRequest(elsewhere, request(d));
+    symlinkSync(elsewhere, d.requestPath);
+    assertRefused(await helper(d.requestPath), d, /cannot open the request file \(ELOOP\)/);
+  });
+
+  it('paths it should not touch: relative, another name, a traversal', async () => {
+    const c = await channel();
+    writeRequest(c.requestPath, request(c));
+    assertRefused(await helper('request.json'), c, /must be absolute/);
+    assertRefused(await helper('/etc/shadow'), c, /must be named request.json/);
+    assertRefused(await helper(`${c.dir}/../../etc/request.json`), c, /directory is missing|owned by uid 0/);
+  });
+
+  it('a socket not beside the request, owned by another user, or not a socket', async () => {
+    const c = await channel();
+    const other = await channel();
+    writeRequest(c.requestPath, request(c, { socketPath: other.socketPath }));
+    assertRefused(await helper(c.requestPath), c, /socket must sit beside/);
+    assert.equal(other.connections.length, 0);
+
+    const d = await channel();
+    chownSync(d.socketPath, 0, 0);
+    writeRequest(d.requestPath, request(d));
+    assertRefused(await helper(d.requestPath), d, /socket is not owned by the requesting user/);
+
+    const e = await channel();
+    e.server.close();
+    rmSync(e.socketPath, { force: true });
+    mkdirSync(e.socketPath);
+    writeRequest(e.requestPath, request(e));
+    assertRefused(await helper(e.requestPath), e, /not a socket/);
+  });
+
+  it('a malformed token, a bad container id or PID, hostile request fields', async () => {
+    const bait = canary();
+    const cases: [Record<string, unknown>, RegExp, number][] = [
+      [{ token: 'abc' }, /token is malformed/, 3],
+      [{ token: 'A'.repeat(64) }, /token is malformed/, 3],
+      [{ token: `${'a'.repeat(60)}$(id)` }, /token is malformed/, 3],
+      [{ target: { ...target, id: `${target.id.slice(0, 12)};id` } }, /not a container id/, 3],
+      [{ target: { ...target, pid: 1 } }, /PID is not valid/, 3],
+      [{ target: { ...target, pid: -5 } }, /PID is not valid/, 3],
+      [{ request: { container: target.name, direction: 'both', mode: { kind: 'bridge', bridge: bait.payloads[0] } } }, /not a valid interface name/, 3],
+      [{ request: { container: target.name, direction: `both;${bait.payloads[2] as string}`, mode: { kind: 'namespace' } } }, /direction must be/, 3],
+      [{ request: { container: target.name, direction: 'both', mode: { kind: 'namespace' }, filter: '-w /tmp/dnc-sec-owned' } }, /must not start with "-"/, 1],
+      [{ request: { container: target.name, direction: 'both', mode: { kind: 'namespace' }, snapLength: '$(id)' } }, /snap length must be/, 3],
+    ];
+    for (const [overrides, why, code] of cases) {
+      const c = await channel();
+      writeRequest(c.requestPath, request(c, overrides));
+      const r = await helper(c.requestPath);
+      assert.equal(r.code, code, `${JSON.stringify(overrides).slice(0, 120)}: ${r.stderr}`);
+      assert.match(r.stderr, why);
+      assert.equal(c.connections.length, 0, 'connected');
+      assert.deepEqual(recorder.execs(), [], 'tcpdump or nsenter was executed');
+    }
+    assert.equal(bait.fired(), false);
+  });
+
+  it("a PID that is not the container's: told over the channel, nothing started", async () => {
+    const c = await channel();
+    writeRequest(c.requestPath, request(c, { target: { ...target, pid: process.pid } }));
+    const r = await helper(c.requestPath);
+    // Refused after connecting (so the user reads why), before any tool runs.
+    assert.equal(r.code, 1, r.stderr);
+    const ended = c.connections[0]?.messages.find((m) => m.type === 'ended');
+    assert.ok(ended && ended.type === 'ended', JSON.stringify(c.connections));
+    assert.equal(ended.error?.code, 'container-not-running');
+    assert.match(ended.error?.message ?? '', new RegExp(`process ${process.pid} is not container`));
+    assert.deepEqual(recorder.execs(), [], 'tcpdump or nsenter was executed');
+  });
+});
