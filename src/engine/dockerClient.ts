@@ -45,6 +45,9 @@ export interface DockerClient {
   watchEvents(onEvent: (event: ContainerEvent) => void, onEnd?: (error?: Error) => void): DisposableLike;
 }
 
+/** Docker's own rule for container names (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, optional leading `/`); ids and id prefixes fit it too. */
+const CONTAINER_NAME_OR_ID = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+
 /** Requests that take longer than this mean the daemon is not answering. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -77,6 +80,13 @@ class DockerodeClient implements DockerClient {
   }
 
   async resolveContainer(nameOrId: string): Promise<ResolvedContainer> {
+    // dockerode puts the name into the request path unescaped: `../version` or
+    // `x?y` would reach another API endpoint, and a space or newline failed as
+    // "Docker is not reachable". Anything Docker could not have named is
+    // simply no such container (security review, issue 6).
+    if (!CONTAINER_NAME_OR_ID.test(nameOrId)) {
+      throw new CaptureError('no-such-container', `No such container: ${JSON.stringify(nameOrId.slice(0, 80))} (not a valid container name or id)`);
+    }
     let info: Docker.ContainerInspectInfo;
     try {
       info = await this.requests.getContainer(nameOrId).inspect();
