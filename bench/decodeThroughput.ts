@@ -12,7 +12,7 @@
  *     -> PacketStore.append (summarize + columns)    ("+ webview store")
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { summarize } from '../src/core/decode/index';
 import { forEachFrame, frameCount, FrameBatchWriter } from '../src/core/frameBatch';
 import type { CapturedFrame } from '../src/core/packet';
@@ -23,6 +23,7 @@ import { directionTagger } from '../src/engine/captureSession';
 import { ChannelDecoder, encodeFrames } from '../src/engine/channelCodec';
 import { MessageKind } from '../src/protocol/helperMessages';
 import { median, nowMs } from './lib/figures';
+import { runPart } from './lib/childResult';
 import { CONTAINER_MAC } from './lib/syntheticTraffic';
 
 const PIPE_CHUNK = 64 * 1024;
@@ -152,3 +153,26 @@ export async function measure(name: string, runs: number, once: () => RunResult 
   const ms = median(times);
   return { name, packets, ms, runs: times, packetsPerSecond: (packets / ms) * 1000 };
 }
+
+export interface ThroughputFigures {
+  file: { path: string; packets: number; bytes: number };
+  lines: ThroughputLine[];
+}
+
+async function main(): Promise<ThroughputFigures> {
+  const path = process.argv[2];
+  const runs = Number(process.argv[3] ?? 3);
+  if (!path) throw new Error('usage: decodeThroughput.ts FILE.pcap [RUNS]');
+  const packets = runEnginePipeline(path, 'parse').packets;
+  const lines: ThroughputLine[] = [];
+  lines.push(await measure('engine: PcapStreamReader only (parse)', runs, () => runEnginePipeline(path, 'parse')));
+  lines.push(await measure('engine pipeline -> frames at the extension', runs, () => runEnginePipeline(path, 'extension')));
+  lines.push(await measure('  + summarize() every frame (decoded rows)', runs, () => runEnginePipeline(path, 'summarize')));
+  lines.push(await measure('  + webview PacketStore.append (rows + columns)', 1, () => runEnginePipeline(path, 'webviewStore')));
+  lines.push(await measure('pcap-parser (npm), parse only', runs, () => runPcapParser(path)));
+  lines.push(await measure('tcpdump -nn -r FILE > /dev/null', runs, () => runTool('tcpdump', ['-nn', '-r', path], packets)));
+  lines.push(await measure('tshark -r FILE > /dev/null', Math.min(runs, 2), () => runTool('tshark', ['-r', path], packets)));
+  return { file: { path, packets, bytes: statSync(path).size }, lines };
+}
+
+if (require.main === module) runPart(main);

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: every benchmark of issue 5 in one run, each part in its own
+ * process, then one table of figures with ratios against the peers measured
+ * in this same run. Needs root and the set-up of scripts/setup-machine.sh
+ * (private Docker daemon, tcpdump, tshark, chromium). Not part of `npm test`.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { InspectorFigures } from './inspectorScale';
+import type { LiveFigures } from './liveCapture';
+import type { ThroughputFigures } from './decodeThroughput';
+import { parseResult } from './lib/childResult';
+import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
+import { generatePcap } from './lib/generatePcap';
+
+const root = join(__dirname, '..');
+const PACKETS = 1_000_000;
+
+function part<T>(name: string, script: string, args: string[] = []): T | undefined {
+  const started = Date.now();
+  process.stdout.write(`-- ${name} ...\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', script), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 10 * 60_000,
+  });
+  const value = parseResult<T>(result.stdout ?? '');
+  process.stdout.write(`-- ${name}: ${value ? 'done' : `FAILED (exit ${String(result.status)})`} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return value;
+}
+
+function main(): void {
+  const t0 = Date.now();
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.stdout.write('warning: npm run build failed; using the existing dist/\n');
+  const pcap = generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS);
+  process.stdout.write(`-- input: ${pcap.path} (${formatCount(pcap.packets)} packets, ${formatMb(pcap.bytes)}, ${pcap.fresh ? 'generated' : 'reused'})\n`);
+
+  const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
+  const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
+  const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
+
+  const out: string[] = [];
+  out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  if (throughput) {
+    const tcpdump = throughput.lines.find((l) => l.name.startsWith('tcpdump'));
+    const rows = throughput.lines.map((l) => [
+      l.name,
+      formatCount(l.packets),
+      formatMs(l.ms),
+      formatCount(l.packetsPerSecond),
+      tcpdump ? `${(tcpdump.ms / l.ms).toFixed(1)}x` : '-',
+      l.runs.map((r) => (r / 1000).toFixed(2)).join(' / '),
+    ]);
+    out.push('', `1. Decode throughput, ${formatCount(throughput.file.packets)} packets (${formatMb(throughput.file.bytes)}), median wall time`);
+    out.push(table([['pipeline / tool', 'packets', 'median', 'packets/s', 'vs tcpdump -nn -r', 'runs (s)'], ...rows]));
+    const engine = throughput.lines[1];
+    if (engine && tcpdump) {
+      out.push(`   target >= 1,000,000 pkt/s to the extension: ${verdict(engine.packetsPerSecond >= 1e6)} (${formatCount(engine.packetsPerSecond)}); >= 4x tcpdump -nn -r: ${verdict(tcpdump.ms / engine.ms >= 4)} (${(tcpdump.ms / engine.ms).toFixed(1)}x)`);
+    }
+  }
+  if (live) {
+    out.push('', '2. Live capture: UDP flood container -> target container, captured in the target\'s namespace (eth0 + lo) via the helper');
+    out.push(table([
+      ['flood rate asked', 'sent (s)', 'tcpdump captured', 'helper sent', 'at extension', 'lost tcpdump->ext', 'kernel drops', 'delivered pkt/s'],
+      ...live.loss.map((l) => [formatCount(l.targetRate), `${formatCount(l.sent)} (${l.floodSeconds.toFixed(1)})`, formatCount(l.tcpdumpCaptured), formatCount(l.helperSent), formatCount(l.received), formatCount(l.lost), formatCount(l.kernelDrops), formatCount(l.deliveredPerSecond)]),
+    ]));
+    const best = live.loss.reduce((a, b) => (b.deliveredPerSecond > a.deliveredPerSecond ? b : a));
+    out.push(`   target 0 lost at >= 50,000 pkt/s: lost ${live.loss.every((l) => l.lost === 0) ? 'none' : 'SOME'} in every run; delivered rate ${formatCount(best.deliveredPerSecond)} pkt/s -> ${verdict(live.loss.every((l) => l.lost === 0) && best.deliveredPerSecond >= 50_000)}`);
+    const lat = live.latency;
+    out.push('', `4. Latency, container send -> frame at the extension-side callback (${lat.samples} datagrams at ${lat.rate}/s)`);
+    out.push(table([['median', 'p99', 'max', 'send -> kernel capture (median)', 'target median < 100 ms'], [formatMs(lat.medianMs, 1), formatMs(lat.p99Ms, 1), formatMs(lat.maxMs, 1), formatMs(lat.kernelMedianMs, 2), verdict(lat.medianMs < 100)]]));
+    const mem = live.memory;
+    out.push('', `5. Memory over a long live capture: ${formatCount(mem.packets)} packets (goal ${formatCount(mem.target)}) in ${mem.seconds.toFixed(0)} s, in-memory limit ${formatCount(mem.limit)}, kernel drops ${formatCount(mem.kernelDrops)}`);
+    out.push(table([
+      ['packets', 't (s)', 'host RSS', 'host JS heap', 'host ArrayBuffers', 'store frames', 'store bytes', 'helper RSS'],
+      ...mem.samples.map((s) => [formatCount(s.packets), s.seconds.toFixed(0), `${s.hostRssMb.toFixed(0)} MB`, `${s.hostHeapMb.toFixed(0)} MB`, `${s.hostArrayBuffersMb.toFixed(0)} MB`, formatCount(s.storeFrames), `${s.storeMb.toFixed(0)} MB`, `${s.helperRssMb.toFixed(0)} MB`]),
+    ]));
+  }
+  if (inspector) {
+    out.push('', `3. Inspector in headless Chromium, ${formatCount(inspector.packets)} packets of the generated file (${inspector.batchesMb.toFixed(0)} MB of frame batches), real decoder`);
+    out.push(table([
+      ['figure', 'measured', 'target', 'verdict'],
+      ['time to first rows', formatMs(inspector.firstRowsMs), '< 1 s', verdict(inspector.firstRowsMs >= 0 && inspector.firstRowsMs < 1000)],
+      ['time until all listed', formatMs(inspector.allListedMs), '< 5 s', verdict(inspector.allListedMs < 5000)],
+      [`filter 'tcp.port == 80' (${inspector.filterShown}, expected ${formatCount(inspector.expectedShown)})`, formatMs(inspector.filterMs), '< 0.5 s', verdict(inspector.filterMs < 500 && inspector.filterShown === `${formatCount(inspector.expectedShown)} shown`)],
+      ['scroll frame time median / p95', `${formatMs(inspector.scrollMedianMs, 1)} / ${formatMs(inspector.scrollP95Ms, 1)}`, '< 16 ms', verdict(inspector.scrollMedianMs < 16)],
+      ['JS heap after GC', `${inspector.heapMb.toFixed(0)} MB`, '< 500 MB', verdict(inspector.heapMb < 500)],
+    ]));
+  }
+  out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  process.stdout.write(`\n${out.join('\n')}\n`);
+  if (!throughput || !live || !inspector) process.exitCode = 1;
+}
+
+main();
