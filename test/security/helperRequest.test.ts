@@ -210,7 +210,7 @@ describe('helper: refuses a request it must not trust, before acting as root', {
       [{ target: { ...target, pid: -5 } }, /PID is not valid/, 3],
       [{ request: { container: target.name, direction: 'both', mode: { kind: 'bridge', bridge: bait.payloads[0] } } }, /not a valid interface name/, 3],
       [{ request: { container: target.name, direction: `both;${bait.payloads[2] as string}`, mode: { kind: 'namespace' } } }, /direction must be/, 3],
-      [{ request: { container: target.name, direction: 'both', mode: { kind: 'namespace' }, filter: '-w /tmp/dnc-sec-owned' } }, /must not start with "-"/, 1],
+      [{ request: { container: target.name, direction: 'both', mode: { kind: 'namespace' }, filter: '-w /tmp/dnc-sec-owned' } }, /must not start with "-"/, 4],
       [{ request: { container: target.name, direction: 'both', mode: { kind: 'namespace' }, snapLength: '$(id)' } }, /snap length must be/, 3],
     ];
     for (const [overrides, why, code] of cases) {
