@@ -170,7 +170,9 @@ class ClientConnection implements CaptureHandle {
         setTimeout(() => {
           if (this.endInfo) return;
           const detail = stderr.trim().split('\n').pop() || `exit code ${String(code)}`;
-          this.end({ reason: 'the helper exited', error: new CaptureError(code === 3 ? 'invalid-request' : 'helper-failed', `capture helper failed: ${detail}`) });
+          // Exit codes of helper/main.ts: 3 = request refused, 4 = capture filter refused.
+          const kind = code === 3 ? 'invalid-request' : code === 4 ? 'invalid-filter' : 'helper-failed';
+          this.end({ reason: 'the helper exited', error: new CaptureError(kind, `capture helper failed: ${detail}`) });
         }, this.socket ? 500 : 0);
       },
       (err: unknown) => {

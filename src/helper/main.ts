@@ -139,6 +139,8 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`docker-network-capture helper: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(isCaptureError(err) && err.code === 'invalid-request' ? 3 : 1);
+    // Refusals happen before the channel is connected, so the exit code is the
+    // only way to tell the user's side which kind it was (see captureClient).
+    process.exit(!isCaptureError(err) ? 1 : err.code === 'invalid-request' ? 3 : err.code === 'invalid-filter' ? 4 : 1);
   },
 );
