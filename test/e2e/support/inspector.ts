@@ -71,6 +71,11 @@ export class Inspector {
     return ((await this.frame.locator('#status-line').textContent()) ?? '').trim();
   }
 
+  /** The status line is styled as an error (capture failed). */
+  async statusIsError(): Promise<boolean> {
+    return ((await this.frame.locator('#status-line').getAttribute('class')) ?? '').split(/\s+/).includes('error');
+  }
+
   async counter(name: 'packets' | 'shown' | 'bytes'): Promise<string> {
     return ((await this.frame.locator(`[data-counter="${name}"]`).textContent()) ?? '').trim();
   }
