@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -21,7 +22,8 @@ interface ParserPacket {
 
 /** Every packet `pcap-parser` (the package the issue named) emits for `bytes`. */
 async function parseWithPcapParser(bytes: Uint8Array): Promise<ParserPacket[]> {
-  const { default: pcapParser } = (await import('pcap-parser')) as unknown as { default: { parse(input: Readable): NodeJS.EventEmitter } };
+  // The package ships no types; require it through createRequire and describe the one call used.
+  const pcapParser = createRequire(import.meta.url)('pcap-parser') as { parse(input: Readable): NodeJS.EventEmitter };
   const parser = pcapParser.parse(Readable.from([Buffer.from(bytes)]));
   const packets: ParserPacket[] = [];
   return new Promise((resolve, reject) => {

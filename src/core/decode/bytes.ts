@@ -17,11 +17,38 @@ export function u32(d: Uint8Array, o: number): number {
   return (((d[o] ?? 0) << 24) | ((d[o + 1] ?? 0) << 16) | ((d[o + 2] ?? 0) << 8) | (d[o + 3] ?? 0)) >>> 0;
 }
 
+/**
+ * Decimal text of an unsigned 32-bit number. Above 2^30 V8 stores numbers as heap
+ * doubles whose toString is several times slower than a small integer's; TCP
+ * sequence numbers are there half the time, so split them into two small integers.
+ */
+export function uint32Text(n: number): string {
+  if (n < 0x40000000) return String(n | 0);
+  const high = Math.floor(n / 100000);
+  const low = n - high * 100000;
+  return `${high | 0}${low < 10000 ? (low < 1000 ? (low < 100 ? (low < 10 ? '0000' : '000') : '00') : '0') : ''}${low | 0}`;
+}
+
 /** Decimal strings of 0..255, so an IPv4 address is four lookups. */
 const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, b) => String(b));
 
+/**
+ * A capture talks to few addresses, so their text is cached: a direct-mapped table
+ * indexed by a hash of the address, checked against the full address. A hit costs a
+ * few loads instead of building a string (the packet list formats two per packet).
+ */
+const IPV4_CACHE_SIZE = 1024;
+const ipv4CacheKeys = new Float64Array(IPV4_CACHE_SIZE).fill(-1);
+const ipv4CacheText: string[] = new Array<string>(IPV4_CACHE_SIZE).fill('');
+
 export function formatIPv4(d: Uint8Array, o: number): string {
-  return `${DECIMAL[d[o] ?? 0]}.${DECIMAL[d[o + 1] ?? 0]}.${DECIMAL[d[o + 2] ?? 0]}.${DECIMAL[d[o + 3] ?? 0]}`;
+  const address = u32(d, o);
+  const slot = ((address >>> 16) ^ address ^ (address >>> 10)) & (IPV4_CACHE_SIZE - 1);
+  if (ipv4CacheKeys[slot] === address) return ipv4CacheText[slot]!;
+  const text = `${DECIMAL[d[o] ?? 0]}.${DECIMAL[d[o + 1] ?? 0]}.${DECIMAL[d[o + 2] ?? 0]}.${DECIMAL[d[o + 3] ?? 0]}`;
+  ipv4CacheKeys[slot] = address;
+  ipv4CacheText[slot] = text;
+  return text;
 }
 
 /** `aa:bb:cc:dd:ee:ff`, lower case (as `ip link` and Docker print them). */
@@ -36,8 +63,32 @@ export function formatLinkAddress(d: Uint8Array, o: number, length: number): str
   return out;
 }
 
-/** RFC 5952 text: lower case, longest run of 2+ zero groups as `::`, IPv4-mapped as `::ffff:a.b.c.d`. */
+const IPV6_CACHE_SIZE = 256;
+/** Four 32-bit words per slot; a slot whose text is '' is empty. */
+const ipv6CacheKeys = new Uint32Array(IPV6_CACHE_SIZE * 4);
+const ipv6CacheText: string[] = new Array<string>(IPV6_CACHE_SIZE).fill('');
+
+/** RFC 5952 text: lower case, longest run of 2+ zero groups as `::`, IPv4-mapped as `::ffff:a.b.c.d`. Cached like IPv4. */
 export function formatIPv6(d: Uint8Array, o: number): string {
+  const w0 = u32(d, o);
+  const w1 = u32(d, o + 4);
+  const w2 = u32(d, o + 8);
+  const w3 = u32(d, o + 12);
+  const slot = ((w0 ^ w1 ^ w2 ^ w3 ^ (w3 >>> 8) ^ (w3 >>> 16)) >>> 0) & (IPV6_CACHE_SIZE - 1);
+  const k = slot * 4;
+  if (ipv6CacheText[slot] !== '' && ipv6CacheKeys[k] === w0 && ipv6CacheKeys[k + 1] === w1 && ipv6CacheKeys[k + 2] === w2 && ipv6CacheKeys[k + 3] === w3) {
+    return ipv6CacheText[slot]!;
+  }
+  const text = ipv6Text(d, o);
+  ipv6CacheKeys[k] = w0;
+  ipv6CacheKeys[k + 1] = w1;
+  ipv6CacheKeys[k + 2] = w2;
+  ipv6CacheKeys[k + 3] = w3;
+  ipv6CacheText[slot] = text;
+  return text;
+}
+
+function ipv6Text(d: Uint8Array, o: number): string {
   let bestStart = -1;
   let bestLength = 1;
   let runStart = -1;
@@ -69,13 +120,30 @@ export function formatIPv6(d: Uint8Array, o: number): string {
   return out;
 }
 
+const CHARS: readonly string[] = Array.from({ length: 256 }, (_, b) => String.fromCharCode(b));
+
 /** Text made of the bytes `[start, end)`, printable ASCII kept, others as `\xNN`. */
 export function asciiText(d: Uint8Array, start: number, end: number): string {
-  let out = '';
   const stop = Math.min(end, d.length);
-  for (let i = start; i < stop; i++) {
+  let out = '';
+  let i = Math.max(0, start);
+  // Eight characters per native call while they are printable: measured several times
+  // faster than a concatenation per character or fromCharCode.apply on a subarray.
+  while (i + 8 <= stop && isPrintable8(d, i)) {
+    out += String.fromCharCode(d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!, d[i + 4]!, d[i + 5]!, d[i + 6]!, d[i + 7]!);
+    i += 8;
+  }
+  for (; i < stop; i++) {
     const b = d[i] ?? 0;
-    out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${HEX_LOWER[b]}`;
+    out += b >= 0x20 && b < 0x7f ? CHARS[b] : `\\x${HEX_LOWER[b]}`;
   }
   return out;
+}
+
+function isPrintable8(d: Uint8Array, i: number): boolean {
+  for (let k = i; k < i + 8; k++) {
+    const b = d[k]!;
+    if (b < 0x20 || b >= 0x7f) return false;
+  }
+  return true;
 }

@@ -2,12 +2,28 @@
  * The state one decode pass shares between the layer decoders. `summarize()` and
  * `dissect()` run the same decoders; only `layers` differs (undefined for summaries).
  */
-import type { PacketSummary } from '../packet';
 import type { Layers } from './layers';
+
+/**
+ * What the decoders fill in. Every field always exists (ports are -1 when absent) so
+ * the object keeps one shape whatever the protocol: the hot code stays monomorphic.
+ * `summarize()` copies it into the returned PacketSummary.
+ */
+export interface SummaryScratch {
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  protocol: string;
+  info: string;
+  payloadOffset: number;
+  payloadLength: number;
+  malformed: string | undefined;
+}
 
 export interface DecodeContext {
   d: Uint8Array;
-  s: PacketSummary;
+  s: SummaryScratch;
   layers: Layers;
   /** The frame was cut by the capture's snap length (originalLength > captured). */
   snapped: boolean;

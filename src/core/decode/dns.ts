@@ -22,6 +22,7 @@ const CLASS_NAMES: Readonly<Record<number, string>> = { 1: 'IN', 3: 'CH', 4: 'HS
 /** At most this many records of a section are read: the Info line is one line. */
 const MAX_RECORDS = 32;
 const MAX_POINTER_JUMPS = 16;
+const SECTION_NAMES = ['Answer', 'Authority', 'Additional'] as const;
 
 export function dnsTypeName(type: number): string {
   return TYPE_NAMES[type] ?? `Unknown (${type})`;
@@ -106,7 +107,7 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
   const isResponse = (flags & 0x8000) !== 0;
   const opcode = (flags >> 11) & 0xf;
   const rcode = flags & 0xf;
-  const counts = [u16(d, start + 4), u16(d, start + 6), u16(d, start + 8), u16(d, start + 10)] as const;
+  const questions = u16(d, start + 4);
   let info = `${OPCODE_NAMES[opcode] ?? `Unknown operation (${opcode})`}${isResponse ? ' response' : ''} 0x${id.toString(16).padStart(4, '0')}`;
   if (isResponse && rcode !== 0) info += ` ${RCODE_NAMES[rcode] ?? `Unknown error (${rcode})`}`;
 
@@ -114,14 +115,14 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
   if (layer) {
     field(layer, 'Transaction ID', `0x${id.toString(16).padStart(4, '0')}`, start, 2);
     field(layer, 'Flags', `0x${flags.toString(16).padStart(4, '0')} ${isResponse ? 'Response' : 'Query'}, ${OPCODE_NAMES[opcode] ?? `opcode ${opcode}`}${isResponse ? `, ${RCODE_NAMES[rcode] ?? `rcode ${rcode}`}` : ''}`, start + 2, 2);
-    field(layer, 'Questions', String(counts[0]), start + 4, 2);
-    field(layer, 'Answer RRs', String(counts[1]), start + 6, 2);
-    field(layer, 'Authority RRs', String(counts[2]), start + 8, 2);
-    field(layer, 'Additional RRs', String(counts[3]), start + 10, 2);
+    field(layer, 'Questions', String(questions), start + 4, 2);
+    field(layer, 'Answer RRs', String(u16(d, start + 6)), start + 6, 2);
+    field(layer, 'Authority RRs', String(u16(d, start + 8)), start + 8, 2);
+    field(layer, 'Additional RRs', String(u16(d, start + 10)), start + 10, 2);
   }
 
   let p = start + 12;
-  for (let q = 0; q < counts[0] && q < MAX_RECORDS; q++) {
+  for (let q = 0; q < questions && q < MAX_RECORDS; q++) {
     const name = readName(d, start, p, stop);
     if (name === undefined || nameNext + 4 > stop) return { info, malformed: 'DNS question truncated or its name is invalid' };
     const type = u16(d, nameNext);
@@ -131,9 +132,10 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
     p = nameNext + 4;
   }
 
-  const sectionNames = ['Answer', 'Authority', 'Additional'] as const;
-  for (let section = 0; section < 3; section++) {
-    const count = counts[section + 1] ?? 0;
+  // Without the detail view only answers matter (the Info column lists them), so stop there.
+  const sections = layer ? 3 : 1;
+  for (let section = 0; section < sections; section++) {
+    const count = u16(d, start + 6 + section * 2);
     for (let r = 0; r < count && r < MAX_RECORDS; r++) {
       const name = readName(d, start, p, stop);
       if (name === undefined || nameNext + 10 > stop) return { info, malformed: 'DNS resource record truncated or its name is invalid' };
@@ -150,7 +152,7 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
         const value = type === 41
           ? `<Root>: type OPT, UDP payload size ${cls}`
           : `${name}: type ${dnsTypeName(type)}, class ${CLASS_NAMES[cls] ?? cls}, ttl ${ttl}${text ? `, ${text}` : ''}`;
-        field(layer, sectionNames[section] ?? 'Record', value, p, rdata + rdLength - p);
+        field(layer, SECTION_NAMES[section] ?? 'Record', value, p, rdata + rdLength - p);
       }
       p = rdata + rdLength;
     }

@@ -11,28 +11,54 @@
 import { toHex } from '../hex';
 import type { PacketLayer, PacketSummary } from '../packet';
 import { formatLinkAddress } from './bytes';
-import type { DecodeContext } from './context';
+import type { DecodeContext, SummaryScratch } from './context';
 import { field, pushLayer, type Layers } from './layers';
 import { decodeLink, linkSourceMac } from './link';
 
 /** Bytes of the "Data" layer shown as hex; the hexdump shows the rest. */
 const DATA_PREVIEW_BYTES = 64;
 
+/**
+ * One context reused by every call: decoding is synchronous and never re-entered, and
+ * not allocating it (and its summary scratch) per packet keeps the garbage collector out
+ * of the packet list's hot path.
+ */
+const context: DecodeContext = {
+  d: new Uint8Array(0),
+  s: { src: '', dst: '', srcPort: -1, dstPort: -1, protocol: '', info: '', payloadOffset: 0, payloadLength: 0, malformed: undefined },
+  layers: undefined,
+  snapped: false,
+  linkSrc: -1,
+  linkDst: -1,
+  linkAddressLength: 0,
+  dataStart: 0,
+  dataEnd: 0,
+  networkEnd: -1,
+  malformedAt: 0,
+};
+
 function run(data: Uint8Array, linkType: number, layers: Layers, originalLength: number | undefined): PacketSummary {
-  const s: PacketSummary = { src: '', dst: '', protocol: '', info: '', payloadOffset: 0, payloadLength: 0 };
-  const c: DecodeContext = {
-    d: data,
-    s,
-    layers,
-    snapped: originalLength !== undefined && originalLength > data.length,
-    linkSrc: -1,
-    linkDst: -1,
-    linkAddressLength: 0,
-    dataStart: 0,
-    dataEnd: 0,
-    networkEnd: -1,
-    malformedAt: 0,
-  };
+  const c = context;
+  const s = c.s;
+  s.src = '';
+  s.dst = '';
+  s.srcPort = -1;
+  s.dstPort = -1;
+  s.protocol = '';
+  s.info = '';
+  s.payloadOffset = 0;
+  s.payloadLength = 0;
+  s.malformed = undefined;
+  c.d = data;
+  c.layers = layers;
+  c.snapped = originalLength !== undefined && originalLength > data.length;
+  c.linkSrc = -1;
+  c.linkDst = -1;
+  c.linkAddressLength = 0;
+  c.dataStart = 0;
+  c.dataEnd = 0;
+  c.networkEnd = -1;
+  c.malformedAt = 0;
   try {
     decodeLink(c, linkType);
   } catch (error) {
@@ -44,7 +70,19 @@ function run(data: Uint8Array, linkType: number, layers: Layers, originalLength:
   if (s.dst === '' && c.linkDst >= 0) s.dst = formatLinkAddress(data, c.linkDst, c.linkAddressLength);
   if (s.malformed !== undefined) s.info = s.info ? `${s.info} [Malformed: ${s.malformed}]` : `[Malformed: ${s.malformed}]`;
   if (layers) finishLayers(c, layers);
-  return s;
+  c.d = EMPTY; // do not keep the caller's frame alive
+  return toSummary(s);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The public summary: ports and `malformed` only when present (two stable shapes + rare malformed). */
+function toSummary(s: SummaryScratch): PacketSummary {
+  const summary: PacketSummary = s.srcPort >= 0
+    ? { src: s.src, dst: s.dst, srcPort: s.srcPort, dstPort: s.dstPort, protocol: s.protocol, info: s.info, payloadOffset: s.payloadOffset, payloadLength: s.payloadLength }
+    : { src: s.src, dst: s.dst, protocol: s.protocol, info: s.info, payloadOffset: s.payloadOffset, payloadLength: s.payloadLength };
+  if (s.malformed !== undefined) summary.malformed = s.malformed;
+  return summary;
 }
 
 function finishLayers(c: DecodeContext, layers: PacketLayer[]): void {

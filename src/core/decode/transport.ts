@@ -4,7 +4,7 @@
  * Every decoder gets `[o, end)`: `end` is the IP packet's end clipped to the capture.
  */
 import { decodeHttp, decodeTls, type AppResult } from './application';
-import { formatIPv6, formatLinkAddress, u16, u32, u8 } from './bytes';
+import { formatIPv6, formatLinkAddress, u16, u32, u8, uint32Text } from './bytes';
 import { claimData, markBeyondCapture, markMalformed, markShort, type DecodeContext } from './context';
 import { decodeDns } from './dns';
 import { field, pushLayer } from './layers';
@@ -74,15 +74,15 @@ function decodeTcp(c: DecodeContext, o: number, end: number): void {
   const payloadLength = end - payloadStart;
   s.payloadOffset = payloadStart;
   s.payloadLength = payloadLength;
-  s.info = `${srcPort} → ${dstPort} ${TCP_FLAG_TEXT[flags] ?? ''} Seq=${seq}${(flags & 0x10) !== 0 ? ` Ack=${ack}` : ''} Win=${window} Len=${payloadLength}`;
+  s.info = `${srcPort} → ${dstPort} ${TCP_FLAG_TEXT[flags] ?? ''} Seq=${uint32Text(seq)}${(flags & 0x10) !== 0 ? ` Ack=${uint32Text(ack)}` : ''} Win=${window} Len=${payloadLength}`;
 
   const layers = c.layers;
   if (layers) {
     const layer = pushLayer(layers, 'Transmission Control Protocol', o, headerLength);
     field(layer, 'Source Port', String(srcPort), o, 2);
     field(layer, 'Destination Port', String(dstPort), o + 2, 2);
-    field(layer, 'Sequence Number', String(seq), o + 4, 4);
-    field(layer, 'Acknowledgment Number', String(ack), o + 8, 4);
+    field(layer, 'Sequence Number', uint32Text(seq), o + 4, 4);
+    field(layer, 'Acknowledgment Number', uint32Text(ack), o + 8, 4);
     field(layer, 'Header Length', `${headerLength} bytes`, o + 12, 1);
     field(layer, 'Flags', `0x${flags.toString(16).padStart(3, '0')} ${TCP_FLAG_TEXT[flags] ?? ''}`, o + 12, 2);
     field(layer, 'Window', String(window), o + 14, 2);
