@@ -43,44 +43,9 @@ step "apt packages"
 bash "$REPO/test/support/docker-daemon.sh"
 step "private docker daemon"
 
-# --- the ordinary test user ----------------------------------------------------
-if ! id "$E2E_USER" >/dev/null 2>&1; then
-  useradd --create-home --shell /bin/bash "$E2E_USER"
-  passwd -d "$E2E_USER" >/dev/null # no password: polkit decides, never a prompt
-fi
-step "test user $E2E_USER"
-
-# --- dbus system bus + polkitd ---------------------------------------------
-mkdir -p /run/dbus
-if ! pgrep -x dbus-daemon >/dev/null || [ ! -S /run/dbus/system_bus_socket ]; then
-  rm -f /run/dbus/pid
-  dbus-daemon --system --fork
-fi
-# Only the test user may run pkexec without a dialog, and only pkexec itself
-# (org.freedesktop.policykit.exec): this is the decision the password dialog
-# would take for a real user; nobody else gains anything.
-RULE=/etc/polkit-1/rules.d/49-dnc-e2e.rules
-cat >"$RULE.tmp" <<EOF
-// Docker Network Capture end-to-end tests: lets the test user "$E2E_USER"
-// (and no one else) run pkexec without an authentication dialog.
-polkit.addRule(function (action, subject) {
-  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "$E2E_USER") {
-    return polkit.Result.YES;
-  }
-});
-EOF
-if ! cmp -s "$RULE.tmp" "$RULE"; then mv "$RULE.tmp" "$RULE"; rule_changed=1; else rm -f "$RULE.tmp"; fi
-if ! pgrep -f /usr/lib/polkit-1/polkitd >/dev/null; then
-  nohup /usr/lib/polkit-1/polkitd --no-debug >/var/log/dnc-e2e-polkitd.log 2>&1 &
-  # polkitd registers on the bus asynchronously; wait for its name.
-  for _ in $(seq 1 50); do
-    dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true' && break
-    sleep 0.1
-  done
-elif [ "${rule_changed:-0}" = 1 ]; then
-  sleep 1 # polkitd reloads rules.d on inotify
-fi
+# --- the ordinary test user, dbus + polkitd + the rule (shared with the
+# integration tests' real-pkexec elevation test) ------------------------------
+DNC_E2E_USER="$E2E_USER" bash "$REPO/test/support/elevation-setup.sh"
 step "dbus + polkitd + rule"
 
 # --- code-server, cached outside the repository ---------------------------------
