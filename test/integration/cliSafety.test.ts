@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, sleep, startCli, CLI } from '../support/cliRunner';
-import { docker, removeContainers, runContainer, uniqueName } from '../support/dockerFixture';
+import { docker, removeContainers, REPO, runContainer, uniqueName } from '../support/dockerFixture';
 import { childrenOf, identityOf } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
 
@@ -62,6 +62,15 @@ describe('CLI privileges, files and errors', { timeout: 180_000 }, () => {
     const again = await runCli(['-r', file, '-j'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
     assert.equal(again.code, 0, again.stderr);
     assert.equal((JSON.parse(again.stdout) as unknown[]).length, records.length);
+  });
+
+  it('runs as `sudo npx docker-network-capture` from the repository after npm ci', () => {
+    const out = execFileSync('sudo', ['-n', 'npx', '--no-install', 'docker-network-capture', '-r', join(REPO, 'test', 'fixtures', 'loopback-http.pcap'), '-j'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
+    const records = JSON.parse(out) as { dst_port: string; payload: string }[];
+    assert.ok(records.some((r) => r.dst_port === '8080' && r.payload.startsWith(Buffer.from('GET /').toString('hex'))));
   });
 
   it('says clearly when the container does not exist', async () => {
