@@ -225,3 +225,13 @@ describe('sourceMac', () => {
     assert.equal(sourceMac(new Uint8Array(40), 101), undefined);
   });
 });
+
+describe('TLS detail', () => {
+  it('the Server Name field points at the name bytes in the ClientHello', () => {
+    const hello = records('loopback-tls.pcap').find((r) => summarize(r.data, 1).info.startsWith('Client Hello'))!;
+    const tls = dissect(hello.data, 1).find((l) => l.name === 'Transport Layer Security')!;
+    const sni = tls.fields.find((f) => f.name === 'Server Name')!;
+    assert.equal(sni.value, 'example.test');
+    assert.equal(new TextDecoder().decode(hello.data.subarray(sni.offset, sni.offset + sni.length)), 'example.test');
+  });
+});

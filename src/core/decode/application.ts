@@ -90,6 +90,10 @@ function isTlsRecordStart(d: Uint8Array, o: number, end: number): boolean {
   return o + 5 <= end && type >= 20 && type <= 24 && d[o + 1] === 3 && (d[o + 2] ?? 9) <= 4;
 }
 
+/** Where the last server name found lies in the frame, for the detail view's highlighting. */
+let serverNameOffset = 0;
+let serverNameLength = 0;
+
 /** The server_name of a ClientHello whose handshake message starts at `hs`, if any. */
 export function clientHelloServerName(d: Uint8Array, hs: number, end: number): string | undefined {
   let p = hs + 4 + 2 + 32; // type+length, client_version, random
@@ -109,8 +113,10 @@ export function clientHelloServerName(d: Uint8Array, hs: number, end: number): s
     if (type === 0 && body + 5 <= extensionsEnd) {
       // server_name_list: u16 list length, then entries of u8 type (0 = host_name), u16 length, name.
       const nameLength = u16(d, body + 3);
-      if (u8(d, body + 2) === 0 && body + 5 + nameLength <= extensionsEnd) return asciiText(d, body + 5, body + 5 + nameLength);
-      return undefined;
+      if (u8(d, body + 2) !== 0 || body + 5 + nameLength > extensionsEnd) return undefined;
+      serverNameOffset = body + 5;
+      serverNameLength = nameLength;
+      return asciiText(d, body + 5, body + 5 + nameLength);
     }
     p = body + length;
   }
@@ -152,7 +158,7 @@ export function decodeTls(d: Uint8Array, start: number, end: number, layers: Lay
       field(layer, 'Version', `0x03${(d[p + 2] ?? 0).toString(16).padStart(2, '0')}`, p + 1, 2);
       field(layer, 'Length', String(length), p + 3, 2);
       if (type === 22) field(layer, 'Handshake', name, body, bodyEnd - body);
-      if (serverName !== undefined) field(layer, 'Server Name', serverName, body, bodyEnd - body);
+      if (serverName !== undefined) field(layer, 'Server Name', serverName, serverNameOffset, serverNameLength);
     }
     if (body + length > end) break; // continues in the next segment
     p = body + length;

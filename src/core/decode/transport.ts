@@ -94,10 +94,12 @@ function decodeTcp(c: DecodeContext, o: number, end: number): void {
   if (payloadLength <= 0) return;
   let app: AppResult | undefined;
   if ((srcPort === 53 || dstPort === 53) && payloadLength >= 2) {
-    // DNS over TCP: a 2-byte length, then the message.
-    const dns = decodeDns(d, payloadStart + 2, end, layers);
+    // DNS over TCP: a 2-byte length, then the message. A message longer than this
+    // segment continues in the next one: decode what is here without calling it broken.
+    const messageEnd = payloadStart + 2 + u16(d, payloadStart);
+    const dns = decodeDns(d, payloadStart + 2, Math.min(end, messageEnd), layers);
     app = { protocol: 'DNS', info: dns.info };
-    if (dns.malformed !== undefined && !c.snapped) markMalformed(c, dns.malformed, payloadStart);
+    if (dns.malformed !== undefined && !c.snapped && messageEnd <= end) markMalformed(c, dns.malformed, payloadStart);
   } else {
     app = decodeHttp(d, payloadStart, end, layers) ?? decodeTls(d, payloadStart, end, layers);
   }
