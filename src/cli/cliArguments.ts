@@ -20,14 +20,15 @@ export interface CliOptions {
   filter?: string;
   count?: number;
   durationSeconds?: number;
+  maxBytes?: number;
   snapLength?: number;
   help: boolean;
 }
 
 export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE] [-c CAPTURE] [-j]
                               [-d DOCKER] [-w FILE] [-r FILE] [-f FILTER]
-                              [--count N] [--duration SECONDS] [-s SNAPLEN]
-                              [--ndjson]
+                              [--count N] [--duration SECONDS] [--max-bytes N]
+                              [-s SNAPLEN] [--ndjson]
                               container
 
 Capture a Docker container's network traffic (run as root: sudo npx docker-network-capture NAME).
@@ -53,6 +54,7 @@ optional arguments:
                         BPF capture filter, e.g. "tcp port 80"
   --count N             stop after N packets
   --duration SECONDS    stop after SECONDS seconds
+  --max-bytes N         stop after N bytes of captured packets
   -s SNAPLEN, --snaplen SNAPLEN
                         bytes kept of each packet (default: whole packets)
   --ndjson              print one JSON object per packet, as they arrive
@@ -94,6 +96,7 @@ export function parseCliArguments(argv: string[]): CliOptions {
       case '-f': case '--filter': o.filter = value(); break;
       case '--count': o.count = wholeNumber(arg, value()); break;
       case '--duration': o.durationSeconds = wholeNumber(arg, value()); break;
+      case '--max-bytes': o.maxBytes = wholeNumber(arg, value()); break;
       case '-s': case '--snaplen': o.snapLength = wholeNumber(arg, value()); break;
       case '--': positional.push(...argv.slice(i + 1)); i = argv.length; break;
       default:

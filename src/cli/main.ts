@@ -82,7 +82,7 @@ async function capture(o: CliOptions): Promise<number> {
     mode: o.bridge ? { kind: 'bridge', bridge: o.bridge } : { kind: 'namespace' },
     filter: validateFilter(o.filter),
     snapLength: o.snapLength,
-    limits: { count: o.count, durationSeconds: o.durationSeconds },
+    limits: { count: o.count, durationSeconds: o.durationSeconds, maxBytes: o.maxBytes },
   };
   const docker = createDockerClient(o.docker);
   verbose(`docker endpoint: ${docker.endpoint}`);

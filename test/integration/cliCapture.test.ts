@@ -179,6 +179,16 @@ describe('CLI capture on a real container', { timeout: 180_000 }, () => {
     assert.equal((JSON.parse(cli.stdout()) as SeedRecord[]).length, 3);
   });
 
+  it('--max-bytes stops by itself once that many packet bytes were captured', async () => {
+    const cli = startCli(['-j', '--max-bytes', '200', '-f', 'icmp', scene.client.name]);
+    await cli.listening;
+    scene.client.exec('ping', '-c', '4', '-i', '0.2', '-W', '2', scene.serverIpv4);
+    assert.equal(await cli.exit, 0, cli.stderr());
+    // Echo frames are 98 bytes: the third one crosses 200.
+    assert.equal((JSON.parse(cli.stdout()) as SeedRecord[]).length, 3);
+    assert.match(cli.stderr(), /size limit reached/);
+  });
+
   it('--duration stops by itself', async () => {
     const cli = startCli(['-j', '--duration', '1', scene.client.name]);
     await cli.listening;
