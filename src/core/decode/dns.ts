@@ -132,9 +132,9 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
     p = nameNext + 4;
   }
 
-  // Without the detail view only answers matter (the Info column lists them), so stop there.
-  const sections = layer ? 3 : 1;
-  for (let section = 0; section < sections; section++) {
+  // Authority and additional records are read for summaries too, so both views agree on
+  // whether the message is malformed.
+  for (let section = 0; section < 3; section++) {
     const count = u16(d, start + 6 + section * 2);
     for (let r = 0; r < count && r < MAX_RECORDS; r++) {
       const name = readName(d, start, p, stop);
