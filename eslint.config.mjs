@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.test-artifacts/**', 'bench/out/**', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.mts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

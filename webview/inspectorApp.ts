@@ -185,7 +185,7 @@ export class InspectorApp {
     const linkType = c.linkType[s] ?? 0;
     let layers: PacketLayer[];
     try {
-      layers = dissect(bytes, linkType);
+      layers = dissect(bytes, linkType, c.originalLength[s]);
     } catch (error) {
       layers = [];
       this.api.postMessage({ type: 'error', message: `dissect failed for packet ${packetNumber}: ${String(error)}` });

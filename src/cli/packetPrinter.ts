@@ -24,7 +24,7 @@ export class PacketPrinter {
 
   add(frame: CapturedFrame): void {
     this.count++;
-    const summary = summarize(frame.data, frame.linkType);
+    const summary = summarize(frame.data, frame.linkType, frame.originalLength);
     if (this.format === 'json') {
       this.records.push(toSeedJsonRecord(frame, summary));
       return;

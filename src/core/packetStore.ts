@@ -12,7 +12,7 @@
 import type { CapturedFrame, PacketSummary } from './packet';
 import { emptyFrameFields, extractFrameFields } from './filter/frameFields';
 
-export type Summarizer = (data: Uint8Array, linkType: number) => PacketSummary;
+export type Summarizer = (data: Uint8Array, linkType: number, originalLength?: number) => PacketSummary;
 
 /** Column arrays indexed by slot. Replaced (not resized) when the store grows. */
 export interface PacketColumns {
@@ -177,7 +177,7 @@ export class PacketStore {
       this.firstTsUsec = frame.tsUsec;
     }
     const data = frame.data;
-    const summary = this.summarize(data, frame.linkType);
+    const summary = this.summarize(data, frame.linkType, frame.originalLength);
     extractFrameFields(data, frame.linkType, this.fields);
     const f = this.fields;
     const cols = c;

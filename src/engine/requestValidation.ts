@@ -46,7 +46,6 @@ export function validateFilter(filter: string | undefined): string | undefined {
   if (trimmed.length > MAX_FILTER_LENGTH) {
     throw new CaptureError('invalid-filter', `capture filter is longer than ${MAX_FILTER_LENGTH} characters`);
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(trimmed)) throw new CaptureError('invalid-filter', 'capture filter contains control characters');
   if (trimmed.startsWith('-')) throw new CaptureError('invalid-filter', 'capture filter must not start with "-"');
   let depth = 0;

@@ -13,7 +13,7 @@ import { bytesToHex, framesFromJsonText } from '../file/seedJsonFrames';
 /** A JSON array, one record per line, as the seed printed it plus round-trip fields. */
 export function encodeJsonCapture(frames: readonly CapturedFrame[]): Uint8Array {
   const lines = frames.map((f) => {
-    const record: Record<string, unknown> = { ...toSeedJsonRecord(f, summarize(f.data, f.linkType)) };
+    const record: Record<string, unknown> = { ...toSeedJsonRecord(f, summarize(f.data, f.linkType, f.originalLength)) };
     // Only add what the seed's record does not already carry.
     if (record.frame === undefined) record.frame = bytesToHex(f.data);
     if (record.time === undefined) record.time = f.tsSec + f.tsUsec / 1e6;
