@@ -22,6 +22,13 @@ if [ "$cmd" = stop ]; then stop_daemon; exit 0; fi
 
 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 >/dev/null 2>&1 || true
 
+# A daemon whose default bridge vanished (a test that tore down a second
+# daemon on the same host can take docker0 with it) is restarted, not reused.
+if docker version >/dev/null 2>&1 && ! ip link show docker0 >/dev/null 2>&1; then
+  echo "private dockerd lost its docker0 bridge: restarting it" >&2
+  stop_daemon
+fi
+
 if ! docker version >/dev/null 2>&1; then
   mkdir -p "$D/data" "$D/exec"
   # containerd is started by dockerd itself when none is configured.

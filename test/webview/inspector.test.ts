@@ -151,8 +151,8 @@ test('shows streamed packets, follows them, and virtualizes the list', async () 
   await page.keyboard.press('Home');
   await page.waitForTimeout(50);
   const top = await visibleRows(page);
-  assert.deepEqual(top[0]?.slice(0, 8), ['1', '0.000000', 'OUT', 'eth0', 'client', 'web', 'TCP', '83']);
-  assert.deepEqual(top[1]?.slice(0, 8), ['2', '0.001500', 'IN', 'eth0', 'web', 'client', 'TCP', '78']);
+  assert.deepEqual(top[0]?.slice(0, 8), ['1', '0.000000', 'OUT', 'eth0', 'client', 'web', 'HTTP', '83']);
+  assert.deepEqual(top[1]?.slice(0, 8), ['2', '0.001500', 'IN', 'eth0', 'web', 'client', 'HTTP', '78']);
   assert.deepEqual(top[2]?.slice(0, 6), ['3', '0.250000', 'OUT', 'eth0', 'client', '172.17.0.10']);
   assert.deepEqual(top[3]?.slice(0, 4), ['4', '1.000000', 'OUT', 'lo']);
   // Container names with the address on hover.
