@@ -20,13 +20,28 @@ export interface TestScene {
 
 export async function createScene(tag: string): Promise<TestScene> {
   ensureDaemon();
+  const created: string[] = [];
   const network = uniqueName(`dnc-${tag}-net`);
+  try {
+    return await buildScene(tag, network, created);
+  } catch (err) {
+    // A half-built scene is torn down, so a failed run leaves nothing behind.
+    removeContainers(...created);
+    removeNetwork(network);
+    throw err;
+  }
+}
+
+async function buildScene(tag: string, network: string, created: string[]): Promise<TestScene> {
   // A per-run /24 and /64 so parallel or leftover runs never collide.
   const octet = 16 + Math.floor(Math.random() * 200);
   docker('network', 'create', '--ipv6', '--subnet', `172.31.${octet}.0/24`, '--subnet', `fd00:dc:${octet.toString(16)}::/64`, network);
-  const server = runContainer(uniqueName(`dnc-${tag}-srv`), ['--network', network], ['httpd', '-f', '-p', '80', '-h', '/www']);
+  const serverName = uniqueName(`dnc-${tag}-srv`);
+  const clientName = uniqueName(`dnc-${tag}-cli`);
+  created.push(clientName, serverName);
+  const server = runContainer(serverName, ['--network', network], ['httpd', '-f', '-p', '80', '-h', '/www']);
   const serverIpv4 = server.ipv4(network);
-  const client = runContainer(uniqueName(`dnc-${tag}-cli`), ['--network', network, '--dns', serverIpv4], ['sleep', '3600']);
+  const client = runContainer(clientName, ['--network', network, '--dns', serverIpv4], ['sleep', '3600']);
   docker('network', 'connect', 'bridge', client.name);
   const dns: ChildProcess = spawn('nsenter', ['-t', String(server.pid()), '-n', process.execPath, join(REPO, 'test', 'support', 'dns-responder.mjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],

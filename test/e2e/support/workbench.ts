@@ -84,7 +84,17 @@ export class Workbench {
     await row.first().click({ button: 'right' });
     const item = this.page.getByRole('menuitem', { name: entry, exact: true });
     await item.waitFor({ state: 'visible' });
+    // The workbench ignores a click that lands too soon after its menu opened,
+    // and a tree refresh (a Docker event) can swallow one: confirm the menu
+    // closed, else choose the entry with the keyboard.
+    await this.page.waitForTimeout(150);
     await item.click();
+    const closed = await item.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false);
+    if (!closed) {
+      await item.hover();
+      await this.page.keyboard.press('Enter');
+      await item.waitFor({ state: 'hidden', timeout: 5000 });
+    }
   }
 
   /** The context-menu entries a right-click on `row` offers (then closes the menu). */
