@@ -25,6 +25,8 @@ export interface PipelineSpec {
   fixedDirection?: Direction;
   /** The container's own MACs: a frame from one of them was sent by the container. */
   containerMacs: string[];
+  /** Namespace captures: the container's init PID; when it exits, the capture ends (CaptureSession). */
+  namespacePid?: number;
 }
 
 export interface CaptureTools {
@@ -76,6 +78,7 @@ export function planNamespaceCapture(
         argv: [...enter, ...tcpdumpArgs(tools, name, request, undefined, filter)],
         fixedDirection: request.direction === 'ingress' ? 'in' : 'out',
         containerMacs: macs,
+        namespacePid: target.pid,
       };
     }
     // Inside the namespace, tcpdump's in/out are the container's own.
@@ -85,6 +88,7 @@ export function planNamespaceCapture(
       argv: [...enter, ...tcpdumpArgs(tools, name, request, queue, filter)],
       fixedDirection: queue,
       containerMacs: macs,
+      namespacePid: target.pid,
     };
   });
 }

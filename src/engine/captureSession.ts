@@ -7,6 +7,7 @@
  *   dropPrivileges()                                          // now nobody
  *   session.begin(sink)                                       // only now are packet bytes read
  */
+import { readFileSync } from 'node:fs';
 import { LinkType, type CapturedFrame, type Direction } from '../core/packet';
 import { PcapStreamReader, type PcapRecord } from '../core/pcap/pcapReader';
 import { sourceMac } from '../core/decode/index';
@@ -27,6 +28,17 @@ export interface SessionSink {
 }
 
 const STATS_INTERVAL_MS = 2000;
+const CONTAINER_WATCH_MS = 500;
+
+/** Start time of a process (field 22 of /proc/PID/stat), so a reused PID is not mistaken for it. */
+function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Tags a pipeline's frames with their direction: the same answer as
@@ -137,6 +149,25 @@ export class CaptureSession {
     if (this.limits.durationSeconds) {
       this.timers.push(setTimeout(() => void this.stop('duration limit reached'), this.limits.durationSeconds * 1000));
     }
+    this.watchContainer();
+  }
+
+  /**
+   * A tcpdump on a namespace's loopback holds that namespace alive after the
+   * container is gone, so it never ends by itself: a `--network none`
+   * container's capture would run forever (security review, issue 6). The
+   * container's init process is watched instead (/proc/PID/stat is readable
+   * by nobody too).
+   */
+  private watchContainer(): void {
+    const pids = [...new Set(this.processes.map((p) => p.spec.namespacePid).filter((pid): pid is number => pid !== undefined))];
+    const watched = pids.map((pid) => ({ pid, start: processStartTime(pid) }));
+    if (watched.length === 0) return;
+    this.timers.push(
+      setInterval(() => {
+        if (!this.endReason && watched.some((w) => w.start === undefined || processStartTime(w.pid) !== w.start)) void this.stop('container stopped');
+      }, CONTAINER_WATCH_MS),
+    );
   }
 
   /** Stops every pipeline; `ended` follows once their output is drained. */
