@@ -73,7 +73,9 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   /** Nothing of this capture is left: its directory, its helper, its tcpdumps. */
   async function assertNothingLeft(handle: CaptureHandle, rec: Recorded): Promise<void> {
-    for (let i = 0; i < 30 && (rec.started?.tcpdumpPids ?? []).some(alive); i++) await sleep(100);
+    // The helper exits right after its last message; give it and tcpdump a moment.
+    const pids = rec.started ? [rec.started.helperPid, ...rec.started.tcpdumpPids] : [];
+    for (let i = 0; i < 30 && pids.some(alive); i++) await sleep(100);
     assert.ok(!existsSync(handle.channelDirectory), 'channel directory left behind');
     if (rec.started) {
       assert.ok(!alive(rec.started.helperPid), 'helper left running');
@@ -136,6 +138,28 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
       await second.stop();
       await assertNothingLeft(second, again);
     });
+  });
+
+  it('a container with only a loopback (--network none) is killed: the capture still ends', async () => {
+    // Its tcpdump on lo keeps the namespace alive, so tcpdump alone never notices (fixed in CaptureSession).
+    const name = uniqueName('dnc-fault-lo');
+    runContainer(name, ['--network', 'none'], ['sleep', '3600']);
+    try {
+      const rec = recorder();
+      const handle = await capture(name, rec);
+      docker('exec', name, 'ping', '-c', '2', '-i', '0.2', '127.0.0.1');
+      await sleep(300);
+      const before = rec.frames.length;
+      assert.ok(before >= 4, `only ${before} frames`);
+      docker('kill', name);
+      const ended = await Promise.race([handle.finished, sleep(10_000).then(() => undefined)]);
+      assert.ok(ended, 'the capture did not end within 10 s of the container being killed');
+      assert.equal(ended.reason, 'container stopped');
+      assert.equal(rec.frames.length, before);
+      await assertNothingLeft(handle, rec);
+    } finally {
+      removeContainers(name);
+    }
   });
 
   it('tcpdump is killed: the capture ends with a reason naming it, frames kept, nothing left', async () => {
