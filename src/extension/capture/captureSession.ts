@@ -5,6 +5,7 @@
  */
 import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../engine/captureClient';
 import { isCaptureError } from '../../engine/captureErrors';
+import type { CaptureSpool } from '../spool/captureSpool';
 import { Emitter } from './emitter';
 import { InspectorModelBase } from './inspectorModel';
 
@@ -26,10 +27,14 @@ export class CaptureSession extends InspectorModelBase {
   /** Fires with the running packet count (not reset by Clear). */
   readonly onDidCount = this.countEmitter.event;
 
+  private spoolClosed: Promise<void> = Promise.resolve();
+
+  /** `spool` (when the storage folder was usable) gets every frame as it arrives. */
   constructor(
     readonly container: { id: string; name: string },
     maxPackets: number,
     private readonly log: CaptureLogger,
+    override readonly spool?: CaptureSpool,
   ) {
     super(`Capture: ${container.name}`, maxPackets, { state: 'starting', message: 'Waiting for permission to capture…' });
   }
@@ -57,6 +62,8 @@ export class CaptureSession extends InspectorModelBase {
       },
       frames: (batch) => {
         if (this.ended) return;
+        // Spool first: the disk copy must have what the view may later drop.
+        this.spool?.append(batch);
         const n = this.addFrames(batch);
         this.captured += n;
         this.countEmitter.fire(this.captured);
@@ -78,9 +85,10 @@ export class CaptureSession extends InspectorModelBase {
     if (this.stopRequested) await this.stop();
   }
 
+  /** Resolves once the capture has ended and its spool is closed. */
   stop(): Promise<void> {
     this.stopRequested = true;
-    if (this.ended) return Promise.resolve();
+    if (this.ended) return this.spoolClosed;
     if (!this.handle) return Promise.resolve();
     if (!this.stopping) {
       this.setStatus({ state: 'stopping', message: 'Stopping…' });
@@ -93,12 +101,18 @@ export class CaptureSession extends InspectorModelBase {
         },
       );
     }
-    return this.stopping;
+    return this.stopping.then(() => this.spoolClosed);
+  }
+
+  override clear(): void {
+    super.clear();
+    void this.spool?.clear();
   }
 
   private finish(info: CaptureEndInfo): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.spool) this.spoolClosed = this.spool.close();
     this.setStatus(info.error ? { state: 'error', message: info.error.message } : { state: 'ended', message: `Capture ended: ${info.reason}` });
     this.endEmitter.fire(info);
   }

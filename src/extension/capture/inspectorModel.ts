@@ -3,6 +3,7 @@
  * only talks to this interface, so both look and behave the same.
  */
 import type { CaptureStatus } from '../../protocol/webviewMessages';
+import type { SpoolFile } from '../spool/spoolFile';
 import { Emitter, type Subscription } from './emitter';
 import { FrameStore } from './frameStore';
 
@@ -13,6 +14,8 @@ export interface InspectorModel {
   /** True while it can still receive packets (shows Stop). */
   readonly live: boolean;
   readonly store: FrameStore;
+  /** The capture's pcap spool on disk, holding every packet (also those dropped from memory). */
+  readonly spool?: SpoolFile | undefined;
   readonly status: CaptureStatus;
   /** New frames (a frameBatch), after they were added to the store. */
   readonly onDidAddFrames: (listener: (batch: Uint8Array) => void) => Subscription;
@@ -21,6 +24,8 @@ export interface InspectorModel {
   stop(): Promise<void>;
   clear(): void;
 }
+
+export const SPOOL_KEEPS_DROPPED = 'older packets were dropped from view; Save as pcap saves all of them';
 
 /** Store, status and events shared by live captures and opened files. */
 export abstract class InspectorModelBase implements InspectorModel {
@@ -44,10 +49,15 @@ export abstract class InspectorModelBase implements InspectorModel {
 
   abstract readonly container: { id: string; name: string } | undefined;
   abstract readonly live: boolean;
+  readonly spool?: SpoolFile | undefined;
   abstract stop(): Promise<void>;
 
   get status(): CaptureStatus {
-    return { ...this.currentStatus, droppedFromMemory: this.store.droppedFromMemory };
+    const dropped = this.store.droppedFromMemory;
+    const status: CaptureStatus = { ...this.currentStatus, droppedFromMemory: dropped };
+    // The webview counts the dropped packets; what only the host knows is that they are not lost.
+    if (dropped > 0 && this.spool) status.message = [status.message, SPOOL_KEEPS_DROPPED].filter(Boolean).join(' · ');
+    return status;
   }
 
   clear(): void {

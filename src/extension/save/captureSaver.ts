@@ -1,11 +1,15 @@
 /**
  * Save as JSON / pcap from an inspector: the packets in memory, or only the
  * filtered rows, through the save dialog, defaulting to
- * `<workspace>/captures/<container>-<yyyymmdd-hhmmss>.<ext>`.
+ * `<workspace>/captures/<container>-<yyyymmdd-hhmmss>.<ext>`. "Save as pcap"
+ * of everything copies the capture's spool when it has one: that holds every
+ * packet, also those the in-memory limit dropped from view.
  */
 import * as vscode from 'vscode';
 import type { SaveFormat } from '../../protocol/webviewMessages';
 import type { InspectorModel } from '../capture/inspectorModel';
+import { copySpoolTo, readSpoolBytes } from '../spool/copySpool';
+import type { SpoolSnapshot } from '../spool/spoolFile';
 import { defaultCaptureRelativePath } from './captureFileName';
 import { encodeJsonCapture, encodePcapCapture } from './captureEncoding';
 
@@ -14,6 +18,11 @@ export class CaptureSaver {
 
   /** `baseName` names the default file (the container, or the opened file's stem). */
   async save(model: InspectorModel, format: SaveFormat, packetNumbers: number[] | undefined, baseName: string): Promise<void> {
+    if (format === 'pcap' && packetNumbers === undefined && model.spool) {
+      const snapshot = await model.spool.snapshot();
+      if (snapshot && snapshot.packets > 0) return this.saveSpool(model, snapshot, baseName);
+    }
+    const dropped = model.store.droppedFromMemory;
     const frames = model.store.select(packetNumbers);
     if (frames.length === 0) {
       void vscode.window.showInformationMessage('There are no packets to save.');
@@ -37,13 +46,44 @@ export class CaptureSaver {
       }
       await vscode.workspace.fs.writeFile(target, bytes);
       this.log.info(`Saved ${frames.length} packets to ${target.fsPath}`);
-      const open = await vscode.window.showInformationMessage(`Saved ${frames.length.toLocaleString('en-US')} packets to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
-      if (open === 'Open') await vscode.commands.executeCommand('vscode.openWith', target, 'dockerNetworkCapture.pcapViewer');
+      // JSON is written from memory: say what is not in it.
+      const note = dropped > 0 && packetNumbers === undefined ? ` ${dropped.toLocaleString('en-US')} older packets had been dropped from view and are not in it.` : '';
+      await this.offerOpen(`Saved ${frames.length.toLocaleString('en-US')} packets to ${vscode.workspace.asRelativePath(target)}.${note}`, target);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      this.log.error(`Saving to ${target.fsPath} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Could not save the capture: ${message}`);
+      this.reportFailure(target, e);
     }
+  }
+
+  /** Every packet of the capture, from its spool. */
+  private async saveSpool(model: InspectorModel, snapshot: SpoolSnapshot, baseName: string): Promise<void> {
+    const dropped = model.store.droppedFromMemory;
+    const count = snapshot.packets.toLocaleString('en-US');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: await defaultUri(baseName, 'pcap'),
+      filters: { 'pcap capture': ['pcap', 'cap'] },
+      saveLabel: 'Save as pcap',
+      title: dropped > 0 ? `Save all ${count} packets (${dropped.toLocaleString('en-US')} older ones are no longer in view)` : `Save ${count} packet${snapshot.packets === 1 ? '' : 's'}`,
+    });
+    if (!target) return;
+    try {
+      if (target.scheme === 'file') await copySpoolTo(snapshot, target.fsPath);
+      else await vscode.workspace.fs.writeFile(target, await readSpoolBytes(snapshot));
+      this.log.info(`Saved ${snapshot.packets} packets from the spool ${snapshot.path} to ${target.fsPath}`);
+      await this.offerOpen(`Saved ${count} packets to ${vscode.workspace.asRelativePath(target)}.`, target);
+    } catch (e) {
+      this.reportFailure(target, e);
+    }
+  }
+
+  private async offerOpen(message: string, target: vscode.Uri): Promise<void> {
+    const open = await vscode.window.showInformationMessage(message, 'Open');
+    if (open === 'Open') await vscode.commands.executeCommand('vscode.openWith', target, 'dockerNetworkCapture.pcapViewer');
+  }
+
+  private reportFailure(target: vscode.Uri, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.log.error(`Saving to ${target.fsPath} failed: ${message}`);
+    void vscode.window.showErrorMessage(`Could not save the capture: ${message}`);
   }
 }
 

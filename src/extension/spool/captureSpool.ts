@@ -1,0 +1,184 @@
+/**
+ * Writes a live capture's spool: every frame batch is appended to a pcap file
+ * (and its sidecar) in the extension's storage, in coalesced writes: batches
+ * are encoded as they arrive and written at most every FLUSH_INTERVAL_MS or
+ * once FLUSH_BYTES are pending, never one fs call per packet. Files are 0600
+ * in a 0700 folder: packets can hold secrets. No `vscode` here.
+ *
+ * A failing write (disk full) stops the spool, not the capture: the packets
+ * stay in memory and "Save as pcap" falls back to those.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { concat } from '../capture/batchForwarder';
+import { safeFileStem, timestampForFileName } from '../save/captureFileName';
+import { SpoolEncoder } from './spoolFormat';
+import { sidecarPathOf, type SpoolFile, type SpoolSnapshot } from './spoolFile';
+
+const FLUSH_INTERVAL_MS = 250;
+const FLUSH_BYTES = 1024 * 1024;
+
+export type SpoolLogger = (level: 'warn' | 'debug', message: string) => void;
+
+export class CaptureSpool implements SpoolFile {
+  private readonly encoder = new SpoolEncoder();
+  private pendingPcap: Uint8Array[] = [];
+  private pendingSidecar: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private pendingPackets = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Every file operation runs in this order, one after the other. */
+  private chain: Promise<void> = Promise.resolve();
+  private writtenBytes = 0;
+  private writtenPackets = 0;
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly pcapFile: FileHandle,
+    private readonly sidecarFile: FileHandle,
+    private readonly log: SpoolLogger,
+  ) {}
+
+  /** A new spool in `folder` (which must exist, see spoolFolder.ts), named after the container. */
+  static async create(folder: string, containerName: string, log: SpoolLogger, now = new Date()): Promise<CaptureSpool> {
+    const name = `${safeFileStem(containerName)}-${timestampForFileName(now)}-${randomBytes(4).toString('hex')}.pcap`;
+    const path = join(folder, name);
+    // 'ax': created here (never an existing file or a planted symlink), appends only.
+    const pcapFile = await open(path, 'ax', 0o600);
+    try {
+      const sidecarFile = await open(sidecarPathOf(path), 'ax', 0o600);
+      return new CaptureSpool(path, pcapFile, sidecarFile, log);
+    } catch (e) {
+      await pcapFile.close();
+      await rm(path, { force: true });
+      throw e;
+    }
+  }
+
+  /** Packets handed to the spool so far (written or about to be). */
+  get packets(): number {
+    return this.writtenPackets + this.pendingPackets;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Queues a frameBatch; written with the next flush. */
+  append(batch: Uint8Array): void {
+    if (this.failure || this.closing || batch.length === 0) return;
+    let encoded;
+    try {
+      encoded = this.encoder.encode(batch);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    if (encoded.skipped > 0) this.log('debug', `spool: ${encoded.skipped} frames of another link type are not in the pcap spool`);
+    if (encoded.pcap.length === 0) return;
+    this.pendingPcap.push(encoded.pcap);
+    this.pendingSidecar.push(encoded.sidecar);
+    this.pendingBytes += encoded.pcap.length;
+    this.pendingPackets += encoded.packets;
+    if (this.pendingBytes >= FLUSH_BYTES) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  /** Writes what is pending; resolves once it is on disk. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingPcap.length === 0) return this.chain;
+    const pcap = concat(this.pendingPcap, this.pendingBytes);
+    const sidecar = concat(this.pendingSidecar);
+    const packets = this.pendingPackets;
+    this.pendingPcap = [];
+    this.pendingSidecar = [];
+    this.pendingBytes = 0;
+    this.pendingPackets = 0;
+    return this.enqueue(async () => {
+      await writeAll(this.pcapFile, pcap);
+      await writeAll(this.sidecarFile, sidecar);
+      this.writtenBytes += pcap.length;
+      this.writtenPackets += packets;
+    });
+  }
+
+  async snapshot(): Promise<SpoolSnapshot | undefined> {
+    await this.flush();
+    if (this.failure) return undefined;
+    return { path: this.path, pcapBytes: this.writtenBytes, packets: this.writtenPackets };
+  }
+
+  clear(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pendingPcap = [];
+    this.pendingSidecar = [];
+    this.pendingBytes = 0;
+    this.pendingPackets = 0;
+    return this.enqueue(async () => {
+      if (this.closing) {
+        // The capture ended and the files are closed: only the path is left to empty.
+        await truncate(this.path, 0);
+        await truncate(sidecarPathOf(this.path), 0);
+      } else {
+        // Opened for appending: after truncating, the next write lands at 0 with a new header.
+        await this.pcapFile.truncate(0);
+        await this.sidecarFile.truncate(0);
+      }
+      this.encoder.reset();
+      this.writtenBytes = 0;
+      this.writtenPackets = 0;
+    });
+  }
+
+  /** Flushes and closes the files (the capture ended); they stay for saving and for a reload. */
+  close(): Promise<void> {
+    this.closing ??= this.flush()
+      .then(() => this.enqueue(async () => {
+        await this.pcapFile.close();
+        await this.sidecarFile.close();
+      }, true));
+    return this.closing;
+  }
+
+  async delete(): Promise<void> {
+    await this.close().catch(() => undefined);
+    await rm(this.path, { force: true });
+    await rm(sidecarPathOf(this.path), { force: true });
+  }
+
+  private enqueue(step: () => Promise<void>, evenIfFailed = false): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.failure && !evenIfFailed) return;
+      try {
+        await step();
+      } catch (e) {
+        this.fail(e);
+      }
+    });
+    return this.chain;
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure) return;
+    this.failure = e instanceof Error ? e : new Error(String(e));
+    this.pendingPcap = [];
+    this.pendingSidecar = [];
+    this.pendingBytes = 0;
+    this.pendingPackets = 0;
+    this.log('warn', `The capture spool ${this.path} stopped (${this.failure.message}); packets are kept in memory only from now on.`);
+  }
+}
+
+async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
