@@ -6,19 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCli, sleep } from '../support/cliRunner';
 import { docker } from '../support/dockerFixture';
+import type { SeedJsonRecord } from '../../src/core/seedFormat';
 import { createScene, type TestScene } from '../support/testNetwork';
 
-interface SeedRecord {
-  payload: string;
-  src_port: string;
-  interface: string;
-  src: string;
-  dst: string;
-  dst_port: string;
-  direction: string;
-  protocol: string;
-  info: string;
-}
+/** What -j and --ndjson print, parsed back. */
+type SeedRecord = SeedJsonRecord;
 
 const hex = (text: string): string => Buffer.from(text, 'latin1').toString('hex');
 
