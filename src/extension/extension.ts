@@ -3,9 +3,11 @@
  * commands, the inspector tabs, the status bar and the capture file viewer.
  * One log channel is created here and passed to whatever needs it.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createDockerClient } from '../engine/dockerClient';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
+import { ReattachNotifier } from './commands/offerReattach';
 import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';
 import { CONTAINERS_VIEW_ID, ContainerTreeProvider } from './containers/containerTreeProvider';
 import { ContainerWatcher } from './containers/containerWatcher';
@@ -15,6 +17,7 @@ import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPa
 import { InspectorSerializer } from './inspector/inspectorSerializer';
 import { CaptureSaver } from './save/captureSaver';
 import { affectsSetting, readSettings, SETTINGS_SECTION } from './settings';
+import { cleanSpoolFolder, ensureSpoolFolder } from './spool/spoolFolder';
 
 let manager: CaptureManager | undefined;
 
@@ -34,8 +37,11 @@ export function activate(context: vscode.ExtensionContext): void {
   push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
   const hostnames = push(new HostnamesSource(watcher));
   manager = push(new CaptureManager());
-  const deps: InspectorDeps = { extensionUri: context.extensionUri, log, hostnames, saver: new CaptureSaver(log) };
+  const spoolFolder = prepareSpoolFolder(context, log);
+  const deps: InspectorDeps = { extensionUri: context.extensionUri, log, hostnames, saver: new CaptureSaver(log), spoolFolder };
   const startContext: StartCaptureContext = { extensionPath: context.extensionPath, watcher, manager, deps };
+  const reattach = push(new ReattachNotifier(watcher, manager, () => startContext));
+  startContext.onCaptureEnded = (capture, reason) => reattach.captureEnded(capture, reason);
 
   const command = (id: string, run: (...args: unknown[]) => unknown): void => {
     push(vscode.commands.registerCommand(id, run));
@@ -68,8 +74,26 @@ export function activate(context: vscode.ExtensionContext): void {
   void watcher.refresh().then(() => log.info(`Docker endpoint: ${watcher.endpoint}`));
 }
 
+/**
+ * `captures/` in the workspace's storage (the global one without a workspace),
+ * cleaned of old spools before any tab is restored or capture started.
+ */
+async function prepareSpoolFolder(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<string | undefined> {
+  const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
+  try {
+    const folder = await ensureSpoolFolder(storage);
+    const removed = await cleanSpoolFolder(folder);
+    if (removed.length > 0) log.info(`Removed ${removed.length} old capture spools: ${removed.map((p) => path.basename(p)).join(', ')}`);
+    return folder;
+  } catch (e) {
+    log.warn(`Capture spools are off (packets stay in memory only): ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
 export async function deactivate(): Promise<void> {
   // Captures run as root in a helper: make sure none outlives the window.
+  // stopAll also waits for their spools to be flushed, for the tabs VS Code restores.
   await manager?.stopAll();
   manager = undefined;
 }

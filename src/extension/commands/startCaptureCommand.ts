@@ -1,7 +1,8 @@
 /**
  * Capture Traffic / Egress / Ingress / with Filter: resolve the container,
  * open its inspector tab, start the engine (which asks for the password when
- * VS Code is not root) and report failures once.
+ * VS Code is not root) and report failures once. Each capture also spools
+ * every frame to a pcap file in the extension's storage (see spool/).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,9 +12,11 @@ import type { CaptureDirection, CaptureRequest } from '../../engine/captureReque
 import { createDockerClient } from '../../engine/dockerClient';
 import type { CaptureManager } from '../capture/captureManager';
 import { CaptureSession } from '../capture/captureSession';
+import type { EndedCapture } from '../capture/reattachOffers';
 import type { ContainerWatcher } from '../containers/containerWatcher';
 import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel';
 import { readSettings } from '../settings';
+import { CaptureSpool } from '../spool/captureSpool';
 import { askForBpfFilter } from './askForFilter';
 import { pickRunningContainer } from './pickContainer';
 
@@ -22,6 +25,8 @@ export interface StartCaptureContext {
   watcher: ContainerWatcher;
   manager: CaptureManager;
   deps: InspectorDeps;
+  /** Told about every capture that ended, with the engine's reason (re-attach offers listen). */
+  onCaptureEnded?: (capture: EndedCapture, reason: string) => void;
 }
 
 export interface StartCaptureVariant {
@@ -31,7 +36,6 @@ export interface StartCaptureVariant {
 }
 
 export async function runStartCapture(arg: unknown, variant: StartCaptureVariant, ctx: StartCaptureContext): Promise<void> {
-  const { log } = ctx.deps;
   const picked = await pickRunningContainer(arg, ctx.watcher);
   if (!picked) return;
   let filter: string | undefined;
@@ -39,6 +43,17 @@ export async function runStartCapture(arg: unknown, variant: StartCaptureVariant
     filter = await askForBpfFilter(picked.name);
     if (filter === undefined) return;
   }
+  await startCaptureOf(picked, { ...(variant.direction ? { direction: variant.direction } : {}), ...(filter ? { filter } : {}) }, ctx);
+}
+
+/** Starts capturing one container into a new tab; `direction` undefined = the setting. Also used to capture again after a restart. */
+export async function startCaptureOf(
+  picked: { id: string; name: string },
+  variant: { direction?: CaptureDirection; filter?: string },
+  ctx: StartCaptureContext,
+): Promise<void> {
+  const { log } = ctx.deps;
+  const filter = variant.filter;
   const settings = readSettings();
   let target;
   try {
@@ -61,18 +76,25 @@ export async function runStartCapture(arg: unknown, variant: StartCaptureVariant
     verbose: settings.verbose,
   };
   log.info(`Capturing ${target.name} (${target.id.slice(0, 12)}): direction ${request.direction}, mode ${request.mode.kind}${filter ? `, filter "${filter}"` : ''}, elevation ${options.elevation}`);
-  const session = new CaptureSession({ id: target.id, name: target.name }, settings.maxPackets, (level, message) => {
+  const container = { id: target.id, name: target.name };
+  const spool = await createSpool(ctx.deps, target.name);
+  const session = new CaptureSession(container, settings.maxPackets, (level, message) => {
     if (level === 'debug' && !settings.verbose) return;
     log[level](`[${target.name}] ${message}`);
-  });
-  const panel = InspectorPanel.open(session, target.name, ctx.deps);
+  }, spool);
+  const panel = InspectorPanel.open(session, target.name, ctx.deps, spool ? { spool: spool.path, container } : undefined);
   ctx.manager.add(session);
-  // Closing the tab stops the capture (InspectorPanel does that); once ended, the session can go.
-  panel.onDidClose(() => void session.stop().finally(() => session.dispose()));
+  // Closing the tab stops the capture (InspectorPanel does that); once ended, the
+  // session can go, and so can its spool: what the user wanted kept, they saved.
+  panel.onDidClose(() => void session.stop().finally(() => {
+    session.dispose();
+    void spool?.delete();
+  }));
   let started = false;
   session.onDidEnd((info) => {
     log.info(`Capture of ${target.name} ended: ${info.reason}; ${session.packetsCaptured} packets`);
     if (started && info.error) reportFailure(target.name, info.error, log);
+    if (started) ctx.onCaptureEnded?.({ containerId: target.id, containerName: target.name, direction: request.direction, ...(filter ? { filter } : {}), endedAt: Date.now() }, info.reason);
   });
   try {
     await session.start((events) => startCapture(target, request, options, events));
@@ -85,6 +107,18 @@ export async function runStartCapture(arg: unknown, variant: StartCaptureVariant
       return;
     }
     reportFailure(target.name, e, log);
+  }
+}
+
+/** A spool for a new capture, or undefined (logged) when storage is not writable: the capture then lives in memory only. */
+async function createSpool(deps: InspectorDeps, containerName: string): Promise<CaptureSpool | undefined> {
+  const folder = await deps.spoolFolder;
+  if (!folder) return undefined;
+  try {
+    return await CaptureSpool.create(folder, containerName, (level, message) => deps.log[level](message));
+  } catch (e) {
+    deps.log.warn(`No capture spool (packets are kept in memory only): ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
   }
 }
 

@@ -11,6 +11,8 @@ export interface ContainerListState {
   containers: ContainerSummary[];
   /** Why Docker is unreachable; undefined when the last listing worked. */
   unreachable: string | undefined;
+  /** When the listing behind this state was started (ms since the epoch): it shows Docker as of then or later. */
+  listedAt: number;
 }
 
 export interface ContainerWatcherOptions {
@@ -27,7 +29,7 @@ export class ContainerWatcher {
   private listing: Promise<void> | undefined;
   private again = false;
   private disposed = false;
-  private current: ContainerListState = { containers: [], unreachable: undefined };
+  private current: ContainerListState = { containers: [], unreachable: undefined, listedAt: 0 };
   private readonly changeEmitter = new Emitter<ContainerListState>();
   readonly onDidChange = this.changeEmitter.event;
   private readonly debounceMs: number;
@@ -86,17 +88,18 @@ export class ContainerWatcher {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const client = this.client;
+    const listedAt = Date.now();
     try {
       const containers = await client.listContainers();
       if (this.disposed || client !== this.client) return;
-      this.publish({ containers, unreachable: undefined });
+      this.publish({ containers, unreachable: undefined, listedAt });
       this.ensureEvents();
     } catch (e) {
       if (this.disposed || client !== this.client) return;
       const message = e instanceof Error ? e.message : String(e);
       if (this.current.unreachable === undefined) this.options.log?.('warn', message);
       this.stopEvents();
-      this.publish({ containers: [], unreachable: message });
+      this.publish({ containers: [], unreachable: message, listedAt });
       this.scheduleRetry();
     }
   }
@@ -104,17 +107,22 @@ export class ContainerWatcher {
   private ensureEvents(): void {
     if (this.events) return;
     const client = this.client;
-    this.events = client.watchEvents(
+    let endedAlready = false;
+    const subscription: DisposableLike = client.watchEvents(
       () => this.scheduleDebouncedRefresh(),
       (error) => {
+        endedAlready = true;
         if (client !== this.client) return;
-        this.events = undefined;
+        if (this.events === subscription) this.events = undefined;
         this.options.log?.('debug', `Docker event stream ended${error ? `: ${error.message}` : ''}`);
         // Either the daemon went away (the listing fails and the retry loop starts)
-        // or the stream hiccupped (the listing succeeds and re-subscribes).
+        // or it restarted / the stream hiccupped (the listing succeeds and re-subscribes).
         this.scheduleDebouncedRefresh();
       },
     );
+    // A stream that ended while subscribing (a daemon still starting) must not
+    // be kept as the live one, or no later listing would subscribe again.
+    if (!endedAlready) this.events = subscription;
   }
 
   private stopEvents(): void {

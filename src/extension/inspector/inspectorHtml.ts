@@ -9,6 +9,18 @@ export interface InspectorHtmlInput {
   nonce: string;
   scriptUri: string;
   styleUris: string[];
+  /**
+   * What the host needs back after a window reload (the spool path), kept in
+   * the webview's saved state under `host`; see hostStateScript.
+   */
+  hostState?: InspectorHostState;
+}
+
+/** The part of a webview's saved state that belongs to the host. */
+export interface InspectorHostState {
+  /** Absolute path of the capture's spool (validated before use: webview state is not trusted). */
+  spool: string;
+  container?: { id: string; name: string };
 }
 
 export function buildInspectorHtml(input: InspectorHtmlInput): string {
@@ -29,8 +41,37 @@ export function buildInspectorHtml(input: InspectorHtmlInput): string {
     ${styles}
   </head>
   <body></body>
+  ${input.hostState ? hostStateScript(input.hostState, input.nonce) : ''}
   <script nonce="${escapeAttribute(input.nonce)}" src="${escapeAttribute(input.scriptUri)}"></script>
 </html>`;
+}
+
+/**
+ * VS Code hands a panel's saved state (whatever the webview last passed to
+ * setState) to the serializer after a reload; the webview script owns that
+ * state and saves only its UI fields. This script runs first and wraps
+ * acquireVsCodeApi so every state it saves also carries `host`, and saves it
+ * once right away, so the spool path survives a reload even before the UI
+ * saved anything. The webview code is unchanged: it still gets an API with
+ * the same three methods.
+ */
+export function hostStateScript(hostState: InspectorHostState, nonce: string): string {
+  // JSON inside <script>: escape what could end the element or break the line.
+  const json = JSON.stringify(hostState).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return `<script nonce="${escapeAttribute(nonce)}">
+(() => {
+  const host = ${json};
+  const real = acquireVsCodeApi();
+  const withHost = (state) => Object.assign({}, state, { host });
+  real.setState(withHost(real.getState()));
+  const api = Object.freeze({
+    postMessage: (message) => real.postMessage(message),
+    getState: () => real.getState(),
+    setState: (state) => real.setState(withHost(state)),
+  });
+  globalThis.acquireVsCodeApi = () => api;
+})();
+</script>`;
 }
 
 /** A fresh nonce per HTML document: 32 characters from a CSPRNG. */

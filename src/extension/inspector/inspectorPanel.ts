@@ -9,7 +9,7 @@ import type { HostnamesSource } from '../containers/hostnamesSource';
 import { Disposable } from '../disposable';
 import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
-import { buildInspectorHtml, createNonce } from './inspectorHtml';
+import { buildInspectorHtml, createNonce, type InspectorHostState } from './inspectorHtml';
 
 export const INSPECTOR_VIEW_TYPE = 'dockerNetworkCapture.inspector';
 
@@ -18,6 +18,8 @@ export interface InspectorDeps {
   log: vscode.LogOutputChannel;
   hostnames: HostnamesSource;
   saver: CaptureSaver;
+  /** The spool folder (storage `captures/`), or undefined when it could not be made: captures then live in memory only. */
+  spoolFolder: Promise<string | undefined>;
 }
 
 export function inspectorWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -27,13 +29,14 @@ export function inspectorWebviewOptions(extensionUri: vscode.Uri): vscode.Webvie
   };
 }
 
-export function inspectorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+export function inspectorHtml(webview: vscode.Webview, extensionUri: vscode.Uri, hostState?: InspectorHostState): string {
   const uri = (...path: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
   return buildInspectorHtml({
     cspSource: webview.cspSource,
     nonce: createNonce((n) => randomBytes(n)),
     scriptUri: uri('dist', 'webview.js'),
     styleUris: [uri('dist', 'codicon.css'), uri('media', 'inspector.css')],
+    ...(hostState ? { hostState } : {}),
   });
 }
 
@@ -42,14 +45,14 @@ export class InspectorPanel extends Disposable {
   private readonly closeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidClose = this.closeEmitter.event;
 
-  /** Opens a new tab for a model (a capture). */
-  static open(model: InspectorModel, baseName: string, deps: InspectorDeps): InspectorPanel {
+  /** Opens a new tab for a model (a capture); `hostState` comes back to the serializer after a reload. */
+  static open(model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState): InspectorPanel {
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, model.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       ...inspectorWebviewOptions(deps.extensionUri),
       // A million rows are expensive to rebuild on every tab switch.
       retainContextWhenHidden: true,
     });
-    return new InspectorPanel(panel, model, baseName, deps);
+    return new InspectorPanel(panel, model, baseName, deps, hostState);
   }
 
   constructor(
@@ -57,6 +60,7 @@ export class InspectorPanel extends Disposable {
     private readonly model: InspectorModel,
     private readonly baseName: string,
     deps: InspectorDeps,
+    hostState?: InspectorHostState,
   ) {
     super();
     panel.webview.options = inspectorWebviewOptions(deps.extensionUri);
@@ -82,7 +86,7 @@ export class InspectorPanel extends Disposable {
         this.dispose();
       }),
     );
-    panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri);
+    panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri, hostState);
   }
 
   reveal(): void {

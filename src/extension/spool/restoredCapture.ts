@@ -1,0 +1,41 @@
+/**
+ * An ended capture brought back after a window reload from its spool. It
+ * keeps at most `maxPackets` in memory like a live capture (the spool can be
+ * longer), and "Save as pcap" still saves the whole spool. No `vscode` here.
+ */
+import type { CaptureStatus } from '../../protocol/webviewMessages';
+import { InspectorModelBase } from '../capture/inspectorModel';
+import type { SpoolFile } from './spoolFile';
+
+export class RestoredCapture extends InspectorModelBase {
+  readonly live = false;
+
+  constructor(
+    title: string,
+    readonly container: { id: string; name: string } | undefined,
+    maxPackets: number,
+    status: CaptureStatus,
+    override readonly spool: SpoolFile | undefined,
+  ) {
+    super(title, maxPackets, status);
+  }
+
+  /** Adds frames read from the spool. */
+  load(batch: Uint8Array): void {
+    this.addFrames(batch);
+  }
+
+  /** Sets the final status once loading is done (e.g. to name a problem). */
+  finishLoading(status: CaptureStatus): void {
+    this.setStatus(status);
+  }
+
+  override clear(): void {
+    super.clear();
+    void this.spool?.clear();
+  }
+
+  async stop(): Promise<void> {
+    // Nothing runs.
+  }
+}
