@@ -1,5 +1,5 @@
 /**
- * Decoder fuzzing at a size that fits `npm test` (~20-40 s on 2 cores).
+ * Decoder fuzzing at a size that fits `npm test` (500,000 cases, ~20-30 s on 2 cores).
  * Larger runs: DNC_FUZZ_CASES=1000000 (scripts/fuzz.sh), another seed with
  * DNC_FUZZ_SEED, one failing case alone with DNC_FUZZ_CASE_SEED=0x...
  */
@@ -11,7 +11,7 @@ import { describeFailures, runFuzz } from '../support/fuzzDecoders';
 import { fixtureFrames } from '../support/fuzzInputs';
 
 const REPO = join(__dirname, '..', '..');
-const CASES = Number(process.env.DNC_FUZZ_CASES ?? 300_000);
+const CASES = Number(process.env.DNC_FUZZ_CASES ?? 500_000);
 const SEED = Number(process.env.DNC_FUZZ_SEED ?? 0x5eed2024);
 const ONLY = process.env.DNC_FUZZ_CASE_SEED === undefined ? undefined : Number(process.env.DNC_FUZZ_CASE_SEED);
 
