@@ -1,0 +1,96 @@
+/**
+ * The engine's pipeline on a pcap file, stage by stage, exactly as a capture's bytes
+ * travel (see bench/decodeThroughput.ts). Kept apart from the bench's entry so it can
+ * be bundled and profiled alone (bench/stage.ts).
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { summarize } from '../../src/core/decode/index';
+import { forEachFrame, frameCount, FrameBatchWriter } from '../../src/core/frameBatch';
+import type { CapturedFrame } from '../../src/core/packet';
+import { PacketStore } from '../../src/core/packetStore';
+import { PcapStreamReader } from '../../src/core/pcap/pcapReader';
+import type { PipelineSpec } from '../../src/engine/capturePlan';
+import { directionTagger } from '../../src/engine/captureSession';
+import { ChannelDecoder, encodeFrames } from '../../src/engine/channelCodec';
+import { MessageKind } from '../../src/protocol/helperMessages';
+import { nowMs } from './figures';
+import { CONTAINER_MAC } from './syntheticTraffic';
+
+export const PIPE_CHUNK = 64 * 1024;
+/** The helper's batch size (src/helper/main.ts BATCH_MAX_BYTES). */
+const BATCH_MAX_BYTES = 256 * 1024;
+
+export type Stage = 'parse' | 'extension' | 'summarize' | 'webviewStore';
+
+export interface RunResult {
+  packets: number;
+  ms: number;
+}
+
+const SPEC: PipelineSpec = { interfaceName: 'eth0', argv: ['tcpdump'], containerMacs: [CONTAINER_MAC] };
+
+/** Reads the file in fresh 64 KiB chunks, as a pipe delivers tcpdump's output. */
+function forEachChunk(path: string, visit: (chunk: Uint8Array) => void): void {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafeSlow(PIPE_CHUNK);
+      const n = readSync(fd, chunk, 0, PIPE_CHUNK, null);
+      if (n <= 0) break;
+      visit(n === PIPE_CHUNK ? chunk : chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function runEnginePipeline(path: string, stage: Stage, maxPackets = 1_000_000): RunResult {
+  const started = nowMs();
+  let packets = 0;
+  const reader = new PcapStreamReader();
+  if (stage === 'parse') {
+    forEachChunk(path, (chunk) => (packets += reader.push(chunk).records.length));
+    return { packets, ms: nowMs() - started };
+  }
+  const writer = new FrameBatchWriter();
+  const directionOf = directionTagger(SPEC);
+  const decoder = new ChannelDecoder();
+  const store = stage === 'webviewStore' ? new PacketStore({ maxPackets, summarize }) : undefined;
+  let checksum = 0;
+  const onFrame = (frame: CapturedFrame): void => {
+    packets++;
+    if (store) store.append(frame);
+    else if (stage === 'summarize') checksum += summarize(frame.data, frame.linkType).info.length;
+  };
+  // Extension side: socket reads arrive in 64 KiB pieces whatever the message size.
+  const receive = (message: Buffer): void => {
+    for (let o = 0; o < message.length; o += PIPE_CHUNK) {
+      for (const m of decoder.push(message.subarray(o, Math.min(message.length, o + PIPE_CHUNK)))) {
+        if (m.kind !== MessageKind.Frames) continue;
+        frameCount(m.batch);
+        forEachFrame(m.batch, onFrame);
+      }
+    }
+  };
+  const flush = (): void => {
+    if (writer.frameCount > 0) receive(encodeFrames(writer.take()));
+  };
+  forEachChunk(path, (chunk) => {
+    for (const rec of reader.push(chunk).records) {
+      writer.add({
+        tsSec: rec.tsSec,
+        tsUsec: rec.tsUsec,
+        originalLength: rec.originalLength,
+        linkType: rec.linkType,
+        interfaceName: SPEC.interfaceName,
+        direction: directionOf(rec.data, rec.linkType),
+        data: rec.data,
+      });
+      if (writer.byteLength >= BATCH_MAX_BYTES) flush();
+    }
+  });
+  flush();
+  if (checksum < 0) throw new Error('unreachable');
+  return { packets, ms: nowMs() - started };
+}
+

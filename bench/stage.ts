@@ -1,0 +1,21 @@
+/**
+ * One stage of bench 1, timed alone (for profiling with `node --cpu-prof`):
+ *   node [--cpu-prof] --import tsx bench/stage.ts FILE.pcap STAGE [RUNS]
+ * STAGE: parse | extension | summarize | webviewStore. Prints wall ms, packets/s and
+ * CPU ms per run (on a shared machine CPU time is the steadier figure). The stage runs
+ * from the same esbuild bundle as bench 1.
+ */
+import { loadBundledPipeline } from './lib/bundledPipeline';
+import type { Stage } from './lib/enginePipeline';
+
+const { runEnginePipeline } = loadBundledPipeline();
+
+const [path, stage = 'extension', runsText = '3'] = process.argv.slice(2);
+if (!path) throw new Error('usage: stage.ts FILE.pcap STAGE [RUNS]');
+for (let i = 0; i < Number(runsText); i++) {
+  const cpu = process.cpuUsage();
+  const r = runEnginePipeline(path, stage as Stage);
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  process.stdout.write(`${stage}: ${r.packets} packets in ${r.ms.toFixed(0)} ms (${Math.round((r.packets / r.ms) * 1000).toLocaleString('en-US')} pkt/s), CPU ${cpuMs.toFixed(0)} ms\n`);
+}
