@@ -3,7 +3,7 @@
  * widgets, handles the host's messages and renders at most once per animation
  * frame however fast batches arrive.
  */
-import { dissect, summarize } from '../src/core/decode/index';
+import { dissect, summarize, summarizeColumns } from '../src/core/decode/index';
 import { compileFilter, FilteredRows } from '../src/core/filter/index';
 import { NetworkLayer } from '../src/core/filter/frameFields';
 import { forEachFrame } from '../src/core/frameBatch';
@@ -34,7 +34,7 @@ const DEFAULT_MAX_PACKETS = 1_000_000;
 const RATE_WINDOW_MS = 5000;
 
 export class InspectorApp {
-  private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize });
+  private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize, summarizeColumns });
   private rows = new FilteredRows(this.store);
   private hostnames: Record<string, string> = {};
   private live = false;
@@ -101,7 +101,7 @@ export class InspectorApp {
         this.live = message.live;
         this.hostnames = { ...message.hostnames };
         this.status = message.status;
-        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), summarize });
+        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), summarize, summarizeColumns });
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
@@ -159,7 +159,7 @@ export class InspectorApp {
     this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
     setText(protocol, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
     setText(length, String(c.originalLength[s] ?? 0));
-    setText(info, c.info[s] ?? '');
+    setText(info, store.infoOf(row));
     direction?.classList.toggle('out', c.direction[s] === 1);
   }
 

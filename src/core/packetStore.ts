@@ -8,11 +8,23 @@
  * numbers ("No.") keep counting globally, so a row's number never changes.
  * Rows are addressed 0..size-1 from the oldest held; `slot(row)` maps a row to
  * its index in the column arrays, which is what filter predicates receive.
+ *
+ * The Info text is not stored: it is rebuilt from the frame's bytes when asked
+ * (`infoOf`, for the few dozen rows on screen, cached; `columns.info[slot]`, for an
+ * `info contains` filter). Building and keeping a million Info strings was most of
+ * the cost of listing packets (bench/decodeThroughput.ts: 60 % of append's CPU time,
+ * mostly the garbage collector walking the retained strings).
  */
 import type { CapturedFrame, PacketSummary } from './packet';
+import type { RowColumns } from './decode/index';
 import { emptyFrameFields, extractFrameFields } from './filter/frameFields';
 
 export type Summarizer = (data: Uint8Array, linkType: number, originalLength?: number) => PacketSummary;
+/** src, dst and protocol of a frame, as the Summarizer gives them (e.g. decode's `summarizeColumns`). */
+export type ColumnSummarizer = (data: Uint8Array, linkType: number, originalLength?: number) => RowColumns;
+
+/** Info text by slot, built on access from the slot's bytes (filters index it like an array). */
+export type InfoColumn = { readonly [slot: number]: string };
 
 /** Column arrays indexed by slot. Replaced (not resized) when the store grows. */
 export interface PacketColumns {
@@ -41,7 +53,8 @@ export interface PacketColumns {
   dstId: Uint32Array;
   chunkIndex: Uint32Array;
   chunkOffset: Uint32Array;
-  info: string[];
+  /** Computed on access, not stored (see the file comment): index it only for rows you need. */
+  info: InfoColumn;
   /** Frame byte chunks; a chunk is released once no held packet points into it. */
   chunks: (Uint8Array | undefined)[];
   /** Intern tables. */
@@ -79,12 +92,22 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface PacketStoreOptions {
   maxPackets: number;
+  /** Gives the Info text (on demand) and, without `summarizeColumns`, the stored columns. */
   summarize: Summarizer;
+  /** A cheaper source of src/dst/protocol for `append`; must agree with `summarize`. */
+  summarizeColumns?: ColumnSummarizer;
 }
+
+/** Info texts kept for rows recently shown: a direct-mapped cache keyed by packet number. */
+const INFO_CACHE_SIZE = 1024;
 
 export class PacketStore {
   readonly maxPackets: number;
   private readonly summarize: Summarizer;
+  private readonly summarizeColumns: ColumnSummarizer;
+  private readonly infoColumn: InfoColumn;
+  private readonly infoCacheNumber = new Float64Array(INFO_CACHE_SIZE).fill(-1);
+  private readonly infoCacheText = new Array<string>(INFO_CACHE_SIZE).fill('');
   private capacity = 0;
   private head = 0;
   private count = 0;
@@ -102,7 +125,12 @@ export class PacketStore {
     if (!Number.isInteger(options.maxPackets) || options.maxPackets < 1) throw new Error(`maxPackets must be a positive integer, got ${options.maxPackets}`);
     this.maxPackets = options.maxPackets;
     this.summarize = options.summarize;
-    this.columns = allocateColumns(0);
+    this.summarizeColumns = options.summarizeColumns ?? options.summarize;
+    // A Proxy because compiled filter predicates read `columns.info[slot]` like the other columns.
+    this.infoColumn = new Proxy<InfoColumn>({}, {
+      get: (_target, key) => (typeof key === 'string' ? this.infoOfSlot(Number(key)) : undefined),
+    });
+    this.columns = allocateColumns(0, this.infoColumn);
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
   }
 
@@ -177,7 +205,7 @@ export class PacketStore {
       this.firstTsUsec = frame.tsUsec;
     }
     const data = frame.data;
-    const summary = this.summarize(data, frame.linkType, frame.originalLength);
+    const summary = this.summarizeColumns(data, frame.linkType, frame.originalLength);
     extractFrameFields(data, frame.linkType, this.fields);
     const f = this.fields;
     const cols = c;
@@ -200,9 +228,26 @@ export class PacketStore {
     cols.payloadLength[slot] = f.payloadLength;
     cols.srcId[slot] = cols.addresses.intern(summary.src);
     cols.dstId[slot] = cols.addresses.intern(summary.dst);
-    cols.info[slot] = summary.info;
     this.storeBytes(slot, data);
     this.bytes += frame.originalLength;
+  }
+
+  /** The Info column of a row, built from its bytes (cached for rows asked for recently). */
+  infoOf(row: number): string {
+    if (row < 0 || row >= this.count) return '';
+    const number = this.numberOf(row);
+    const k = number & (INFO_CACHE_SIZE - 1);
+    if (this.infoCacheNumber[k] === number) return this.infoCacheText[k] ?? '';
+    const text = this.infoOfSlot(this.slot(row));
+    this.infoCacheNumber[k] = number;
+    this.infoCacheText[k] = text;
+    return text;
+  }
+
+  private infoOfSlot(slot: number): string {
+    const c = this.columns;
+    if (!(slot >= 0 && slot < this.capacity)) return '';
+    return this.summarize(this.slotBytes(slot), c.linkType[slot] ?? 0, c.originalLength[slot]).info;
   }
 
   /** The captured bytes of a row (a view into the store: copy to keep). */
@@ -235,14 +280,15 @@ export class PacketStore {
     this.chunkLive = [];
     this.writeChunk = -1;
     this.writeOffset = 0;
-    this.columns = allocateColumns(0);
+    this.infoCacheNumber.fill(-1);
+    this.columns = allocateColumns(0, this.infoColumn);
     this.capacity = 0;
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
   }
 
   private grow(newCapacity: number): void {
     const old = this.columns;
-    const next = allocateColumns(newCapacity);
+    const next = allocateColumns(newCapacity, this.infoColumn);
     next.chunks = old.chunks;
     next.interfaces = old.interfaces;
     next.protocols = old.protocols;
@@ -255,7 +301,6 @@ export class PacketStore {
       (to as Uint32Array).set((from as Uint32Array).subarray(this.head, this.head + firstPart), 0);
       if (firstPart < this.count) (to as Uint32Array).set((from as Uint32Array).subarray(0, this.count - firstPart), firstPart);
     }
-    for (let row = 0; row < this.count; row++) next.info[row] = old.info[this.slot(row)] ?? '';
     this.head = 0;
     this.capacity = newCapacity;
     this.columns = next;
@@ -295,7 +340,7 @@ const TYPED_KEYS: TypedKey[] = [
   'chunkOffset',
 ];
 
-function allocateColumns(capacity: number): PacketColumns {
+function allocateColumns(capacity: number, info: InfoColumn): PacketColumns {
   return {
     tsSec: new Uint32Array(capacity),
     tsUsec: new Uint32Array(capacity),
@@ -318,7 +363,7 @@ function allocateColumns(capacity: number): PacketColumns {
     dstId: new Uint32Array(capacity),
     chunkIndex: new Uint32Array(capacity),
     chunkOffset: new Uint32Array(capacity),
-    info: new Array<string>(capacity).fill(''),
+    info,
     chunks: [],
     interfaces: new StringTable(),
     protocols: new StringTable(),

@@ -32,7 +32,7 @@ function startsWithHttpVersion(d: Uint8Array, o: number, end: number): boolean {
 }
 
 /** True when the payload opens with an HTTP/1.x request or status line. */
-function isHttpStart(d: Uint8Array, start: number, end: number): boolean {
+export function isHttpStart(d: Uint8Array, start: number, end: number): boolean {
   if (startsWithHttpVersion(d, start, end)) return true;
   const first = d[start] ?? 0;
   if (first < 0x41 || first > 0x5a) return false;
@@ -85,7 +85,8 @@ const TLS_HANDSHAKE_TYPES: Readonly<Record<number, string>> = {
 };
 const MAX_TLS_RECORDS = 16;
 
-function isTlsRecordStart(d: Uint8Array, o: number, end: number): boolean {
+/** True when a TLS record header opens at `o`. */
+export function isTlsRecordStart(d: Uint8Array, o: number, end: number): boolean {
   const type = d[o] ?? 0;
   return o + 5 <= end && type >= 20 && type <= 24 && d[o + 1] === 3 && (d[o + 2] ?? 9) <= 4;
 }

@@ -25,6 +25,12 @@ export interface DecodeContext {
   d: Uint8Array;
   s: SummaryScratch;
   layers: Layers;
+  /**
+   * false for `summarizeColumns()`: the Info text (most of a summary's cost) is not
+   * built and payloads are only classified, never parsed. src, dst and protocol
+   * come out exactly as `summarize()` gives them.
+   */
+  wantInfo: boolean;
   /** The frame was cut by the capture's snap length (originalLength > captured). */
   snapped: boolean;
   /** Offset of the link-layer source/destination address (-1: none), formatted only if no IP. */

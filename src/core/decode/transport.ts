@@ -3,7 +3,7 @@
  * and the application one-liners found in their payloads.
  * Every decoder gets `[o, end)`: `end` is the IP packet's end clipped to the capture.
  */
-import { decodeHttp, decodeTls, type AppResult } from './application';
+import { decodeHttp, decodeTls, isHttpStart, isTlsRecordStart, type AppResult } from './application';
 import { formatIPv6, formatLinkAddress, u16, u32, u8, uint32Text } from './bytes';
 import { claimData, markBeyondCapture, markMalformed, markShort, type DecodeContext } from './context';
 import { decodeDns } from './dns';
@@ -74,6 +74,11 @@ function decodeTcp(c: DecodeContext, o: number, end: number): void {
   const payloadLength = end - payloadStart;
   s.payloadOffset = payloadStart;
   s.payloadLength = payloadLength;
+  if (!c.wantInfo) {
+    // Columns only: name the application protocol the way the full decode below would.
+    if (payloadLength > 0) s.protocol = tcpAppProtocol(d, srcPort, dstPort, payloadStart, end, payloadLength);
+    return;
+  }
   s.info = `${srcPort} → ${dstPort} ${TCP_FLAG_TEXT[flags] ?? ''} Seq=${uint32Text(seq)}${(flags & 0x10) !== 0 ? ` Ack=${uint32Text(ack)}` : ''} Win=${window} Len=${payloadLength}`;
 
   const layers = c.layers;
@@ -109,6 +114,14 @@ function decodeTcp(c: DecodeContext, o: number, end: number): void {
   } else {
     claimData(c, payloadStart, end);
   }
+}
+
+/** The protocol decodeTcp names for a payload: DNS by port, HTTP and TLS by content (same tests as decodeHttp/decodeTls). */
+function tcpAppProtocol(d: Uint8Array, srcPort: number, dstPort: number, start: number, end: number, length: number): string {
+  if ((srcPort === 53 || dstPort === 53) && length >= 2) return 'DNS';
+  if (isHttpStart(d, start, end)) return 'HTTP';
+  if (isTlsRecordStart(d, start, end)) return 'TLS';
+  return 'TCP';
 }
 
 const TCP_OPTION_NAMES: Readonly<Record<number, string>> = {
@@ -170,6 +183,10 @@ function decodeUdp(c: DecodeContext, o: number, end: number): void {
   const payloadStart = o + 8;
   s.payloadOffset = payloadStart;
   s.payloadLength = udpEnd - payloadStart;
+  if (!c.wantInfo) {
+    if (udpEnd > payloadStart) s.protocol = dnsFlavour(srcPort, dstPort) ?? 'UDP';
+    return;
+  }
   s.info = `${srcPort} → ${dstPort} Len=${length - 8}`;
   const layers = c.layers;
   if (layers) {
