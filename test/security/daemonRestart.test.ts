@@ -27,9 +27,12 @@ describe('the Docker daemon restarts during a capture (separate dockerd)', { tim
   const docker = (...args: string[]): string => execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
   async function startDaemon(): Promise<void> {
+    // Its own network namespace: a second dockerd started with --bridge=none
+    // deletes the host's docker0 on start-up, which would take the shared
+    // private daemon's default bridge away from every other suite.
     const child = spawn(
-      'dockerd',
-      ['--iptables=false', '--ip6tables=false', '--ip-masq=false', '--ip-forward=false', '--bridge=none', '--storage-driver=vfs',
+      'unshare',
+      ['--net', '--', 'dockerd', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--ip-forward=false', '--bridge=none', '--storage-driver=vfs',
         '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '-H', host, '--pidfile', `${dir}/docker.pid`],
       { stdio: 'ignore', detached: true },
     );

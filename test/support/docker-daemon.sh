@@ -11,11 +11,20 @@ cmd=${1:-start}
 
 export DOCKER_HOST=unix://$SOCK
 
+# Suites may call this at the same time: one at a time decides and starts.
+mkdir -p "$D"
+exec 9>"$D/.lock"
+flock 9
+
 stop_daemon() {
-  if [ -f "$D/docker.pid" ] && kill -0 "$(cat "$D/docker.pid")" 2>/dev/null; then
-    kill "$(cat "$D/docker.pid")"
-    for _ in $(seq 1 50); do kill -0 "$(cat "$D/docker.pid")" 2>/dev/null || break; sleep 0.2; done
+  local pid
+  pid=$(cat "$D/docker.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
   fi
+  rm -f "$D/docker.pid"
 }
 
 if [ "$cmd" = stop ]; then stop_daemon; exit 0; fi
@@ -30,6 +39,7 @@ if docker version >/dev/null 2>&1 && ! ip link show docker0 >/dev/null 2>&1; the
 fi
 
 if ! docker version >/dev/null 2>&1; then
+  stop_daemon # a daemon that no longer answers, or a stale pid file
   mkdir -p "$D/data" "$D/exec"
   # containerd is started by dockerd itself when none is configured.
   nohup dockerd --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
