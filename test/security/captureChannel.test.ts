@@ -94,7 +94,8 @@ describe('capture channel: hostile requests, privacy, identities', { timeout: 18
     }
     // A temp directory with shell syntax in its name: the request path is refused the same way.
     const saved = process.env.TMPDIR;
-    const weird = join(tmpdir(), `dnc-sec-$(touch ${bait.path})`);
+    // One path component (no `/` inside), so removing it removes all of it.
+    const weird = join(tmpdir(), 'dnc-sec-$(id)`id`');
     mkdirSync(weird, { recursive: true });
     process.env.TMPDIR = weird;
     try {
