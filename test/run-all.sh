@@ -17,6 +17,7 @@ run unit node --import tsx --test --test-reporter=spec test/unit/*.test.ts
 if [ "$(id -u)" = 0 ]; then
   run docker bash test/support/docker-daemon.sh
   run integration node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
+  run security node --import tsx --test --test-concurrency=1 --test-reporter=spec test/security/*.test.ts
   [ -d test/webview ] && ls test/webview/*.test.ts >/dev/null 2>&1 && run webview node --import tsx --test --test-reporter=spec test/webview/*.test.ts
   [ -x test/e2e/run.sh ] && run e2e bash test/e2e/run.sh
 else
