@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# Every test suite, in order of cost. Prints how long each part took.
-# Integration and end-to-end tests need root and the private Docker daemon
-# (scripts/setup-machine.sh installs and starts everything).
+# Every test suite, in order of cost. Prints how long each part took, and at
+# the end the tests passed and failed over all suites.
+# Integration, security, webview and end-to-end tests need root (they start a
+# private Docker daemon, tcpdump, pkexec); scripts/setup-machine.sh installs
+# and starts everything they need.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=()
+passed_tests=0
+failed_tests=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 run() {
   local name=$1; shift
-  local t0=$(date +%s)
+  local t0 status
+  t0=$(date +%s)
   echo "=== $name"
-  if "$@"; then echo "=== $name: ok ($(( $(date +%s) - t0 )) s)"; else echo "=== $name: FAILED ($(( $(date +%s) - t0 )) s)"; failed+=("$name"); fi
+  "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  # node's spec reporter closes each run with "ℹ pass N" / "ℹ fail N".
+  passed_tests=$(( passed_tests + $(awk '/^ℹ pass [0-9]+$/ {n += $3} END {print n + 0}' "$log") ))
+  failed_tests=$(( failed_tests + $(awk '/^ℹ fail [0-9]+$/ {n += $3} END {print n + 0}' "$log") ))
+  if [ "$status" = 0 ]; then echo "=== $name: ok ($(( $(date +%s) - t0 )) s)"; else echo "=== $name: FAILED ($(( $(date +%s) - t0 )) s)"; failed+=("$name"); fi
 }
+
 run check npm run -s check
 run build npm run -s build
 run unit node --import tsx --test --test-reporter=spec test/unit/*.test.ts
@@ -18,11 +32,12 @@ if [ "$(id -u)" = 0 ]; then
   run docker bash test/support/docker-daemon.sh
   run integration node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
   run security node --import tsx --test --test-concurrency=1 --test-reporter=spec test/security/*.test.ts
-  [ -d test/webview ] && ls test/webview/*.test.ts >/dev/null 2>&1 && run webview node --import tsx --test --test-reporter=spec test/webview/*.test.ts
-  [ -x test/e2e/run.sh ] && run e2e bash test/e2e/run.sh
+  run webview node --import tsx --test --test-concurrency=1 --test-reporter=spec test/webview/*.test.ts
+  run e2e bash test/e2e/run.sh
 else
-  echo "=== integration and end-to-end tests need root (they start a private Docker daemon): skipped"
+  echo "=== integration, security, webview and end-to-end tests need root: not run"
   failed+=("not-root")
 fi
-if [ ${#failed[@]} -gt 0 ]; then echo "FAILED: ${failed[*]}"; exit 1; fi
-echo "all test suites passed"
+[ ${#failed[@]} -gt 0 ] && echo "failed suites: ${failed[*]}"
+echo "${passed_tests} passed, ${failed_tests} failed"
+[ ${#failed[@]} -eq 0 ]
