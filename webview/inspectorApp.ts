@@ -6,7 +6,6 @@
 import { dissect, summarize, summarizeColumns } from '../src/core/decode/index';
 import { compileFilter, FilteredRows } from '../src/core/filter/index';
 import { NetworkLayer } from '../src/core/filter/frameFields';
-import { forEachFrame } from '../src/core/frameBatch';
 import type { PacketLayer } from '../src/core/packet';
 import { PacketStore } from '../src/core/packetStore';
 import type { CaptureStatus, SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
@@ -111,7 +110,8 @@ export class InspectorApp {
         this.detail.showEmpty();
         break;
       case 'frames':
-        forEachFrame(message.batch, (frame) => this.store.append(frame));
+        // The store keeps the batch's memory (postMessage gave this runtime its own copy).
+        this.store.appendBatch(message.batch);
         this.rows.update();
         this.restorePending();
         break;

@@ -16,6 +16,8 @@ import { MessageKind } from '../../src/protocol/helperMessages';
 import { nowMs } from './figures';
 import { CONTAINER_MAC } from './syntheticTraffic';
 
+export { measureStageCosts } from './stageCosts';
+
 export const PIPE_CHUNK = 64 * 1024;
 /** The helper's batch size (src/helper/main.ts BATCH_MAX_BYTES). */
 const BATCH_MAX_BYTES = 256 * 1024;
@@ -59,16 +61,21 @@ export function runEnginePipeline(path: string, stage: Stage, maxPackets = 1_000
   let checksum = 0;
   const onFrame = (frame: CapturedFrame): void => {
     packets++;
-    if (store) store.append(frame);
-    else if (stage === 'summarize') checksum += summarize(frame.data, frame.linkType).info.length;
+    if (stage === 'summarize') checksum += summarize(frame.data, frame.linkType).info.length;
   };
   // Extension side: socket reads arrive in 64 KiB pieces whatever the message size.
   const receive = (message: Buffer): void => {
     for (let o = 0; o < message.length; o += PIPE_CHUNK) {
       for (const m of decoder.push(message.subarray(o, Math.min(message.length, o + PIPE_CHUNK)))) {
         if (m.kind !== MessageKind.Frames) continue;
-        frameCount(m.batch);
-        forEachFrame(m.batch, onFrame);
+        const n = frameCount(m.batch);
+        if (store) {
+          // The webview hands the store whole batches, as here.
+          packets += n;
+          store.appendBatch(m.batch);
+        } else {
+          forEachFrame(m.batch, onFrame);
+        }
       }
     }
   };

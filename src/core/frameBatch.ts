@@ -84,30 +84,75 @@ export function readFrameBatch(batch: Uint8Array): CapturedFrame[] {
   return frames;
 }
 
+/**
+ * Walks a batch record by record without creating objects: after `next()` returns
+ * true, the fields describe the current frame (offsets are into `batch`). Throws,
+ * like forEachFrame, when the batch is cut short; the frames before stay read.
+ */
+export class FrameBatchCursor {
+  tsSec = 0;
+  tsUsec = 0;
+  originalLength = 0;
+  capturedLength = 0;
+  linkType = 0;
+  /** 1 when the container sent it. */
+  out = 0;
+  nameOffset = 0;
+  nameLength = 0;
+  dataOffset = 0;
+  /** The interface name, reused as long as the name bytes do not change (one per pipeline). */
+  interfaceName = '';
+  /** Counts name changes, so a caller can cache what it derives from the name. */
+  nameVersion = 0;
+  private readonly view: DataView;
+  private position = 0;
+
+  constructor(readonly batch: Uint8Array) {
+    this.view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  }
+
+  next(): boolean {
+    const batch = this.batch;
+    const view = this.view;
+    let o = this.position;
+    if (o >= batch.length) return false;
+    if (o + FIXED_HEADER > batch.length) throw new Error('frame batch is truncated (header)');
+    const capturedLength = view.getUint32(o + 12, true);
+    const nameLength = batch[o + 19] ?? 0;
+    if (o + FIXED_HEADER + nameLength + capturedLength > batch.length) throw new Error('frame batch is truncated (data)');
+    this.tsSec = view.getUint32(o, true);
+    this.tsUsec = view.getUint32(o + 4, true);
+    this.originalLength = view.getUint32(o + 8, true);
+    this.capturedLength = capturedLength;
+    this.linkType = view.getUint16(o + 16, true);
+    this.out = batch[o + 18] === 1 ? 1 : 0;
+    o += FIXED_HEADER;
+    this.nameOffset = o;
+    this.nameLength = nameLength;
+    if (!sameName(batch, o, nameLength, this.interfaceName)) {
+      let name = '';
+      for (let i = 0; i < nameLength; i++) name += String.fromCharCode(batch[o + i] ?? 0);
+      this.interfaceName = name;
+      this.nameVersion++;
+    }
+    this.dataOffset = o + nameLength;
+    this.position = this.dataOffset + capturedLength;
+    return true;
+  }
+
+  /** The current frame's bytes: a view into the batch. */
+  data(): Uint8Array {
+    // A constructor call is cheaper than subarray(), which looks up the species per call.
+    return new Uint8Array(this.batch.buffer, this.batch.byteOffset + this.dataOffset, this.capturedLength);
+  }
+}
+
 /** Calls `visit` for every frame in the batch; throws on a batch that is cut short. */
 export function forEachFrame(batch: Uint8Array, visit: (frame: CapturedFrame) => void): void {
-  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-  let interfaceName = '';
-  let o = 0;
-  while (o < batch.length) {
-    if (o + FIXED_HEADER > batch.length) throw new Error('frame batch is truncated (header)');
-    const tsSec = view.getUint32(o, true);
-    const tsUsec = view.getUint32(o + 4, true);
-    const originalLength = view.getUint32(o + 8, true);
-    const capturedLength = view.getUint32(o + 12, true);
-    const linkType = view.getUint16(o + 16, true);
-    const direction: Direction = view.getUint8(o + 18) === 1 ? 'out' : 'in';
-    const nameLength = view.getUint8(o + 19);
-    o += FIXED_HEADER;
-    if (o + nameLength + capturedLength > batch.length) throw new Error('frame batch is truncated (data)');
-    // Every frame of a pipeline carries the same name: reuse the last string when the bytes match.
-    if (!sameName(batch, o, nameLength, interfaceName)) {
-      interfaceName = '';
-      for (let i = 0; i < nameLength; i++) interfaceName += String.fromCharCode(batch[o + i] ?? 0);
-    }
-    o += nameLength;
-    visit({ tsSec, tsUsec, originalLength, linkType, direction, interfaceName, data: batch.subarray(o, o + capturedLength) });
-    o += capturedLength;
+  const cursor = new FrameBatchCursor(batch);
+  while (cursor.next()) {
+    const direction: Direction = cursor.out === 1 ? 'out' : 'in';
+    visit({ tsSec: cursor.tsSec, tsUsec: cursor.tsUsec, originalLength: cursor.originalLength, linkType: cursor.linkType, direction, interfaceName: cursor.interfaceName, data: cursor.data() });
   }
 }
 

@@ -18,6 +18,7 @@
 import type { CapturedFrame, PacketSummary } from './packet';
 import type { RowColumns } from './decode/index';
 import { emptyFrameFields, extractFrameFields } from './filter/frameFields';
+import { FrameBatchCursor } from './frameBatch';
 
 export type Summarizer = (data: Uint8Array, linkType: number, originalLength?: number) => PacketSummary;
 /** src, dst and protocol of a frame, as the Summarizer gives them (e.g. decode's `summarizeColumns`). */
@@ -63,18 +64,34 @@ export interface PacketColumns {
   addresses: StringTable;
 }
 
+/** Recently interned strings, direct-mapped by length and last character (both O(1) to read). */
+const RECENT_SIZE = 64;
+
 /** Strings stored once and referred to by a small integer. */
 export class StringTable {
   readonly values: string[] = [];
   private readonly ids = new Map<string, number>();
+  /**
+   * The store interns three strings per packet from a small set (protocol names, the
+   * addresses a capture talks to); comparing with a recent string, often the very same
+   * object, is several times cheaper than a Map lookup.
+   */
+  private readonly recentText = new Array<string>(RECENT_SIZE).fill('');
+  private readonly recentId = new Int32Array(RECENT_SIZE).fill(-1);
 
   intern(value: string): number {
+    const length = value.length;
+    const k = length === 0 ? 0 : (length * 7 + value.charCodeAt(length - 1)) & (RECENT_SIZE - 1);
+    const recent = this.recentId[k] ?? -1;
+    if (recent >= 0 && this.recentText[k] === value) return recent;
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.values.length;
       this.values.push(value);
       this.ids.set(value, id);
     }
+    this.recentText[k] = value;
+    this.recentId[k] = id;
     return id;
   }
 
@@ -89,6 +106,8 @@ export class StringTable {
 
 const INITIAL_CAPACITY = 4096;
 const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Batches at least this big are kept whole by appendBatch instead of copied. */
+const ADOPT_MIN_BYTES = 64 * 1024;
 
 export interface PacketStoreOptions {
   maxPackets: number;
@@ -118,6 +137,8 @@ export class PacketStore {
   private chunkLive: number[] = [];
   private writeChunk = -1;
   private writeOffset = 0;
+  private lastInterfaceName = '';
+  private lastInterfaceId = -1;
   private readonly fields = emptyFrameFields();
   columns: PacketColumns;
 
@@ -185,14 +206,59 @@ export class PacketStore {
   }
 
   append(frame: CapturedFrame): void {
-    const c = this.columns;
+    // Frames come in runs from one interface: skip the intern table's lookup within a run.
+    let interfaceId = this.lastInterfaceId;
+    if (interfaceId < 0 || frame.interfaceName !== this.lastInterfaceName) {
+      interfaceId = this.columns.interfaces.intern(frame.interfaceName);
+      this.lastInterfaceName = frame.interfaceName;
+      this.lastInterfaceId = interfaceId;
+    }
+    this.appendRow(frame.tsSec, frame.tsUsec, frame.originalLength, frame.linkType, frame.direction === 'out' ? 1 : 0, interfaceId, frame.data, -1, 0);
+  }
+
+  /**
+   * Appends every frame of a batch (frameBatch encoding), as `append` would one by one.
+   * A large batch is kept as it is and its frames' bytes are read in place, not copied:
+   * the store then owns `batch`, which the caller must not modify afterwards. Throws
+   * like forEachFrame on a batch cut short (the frames before it stay appended).
+   */
+  appendBatch(batch: Uint8Array): void {
+    // Adopt only batches that are big and most of their buffer: a small batch per chunk
+    // would bring back an object per packet, a view would keep a larger buffer alive.
+    const adopt = batch.length >= ADOPT_MIN_BYTES && batch.byteLength * 2 >= batch.buffer.byteLength;
+    let chunk = -1;
+    if (adopt) {
+      chunk = this.columns.chunks.length;
+      this.columns.chunks.push(batch);
+      // Pinned while frames are added, so wrapping within this batch cannot release it.
+      this.chunkLive.push(1);
+    }
+    const cursor = new FrameBatchCursor(batch);
+    let nameVersion = -1;
+    let interfaceId = 0;
+    try {
+      while (cursor.next()) {
+        if (cursor.nameVersion !== nameVersion) {
+          nameVersion = cursor.nameVersion;
+          interfaceId = this.columns.interfaces.intern(cursor.interfaceName);
+        }
+        this.appendRow(cursor.tsSec, cursor.tsUsec, cursor.originalLength, cursor.linkType, cursor.out, interfaceId, cursor.data(), chunk, cursor.dataOffset);
+      }
+    } finally {
+      if (chunk >= 0) this.releaseChunk(chunk);
+    }
+  }
+
+  /** Stores one packet; `chunk` >= 0: its bytes already lie in that chunk at `chunkOffset`. */
+  private appendRow(tsSec: number, tsUsec: number, originalLength: number, linkType: number, out: number, interfaceId: number, data: Uint8Array, chunk: number, chunkOffset: number): void {
     let slot: number;
     if (this.count < this.capacity) {
       slot = this.slot(this.count);
       this.count++;
     } else if (this.capacity < this.maxPackets) {
       this.grow(Math.min(this.capacity * 2, this.maxPackets));
-      return this.append(frame);
+      slot = this.count;
+      this.count++;
     } else {
       // Full: overwrite the oldest packet.
       slot = this.head;
@@ -201,22 +267,23 @@ export class PacketStore {
       this.dropped++;
     }
     if (this.firstTsSec < 0) {
-      this.firstTsSec = frame.tsSec;
-      this.firstTsUsec = frame.tsUsec;
+      this.firstTsSec = tsSec;
+      this.firstTsUsec = tsUsec;
     }
-    const data = frame.data;
-    const summary = this.summarizeColumns(data, frame.linkType, frame.originalLength);
-    extractFrameFields(data, frame.linkType, this.fields);
-    const f = this.fields;
-    const cols = c;
-    cols.tsSec[slot] = frame.tsSec;
-    cols.tsUsec[slot] = frame.tsUsec;
-    cols.originalLength[slot] = frame.originalLength;
-    cols.capturedLength[slot] = data.length;
-    cols.linkType[slot] = frame.linkType;
-    cols.direction[slot] = frame.direction === 'out' ? 1 : 0;
-    cols.interfaceId[slot] = cols.interfaces.intern(frame.interfaceName);
+    const cols = this.columns;
+    const summary = this.summarizeColumns(data, linkType, originalLength);
     cols.protocolId[slot] = cols.protocols.intern(summary.protocol);
+    cols.srcId[slot] = cols.addresses.intern(summary.src);
+    cols.dstId[slot] = cols.addresses.intern(summary.dst);
+    const f = this.fields;
+    extractFrameFields(data, linkType, f);
+    cols.tsSec[slot] = tsSec;
+    cols.tsUsec[slot] = tsUsec;
+    cols.originalLength[slot] = originalLength;
+    cols.capturedLength[slot] = data.length;
+    cols.linkType[slot] = linkType;
+    cols.direction[slot] = out;
+    cols.interfaceId[slot] = interfaceId;
     cols.network[slot] = f.network;
     cols.networkOffset[slot] = f.networkOffset;
     cols.ipProtocol[slot] = f.ipProtocol;
@@ -226,10 +293,14 @@ export class PacketStore {
     cols.dstPort[slot] = f.dstPort;
     cols.payloadOffset[slot] = f.payloadOffset;
     cols.payloadLength[slot] = f.payloadLength;
-    cols.srcId[slot] = cols.addresses.intern(summary.src);
-    cols.dstId[slot] = cols.addresses.intern(summary.dst);
-    this.storeBytes(slot, data);
-    this.bytes += frame.originalLength;
+    if (chunk >= 0) {
+      cols.chunkIndex[slot] = chunk;
+      cols.chunkOffset[slot] = chunkOffset;
+      this.chunkLive[chunk] = (this.chunkLive[chunk] ?? 0) + 1;
+    } else {
+      this.storeBytes(slot, data);
+    }
+    this.bytes += originalLength;
   }
 
   /** The Info column of a row, built from its bytes (cached for rows asked for recently). */
@@ -281,6 +352,7 @@ export class PacketStore {
     this.writeChunk = -1;
     this.writeOffset = 0;
     this.infoCacheNumber.fill(-1);
+    this.lastInterfaceId = -1;
     this.columns = allocateColumns(0, this.infoColumn);
     this.capacity = 0;
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
@@ -324,12 +396,14 @@ export class PacketStore {
   }
 
   private releaseSlotBytes(slot: number): void {
-    const c = this.columns;
-    const index = c.chunkIndex[slot] ?? 0;
+    this.releaseChunk(this.columns.chunkIndex[slot] ?? 0);
+  }
+
+  private releaseChunk(index: number): void {
     const live = (this.chunkLive[index] ?? 1) - 1;
     this.chunkLive[index] = live;
     // The chunk being written stays: new frames are about to go into it.
-    if (live === 0 && index !== this.writeChunk) c.chunks[index] = undefined;
+    if (live === 0 && index !== this.writeChunk) this.columns.chunks[index] = undefined;
   }
 }
 
