@@ -9,7 +9,7 @@
  *     -> ChannelDecoder, fed 64 KiB socket reads (extension host)
  *     -> frames                                      ("to the extension")
  *     -> summarize() each                            ("+ summarize")
- *     -> PacketStore.append (summarize + columns)    ("+ webview store")
+ *     -> PacketStore.appendBatch (columns; Info only for rows shown) ("+ webview store")
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
@@ -77,13 +77,17 @@ async function main(): Promise<ThroughputFigures> {
   const path = process.argv[2];
   const runs = Number(process.argv[3] ?? 3);
   if (!path) throw new Error('usage: decodeThroughput.ts FILE.pcap [RUNS]');
-  const { runEnginePipeline } = loadBundledPipeline();
+  const { runEnginePipeline, measureStageCosts } = loadBundledPipeline();
   const packets = runEnginePipeline(path, 'parse').packets;
   const lines: ThroughputLine[] = [];
   lines.push(await measure('engine: PcapStreamReader only (parse)', runs, () => runEnginePipeline(path, 'parse')));
   lines.push(await measure('engine pipeline -> frames at the extension', runs, () => runEnginePipeline(path, 'extension')));
   lines.push(await measure('  + summarize() every frame (decoded rows)', runs, () => runEnginePipeline(path, 'summarize')));
-  lines.push(await measure('  + webview PacketStore.append (rows + columns)', 1, () => runEnginePipeline(path, 'webviewStore')));
+  lines.push(await measure('  + webview PacketStore.appendBatch (list rows)', runs, () => runEnginePipeline(path, 'webviewStore')));
+  // Each step alone, frames already in memory: where the time of the lines above goes.
+  for (const cost of measureStageCosts(path)) {
+    lines.push({ name: `step alone: ${cost.name.trim()}`, packets: cost.packets, ms: cost.ms, runs: [cost.ms], packetsPerSecond: (cost.packets / cost.ms) * 1000 });
+  }
   lines.push(await measure('pcap-parser (npm), parse only', runs, () => runPcapParser(path)));
   lines.push(await measure('tcpdump -nn -r FILE > /dev/null', runs, () => runTool('tcpdump', ['-nn', '-r', path], packets)));
   lines.push(await measure('tshark -r FILE > /dev/null', Math.min(runs, 2), () => runTool('tshark', ['-r', path], packets)));
