@@ -41,10 +41,11 @@ fi
 if ! docker version >/dev/null 2>&1; then
   stop_daemon # a daemon that no longer answers, or a stale pid file
   mkdir -p "$D/data" "$D/exec"
-  # containerd is started by dockerd itself when none is configured.
+  # containerd is started by dockerd itself when none is configured. 9>&-: the
+  # daemon must not inherit the lock, or the next caller would wait forever.
   nohup dockerd --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
     --storage-driver=vfs --data-root "$D/data" --exec-root "$D/exec" \
-    -H "unix://$SOCK" --pidfile "$D/docker.pid" >"$D/dockerd.log" 2>&1 &
+    -H "unix://$SOCK" --pidfile "$D/docker.pid" >"$D/dockerd.log" 2>&1 9>&- &
   for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
   docker version >/dev/null 2>&1 || { echo "private dockerd did not start; see $D/dockerd.log" >&2; tail -20 "$D/dockerd.log" >&2; exit 1; }
 fi
