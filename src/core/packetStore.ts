@@ -10,7 +10,7 @@
  * its index in the column arrays, which is what filter predicates receive.
  *
  * The Info text is not stored: it is rebuilt from the frame's bytes when asked
- * (`infoOf`, for the few dozen rows on screen, cached; `columns.info[slot]`, for an
+ * (`infoOf`, for the few dozen rows on screen, cached; `columns.info(slot)`, for an
  * `info contains` filter). Building and keeping a million Info strings was most of
  * the cost of listing packets (bench/decodeThroughput.ts: 60 % of append's CPU time,
  * mostly the garbage collector walking the retained strings).
@@ -24,8 +24,8 @@ export type Summarizer = (data: Uint8Array, linkType: number, originalLength?: n
 /** src, dst and protocol of a frame, as the Summarizer gives them (e.g. decode's `summarizeColumns`). */
 export type ColumnSummarizer = (data: Uint8Array, linkType: number, originalLength?: number) => RowColumns;
 
-/** Info text by slot, built on access from the slot's bytes (filters index it like an array). */
-export type InfoColumn = { readonly [slot: number]: string };
+/** Info text by slot, built on call from the slot's bytes. */
+export type InfoColumn = (slot: number) => string;
 
 /** Column arrays indexed by slot. Replaced (not resized) when the store grows. */
 export interface PacketColumns {
@@ -54,7 +54,7 @@ export interface PacketColumns {
   dstId: Uint32Array;
   chunkIndex: Uint32Array;
   chunkOffset: Uint32Array;
-  /** Computed on access, not stored (see the file comment): index it only for rows you need. */
+  /** Computed on call, not stored (see the file comment): call it only for rows you need. */
   info: InfoColumn;
   /** Frame byte chunks; a chunk is released once no held packet points into it. */
   chunks: (Uint8Array | undefined)[];
@@ -147,10 +147,7 @@ export class PacketStore {
     this.maxPackets = options.maxPackets;
     this.summarize = options.summarize;
     this.summarizeColumns = options.summarizeColumns ?? options.summarize;
-    // A Proxy because compiled filter predicates read `columns.info[slot]` like the other columns.
-    this.infoColumn = new Proxy<InfoColumn>({}, {
-      get: (_target, key) => (typeof key === 'string' ? this.infoOfSlot(Number(key)) : undefined),
-    });
+    this.infoColumn = (slot) => this.infoOfSlot(slot);
     this.columns = allocateColumns(0, this.infoColumn);
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
   }

@@ -31,7 +31,7 @@ function rows(store: PacketStore): string[] {
     const s = store.slot(row);
     out.push([
       store.numberOf(row), c.tsSec[s], c.tsUsec[s], c.direction[s], c.interfaces.get(c.interfaceId[s] ?? 0), c.addresses.get(c.srcId[s] ?? 0), c.addresses.get(c.dstId[s] ?? 0),
-      c.protocols.get(c.protocolId[s] ?? 0), c.srcPort[s], c.dstPort[s], c.originalLength[s], store.infoOf(row), c.info[s], Buffer.from(store.frameBytes(row)).toString('hex'),
+      c.protocols.get(c.protocolId[s] ?? 0), c.srcPort[s], c.dstPort[s], c.originalLength[s], store.infoOf(row), c.info(s), Buffer.from(store.frameBytes(row)).toString('hex'),
     ].join('|'));
   }
   return out;

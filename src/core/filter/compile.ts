@@ -92,7 +92,7 @@ function compileContains(field: string, column: number, value: ValueNode): Packe
   }
   if (kind === 'info') {
     const needle = stringToText(value.text).toLowerCase();
-    return (c, s) => (c.info[s] ?? '').toLowerCase().includes(needle);
+    return (c, s) => c.info(s).toLowerCase().includes(needle);
   }
   throw new FilterSyntaxError(`'contains' works on payload and info, not '${field}' (column ${column})`, column);
 }
