@@ -176,6 +176,18 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
     assert.deepEqual(helperRelatedProcesses(), [], 'no helper was started for a file');
     assert.deepEqual(processesNamed('pkexec').filter((p) => !pkexecBefore.includes(p)), [], 'no elevation for a file');
   });
+
+  it('the saved JSON opens as text in the seed format, as a user reading it would see it', async () => {
+    await h!.workbench.openFromExplorer('e2e-capture.json');
+    await waitFor('a tab for the JSON', async () => (await h!.workbench.tabTitles()).find((t) => t.includes('e2e-capture.json')));
+    const editorText = h!.page.locator('.editor-instance .view-lines');
+    await editorText.waitFor({ state: 'visible', timeout: 10_000 });
+    await waitFor('the seed fields to show', async () => /"payload"/.test((await editorText.textContent()) ?? ''), 10_000);
+    await h!.screenshot('json-opened');
+    const shown = (await editorText.textContent()) ?? '';
+    assert.match(shown, /"src_port"/);
+    assert.match(shown, /"dst_port"/);
+  });
 });
 
 function describeRows(rows: PacketRow[]): string {
