@@ -7,12 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { FrameBatchWriter } from '../src/core/frameBatch';
 import { readPcapFile } from '../src/core/pcap/pcapReader';
 import { buildWebview } from '../test/webview/buildBundle';
 import { startHarnessServer } from '../test/webview/harnessServer';
 import { runPart } from './lib/childResult';
+import { launchChromium } from '../test/support/chromium';
 
 const root = resolve(__dirname, '..');
 const PER_BATCH = 10_000;
@@ -59,10 +59,7 @@ async function main(): Promise<InspectorFigures> {
   buildWebview(root);
   const { batches, packets, http } = batchesFrom(pcap);
   const server = await startHarnessServer(root);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     // CSP bypass only so the page can fetch the batches from this process (the harness CSP, like
     // VS Code's, has no connect-src); the app itself runs the same either way.

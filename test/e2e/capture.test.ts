@@ -9,47 +9,40 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from './harness';
+import { before, describe, it } from 'node:test';
 import { countFrom, saveFromInspector, startCaptureFromTree } from './support/captureFlow';
 import { boundUnixSocketPaths, helperChannelSocketPaths, helperProcesses, helperRelatedProcesses, NOBODY_UID, NOGROUP_GID, supplementaryGroupsOf, tcpdumpsBelow } from './support/captureProcesses';
 import { asciiHex, Inspector, showsAddress, type PacketRow } from './support/inspector';
 import { identityOf, isAlive, processesNamed, waitFor } from './support/processes';
-import { createScene, SERVED_TEXT, SERVER_NAME, type Scene } from './support/scene';
+import { SERVED_TEXT, SERVER_NAME } from './support/scene';
+import { e2eSession } from './support/session';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
 
 describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
-  let scene: Scene | undefined;
-  let h: Harness | undefined;
+  const session = e2eSession(__filename);
   let inspector: Inspector | undefined;
   /** What the capture started, remembered to check that Stop ends it all. */
   const started = { helpers: [] as number[], tcpdumps: [] as number[], sockets: [] as string[] };
   let jsonPath = '';
   let pcapPath = '';
 
-  before(async () => {
-    scene = createScene();
-    h = await startHarness(__filename);
-    jsonPath = join(h.server.workspace, 'e2e-capture.json');
-    pcapPath = join(h.server.workspace, 'e2e-capture.pcap');
-  });
-  after(async () => {
-    await h?.dispose();
-    scene?.dispose();
+  before(() => {
+    jsonPath = join(session.harness().server.workspace, 'e2e-capture.json');
+    pcapPath = join(session.harness().server.workspace, 'e2e-capture.pcap');
   });
 
   it('2. right-click -> Capture Traffic opens an inspector with the HTTP exchange the test made', async () => {
-    inspector = await startCaptureFromTree(h!, SERVER_NAME, 'Capture Traffic');
+    inspector = await startCaptureFromTree(session.harness(), SERVER_NAME, 'Capture Traffic');
     started.helpers = helperProcesses();
     started.sockets = started.helpers.flatMap(helperChannelSocketPaths);
-    await h!.screenshot('capture-started');
-    assert.ok((await h!.workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), `a tab for ${SERVER_NAME}`);
+    await session.harness().screenshot('capture-started');
+    assert.ok((await session.harness().workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), `a tab for ${SERVER_NAME}`);
 
-    assert.equal(scene!.fetchFromServer().trim(), SERVED_TEXT);
-    const { serverIp, clientIp } = scene!;
+    assert.equal(session.scene().fetchFromServer().trim(), SERVED_TEXT);
+    const { serverIp, clientIp } = session.scene();
     const request = await inspector.waitForRow(`${REQUEST_LINE} from ${clientIp} to ${serverIp}`, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
-    await h!.screenshot('http-exchange-captured');
+    await session.harness().screenshot('http-exchange-captured');
     assert.ok(showsAddress(request, 'Source', clientIp), `source: ${JSON.stringify(request)}`);
     assert.ok(showsAddress(request, 'Destination', serverIp), `destination: ${JSON.stringify(request)}`);
     assert.equal(request.text.Dir, 'IN', 'the server receives the request');
@@ -86,24 +79,24 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
       const bytes = await inspector!.hexdumpBytes();
       return bytes.length > 0 ? bytes : undefined;
     });
-    await h!.screenshot('packet-selected');
+    await session.harness().screenshot('packet-selected');
     assert.ok(hex.includes(asciiHex(`${REQUEST_LINE}\r\n`)), 'the request line, byte for byte');
-    assert.ok(hex.includes(asciiHex(`Host: ${scene!.serverIp}`)), 'the Host header wget sent');
+    assert.ok(hex.includes(asciiHex(`Host: ${session.scene().serverIp}`)), 'the Host header wget sent');
     assert.match(await inspector!.hexdumpAscii(), /GET \/ HTTP\/1\.1/);
     const detail = await inspector!.detailText();
-    assert.ok(detail.includes(scene!.serverIp) && detail.includes(scene!.clientIp), `detail names both addresses: ${detail}`);
+    assert.ok(detail.includes(session.scene().serverIp) && detail.includes(session.scene().clientIp), `detail names both addresses: ${detail}`);
     assert.match(detail, /TCP/);
     assert.match(detail, /\b80\b/);
   });
 
   it('4. a display filter keeps only matching rows; an invalid one shows an error', async () => {
     const all = countFrom(await inspector!.counter('packets'));
-    await inspector!.typeFilter(`ip.src == ${scene!.serverIp} and tcp.srcport == 80`);
+    await inspector!.typeFilter(`ip.src == ${session.scene().serverIp} and tcp.srcport == 80`);
     const rows = await waitFor('the filter to apply', async () => {
       const r = await inspector!.rows();
-      return r.length > 0 && r.every((row) => showsAddress(row, 'Source', scene!.serverIp)) ? r : undefined;
+      return r.length > 0 && r.every((row) => showsAddress(row, 'Source', session.scene().serverIp)) ? r : undefined;
     });
-    await h!.screenshot('filtered');
+    await session.harness().screenshot('filtered');
     assert.ok(rows.length < all, `${rows.length} rows shown of ${all}`);
     assert.ok(rows.every((r) => r.text.Dir === 'OUT'), describeRows(rows));
     assert.ok(rows.some((r) => /HTTP\/1\.[01] 200/.test(r.text.Info ?? '')), describeRows(rows));
@@ -112,7 +105,7 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
 
     await inspector!.typeFilter('tcp.port ==');
     const error = await waitFor('the filter error', async () => (await inspector!.filterError()) || undefined);
-    await h!.screenshot('filter-error');
+    await session.harness().screenshot('filter-error');
     assert.ok(error.length > 0);
 
     await inspector!.typeFilter('');
@@ -121,26 +114,26 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
   });
 
   it('5. Save as JSON writes the packets in the seed format; Save as pcap is read back by tcpdump', async () => {
-    await saveFromInspector(h!, inspector!, 'json', jsonPath);
+    await saveFromInspector(session.harness(), inspector!, 'json', jsonPath);
     const records = JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>[];
     assert.ok(Array.isArray(records) && records.length > 0);
     const request = records.find((r) => typeof r.payload === 'string' && r.payload.includes(asciiHex(REQUEST_LINE)));
     assert.ok(request, 'the request is in the JSON');
-    assert.equal(request.src, scene!.clientIp);
-    assert.equal(request.dst, scene!.serverIp);
+    assert.equal(request.src, session.scene().clientIp);
+    assert.equal(request.dst, session.scene().serverIp);
     assert.equal(request.dst_port, '80');
     assert.match(String(request.src_port), /^\d+$/);
     assert.equal(typeof request.interface, 'string');
 
     const before = countFrom(await inspector!.counter('packets'));
-    await saveFromInspector(h!, inspector!, 'pcap', pcapPath);
+    await saveFromInspector(session.harness(), inspector!, 'pcap', pcapPath);
     const afterCount = countFrom(await inspector!.counter('packets'));
-    await h!.screenshot('saved');
+    await session.harness().screenshot('saved');
     const lines = execFileSync('tcpdump', ['-nn', '-r', pcapPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .split('\n')
       .filter(Boolean);
     assert.ok(lines.length >= before && lines.length <= afterCount, `tcpdump reads ${lines.length} packets; the inspector had ${before}..${afterCount}`);
-    assert.ok(lines.some((l) => l.includes(`${scene!.clientIp}.`) && l.includes(`${scene!.serverIp}.80:`)), 'tcpdump sees the request to port 80');
+    assert.ok(lines.some((l) => l.includes(`${session.scene().clientIp}.`) && l.includes(`${session.scene().serverIp}.80:`)), 'tcpdump sees the request to port 80');
   });
 
   it('6. Stop ends the helper and its tcpdumps and removes the socket and its folder', async () => {
@@ -148,7 +141,7 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
     await inspector!.click('stop-button');
     await waitFor('the helper and tcpdump to exit', () => [...started.helpers, ...started.tcpdumps].every((p) => !isAlive(p)), 15_000);
     await waitFor('the stop button to disappear', async () => !(await inspector!.stopVisible()), 10_000);
-    await h!.screenshot('stopped');
+    await session.harness().screenshot('stopped');
     assert.deepEqual(helperRelatedProcesses(), [], 'no helper, pkexec or wrapper shell left');
     const leftTcpdumps = processesNamed('tcpdump').filter((p) => started.tcpdumps.includes(p));
     assert.deepEqual(leftTcpdumps, []);
@@ -165,25 +158,25 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
 
   it('7. opening the saved pcap from the explorer shows its packets without elevation', async () => {
     const pkexecBefore = processesNamed('pkexec');
-    await h!.workbench.openFromExplorer('e2e-capture.pcap');
-    const fileTab = await waitFor('a tab for the pcap', async () => (await h!.workbench.tabTitles()).find((t) => t.includes('e2e-capture.pcap')));
+    await session.harness().workbench.openFromExplorer('e2e-capture.pcap');
+    const fileTab = await waitFor('a tab for the pcap', async () => (await session.harness().workbench.tabTitles()).find((t) => t.includes('e2e-capture.pcap')));
     assert.ok(fileTab);
-    const fileView = await Inspector.active(h!.workbench);
+    const fileView = await Inspector.active(session.harness().workbench);
     const request = await fileView.waitForRow(REQUEST_LINE, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
-    await h!.screenshot('pcap-opened');
-    assert.ok(showsAddress(request, 'Source', scene!.clientIp) && showsAddress(request, 'Destination', scene!.serverIp), JSON.stringify(request));
+    await session.harness().screenshot('pcap-opened');
+    assert.ok(showsAddress(request, 'Source', session.scene().clientIp) && showsAddress(request, 'Destination', session.scene().serverIp), JSON.stringify(request));
     assert.equal(await fileView.stopVisible(), false, 'a file has nothing to stop');
     assert.deepEqual(helperRelatedProcesses(), [], 'no helper was started for a file');
     assert.deepEqual(processesNamed('pkexec').filter((p) => !pkexecBefore.includes(p)), [], 'no elevation for a file');
   });
 
   it('the saved JSON opens as text in the seed format, as a user reading it would see it', async () => {
-    await h!.workbench.openFromExplorer('e2e-capture.json');
-    await waitFor('a tab for the JSON', async () => (await h!.workbench.tabTitles()).find((t) => t.includes('e2e-capture.json')));
-    const editorText = h!.page.locator('.editor-instance .view-lines');
+    await session.harness().workbench.openFromExplorer('e2e-capture.json');
+    await waitFor('a tab for the JSON', async () => (await session.harness().workbench.tabTitles()).find((t) => t.includes('e2e-capture.json')));
+    const editorText = session.harness().page.locator('.editor-instance .view-lines');
     await editorText.waitFor({ state: 'visible', timeout: 10_000 });
     await waitFor('the seed fields to show', async () => /"payload"/.test((await editorText.textContent()) ?? ''), 10_000);
-    await h!.screenshot('json-opened');
+    await session.harness().screenshot('json-opened');
     const shown = (await editorText.textContent()) ?? '';
     assert.match(shown, /"src_port"/);
     assert.match(shown, /"dst_port"/);

@@ -5,35 +5,26 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from './harness';
+import { describe, it } from 'node:test';
 import { saveFromInspector, startCaptureFromTree } from './support/captureFlow';
 import { helperRelatedProcesses } from './support/captureProcesses';
 import { asciiHex, Inspector } from './support/inspector';
 import { waitFor } from './support/processes';
-import { createScene, killContainer, SERVER_NAME, type Scene } from './support/scene';
+import { killContainer, SERVER_NAME } from './support/scene';
+import { e2eSession } from './support/session';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
 
 describe('a container stopped during its capture', { timeout: 240_000 }, () => {
-  let scene: Scene | undefined;
-  let h: Harness | undefined;
+  const session = e2eSession(__filename);
 
-  before(async () => {
-    scene = createScene();
-    h = await startHarness(__filename);
-  });
-  after(async () => {
-    await h?.dispose();
-    scene?.dispose();
-  });
 
   let inspector: Inspector | undefined;
 
   it('9. when the container stops, the tab says the capture ended (and not that it failed)', async () => {
-    const capture = await startCaptureFromTree(h!, SERVER_NAME, 'Capture Traffic');
+    const capture = await startCaptureFromTree(session.harness(), SERVER_NAME, 'Capture Traffic');
     inspector = capture;
-    scene!.fetchFromServer();
+    session.scene().fetchFromServer();
     await capture.waitForRow(REQUEST_LINE, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
 
     killContainer(SERVER_NAME);
@@ -42,13 +33,13 @@ describe('a container stopped during its capture', { timeout: 240_000 }, () => {
       const s = await capture.statusLine();
       return /ended|stopped|exited|fail|error/i.test(s) ? s : undefined;
     }, 20_000);
-    await h!.screenshot('container-stopped-during-capture');
+    await session.harness().screenshot('container-stopped-during-capture');
     // A container stopping is the normal end of its capture, not a failure:
     // no error state, no "failed" message, and it says why it ended.
     assert.equal(await capture.statusIsError(), false, `status: ${status}`);
     assert.doesNotMatch(status, /fail|error/i);
     assert.match(status, /ended|stopped/i);
-    assert.ok(!(await h!.workbench.notifications()).some((n) => /fail/i.test(n)), 'no failure notification');
+    assert.ok(!(await session.harness().workbench.notifications()).some((n) => /fail/i.test(n)), 'no failure notification');
   });
 
   it('9. the ended capture keeps its packets, ends its helper and can still save them', async () => {
@@ -57,9 +48,9 @@ describe('a container stopped during its capture', { timeout: 240_000 }, () => {
     await waitFor('the helper to exit', () => helperRelatedProcesses().length === 0, 15_000);
     assert.ok((await inspector.rows()).some((r) => r.text.Info?.includes(REQUEST_LINE)), 'the packets stay');
 
-    const path = join(h!.server.workspace, 'after-stop.json');
-    await saveFromInspector(h!, inspector, 'json', path);
+    const path = join(session.harness().server.workspace, 'after-stop.json');
+    await saveFromInspector(session.harness(), inspector, 'json', path);
     const records = JSON.parse(readFileSync(path, 'utf8')) as { payload?: string; dst?: string }[];
-    assert.ok(records.some((r) => r.payload?.includes(asciiHex(REQUEST_LINE)) && r.dst === scene!.serverIp), 'the saved file holds the request');
+    assert.ok(records.some((r) => r.payload?.includes(asciiHex(REQUEST_LINE)) && r.dst === session.scene().serverIp), 'the saved file holds the request');
   });
 });

@@ -3,31 +3,22 @@
  * state, and follows Docker by itself when a container stops.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from './harness';
+import { describe, it } from 'node:test';
 import { waitFor } from './support/processes';
-import { CLIENT_NAME, createScene, killContainer, SERVER_NAME, type Scene } from './support/scene';
+import { CLIENT_NAME, killContainer, SERVER_NAME } from './support/scene';
+import { e2eSession } from './support/session';
 
 describe('Network Capture view', { timeout: 180_000 }, () => {
-  let scene: Scene | undefined;
-  let h: Harness | undefined;
+  const session = e2eSession(__filename);
 
-  before(async () => {
-    scene = createScene();
-    h = await startHarness(__filename);
-  });
-  after(async () => {
-    await h?.dispose();
-    scene?.dispose();
-  });
 
   it('lists the running test containers with image, state and capture actions', async () => {
-    const { workbench } = h!;
+    const { workbench } = session.harness();
     await workbench.openActivity('Network Capture');
     for (const name of [SERVER_NAME, CLIENT_NAME]) {
       await workbench.treeRow(name).waitFor({ state: 'visible', timeout: 20_000 });
     }
-    await h!.screenshot('containers-listed');
+    await session.harness().screenshot('containers-listed');
     for (const name of [SERVER_NAME, CLIENT_NAME]) {
       const description = await workbench.treeRowDescription(name);
       assert.match(description, /dnc-busybox:latest/, `${name}: ${description}`);
@@ -41,7 +32,7 @@ describe('Network Capture view', { timeout: 180_000 }, () => {
   });
 
   it('shows a container as stopped when it stops in Docker, without a manual refresh', async () => {
-    const { workbench } = h!;
+    const { workbench } = session.harness();
     killContainer(CLIENT_NAME);
     const description = await waitFor(
       `${CLIENT_NAME} to show as exited`,
@@ -51,7 +42,7 @@ describe('Network Capture view', { timeout: 180_000 }, () => {
       },
       15_000,
     );
-    await h!.screenshot('client-stopped');
+    await session.harness().screenshot('client-stopped');
     assert.doesNotMatch(description, /\bUp\b/);
     assert.notEqual(await workbench.treeRowIcon(CLIENT_NAME), 'vm-running');
     // The server is untouched.

@@ -4,57 +4,48 @@
  * own container's traffic.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from './harness';
+import { describe, it } from 'node:test';
 import { startCaptureFromTree } from './support/captureFlow';
 import { helperProcesses } from './support/captureProcesses';
 import { Inspector, showsAddress, type PacketRow } from './support/inspector';
-import { CLIENT_NAME, createScene, SERVER_NAME, type Scene } from './support/scene';
+import { CLIENT_NAME, SERVER_NAME } from './support/scene';
+import { e2eSession } from './support/session';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
 const isResponse = (r: PacketRow): boolean => /HTTP\/1\.[01] 200/.test(r.text.Info ?? '');
 const hasIpAddresses = (r: PacketRow): boolean => /^(IPv4|IP|TCP|UDP|HTTP|ICMP)/.test(r.text.Protocol ?? '');
 
 describe('egress-only and ingress-only captures side by side', { timeout: 240_000 }, () => {
-  let scene: Scene | undefined;
-  let h: Harness | undefined;
+  const session = e2eSession(__filename);
 
-  before(async () => {
-    scene = createScene();
-    h = await startHarness(__filename);
-  });
-  after(async () => {
-    await h?.dispose();
-    scene?.dispose();
-  });
 
   it('8. each tab shows only its own direction and its own container', async () => {
-    const { serverIp, clientIp } = scene!;
-    await startCaptureFromTree(h!, CLIENT_NAME, 'Capture Egress Only');
-    await startCaptureFromTree(h!, SERVER_NAME, 'Capture Ingress Only');
+    const { serverIp, clientIp } = session.scene();
+    await startCaptureFromTree(session.harness(), CLIENT_NAME, 'Capture Egress Only');
+    await startCaptureFromTree(session.harness(), SERVER_NAME, 'Capture Ingress Only');
     assert.equal(helperProcesses().length, 2, 'two captures, two helpers');
 
-    assert.equal(scene!.fetchFromServer().trim().length > 0, true);
+    assert.equal(session.scene().fetchFromServer().trim().length > 0, true);
 
-    await h!.workbench.activateTab(CLIENT_NAME);
-    const egress = await Inspector.active(h!.workbench);
+    await session.harness().workbench.activateTab(CLIENT_NAME);
+    const egress = await Inspector.active(session.harness().workbench);
     await egress.waitForRow(`${REQUEST_LINE} leaving ${CLIENT_NAME}`, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
-    await h!.screenshot('client-egress');
+    await session.harness().screenshot('client-egress');
     const egressRows = await egress.rows();
     assert.ok(egressRows.every((r) => r.text.Dir === 'OUT'), describeRows(egressRows));
     assert.ok(egressRows.filter(hasIpAddresses).every((r) => showsAddress(r, 'Source', clientIp)), describeRows(egressRows));
     assert.ok(!egressRows.some(isResponse), 'the response the client received is not in its egress capture');
 
-    await h!.workbench.activateTab(SERVER_NAME);
-    const ingress = await Inspector.active(h!.workbench);
+    await session.harness().workbench.activateTab(SERVER_NAME);
+    const ingress = await Inspector.active(session.harness().workbench);
     await ingress.waitForRow(`${REQUEST_LINE} arriving at ${SERVER_NAME}`, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
-    await h!.screenshot('server-ingress');
+    await session.harness().screenshot('server-ingress');
     const ingressRows = await ingress.rows();
     assert.ok(ingressRows.every((r) => r.text.Dir === 'IN'), describeRows(ingressRows));
     assert.ok(ingressRows.filter(hasIpAddresses).every((r) => showsAddress(r, 'Destination', serverIp)), describeRows(ingressRows));
     assert.ok(!ingressRows.some(isResponse), 'the response the server sent is not in its ingress capture');
 
-    await h!.workbench.runCommand('Network Capture: Stop All Captures');
+    await session.harness().workbench.runCommand('Network Capture: Stop All Captures');
   });
 });
 

@@ -4,12 +4,13 @@
  * a screenshot per step into a folder it prints, and a teardown that ends
  * everything it started, even when a test failed half-way.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { testArtifactsDir } from './support/artifacts';
 import { removeRunFolders, startCodeServer, type CodeServer } from './support/codeServer';
 import { CHROMIUM } from './support/environment';
 import { Workbench } from './support/workbench';
+import { launchChromium } from '../support/chromium';
 
 export interface Harness {
   page: Page;
@@ -20,8 +21,6 @@ export interface Harness {
   screenshot(step: string): Promise<string>;
   dispose(): Promise<void>;
 }
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export async function startHarness(testFile: string): Promise<Harness> {
   const artifactsDir = testArtifactsDir(testFile);
@@ -44,7 +43,7 @@ export async function startHarness(testFile: string): Promise<Harness> {
     cleanups.push(() => server.collectLogs(artifactsDir));
     cleanups.push(() => server.stop());
 
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const browser: Browser = await launchChromium({ executablePath: CHROMIUM, headless: true });
     cleanups.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.setDefaultTimeout(20_000);

@@ -3,51 +3,34 @@
  * name, and the extension offers to capture it again, with the same direction.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from './harness';
+import { describe, it } from 'node:test';
 import { startCaptureFromTree } from './support/captureFlow';
 import { helperProcesses } from './support/captureProcesses';
 import { Inspector } from './support/inspector';
 import { waitFor } from './support/processes';
-import { createScene, killContainer, SERVER_NAME, type Scene } from './support/scene';
+import { killContainer, SERVER_NAME } from './support/scene';
 import { docker } from '../support/dockerFixture';
+import { e2eSession } from './support/session';
 
 describe('capture again after the container restarts', { timeout: 240_000 }, () => {
-  let scene: Scene | undefined;
-  let h: Harness | undefined;
-  const harness = (): Harness => {
-    if (!h) throw new Error('harness not started');
-    return h;
-  };
-  const currentScene = (): Scene => {
-    if (!scene) throw new Error('scene not created');
-    return scene;
-  };
-  before(async () => {
-    scene = createScene();
-    h = await startHarness(__filename);
-  });
-  after(async () => {
-    await h?.dispose();
-    scene?.dispose();
-  });
+  const session = e2eSession(__filename);
 
   it('offers Capture Again and starts a new capture into a new tab', async () => {
-    const first = await startCaptureFromTree(harness(), SERVER_NAME, 'Capture Egress Only');
+    const first = await startCaptureFromTree(session.harness(), SERVER_NAME, 'Capture Egress Only');
     killContainer(SERVER_NAME);
     await waitFor('ended', async () => /ended/i.test(await first.statusLine()), 20_000);
     await waitFor('helper gone', () => helperProcesses().length === 0, 15_000);
     docker('start', SERVER_NAME);
-    const text = await waitFor('the offer', async () => (await harness().workbench.notifications()).find((n) => n.includes('running again')), 20_000);
-    await harness().screenshot('offer');
+    const text = await waitFor('the offer', async () => (await session.harness().workbench.notifications()).find((n) => n.includes('running again')), 20_000);
+    await session.harness().screenshot('offer');
     assert.match(text, new RegExp(`Container ${SERVER_NAME} is running again\\. Capture again\\? \\(egress\\)`));
-    await harness().page.locator('.notifications-toasts .monaco-button', { hasText: 'Capture Again' }).first().click();
+    await session.harness().page.locator('.notifications-toasts .monaco-button', { hasText: 'Capture Again' }).first().click();
     await waitFor('a new helper', () => helperProcesses().length === 1, 30_000);
-    await waitFor('two tabs', async () => (await harness().workbench.tabTitles()).filter((t) => t.includes(SERVER_NAME)).length === 2, 10_000);
-    const second = await Inspector.active(harness().workbench);
+    await waitFor('two tabs', async () => (await session.harness().workbench.tabTitles()).filter((t) => t.includes(SERVER_NAME)).length === 2, 10_000);
+    const second = await Inspector.active(session.harness().workbench);
     await waitFor('capturing', async () => /Capturing/.test(await second.statusLine()), 15_000);
-    await harness().screenshot('captured-again');
-    currentScene().fetchFromServer();
+    await session.harness().screenshot('captured-again');
+    session.scene().fetchFromServer();
     const rows = await waitFor('rows', async () => { const r = await second.rows(); return r.some((x) => /HTTP\/1\.[01] 200/.test(x.text.Info ?? '')) ? r : undefined; }, 20_000);
     assert.ok(rows.every((r) => r.text.Dir === 'OUT'), 'egress only, as before');
   });

@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from './harness';
+import { describe, it } from 'node:test';
 import { countFrom, startCaptureFromTree } from './support/captureFlow';
 import { helperProcesses, helperRelatedProcesses, tcpdumpsBelow } from './support/captureProcesses';
 import { Inspector, type PacketRow } from './support/inspector';
 import { isAlive, waitFor } from './support/processes';
-import { createScene, SERVER_NAME, type Scene } from './support/scene';
+import { SERVER_NAME } from './support/scene';
+import { e2eSession } from './support/session';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
 const COLUMNS = ['No.', 'Time', 'Dir', 'Interface', 'Source', 'Destination', 'Protocol', 'Length', 'Info'];
@@ -38,26 +38,17 @@ function spoolFiles(userDataDir: string): string[] {
 const rowText = (r: PacketRow): string => COLUMNS.map((c) => `${c}=${r.text[c] ?? ''}`).join(' | ');
 
 describe('reloading the window during a capture', { timeout: 300_000 }, () => {
-  let scene: Scene | undefined;
-  let h: Harness | undefined;
+  const session = e2eSession(__filename);
   const started = { helpers: [] as number[], tcpdumps: [] as number[] };
   let before_: { rows: string[]; packets: number; spool: string } | undefined;
 
-  before(async () => {
-    scene = createScene();
-    h = await startHarness(__filename);
-  });
-  after(async () => {
-    await h?.dispose();
-    scene?.dispose();
-  });
 
   it('a running capture spools its packets to a private pcap in the extension storage', async () => {
-    const inspector = await startCaptureFromTree(h!, SERVER_NAME, 'Capture Traffic');
+    const inspector = await startCaptureFromTree(session.harness(), SERVER_NAME, 'Capture Traffic');
     started.helpers = helperProcesses();
     started.tcpdumps = started.helpers.flatMap((p) => tcpdumpsBelow(p).map((t) => t.pid));
     assert.ok(started.helpers.length === 1 && started.tcpdumps.length >= 1, 'a helper and its tcpdump run');
-    scene!.fetchFromServer();
+    session.scene().fetchFromServer();
     await inspector.waitForRow(REQUEST_LINE, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
     // Let the exchange finish (FIN/ACK) so the list stops changing before it is compared.
     let last = -1;
@@ -68,8 +59,8 @@ describe('reloading the window during a capture', { timeout: 300_000 }, () => {
       return settled;
     }, 15_000, 1000);
     const rows = (await inspector.rows()).map(rowText);
-    await h!.screenshot('before-reload');
-    const spools = spoolFiles(h!.server.userDataDir);
+    await session.harness().screenshot('before-reload');
+    const spools = spoolFiles(session.harness().server.userDataDir);
     assert.equal(spools.length, 1, `one spool: ${spools.join(', ')}`);
     const spool = spools[0]!;
     assert.equal(statSync(spool).mode & 0o777, 0o600, 'readable by the user only');
@@ -78,24 +69,24 @@ describe('reloading the window during a capture', { timeout: 300_000 }, () => {
       const l = execFileSync('tcpdump', ['-nn', '-r', spool], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
       return l.length >= last ? l : undefined;
     }, 5000, 250);
-    assert.ok(lines.some((l) => l.includes(`${scene!.serverIp}.80:`) && l.includes('HTTP: GET / HTTP/1.1')), 'the request is in the spool');
+    assert.ok(lines.some((l) => l.includes(`${session.scene().serverIp}.80:`) && l.includes('HTTP: GET / HTTP/1.1')), 'the request is in the spool');
     before_ = { rows, packets: last, spool };
   });
 
   it('after Developer: Reload Window the tab comes back with the same packets, ended because of the reload', async () => {
     assert.ok(before_, 'the capture ran');
-    await h!.workbench.runCommand('Developer: Reload Window');
-    await h!.page.waitForLoadState('domcontentloaded');
-    await h!.workbench.waitUntilReady();
-    await waitFor('the capture tab to be back', async () => (await h!.workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), 30_000);
-    await h!.workbench.activateTab(SERVER_NAME);
-    const inspector = await Inspector.active(h!.workbench, 30_000);
+    await session.harness().workbench.runCommand('Developer: Reload Window');
+    await session.harness().page.waitForLoadState('domcontentloaded');
+    await session.harness().workbench.waitUntilReady();
+    await waitFor('the capture tab to be back', async () => (await session.harness().workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), 30_000);
+    await session.harness().workbench.activateTab(SERVER_NAME);
+    const inspector = await Inspector.active(session.harness().workbench, 30_000);
     const status = await waitFor('the restored status', async () => {
       const s = await inspector.statusLine();
       return /Capture ended/.test(s) ? s : undefined;
     }, 30_000);
     await inspector.waitForRow(REQUEST_LINE, (r) => r.text.Info?.includes(REQUEST_LINE) === true);
-    await h!.screenshot('after-reload');
+    await session.harness().screenshot('after-reload');
     assert.match(status, /Capture ended: the window was reloaded/);
     assert.equal(await inspector.statusIsError(), false);
     assert.equal(await inspector.stopVisible(), false, 'nothing to stop: the capture is over');
@@ -111,7 +102,7 @@ describe('reloading the window during a capture', { timeout: 300_000 }, () => {
 
   it('closing the restored tab removes its spool', async () => {
     assert.ok(before_ && existsSync(before_.spool), 'the spool is still there while the tab is open');
-    await h!.workbench.closeAllEditors();
+    await session.harness().workbench.closeAllEditors();
     await waitFor('the spool to be removed', () => !existsSync(before_!.spool) && !existsSync(`${before_!.spool}.meta`), 10_000);
   });
 });

@@ -8,34 +8,15 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { summarize } from '../../src/core/decode/index';
-import { readFrameBatch } from '../../src/core/frameBatch';
-import type { CapturedFrame } from '../../src/core/packet';
-import { startCapture, type CaptureEndInfo, type CaptureEvents, type CaptureStartedInfo } from '../../src/engine/captureClient';
+import { startCapture } from '../../src/engine/captureClient';
 import { createDockerClient } from '../../src/engine/dockerClient';
+import { recordCapture } from '../support/captureRecorder';
 import { sleep } from '../support/cliRunner';
 import { docker, DOCKER_HOST, removeContainers, REPO, runContainer, uniqueName } from '../support/dockerFixture';
 import { identityOf, processesMatching } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
 
 const HELPER = join(REPO, 'dist', 'helper.js');
-
-function recorder(): { events: CaptureEvents; frames: CapturedFrame[]; started?: CaptureStartedInfo; ended?: CaptureEndInfo; logs: string[] } {
-  const r = {
-    frames: [] as CapturedFrame[],
-    logs: [] as string[],
-    started: undefined as CaptureStartedInfo | undefined,
-    ended: undefined as CaptureEndInfo | undefined,
-    events: {} as CaptureEvents,
-  };
-  r.events = {
-    started: (info) => (r.started = info),
-    frames: (batch) => r.frames.push(...readFrameBatch(batch.slice())),
-    stats: () => undefined,
-    log: (level, message) => r.logs.push(`${level}: ${message}`),
-    ended: (info) => (r.ended = info),
-  };
-  return r;
-}
 
 describe('helper over its private channel', { timeout: 120_000 }, () => {
   let scene: TestScene;
@@ -46,7 +27,7 @@ describe('helper over its private channel', { timeout: 120_000 }, () => {
 
   it('streams decoded-ready frames, runs as nobody, and leaves nothing behind when stopped', async () => {
     const target = await createDockerClient(DOCKER_HOST).resolveContainer(scene.client.name);
-    const rec = recorder();
+    const rec = recordCapture();
     const handle = await startCapture(
       target,
       { container: target.name, direction: 'both', mode: { kind: 'namespace' } },
@@ -99,7 +80,7 @@ describe('helper over its private channel', { timeout: 120_000 }, () => {
     const victim = runContainer(uniqueName('dnc-victim'), ['--network', scene.network], ['sleep', '3600']);
     try {
       const target = await createDockerClient(DOCKER_HOST).resolveContainer(victim.name);
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await startCapture(
         target,
         { container: target.name, direction: 'both', mode: { kind: 'namespace' } },

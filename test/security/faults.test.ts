@@ -9,36 +9,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readFrameBatch } from '../../src/core/frameBatch';
-import type { CapturedFrame } from '../../src/core/packet';
 import { isCaptureError } from '../../src/engine/captureErrors';
-import { startCapture, type CaptureEndInfo, type CaptureEvents, type CaptureHandle, type CaptureStartedInfo } from '../../src/engine/captureClient';
+import { startCapture, type CaptureHandle } from '../../src/engine/captureClient';
 import { createDockerClient } from '../../src/engine/dockerClient';
 import { sleep } from '../support/cliRunner';
 import { docker, DOCKER_HOST, removeContainers, REPO, runContainer, uniqueName } from '../support/dockerFixture';
 import { processesMatching } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
 import { privateBuild, type PrivateBuild } from './securityFixture';
-
-interface Recorded {
-  events: CaptureEvents;
-  frames: CapturedFrame[];
-  logs: string[];
-  started?: CaptureStartedInfo;
-  ended?: CaptureEndInfo;
-}
-
-function recorder(): Recorded {
-  const r: Recorded = { frames: [], logs: [], events: {} as CaptureEvents };
-  r.events = {
-    started: (info) => (r.started = info),
-    frames: (batch) => r.frames.push(...readFrameBatch(batch.slice())),
-    stats: () => undefined,
-    log: (level, message) => r.logs.push(`${level}: ${message}`),
-    ended: (info) => (r.ended = info),
-  };
-  return r;
-}
+import { recordCapture, type RecordedCapture } from '../support/captureRecorder';
 
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s*Z/m.test(safeRead(`/proc/${pid}/status`));
 function safeRead(path: string): string {
@@ -61,7 +40,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
     build?.dispose();
   });
 
-  async function capture(container: string, rec: Recorded): Promise<CaptureHandle> {
+  async function capture(container: string, rec: RecordedCapture): Promise<CaptureHandle> {
     const target = await createDockerClient(DOCKER_HOST).resolveContainer(container);
     return startCapture(
       target,
@@ -72,7 +51,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
   }
 
   /** Nothing of this capture is left: its directory, its helper, its tcpdumps. */
-  async function assertNothingLeft(handle: CaptureHandle, rec: Recorded): Promise<void> {
+  async function assertNothingLeft(handle: CaptureHandle, rec: RecordedCapture): Promise<void> {
     // The helper exits right after its last message; give it and tcpdump a moment.
     const pids = rec.started ? [rec.started.helperPid, ...rec.started.tcpdumpPids] : [];
     for (let i = 0; i < 30 && pids.some(alive); i++) await sleep(100);
@@ -104,7 +83,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('the container stops (docker stop): "container stopped", frames kept, nothing left', async () => {
     await withVictim(async (name) => {
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await capture(name, rec);
       ping(name);
       await sleep(300);
@@ -121,7 +100,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('the container restarts: the capture ends, and a new capture of the same name works', async () => {
     await withVictim(async (name) => {
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await capture(name, rec);
       ping(name);
       await sleep(200);
@@ -130,7 +109,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
       assert.equal(ended.reason, 'container stopped');
       await assertNothingLeft(handle, rec);
       // Re-attach by name: a new PID and namespace, captured again.
-      const again = recorder();
+      const again = recordCapture();
       const second = await capture(name, again);
       ping(name);
       for (let i = 0; i < 30 && again.frames.length < 2; i++) await sleep(100);
@@ -145,7 +124,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
     const name = uniqueName('dnc-fault-lo');
     runContainer(name, ['--network', 'none'], ['sleep', '3600']);
     try {
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await capture(name, rec);
       docker('exec', name, 'ping', '-c', '2', '-i', '0.2', '127.0.0.1');
       await sleep(300);
@@ -164,7 +143,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('tcpdump is killed: the capture ends with a reason naming it, frames kept, nothing left', async () => {
     await withVictim(async (name) => {
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await capture(name, rec);
       ping(name);
       await sleep(300);
@@ -181,7 +160,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('the helper is killed (-9): the client says it went away and cleans up; tcpdump ends at its next packet', async () => {
     await withVictim(async (name) => {
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await capture(name, rec);
       ping(name);
       await sleep(300);
@@ -225,10 +204,10 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
     runContainer(host, ['--network', 'host'], ['sleep', '600']);
     runContainer(none, ['--network', 'none'], ['sleep', '600']);
     try {
-      const err = await capture(host, recorder()).then(() => undefined, (e: unknown) => e);
+      const err = await capture(host, recordCapture()).then(() => undefined, (e: unknown) => e);
       assert.ok(isCaptureError(err) && err.code === 'no-network-namespace', String(err));
       assert.match(err.message, /host's network.*Capture on the host's interfaces/);
-      const rec = recorder();
+      const rec = recordCapture();
       const handle = await capture(none, rec);
       assert.deepEqual(rec.started?.interfaces, ['lo']);
       assert.ok(rec.logs.some((l) => /only its loopback can be captured/.test(l)), rec.logs.join('\n'));

@@ -14,7 +14,7 @@
  * - Canaries: payloads that would create a file if any shell ever ran them.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,31 +125,7 @@ export function canary(): Canary {
 /** Tool-option look-alikes that must never become options. */
 export const OPTION_WORDS = ['-w', '-w /tmp/dnc-sec-owned', '--version', '-z /bin/sh', '-Z root', '-r /etc/shadow', '-V /etc/passwd', '--help', '-'];
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion with a deadline, collecting its output. */
-export function run(command: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const [file, ...args] = command;
-    const child = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command.slice(0, 12).join(' ')} did not finish in ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+export { run, type RunResult } from '../support/runCommand';
 
 /** Processes whose executable name is `name` (e.g. every tcpdump on the machine). */
 export function pidsNamed(name: string): number[] {

@@ -9,11 +9,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { FrameBatchWriter } from '../../src/core/frameBatch';
 import { ipv4Frame } from '../unit/filterTestFrames';
 import { buildWebview } from './buildBundle';
 import { startHarnessServer, type HarnessServer } from './harnessServer';
+import { launchChromium } from '../support/chromium';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const artifacts = join(root, '.test-artifacts', 'webview');
@@ -27,10 +28,7 @@ before(async () => {
   buildWebview(root);
   mkdirSync(artifacts, { recursive: true });
   server = await startHarnessServer(root);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
