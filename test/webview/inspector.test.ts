@@ -4,37 +4,20 @@
  * user sees (rows, detail, hexdump, filter results and errors) and what the
  * host receives (save, stop, clear).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { FrameBatchWriter } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
 import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { arpFrame, dnsQuery, ipv4Frame, ipv6UdpFrame } from '../unit/filterTestFrames';
-import { buildWebview } from './buildBundle';
-import { startHarnessServer, type HarnessServer } from './harnessServer';
-import { launchChromium } from '../support/chromium';
+import { ARTIFACTS, webviewHarness } from './harnessSession';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const artifacts = join(root, '.test-artifacts', 'webview');
+const harness = webviewHarness();
+const artifacts = ARTIFACTS;
 const hostnames = { '172.17.0.2': 'client', '172.17.0.3': 'web' };
 
-let server: HarnessServer;
-let browser: Browser;
-
-before(async () => {
-  buildWebview(root);
-  mkdirSync(artifacts, { recursive: true });
-  server = await startHarnessServer(root);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** Eight distinct packets, then `filler` more UDP packets 172.17.0.2 -> 172.17.0.3:9999. */
 function sampleFrames(filler: number): CapturedFrame[] {
@@ -106,9 +89,7 @@ async function visibleRows(page: Page): Promise<string[][]> {
 }
 
 async function openInspector(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
-  await page.goto(server.url);
+  const page = await harness.openPage((error) => assert.fail(`page error: ${error.message}`));
   await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
   return page;
 }

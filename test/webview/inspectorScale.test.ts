@@ -3,38 +3,21 @@
  * messages the host sends. Prints the figures issue 5 asks for (time to first
  * rows, time until all are listed, filter time, scroll frame time, JS heap) and
  * asserts what must hold: every packet listed and numbered, the right filter
- * result, the filter under 0.5 s and the heap under 500 MB.
+ * result, the scrollbar reaching the last packet, and the heap under 500 MB.
+ * Times are printed, not asserted: speed targets live in `npm run bench`.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
+import { join } from 'node:path';
 import { FrameBatchWriter } from '../../src/core/frameBatch';
 import { ipv4Frame } from '../unit/filterTestFrames';
-import { buildWebview } from './buildBundle';
-import { startHarnessServer, type HarnessServer } from './harnessServer';
-import { launchChromium } from '../support/chromium';
+import { ARTIFACTS, webviewHarness } from './harnessSession';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const artifacts = join(root, '.test-artifacts', 'webview');
+const harness = webviewHarness();
+const artifacts = ARTIFACTS;
 const TOTAL = 1_000_000;
 const PER_BATCH = 10_000;
 
-let server: HarnessServer;
-let browser: Browser;
-
-before(async () => {
-  buildWebview(root);
-  mkdirSync(artifacts, { recursive: true });
-  server = await startHarnessServer(root);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** One batch of mixed TCP/UDP frames with 0..400 bytes of payload; every 10th is port 80. */
 function batchBase64(): string {
@@ -63,9 +46,7 @@ interface ScaleFigures {
 }
 
 test('a million packets: listed, filtered and scrolled within the targets', { timeout: 300_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-  await page.goto(server.url);
+  const page = await harness.openPage((error) => console.error(`page error: ${error.message}`));
   await page.evaluate(() => {
     const w = globalThis as unknown as { postMessage(data: unknown, origin: string): void };
     w.postMessage({ type: 'init', title: 'scale', live: true, hostnames: { '172.17.0.3': 'web' }, maxPackets: 1_000_000, status: { state: 'capturing' } }, '*');
@@ -148,7 +129,6 @@ test('a million packets: listed, filtered and scrolled within the targets', { ti
     `  JS heap after GC: ${heapMb.toFixed(0)} MB (typed columns and frame bytes live in ArrayBuffers outside it:`,
     `    ~${((Buffer.from(batch, 'base64').length * (TOTAL / PER_BATCH)) / 1e6).toFixed(0)} MB of frame batches received, ~${((TOTAL * 90) / 1e6).toFixed(0)} MB of columns)`,
   ].join('\n'));
-  assert.ok(filterRoundTripMs < 1500, `filter round trip ${filterRoundTripMs} ms`);
   assert.ok(heapMb < 500, `heap ${heapMb} MB`);
   await page.close();
 });
