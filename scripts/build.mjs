@@ -1,7 +1,7 @@
 // One esbuild entry per runtime. The helper and the CLI are built without the
 // `vscode` module on purpose: importing it there fails the build.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -33,4 +33,6 @@ if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // package.json's "bin": npx (and sudo npx) execute the file itself.
+  chmodSync('dist/cli.js', 0o755);
 }
