@@ -13,6 +13,7 @@ import { buildWebview } from '../test/webview/buildBundle';
 import { startHarnessServer } from '../test/webview/harnessServer';
 import { runPart } from './lib/childResult';
 import { launchChromium } from '../test/support/chromium';
+import { heapAfterGcMb, measureScrollFrames } from '../test/webview/pageMeasurements';
 
 const root = resolve(__dirname, '..');
 const PER_BATCH = 10_000;
@@ -110,27 +111,8 @@ async function main(): Promise<InspectorFigures> {
     await page.press('#filter-input', 'Enter');
     await page.waitForSelector('[data-counter="shown"]', { state: 'hidden' });
 
-    const scroll = await page.evaluate(async () => {
-      type El = { scrollTop: number; scrollHeight: number; clientHeight: number };
-      const g = globalThis as unknown as { document: { querySelector(s: string): El }; requestAnimationFrame(cb: (t: number) => void): void };
-      const scroller = g.document.querySelector('.list-scroller');
-      const frames: number[] = [];
-      let last = 0;
-      const steps = 120;
-      for (let i = 0; i <= steps; i++) {
-        scroller.scrollTop = ((scroller.scrollHeight - scroller.clientHeight) * i) / steps;
-        const t = await new Promise<number>((r) => g.requestAnimationFrame(r));
-        if (last) frames.push(t - last);
-        last = t;
-      }
-      frames.sort((a, b) => a - b);
-      return { median: frames[Math.floor(frames.length / 2)] ?? 0, p95: frames[Math.floor(frames.length * 0.95)] ?? 0 };
-    });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.send('Performance.enable');
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    const heapMb = (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1e6;
+    const scroll = await measureScrollFrames(page);
+    const heapMb = await heapAfterGcMb(page);
     return {
       packets,
       firstRowsMs: figures.firstRowsMs,

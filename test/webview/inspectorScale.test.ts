@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { FrameBatchWriter } from '../../src/core/frameBatch';
 import { ipv4Frame } from '../unit/filterTestFrames';
 import { ARTIFACTS, webviewHarness } from './harnessSession';
+import { heapAfterGcMb, measureScrollFrames } from './pageMeasurements';
 
 const harness = webviewHarness();
 const artifacts = ARTIFACTS;
@@ -91,33 +92,11 @@ test('a million packets: listed, filtered and scrolled within the targets', { ti
   await page.waitForSelector('[data-counter="shown"]', { state: 'hidden' });
 
   // Scroll from top to bottom through the capped scrollbar, one step per frame.
-  const scroll = await page.evaluate(async () => {
-    type El = { scrollTop: number; scrollHeight: number; clientHeight: number; dispatchEvent(e: unknown): void };
-    const g = globalThis as unknown as { document: { querySelector(s: string): El }; requestAnimationFrame(cb: (t: number) => void): void };
-    const scroller = g.document.querySelector('.list-scroller');
-    const frames: number[] = [];
-    let last = 0;
-    const steps = 120;
-    for (let i = 0; i <= steps; i++) {
-      scroller.scrollTop = ((scroller.scrollHeight - scroller.clientHeight) * i) / steps;
-      const t = await new Promise<number>((r) => g.requestAnimationFrame(r));
-      if (last) frames.push(t - last);
-      last = t;
-    }
-    // Let the last scroll event be handled before reading the rows.
-    await new Promise<number>((r) => g.requestAnimationFrame(r));
-    await new Promise<number>((r) => g.requestAnimationFrame(r));
-    frames.sort((a, b) => a - b);
-    return { median: frames[Math.floor(frames.length / 2)] ?? 0, p95: frames[Math.floor(frames.length * 0.95)] ?? 0, scrollHeight: scroller.scrollHeight, scrollTop: scroller.scrollTop, maxScrollTop: scroller.scrollHeight - scroller.clientHeight };
-  });
+  const scroll = await measureScrollFrames(page);
   const topRow = await page.$$eval('.list-row:not([hidden]) .col-number', (cells) => Math.max(...cells.map((c) => Number((c as { textContent: string | null }).textContent))));
   assert.equal(topRow, TOTAL, `the capped scrollbar reaches the last packet (scrollTop ${scroll.scrollTop} of ${scroll.maxScrollTop})`);
 
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const heapMb = (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1e6;
+  const heapMb = await heapAfterGcMb(page);
   await page.screenshot({ path: join(artifacts, 'inspector-1m.png') });
 
   console.log([
