@@ -68,7 +68,9 @@ export function launchElevated(nodeExecutable: string, helperScript: string, req
         if (/did not grant permission/i.test(error.message)) {
           return reject(new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
         }
-        if (/No authentication agent|Unable to find pkexec/i.test(error.message)) {
+        // sudo-prompt's own words: "No polkit authentication agent found." and
+        // "Unable to find pkexec or kdesudo."
+        if (/authentication agent|Unable to find pkexec/i.test(error.message)) {
           return reject(new CaptureError('elevation-failed', `${error.message} Run VS Code's capture from a desktop session with a polkit agent, or use the CLI with sudo.`));
         }
         const code = (error as Error & { code?: number }).code;

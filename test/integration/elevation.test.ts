@@ -19,6 +19,7 @@ import { createScene, type TestScene } from '../support/testNetwork';
 
 const USER = 'dnc-e2e';
 const DENIED_USER = 'dnc-denied';
+const NOAGENT_USER = 'dnc-noagent';
 const HELPER = join(REPO, 'dist', 'helper.js');
 
 interface ProbeEvent {
@@ -104,6 +105,19 @@ describe('elevation through sudo-prompt and the real pkexec', { timeout: 180_000
       const result = await probe.next((e) => e.event === 'error' || e.event === 'started');
       assert.equal(result.event, 'error');
       assert.equal(result.code, 'cancelled', JSON.stringify(result));
+    } finally {
+      probe.kill();
+    }
+  });
+
+  it('with no polkit agent to ask for the password, the error says so and what to do instead', async () => {
+    const probe = startProbe(NOAGENT_USER, fakeElectron, scene.client.name);
+    try {
+      const result = await probe.next((e) => e.event === 'error' || e.event === 'started');
+      assert.equal(result.event, 'error');
+      assert.equal(result.code, 'elevation-failed', JSON.stringify(result));
+      assert.match(String(result.message), /authentication agent/i);
+      assert.match(String(result.message), /CLI with sudo/);
     } finally {
       probe.kill();
     }

@@ -8,8 +8,11 @@ set -euo pipefail
 E2E_USER=${DNC_E2E_USER:-dnc-e2e}
 # A second user that polkit refuses: stands in for a cancelled password dialog.
 DENIED_USER=${DNC_DENIED_USER:-dnc-denied}
+# A third user for whom polkit wants a password but no agent is there to ask:
+# a session without a polkit agent.
+NOAGENT_USER=${DNC_NOAGENT_USER:-dnc-noagent}
 
-for u in "$E2E_USER" "$DENIED_USER"; do
+for u in "$E2E_USER" "$DENIED_USER" "$NOAGENT_USER"; do
   if ! id "$u" >/dev/null 2>&1; then
     useradd --create-home --shell /bin/bash "$u"
     passwd -d "$u" >/dev/null
@@ -24,13 +27,17 @@ fi
 RULE=/etc/polkit-1/rules.d/49-dnc-e2e.rules
 cat >"$RULE.tmp" <<RULES
 // Docker Network Capture tests: lets the test user "$E2E_USER" (and no one
-// else) run pkexec without an authentication dialog; "$DENIED_USER" is refused.
+// else) run pkexec without an authentication dialog; "$DENIED_USER" is refused;
+// "$NOAGENT_USER" would need a password, and no agent is running to ask for it.
 polkit.addRule(function (action, subject) {
   if (action.id == "org.freedesktop.policykit.exec" && subject.user == "$E2E_USER") {
     return polkit.Result.YES;
   }
   if (action.id == "org.freedesktop.policykit.exec" && subject.user == "$DENIED_USER") {
     return polkit.Result.NO;
+  }
+  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "$NOAGENT_USER") {
+    return polkit.Result.AUTH_ADMIN;
   }
 });
 RULES
