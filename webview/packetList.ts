@@ -49,7 +49,13 @@ export class PacketList {
   private virtualTop = 0;
   private viewportHeight = 0;
   private generation = 0;
-  private lastProgrammaticScrollTop = -1;
+  /**
+   * The scroller position that matches `virtualTop`, as last applied or
+   * adopted. A different position in the DOM is a user scroll whose event has
+   * not arrived yet: it is adopted before anything repositions the list, so a
+   * render (new packets, a counter update) never snaps the user back.
+   */
+  private appliedScrollTop = 0;
   private selected = 0;
   /** Follow new packets (autoscroll) until the user scrolls away. */
   private follow = true;
@@ -137,6 +143,7 @@ export class PacketList {
   }
 
   render(): void {
+    this.adoptUserScroll();
     const total = this.source.count();
     this.viewportHeight = this.scroller.clientHeight;
     const contentHeight = total * ROW_HEIGHT;
@@ -209,24 +216,28 @@ export class PacketList {
     this.virtualTop = Math.max(0, Math.min(top, maxVirtual));
     const maxScroll = this.maxScrollTop();
     const scrollTop = maxVirtual === 0 ? 0 : Math.round((this.virtualTop / maxVirtual) * maxScroll);
-    if (Math.abs(this.scroller.scrollTop - scrollTop) >= 1) {
-      this.lastProgrammaticScrollTop = scrollTop;
-      this.scroller.scrollTop = scrollTop;
-    }
+    if (Math.abs(this.scroller.scrollTop - scrollTop) >= 1) this.scroller.scrollTop = scrollTop;
+    // Read back: the browser may clamp what was asked.
+    this.appliedScrollTop = this.scroller.scrollTop;
   }
 
   private onScroll(): void {
+    // Our own scrolling (following new packets) is already applied and must not turn following off.
+    if (!this.adoptUserScroll()) return;
+    this.render();
+    this.callbacks.onScrolled();
+  }
+
+  /** Takes the scroller's position as the user's when it is not the one we applied; true if it was. */
+  private adoptUserScroll(): boolean {
     const scrollTop = this.scroller.scrollTop;
-    // Our own scrolling (following new packets) must not turn following off.
-    if (Math.abs(scrollTop - this.lastProgrammaticScrollTop) < 1) return;
-    this.lastProgrammaticScrollTop = -1;
+    if (Math.abs(scrollTop - this.appliedScrollTop) < 1) return false;
+    this.appliedScrollTop = scrollTop;
     const maxScroll = this.maxScrollTop();
     const maxVirtual = this.maxVirtualTop();
     this.virtualTop = maxScroll === 0 ? 0 : (scrollTop / maxScroll) * maxVirtual;
-    const atBottom = maxScroll - scrollTop < 2;
-    this.setFollow(atBottom);
-    this.render();
-    this.callbacks.onScrolled();
+    this.setFollow(maxScroll - scrollTop < 2);
+    return true;
   }
 
   private revealIndex(index: number): void {
