@@ -212,8 +212,14 @@ class ClientConnection implements CaptureHandle {
           this.helperPid = hello.pid;
           continue;
         }
-        if (m.kind === MessageKind.Frames) this.events.frames(m.batch, frameCount(m.batch));
-        else this.onControl(m.value as HelperToClient);
+        // A listener that throws must not stop the channel: the messages after
+        // it (the `ended` above all) still have to be handled.
+        try {
+          if (m.kind === MessageKind.Frames) this.events.frames(m.batch, frameCount(m.batch));
+          else this.onControl(m.value as HelperToClient);
+        } catch (err) {
+          this.reportListenerError(err);
+        }
       }
     });
     socket.on('error', () => undefined);
@@ -222,6 +228,14 @@ class ClientConnection implements CaptureHandle {
         this.end({ reason: 'the helper went away', error: new CaptureError('helper-failed', 'the capture helper exited without saying why') });
       }
     });
+  }
+
+  private reportListenerError(err: unknown): void {
+    try {
+      this.events.log('error', `a capture event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+    } catch {
+      // the log listener itself failed; nothing more to tell
+    }
   }
 
   private onControl(message: HelperToClient): void {

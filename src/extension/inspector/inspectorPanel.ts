@@ -63,9 +63,13 @@ export class InspectorPanel extends Disposable {
     hostState?: InspectorHostState,
   ) {
     super();
+    let disposed = false;
     panel.webview.options = inspectorWebviewOptions(deps.extensionUri);
     this.connection = new InspectorConnection(model, {
       post: (message) => {
+        // Once the tab is closed its webview throws on any access; whatever
+        // still reports (a capture winding down) must not fail because of it.
+        if (disposed) return;
         void panel.webview.postMessage(message);
       },
       hostnames: () => deps.hostnames.current,
@@ -81,6 +85,7 @@ export class InspectorPanel extends Disposable {
     );
     this._register(
       panel.onDidDispose(() => {
+        disposed = true;
         void model.stop();
         this.closeEmitter.fire();
         this.dispose();
