@@ -18,7 +18,6 @@ const REQUEST_LINE = 'GET / HTTP/1.1';
 describe('a container stopped during its capture', { timeout: 240_000 }, () => {
   const session = e2eSession(__filename);
 
-
   let inspector: Inspector | undefined;
 
   it('9. when the container stops, the tab says the capture ended (and not that it failed)', async () => {

@@ -11,7 +11,6 @@ import { e2eSession } from './support/session';
 describe('Network Capture view', { timeout: 180_000 }, () => {
   const session = e2eSession(__filename);
 
-
   it('lists the running test containers with image, state and capture actions', async () => {
     const { workbench } = session.harness();
     await workbench.openActivity('Network Capture');
