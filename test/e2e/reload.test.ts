@@ -90,9 +90,15 @@ describe('reloading the window during a capture', { timeout: 300_000 }, () => {
     assert.match(status, /Capture ended: the window was reloaded/);
     assert.equal(await inspector.statusIsError(), false);
     assert.equal(await inspector.stopVisible(), false, 'nothing to stop: the capture is over');
-    assert.equal(countFrom(await inspector.counter('packets')), before_.packets, 'as many packets as before');
+    // The capture ran until the reload, so a neighbour's multicast may have
+    // arrived after the rows were read: the tab shows exactly what the spool
+    // holds, and begins with every row seen before.
+    const spooled = execFileSync('tcpdump', ['-nn', '-r', before_.spool], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+    const shown = countFrom(await inspector.counter('packets'));
+    assert.equal(shown, spooled.length, 'as many packets as the spool holds');
+    assert.ok(shown >= before_.packets, `at least the ${before_.packets} packets shown before`);
     const rows = (await inspector.rows()).map(rowText);
-    assert.deepEqual(rows, before_.rows, 'the same rows: numbers, times, directions, interfaces, addresses, protocols, lengths, info');
+    assert.deepEqual(rows.slice(0, before_.rows.length), before_.rows, 'the same rows: numbers, times, directions, interfaces, addresses, protocols, lengths, info');
   });
 
   it('no helper or tcpdump of the capture is left after the reload', async () => {
