@@ -16,9 +16,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { REPO } from '../support/dockerFixture';
 
 export const NOBODY = 65534;
@@ -79,18 +79,25 @@ export function execRecorder(): ExecRecorder {
     copyFileSync(tool, join(real, name));
     chmodSync(join(real, name), 0o755);
     const recorder = join(dir, `${name}-recorder`);
-    // printf '%s\0' keeps each argument exactly, whatever it contains.
-    writeFileSync(recorder, `#!/bin/sh\n{ printf '%s\\0' "$0" "$@"; printf '\\n\\0'; } >> ${log}\nexec ${join(real, name)} "$@"\n`, { mode: 0o755 });
+    // printf '%s\0' keeps each argument exactly, whatever it contains. One
+    // file per process: tcpdumps of one capture start at the same time, and
+    // records appended to a shared file would interleave.
+    writeFileSync(recorder, `#!/bin/sh\n{ printf '%s\\0' "$0" "$@"; printf '\\n\\0'; } > ${log}.$$\nexec ${join(real, name)} "$@"\n`, { mode: 0o755 });
     mounts.push(`mount --bind ${recorder} ${tool}`);
   }
   return {
     wrap: (command) => ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `${mounts.join(' && ')} && exec "$@"`, 'sh', ...command],
     execs: () =>
-      readFileSync(log, 'latin1')
+      readdirSync(dirname(log))
+        .filter((f) => f.startsWith(`${basename(log)}.`))
+        .map((f) => readFileSync(join(dirname(log), f), 'latin1'))
+        .join('')
         .split('\n\0')
         .filter((entry) => entry.length > 0)
         .map((entry) => entry.split('\0').filter((_, i, all) => i < all.length - 1 || all[i] !== '')),
-    reset: () => writeFileSync(log, ''),
+    reset: () => {
+      for (const f of readdirSync(dirname(log))) if (f.startsWith(`${basename(log)}.`)) rmSync(join(dirname(log), f));
+    },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
