@@ -5,6 +5,8 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LinkType } from '../../src/core/packet';
+import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
 import { SyntheticTraffic } from './syntheticTraffic';
 
 const WRITE_CHUNK = 4 * 1024 * 1024;
@@ -15,17 +17,6 @@ export interface GeneratedPcap {
   bytes: number;
   /** Generated now (false: reused from an earlier run). */
   fresh: boolean;
-}
-
-export function pcapGlobalHeader(): Uint8Array {
-  const header = new Uint8Array(24);
-  const v = new DataView(header.buffer);
-  v.setUint32(0, 0xa1b2c3d4, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 4, true);
-  v.setUint32(16, 262144, true);
-  v.setUint32(20, 1, true);
-  return header;
 }
 
 export function generatePcap(path: string, packets: number, seed = 5): GeneratedPcap {
@@ -45,7 +36,7 @@ export function generatePcap(path: string, packets: number, seed = 5): Generated
     total += fill;
     fill = 0;
   };
-  out.set(pcapGlobalHeader(), 0);
+  out.set(pcapGlobalHeader(LinkType.ETHERNET), 0);
   fill = 24;
   const traffic = new SyntheticTraffic(seed);
   for (let i = 0; i < packets; i++) {

@@ -10,6 +10,8 @@ import { execFile } from 'node:child_process';
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LinkType } from '../../core/packet';
+import { pcapGlobalHeader } from '../../core/pcap/pcapWriter';
 
 /** tcpdump joins its argv into one expression; nothing sensible is longer. */
 export const MAX_FILTER_LENGTH = 1024;
@@ -27,14 +29,7 @@ export function checkFilterText(text: string): string | undefined {
 
 /** A pcap global header (microsecond, Ethernet, snaplen 262144) and no packets. */
 export function emptyEthernetPcap(): Uint8Array {
-  const bytes = new Uint8Array(24);
-  const v = new DataView(bytes.buffer);
-  v.setUint32(0, 0xa1b2c3d4, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 4, true);
-  v.setUint32(16, 262144, true);
-  v.setUint32(20, 1, true);
-  return bytes;
+  return pcapGlobalHeader(LinkType.ETHERNET, 262144);
 }
 
 /**
