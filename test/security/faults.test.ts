@@ -50,6 +50,15 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
     );
   }
 
+  /** Starts a capture of `name`, pings from it, and returns once the replies are in. */
+  async function captureWhilePinging(name: string): Promise<{ rec: RecordedCapture; handle: CaptureHandle; before: number }> {
+    const rec = recordCapture();
+    const handle = await capture(name, rec);
+    ping(name);
+    await sleep(300);
+    return { rec, handle, before: rec.frames.length };
+  }
+
   /** Nothing of this capture is left: its directory, its helper, its tcpdumps. */
   async function assertNothingLeft(handle: CaptureHandle, rec: RecordedCapture): Promise<void> {
     // The helper exits right after its last message; give it and tcpdump a moment.
@@ -83,11 +92,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('the container stops (docker stop): "container stopped", frames kept, nothing left', async () => {
     await withVictim(async (name) => {
-      const rec = recordCapture();
-      const handle = await capture(name, rec);
-      ping(name);
-      await sleep(300);
-      const before = rec.frames.length;
+      const { rec, handle, before } = await captureWhilePinging(name);
       assert.ok(before >= 4, `only ${before} frames`);
       docker('stop', '-t', '1', name);
       const ended = await handle.finished;
@@ -143,11 +148,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('tcpdump is killed: the capture ends with a reason naming it, frames kept, nothing left', async () => {
     await withVictim(async (name) => {
-      const rec = recordCapture();
-      const handle = await capture(name, rec);
-      ping(name);
-      await sleep(300);
-      const before = rec.frames.length;
+      const { rec, handle, before } = await captureWhilePinging(name);
       const eth0 = rec.started?.tcpdumpPids[rec.started.interfaces.indexOf('eth0')] as number;
       process.kill(eth0, 'SIGKILL');
       const ended = await handle.finished;
@@ -160,11 +161,7 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
 
   it('the helper is killed (-9): the client says it went away and cleans up; tcpdump ends at its next packet', async () => {
     await withVictim(async (name) => {
-      const rec = recordCapture();
-      const handle = await capture(name, rec);
-      ping(name);
-      await sleep(300);
-      const before = rec.frames.length;
+      const { rec, handle, before } = await captureWhilePinging(name);
       process.kill(rec.started?.helperPid as number, 'SIGKILL');
       const ended = await handle.finished;
       assert.match(ended.reason, /helper (went away|exited)/);
