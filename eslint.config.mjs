@@ -19,10 +19,27 @@ export default tseslint.config(
     },
   },
   {
-    // The helper and the engine run as root or nobody, never inside VS Code.
-    files: ['src/engine/**/*.ts', 'src/helper/**/*.ts', 'src/cli/**/*.ts'],
+    // The user-side capture client and the CLI run outside VS Code.
+    files: ['src/client/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['vscode'] }],
+    },
+  },
+  {
+    // The root boundary: the helper runs as root, then nobody. It may use Node's
+    // built-ins, core/ and protocol/, nothing else (the build checks the bundle too).
+    files: ['src/helper/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(?!node:|\\.\\./(core|protocol)/|\\./)', message: 'root code imports only node:*, core/ and protocol/' },
+      ] }],
+    },
+  },
+  {
+    // The contract between the runtimes imports nothing but itself.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'protocol/ imports nothing outside itself' }] }],
     },
   },
 );

@@ -9,9 +9,9 @@ import { forEachFrame, frameCount, FrameBatchWriter } from '../../src/core/frame
 import type { CapturedFrame } from '../../src/core/packet';
 import { PacketStore } from '../../src/core/packetStore';
 import { PcapStreamReader } from '../../src/core/pcap/pcapReader';
-import type { PipelineSpec } from '../../src/engine/capturePlan';
-import { directionTagger } from '../../src/engine/captureSession';
-import { ChannelDecoder, encodeFrames } from '../../src/engine/channelCodec';
+import type { PipelineSpec } from '../../src/helper/capturePlan';
+import { directionTagger } from '../../src/helper/captureSession';
+import { ChannelDecoder, encodeFrames } from '../../src/protocol/channelCodec';
 import { MessageKind } from '../../src/protocol/helperMessages';
 import { nowMs } from './figures';
 import { CONTAINER_MAC } from './syntheticTraffic';

@@ -4,8 +4,8 @@
  * Parsed by hand (no shell, no option library): every value stays a plain string
  * until the engine validates it.
  */
-import { parseDirection } from '../engine/requestValidation';
-import type { CaptureDirection } from '../engine/captureRequest';
+import { parseDirection } from '../protocol/requestValidation';
+import type { CaptureDirection } from '../protocol/captureRequest';
 
 export interface CliOptions {
   container?: string;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createDockerClient } from '../engine/dockerClient';
+import { createDockerClient } from '../client/dockerClient';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
 import { ReattachNotifier } from './commands/offerReattach';
 import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';

@@ -1,6 +1,6 @@
 /** Typed access to the `dockerNetworkCapture.*` settings declared in package.json. */
 import * as vscode from 'vscode';
-import type { CaptureDirection, CaptureMode } from '../engine/captureRequest';
+import type { CaptureDirection, CaptureMode } from '../protocol/captureRequest';
 
 export const SETTINGS_SECTION = 'dockerNetworkCapture';
 

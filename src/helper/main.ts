@@ -11,13 +11,13 @@
 import { createConnection, type Socket } from 'node:net';
 import { FrameBatchWriter } from '../core/frameBatch';
 import type { CapturedFrame } from '../core/packet';
-import { CaptureError, isCaptureError } from '../engine/captureErrors';
-import { CaptureSession } from '../engine/captureSession';
-import { ChannelDecoder, encodeFrames, encodeJson } from '../engine/channelCodec';
-import { preparePipelines } from '../engine/preparePipelines';
-import { dropPrivileges, nobodyIdentity } from '../engine/privileges';
-import { readRequestFile, requesterUid } from '../engine/requestFile';
-import { MessageKind, type ClientToHelper, type HelperToClient } from '../protocol/helperMessages';
+import { CaptureError, isCaptureError } from '../protocol/captureErrors';
+import { CaptureSession } from './captureSession';
+import { ChannelDecoder, encodeFrames, encodeJson } from '../protocol/channelCodec';
+import { preparePipelines } from './preparePipelines';
+import { dropPrivileges, nobodyIdentity } from './privileges';
+import { readRequestFile, requesterUid } from './requestFile';
+import { HelperExitCode, MessageKind, type ClientToHelper, type HelperToClient } from '../protocol/helperMessages';
 
 const BATCH_INTERVAL_MS = 20;
 const BATCH_MAX_BYTES = 256 * 1024;
@@ -141,6 +141,11 @@ main().then(
     process.stderr.write(`docker-network-capture helper: ${err instanceof Error ? err.message : String(err)}\n`);
     // Refusals happen before the channel is connected, so the exit code is the
     // only way to tell the user's side which kind it was (see captureClient).
-    process.exit(!isCaptureError(err) ? 1 : err.code === 'invalid-request' ? 3 : err.code === 'invalid-filter' ? 4 : 1);
+    process.exit(
+      !isCaptureError(err) ? HelperExitCode.failed
+        : err.code === 'invalid-request' ? HelperExitCode.requestRefused
+          : err.code === 'invalid-filter' ? HelperExitCode.filterRefused
+            : HelperExitCode.failed,
+    );
   },
 );

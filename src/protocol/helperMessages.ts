@@ -28,6 +28,22 @@ export type ClientToHelper =
   /** Stop capturing; the helper answers with `ended`. */
   { type: 'stop' };
 
+/** File names inside the request directory: the helper accepts no others. */
+export const SOCKET_NAME = 'capture.sock';
+export const REQUEST_NAME = 'request.json';
+
+/**
+ * The helper's exit codes. Refusals happen before the channel is connected,
+ * so the exit code is the only way to tell the user's side which kind it was.
+ */
+export const HelperExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  requestRefused: 3,
+  filterRefused: 4,
+} as const;
+
 /** The request file the helper reads (0600, in a 0700 directory of the user's). */
 export interface HelperRequestFile {
   version: 1;
@@ -35,7 +51,7 @@ export interface HelperRequestFile {
   token: string;
   /** Unix socket to connect to; must sit in the same directory as this file. */
   socketPath: string;
-  target: import('../engine/resolvedContainer').ResolvedContainer;
-  request: import('../engine/captureRequest').CaptureRequest;
+  target: import('./resolvedContainer').ResolvedContainer;
+  request: import('./captureRequest').CaptureRequest;
   verbose: boolean;
 }

@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { after, before, describe, it } from 'node:test';
 import { readFrameBatch } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
-import { startCapture, type CaptureEvents, type CaptureStartedInfo } from '../../src/engine/captureClient';
-import { createDockerClient } from '../../src/engine/dockerClient';
+import { startCapture, type CaptureEvents, type CaptureStartedInfo } from '../../src/client/captureClient';
+import { createDockerClient } from '../../src/client/dockerClient';
 import { sleep } from '../support/cliRunner';
 import { DOCKER_HOST, ensureDaemon, IMAGE } from '../support/dockerFixture';
 import { privateBuild, type PrivateBuild } from './securityFixture';

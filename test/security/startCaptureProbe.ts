@@ -3,9 +3,9 @@
  * the outcome as one JSON line, then stops. Run by faults.test.ts inside a
  * mount namespace where a tool is hidden.   probe <container> <helper.js>
  */
-import { isCaptureError } from '../../src/engine/captureErrors';
-import { startCapture } from '../../src/engine/captureClient';
-import { createDockerClient } from '../../src/engine/dockerClient';
+import { isCaptureError } from '../../src/protocol/captureErrors';
+import { startCapture } from '../../src/client/captureClient';
+import { createDockerClient } from '../../src/client/dockerClient';
 
 const [container, helper] = process.argv.slice(2);
 

@@ -1,7 +1,7 @@
 /** Collects what a capture reports through its events, for tests to assert on. */
 import { readFrameBatch } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
-import type { CaptureEndInfo, CaptureEvents, CaptureStartedInfo } from '../../src/engine/captureClient';
+import type { CaptureEndInfo, CaptureEvents, CaptureStartedInfo } from '../../src/client/captureClient';
 
 export interface RecordedCapture {
   events: CaptureEvents;

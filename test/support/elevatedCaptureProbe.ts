@@ -9,9 +9,9 @@
 import { createInterface } from 'node:readline';
 import { summarize } from '../../src/core/decode/index';
 import { readFrameBatch } from '../../src/core/frameBatch';
-import { isCaptureError } from '../../src/engine/captureErrors';
-import { startCapture } from '../../src/engine/captureClient';
-import { createDockerClient } from '../../src/engine/dockerClient';
+import { isCaptureError } from '../../src/protocol/captureErrors';
+import { startCapture } from '../../src/client/captureClient';
+import { createDockerClient } from '../../src/client/dockerClient';
 
 const [container, runtime, helper, endpoint] = process.argv.slice(2);
 const emit = (value: unknown): void => void process.stdout.write(JSON.stringify(value) + '\n');

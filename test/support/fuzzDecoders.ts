@@ -19,7 +19,7 @@ import { dissect, sourceMac, summarize } from '../../src/core/decode/index';
 import { forEachFrame, frameCount, FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
 import { MAX_RECORD_LENGTH, PcapStreamReader, readPcapFile, type PcapRecord, type PcapStreamError } from '../../src/core/pcap/pcapReader';
-import { ChannelDecoder, encodeFrames, encodeJson, MAX_MESSAGE_BYTES } from '../../src/engine/channelCodec';
+import { ChannelDecoder, encodeFrames, encodeJson, MAX_MESSAGE_BYTES } from '../../src/protocol/channelCodec';
 import { MessageKind } from '../../src/protocol/helperMessages';
 import { buildFrame, buildStream, caseSeed, mutate, Prng, randomChunks, toHexString } from './fuzzInputs';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/engine/dockerClient';
-import { CaptureError } from '../../src/engine/captureErrors';
+import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/client/dockerClient';
+import { CaptureError } from '../../src/protocol/captureErrors';
 import { ContainerWatcher, type ContainerListState } from '../../src/extension/containers/containerWatcher';
 import { HostnamesSource } from '../../src/extension/containers/hostnamesSource';
 

@@ -7,8 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/engine/dockerClient';
-import { CaptureError } from '../../src/engine/captureErrors';
+import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/client/dockerClient';
+import { CaptureError } from '../../src/protocol/captureErrors';
 import { ContainerWatcher } from '../../src/extension/containers/containerWatcher';
 
 /** A daemon that can restart: its streams end like dockerode's do (asynchronously, or at once while starting). */

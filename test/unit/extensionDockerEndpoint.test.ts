@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseEndpoint, describeEndpoint, parseDockerEndpoint } from '../../src/engine/dockerEndpoint';
-import { isCaptureError } from '../../src/engine/captureErrors';
+import { chooseEndpoint, describeEndpoint, parseDockerEndpoint } from '../../src/client/dockerEndpoint';
+import { isCaptureError } from '../../src/protocol/captureErrors';
 
 test('the setting wins over DOCKER_HOST, which wins over the default socket', () => {
   assert.equal(chooseEndpoint('tcp://a:1', { DOCKER_HOST: 'unix:///b.sock' }), 'tcp://a:1');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
-import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../src/engine/captureClient';
-import { CaptureError } from '../../src/engine/captureErrors';
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../src/client/captureClient';
+import { CaptureError } from '../../src/protocol/captureErrors';
 import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { InspectorConnection, parseFromWebview } from '../../src/extension/inspector/inspectorConnection';

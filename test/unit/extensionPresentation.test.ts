@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSummary } from '../../src/engine/dockerClient';
+import type { ContainerSummary } from '../../src/client/dockerClient';
 import { contextValueFor, descriptionFor, groupContainers, hostnamesFrom, iconFor, tooltipFor } from '../../src/extension/containers/containerPresentation';
 import { defaultCaptureFileName, safeFileStem } from '../../src/extension/save/captureFileName';
 import { buildInspectorHtml, createNonce } from '../../src/extension/inspector/inspectorHtml';

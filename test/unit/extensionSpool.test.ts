@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
-import type { CaptureEndInfo, CaptureEvents } from '../../src/engine/captureClient';
+import type { CaptureEndInfo, CaptureEvents } from '../../src/client/captureClient';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { SPOOL_KEEPS_DROPPED } from '../../src/extension/capture/inspectorModel';
 import { CaptureSpool } from '../../src/extension/spool/captureSpool';

@@ -3,8 +3,8 @@
  * status for the inspector tab. No `vscode` here; the panel and the status
  * bar subscribe to its events.
  */
-import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../engine/captureClient';
-import { isCaptureError } from '../../engine/captureErrors';
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../client/captureClient';
+import { isCaptureError } from '../../protocol/captureErrors';
 import type { CaptureSpool } from '../spool/captureSpool';
 import { Emitter } from './emitter';
 import { InspectorModelBase } from './inspectorModel';

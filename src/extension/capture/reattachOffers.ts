@@ -11,7 +11,7 @@
  * started after the capture ended (a `docker restart` can be too quick for
  * any listing to see the container down, and keeps the id).
  */
-import type { CaptureDirection } from '../../engine/captureRequest';
+import type { CaptureDirection } from '../../protocol/captureRequest';
 
 /** The engine's reason for a capture whose container went away (engine/captureSession.ts). */
 export const CONTAINER_STOPPED_REASON = 'container stopped';

@@ -1,6 +1,6 @@
 /** The container a capture command acts on: the tree item it was run on, or a quick pick of running containers. */
 import * as vscode from 'vscode';
-import type { ContainerSummary } from '../../engine/dockerClient';
+import type { ContainerSummary } from '../../client/dockerClient';
 import type { ContainerWatcher } from '../containers/containerWatcher';
 
 export async function pickRunningContainer(arg: unknown, watcher: ContainerWatcher): Promise<ContainerSummary | undefined> {

@@ -6,10 +6,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startCapture, type CaptureClientOptions } from '../../engine/captureClient';
-import { isCaptureError } from '../../engine/captureErrors';
-import type { CaptureDirection, CaptureRequest } from '../../engine/captureRequest';
-import { createDockerClient } from '../../engine/dockerClient';
+import { startCapture, type CaptureClientOptions } from '../../client/captureClient';
+import { isCaptureError } from '../../protocol/captureErrors';
+import type { CaptureDirection, CaptureRequest } from '../../protocol/captureRequest';
+import { createDockerClient } from '../../client/dockerClient';
 import type { CaptureManager } from '../capture/captureManager';
 import { CaptureSession } from '../capture/captureSession';
 import type { EndedCapture } from '../capture/reattachOffers';

@@ -2,7 +2,7 @@
  * How a container appears in the tree, as plain data: the tree provider turns
  * it into TreeItems. Kept free of `vscode` so the choices are unit-tested.
  */
-import type { ContainerState, ContainerSummary } from '../../engine/dockerClient';
+import type { ContainerState, ContainerSummary } from '../../client/dockerClient';
 
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 

@@ -1,6 +1,6 @@
 /** The "Containers" tree: Compose projects, then containers, fed by the ContainerWatcher. */
 import * as vscode from 'vscode';
-import type { ContainerSummary } from '../../engine/dockerClient';
+import type { ContainerSummary } from '../../client/dockerClient';
 import { Disposable } from '../disposable';
 import { contextValueFor, descriptionFor, groupContainers, iconFor, tooltipFor, type ContainerTreeNode } from './containerPresentation';
 import type { ContainerListState, ContainerWatcher } from './containerWatcher';

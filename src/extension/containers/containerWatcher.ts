@@ -4,7 +4,7 @@
  * retries on a timer, so the tree recovers by itself when the daemon returns.
  * No `vscode` here; the tree provider renders what this reports.
  */
-import type { ContainerSummary, DisposableLike, DockerClient } from '../../engine/dockerClient';
+import type { ContainerSummary, DisposableLike, DockerClient } from '../../client/dockerClient';
 import { Emitter } from '../capture/emitter';
 
 export interface ContainerListState {

@@ -3,12 +3,12 @@
  * lists the namespace's interfaces, refuses what cannot be captured with a
  * message that says what can.
  */
-import { CaptureError } from './captureErrors';
+import { CaptureError } from '../protocol/captureErrors';
 import { planBridgeCapture, planNamespaceCapture, type PipelineSpec } from './capturePlan';
-import type { CaptureRequest } from './captureRequest';
+import type { CaptureRequest } from '../protocol/captureRequest';
 import { findCaptureTools } from './captureTools';
 import { listNamespaceInterfaces, pidBelongsToContainer, sharesHostNetwork } from './namespaceInterfaces';
-import type { ResolvedContainer } from './resolvedContainer';
+import type { ResolvedContainer } from '../protocol/resolvedContainer';
 
 export function preparePipelines(target: ResolvedContainer, request: CaptureRequest, log: (message: string) => void): PipelineSpec[] {
   const tools = findCaptureTools();

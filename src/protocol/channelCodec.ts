@@ -3,7 +3,7 @@
  * The decoder refuses oversized messages rather than buffering without end:
  * the peer is trusted only as far as its token, and even then not with memory.
  */
-import { MessageKind } from '../protocol/helperMessages';
+import { MessageKind } from './helperMessages';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 

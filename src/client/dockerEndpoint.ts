@@ -3,7 +3,7 @@
  * `DOCKER_HOST`, else the default socket. Parsed here rather than left to
  * docker-modem so an explicit endpoint never silently falls back to another one.
  */
-import { CaptureError } from './captureErrors';
+import { CaptureError } from '../protocol/captureErrors';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 

@@ -4,7 +4,7 @@
  * choosing.
  */
 import { accessSync, constants } from 'node:fs';
-import { CaptureError } from './captureErrors';
+import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureTools } from './capturePlan';
 
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];

@@ -3,9 +3,9 @@
  * tree, capture target) and the CLI. No `vscode` here.
  */
 import Docker from 'dockerode';
-import { CaptureError, isCaptureError } from './captureErrors';
+import { CaptureError, isCaptureError } from '../protocol/captureErrors';
 import { chooseEndpoint, describeEndpoint, parseDockerEndpoint, type DockerEndpoint } from './dockerEndpoint';
-import type { ContainerNetwork, ResolvedContainer } from './resolvedContainer';
+import type { ContainerNetwork, ResolvedContainer } from '../protocol/resolvedContainer';
 
 /** Docker's container states (`docker ps` STATE column). */
 export type ContainerState = 'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead';

@@ -16,13 +16,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HelperRequestFile, HelperToClient } from '../protocol/helperMessages';
-import { MessageKind } from '../protocol/helperMessages';
-import { CaptureError, type CaptureErrorCode } from './captureErrors';
-import type { CaptureRequest } from './captureRequest';
-import { ChannelDecoder, encodeJson } from './channelCodec';
+import { HelperExitCode, MessageKind, REQUEST_NAME, SOCKET_NAME } from '../protocol/helperMessages';
+import { CaptureError, type CaptureErrorCode } from '../protocol/captureErrors';
+import type { CaptureRequest } from '../protocol/captureRequest';
+import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
 import { launchDirect, launchElevated, type LaunchedHelper } from './helperLaunch';
-import { REQUEST_NAME, SOCKET_NAME } from './requestFile';
-import type { ResolvedContainer } from './resolvedContainer';
+import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import { frameCount } from '../core/frameBatch';
 
 export interface CaptureStartedInfo {
@@ -170,8 +169,7 @@ class ClientConnection implements CaptureHandle {
         setTimeout(() => {
           if (this.endInfo) return;
           const detail = stderr.trim().split('\n').pop() || `exit code ${String(code)}`;
-          // Exit codes of helper/main.ts: 3 = request refused, 4 = capture filter refused.
-          const kind = code === 3 ? 'invalid-request' : code === 4 ? 'invalid-filter' : 'helper-failed';
+          const kind = code === HelperExitCode.requestRefused ? 'invalid-request' : code === HelperExitCode.filterRefused ? 'invalid-filter' : 'helper-failed';
           this.end({ reason: 'the helper exited', error: new CaptureError(kind, `capture helper failed: ${detail}`) });
         }, this.socket ? 500 : 0);
       },

@@ -6,12 +6,10 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { HelperRequestFile } from '../protocol/helperMessages';
-import { CaptureError } from './captureErrors';
-import { validateContainerId, validateRequest } from './requestValidation';
+import { REQUEST_NAME, SOCKET_NAME, type HelperRequestFile } from '../protocol/helperMessages';
+import { CaptureError } from '../protocol/captureErrors';
+import { validateContainerId, validateRequest } from '../protocol/requestValidation';
 
-export const SOCKET_NAME = 'capture.sock';
-export const REQUEST_NAME = 'request.json';
 const MAX_REQUEST_BYTES = 64 * 1024;
 
 /** Who asked for root: pkexec and sudo say so in the environment; a direct root start is root's own. */

@@ -8,7 +8,7 @@
  * host's instead).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { CaptureError } from './captureErrors';
+import { CaptureError } from '../protocol/captureErrors';
 import type { NamespaceInterface } from './capturePlan';
 
 const ARPHRD_LOOPBACK = 772;

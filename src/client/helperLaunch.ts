@@ -5,7 +5,7 @@
  * string to `bash -c` as root and escapes nothing but double quotes.
  */
 import { spawn } from 'node:child_process';
-import { CaptureError } from './captureErrors';
+import { CaptureError } from '../protocol/captureErrors';
 
 const SAFE_PATH = /^\/[A-Za-z0-9 _./+@,-]*$/;
 

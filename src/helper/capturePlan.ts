@@ -4,9 +4,9 @@
  * can be unit-tested and logged exactly.
  */
 import type { Direction } from '../core/packet';
-import type { CaptureRequest } from './captureRequest';
-import type { ResolvedContainer } from './resolvedContainer';
-import { validateFilter, validateInterfaceName, validateMac } from './requestValidation';
+import type { CaptureRequest } from '../protocol/captureRequest';
+import type { ResolvedContainer } from '../protocol/resolvedContainer';
+import { validateFilter, validateInterfaceName, validateMac } from '../protocol/requestValidation';
 
 /** An interface inside the container's network namespace. */
 export interface NamespaceInterface {

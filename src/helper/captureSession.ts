@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { LinkType, type CapturedFrame, type Direction } from '../core/packet';
 import { PcapStreamReader, type PcapRecord } from '../core/pcap/pcapReader';
 import { sourceMac } from '../core/decode/index';
-import { CaptureError } from './captureErrors';
+import { CaptureError } from '../protocol/captureErrors';
 import { directionOf, type PipelineSpec } from './capturePlan';
-import type { CaptureLimits } from './captureRequest';
+import type { CaptureLimits } from '../protocol/captureRequest';
 import { TcpdumpProcess } from './tcpdumpProcess';
 import { TimestampMerger } from './timestampMerger';
 
