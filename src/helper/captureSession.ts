@@ -14,6 +14,7 @@ import { sourceMac } from '../core/decode/index';
 import { CaptureError } from '../protocol/captureErrors';
 import { directionOf, type PipelineSpec } from './capturePlan';
 import type { CaptureLimits } from '../protocol/captureRequest';
+import type { PacketSource } from './packetSource';
 import { TcpdumpProcess } from './tcpdumpProcess';
 import { TimestampMerger } from './timestampMerger';
 
@@ -79,15 +80,19 @@ export class CaptureSession {
   private openPipelines: number;
 
   private constructor(
-    private readonly processes: TcpdumpProcess[],
+    private readonly processes: PacketSource[],
     private readonly limits: CaptureLimits,
   ) {
     this.openPipelines = processes.length;
   }
 
-  /** Starts every pipeline and waits until each has its interface open. */
+  /** Starts a local tcpdump per pipeline and waits until each has its interface open. */
   static async start(specs: PipelineSpec[], limits: CaptureLimits = {}): Promise<CaptureSession> {
-    const processes = specs.map((spec) => new TcpdumpProcess(spec));
+    return CaptureSession.fromSources(specs.map((spec) => new TcpdumpProcess(spec)), limits);
+  }
+
+  /** A session over sources already started elsewhere; waits until each has its interface open. */
+  static async fromSources(processes: PacketSource[], limits: CaptureLimits = {}): Promise<CaptureSession> {
     try {
       await Promise.all(processes.map((p) => p.waitUntilListening()));
     } catch (err) {
@@ -105,11 +110,11 @@ export class CaptureSession {
 
   /** Stops reading from tcpdump (backpressure); the kernel's buffer holds what arrives meanwhile. */
   pause(): void {
-    for (const p of this.processes) p.child.stdout.pause();
+    for (const p of this.processes) p.stdout.pause();
   }
 
   resume(): void {
-    for (const p of this.processes) p.child.stdout.resume();
+    for (const p of this.processes) p.stdout.resume();
   }
 
   get pids(): number[] {
@@ -176,7 +181,7 @@ export class CaptureSession {
     await Promise.all(this.processes.map((p) => p.stop()));
   }
 
-  private readPipeline(p: TcpdumpProcess, push: (f: CapturedFrame) => void): void {
+  private readPipeline(p: PacketSource, push: (f: CapturedFrame) => void): void {
     const reader = new PcapStreamReader();
     const spec = p.spec;
     const directionOfFrame = directionTagger(spec);
@@ -191,19 +196,19 @@ export class CaptureSession {
         data: rec.data,
       });
     };
-    p.child.stdout.on('data', (chunk: Buffer) => {
+    p.stdout.on('data', (chunk: Buffer) => {
       if (this.finished) return;
       const result = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       for (const rec of result.records) onRecord(rec);
       if (result.error) this.sink?.log('warn', `${spec.interfaceName}: ${result.error.message}`);
     });
-    p.child.stdout.on('end', () => {
+    p.stdout.on('end', () => {
       const alreadyReported = reader.error;
       const tail = reader.end();
       if (tail && tail !== alreadyReported) this.sink?.log('warn', `${spec.interfaceName}: ${tail.message}`);
       void p.exit().then(() => this.onPipelineClosed(p));
     });
-    p.child.stdout.resume();
+    p.stdout.resume();
   }
 
   private deliver(frame: CapturedFrame): void {
@@ -225,7 +230,7 @@ export class CaptureSession {
     this.sink?.stats(drops);
   }
 
-  private onPipelineClosed(p: TcpdumpProcess): void {
+  private onPipelineClosed(p: PacketSource): void {
     this.openPipelines--;
     if (!this.endReason) {
       // A pipeline ended without being asked: its interface went away (the

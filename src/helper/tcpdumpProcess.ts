@@ -6,14 +6,12 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { PipelineSpec } from './capturePlan';
+import type { PacketSource, TcpdumpCounts } from './packetSource';
 
-export interface TcpdumpCounts {
-  captured?: number;
-  received?: number;
-  droppedByKernel?: number;
-}
+export type { TcpdumpCounts } from './packetSource';
 
-export class TcpdumpProcess {
+/** A tcpdump started by this process (the helper, as root). */
+export class TcpdumpProcess implements PacketSource {
   readonly child: ChildProcessByStdio<null, Readable, Readable>;
   private stderrText = '';
   private listening = false;
@@ -45,6 +43,10 @@ export class TcpdumpProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  get stdout(): Readable {
+    return this.child.stdout;
   }
 
   get hasExited(): boolean {
