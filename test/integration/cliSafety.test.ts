@@ -112,14 +112,15 @@ describe('CLI privileges, files and errors', { timeout: 180_000 }, () => {
       scene.client.exec('ping', '-c', '1', '-W', '2', scene.serverIpv4);
       await sleep(300);
       cli.child.kill(signal);
-      assert.equal(await cli.exit, 0, cli.stderr());
-      assert.ok((JSON.parse(cli.stdout()) as { protocol: string }[]).some((r) => r.protocol === 'ICMP'));
+      const code = await cli.exit;
       let alive = tree.filter(isAlive);
       for (let i = 0; i < 50 && alive.length > 0; i++) {
         await sleep(100);
         alive = tree.filter(isAlive);
       }
       assert.deepEqual(alive, [], `left running after ${signal}: ${alive.map((p) => `${p} ${identityOf(p).name}`).join(', ')}`);
+      assert.equal(code, 0, cli.stderr());
+      assert.ok((JSON.parse(cli.stdout()) as { protocol: string }[]).some((r) => r.protocol === 'ICMP'));
       assert.deepEqual(channelDirectories().filter((d) => !channelsBefore.includes(d)), [], 'the channel directory is removed');
     });
   }
