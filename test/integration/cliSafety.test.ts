@@ -118,7 +118,9 @@ describe('CLI privileges, files and errors', { timeout: 180_000 }, () => {
         await sleep(100);
         alive = tree.filter(isAlive);
       }
-      assert.deepEqual(alive, [], `left running after ${signal}: ${alive.map((p) => `${p} ${identityOf(p).name}`).join(', ')}`);
+      const leftovers = alive.map((p) => `${p} ${identityOf(p).name}`).join(', ');
+      for (const p of alive) process.kill(p, 'SIGKILL'); // a failed run leaves nothing behind either
+      assert.deepEqual(alive, [], `left running after ${signal}: ${leftovers}`);
       assert.equal(code, 0, cli.stderr());
       assert.ok((JSON.parse(cli.stdout()) as { protocol: string }[]).some((r) => r.protocol === 'ICMP'));
       assert.deepEqual(channelDirectories().filter((d) => !channelsBefore.includes(d)), [], 'the channel directory is removed');
