@@ -4,7 +4,7 @@
  * Parsed by hand (no shell, no option library): every value stays a plain string
  * until the engine validates it.
  */
-import { parseDirection } from '../protocol/requestValidation';
+import { MAX_SNAP_LENGTH, parseDirection } from '../protocol/requestValidation';
 import type { CaptureDirection } from '../protocol/captureRequest';
 
 export interface CliOptions {
@@ -31,7 +31,9 @@ export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE]
                               [-s SNAPLEN] [--ndjson]
                               container
 
-Capture a Docker container's network traffic (run as root: sudo npx docker-network-capture NAME).
+Capture a Docker container's network traffic. Capturing needs root: run it as
+sudo node /absolute/path/to/dist/cli.js NAME (never "sudo npx", which runs
+whatever it finds first).
 
 positional arguments:
   container             container name or id (optional with -r)
@@ -48,23 +50,36 @@ optional arguments:
   -d DOCKER, --docker DOCKER
                         Docker endpoint (unix:///path, tcp://host:port);
                         default: $DOCKER_HOST, then /var/run/docker.sock
-  -w FILE, --write FILE also write the packets to a pcap file
+  -w FILE, --write FILE also write the packets to a pcap file (mode 0600, yours;
+                        an existing FILE must be a regular file of yours)
   -r FILE, --read FILE  read a pcap file instead of capturing (no root needed)
   -f FILTER, --filter FILTER
                         BPF capture filter, e.g. "tcp port 80"
-  --count N             stop after N packets
-  --duration SECONDS    stop after SECONDS seconds
-  --max-bytes N         stop after N bytes of captured packets
+  --count N             stop after N packets (N >= 1)
+  --duration SECONDS    stop after SECONDS seconds (1 to 2678400, 31 days)
+  --max-bytes N         stop after N bytes of captured packets (N >= 1)
   -s SNAPLEN, --snaplen SNAPLEN
-                        bytes kept of each packet (default: whole packets)
+                        bytes kept of each packet, 1 to 262144
+                        (default: whole packets)
   --ndjson              print one JSON object per packet, as they arrive
 `;
 
 export class UsageError extends Error {}
 
-function wholeNumber(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} needs a whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
+/** The longest --duration the helper accepts (its request validation says the same). */
+export const MAX_DURATION_SECONDS = 31 * 24 * 3600;
+
+/**
+ * A count, a duration, a size: a whole number within [1, max]. Zero is refused
+ * rather than read as "no limit" (`--duration 0` must not mean "forever"), and
+ * so are signs, decimals, exponents and hex, which Number() would accept.
+ */
+function boundedWholeNumber(flag: string, value: string, max: number, hint = ''): number {
+  const n = /^\d{1,20}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`${flag} needs a whole number from 1 to ${max}${hint}, got ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return n;
 }
 
 export function parseCliArguments(argv: string[]): CliOptions {
@@ -94,10 +109,10 @@ export function parseCliArguments(argv: string[]): CliOptions {
       case '-w': case '--write': o.writeFile = value(); break;
       case '-r': case '--read': o.readFile = value(); break;
       case '-f': case '--filter': o.filter = value(); break;
-      case '--count': o.count = wholeNumber(arg, value()); break;
-      case '--duration': o.durationSeconds = wholeNumber(arg, value()); break;
-      case '--max-bytes': o.maxBytes = wholeNumber(arg, value()); break;
-      case '-s': case '--snaplen': o.snapLength = wholeNumber(arg, value()); break;
+      case '--count': o.count = boundedWholeNumber(arg, value(), Number.MAX_SAFE_INTEGER); break;
+      case '--duration': o.durationSeconds = boundedWholeNumber(arg, value(), MAX_DURATION_SECONDS, ' (seconds)'); break;
+      case '--max-bytes': o.maxBytes = boundedWholeNumber(arg, value(), Number.MAX_SAFE_INTEGER); break;
+      case '-s': case '--snaplen': o.snapLength = boundedWholeNumber(arg, value(), MAX_SNAP_LENGTH, ' (leave -s out to keep whole packets)'); break;
       case '--': positional.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);

@@ -1,31 +1,18 @@
 /**
  * `-w FILE`: every captured frame also goes to a pcap file Wireshark opens.
- * The file is opened as root (before the drop) and handed to the invoking
- * user, so `sudo docker-network-capture -w x.pcap` leaves a file they own.
+ * The file is opened as root, before the drop, by openCaptureFile (which
+ * says what it refuses and why); this sink only writes to that descriptor.
  */
-import { chownSync, closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { LinkType, type CapturedFrame } from '../core/packet';
 import { pcapGlobalHeader, pcapRecordBytes } from '../core/pcap/pcapWriter';
 
 export class PcapFileSink {
-  private readonly fd: number;
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   private skippedLinkTypes = new Set<number>();
 
-  constructor(path: string, private readonly snapLength: number, private readonly warn: (message: string) => void) {
-    // Overwrites like tcpdump -w, but never through a symlink: root must not be
-    // steered into truncating a file elsewhere.
-    this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-    const uid = Number(process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? NaN);
-    const gid = Number(process.env.SUDO_GID ?? NaN);
-    if (Number.isInteger(uid)) {
-      try {
-        chownSync(path, uid, Number.isInteger(gid) ? gid : -1);
-      } catch {
-        // keep root's ownership; the file is still written
-      }
-    }
+  constructor(private readonly fd: number, private readonly snapLength: number, private readonly warn: (message: string) => void) {
     this.push(pcapGlobalHeader(LinkType.ETHERNET, snapLength));
     this.flush();
   }

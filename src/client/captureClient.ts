@@ -70,6 +70,11 @@ export interface CaptureClientOptions {
   verbose: boolean;
   /** How long to wait for the password prompt and the helper's first word. */
   connectTimeoutMs?: number;
+  /**
+   * Where the private channel directory is made (default: the temp dir). The
+   * root CLI passes a directory of its own, to remove it before dropping root.
+   */
+  channelParentDirectory?: string;
 }
 
 export interface CaptureHandle {
@@ -98,7 +103,7 @@ export async function startCapture(
   options: CaptureClientOptions,
   events: CaptureEvents,
 ): Promise<CaptureHandle> {
-  const dir = mkdtempSync(join(tmpdir(), 'dnc-'));
+  const dir = mkdtempSync(join(options.channelParentDirectory ?? tmpdir(), 'dnc-'));
   chmodSync(dir, 0o700);
   const socketPath = join(dir, SOCKET_NAME);
   const requestPath = join(dir, REQUEST_NAME);

@@ -184,9 +184,8 @@ describe('CLI capture on a real container', { timeout: 180_000 }, () => {
   it('--duration stops by itself', async () => {
     const cli = startCli(['-j', '--duration', '1', scene.client.name]);
     await cli.listening;
-    const t0 = Date.now();
     assert.equal(await cli.exit, 0, cli.stderr());
-    assert.ok(Date.now() - t0 < 5000);
+    assert.match(cli.stderr(), /capture ended: duration limit reached/);
     assert.ok(Array.isArray(JSON.parse(cli.stdout())));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Runs the built CLI (dist/cli.js) as a user would, and waits until its capture
- * is really listening (the --verbose line printed after the privilege drop)
+ * is really listening (the --verbose line the CLI prints after its privilege drop)
  * before the test makes traffic.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -35,7 +35,9 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listening = new Promise<void>((resolve, reject) => {
     const check = (): void => {
-      if (/privileges dropped/.test(err)) resolve();
+      // The CLI's own line, printed once it dropped root (the helper's log says
+      // "privileges dropped" too, earlier, about itself).
+      if (/^docker-network-capture: capturing on .*privileges dropped/m.test(err)) resolve();
     };
     child.stderr.on('data', check);
     void exit.then((code) => reject(new Error(`CLI exited (${String(code)}) before listening: ${err}`)));

@@ -1,0 +1,28 @@
+/** -r FILE: decode a pcap file; no root, no Docker. */
+import { readFileSync } from 'node:fs';
+import { readPcapFile } from '../core/pcap/pcapReader';
+import type { CliOptions } from './cliArguments';
+import { fail, outputFormat, PROGRAM, stdoutWriter } from './cliOutput';
+import { PacketPrinter } from './packetPrinter';
+
+export function readFromFile(o: CliOptions): void {
+  const path = o.readFile as string;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    fail(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const file = readPcapFile(bytes);
+  if (file.error && file.records.length === 0) fail(`${path}: ${file.error.message}`);
+  const printer = new PacketPrinter(outputFormat(o), stdoutWriter(() => process.exit(0)));
+  let n = 0;
+  for (const r of file.records) {
+    if (o.count && n >= o.count) break;
+    // A file does not say which way a packet went; shown as sent, remote = destination.
+    printer.add({ ...r, interfaceName: 'file', direction: 'out' });
+    n++;
+  }
+  printer.finish();
+  if (file.error) process.stderr.write(`${PROGRAM}: warning: ${path}: ${file.error.message}\n`);
+}

@@ -1,0 +1,73 @@
+/**
+ * The CLI's own backend: capture on this host, as root, through the same root
+ * helper the extension starts (dist/helper.js beside dist/cli.js, the request
+ * file / socket / token channel of client/captureClient).
+ *
+ *   root:   resolve the container (dockerode) -> close every Docker connection
+ *           -> start the helper directly -> on `started`: remove the channel
+ *           directory, drop to nobody
+ *   nobody: decode and print frames
+ *
+ * So the 2 MB CLI bundle (dockerode, ssh2...) never decodes a packet as root
+ * and never holds the daemon's socket while it decodes one: the code that
+ * reads packets as root is only the helper's, and that reads none before its
+ * own drop.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startCapture } from '../client/captureClient';
+import { createDockerClient } from '../client/dockerClient';
+import { findCaptureTools } from '../helper/captureTools';
+import { dropPrivileges, isRoot, nobodyIdentity } from '../helper/privileges';
+import { CaptureError } from '../protocol/captureErrors';
+import { captureRequest, runCapture } from './captureCommand';
+import type { CliOptions } from './cliArguments';
+import type { CliReporter } from './cliOutput';
+import { closeDockerConnections, openSockets } from './dockerConnections';
+import { cliScriptPath, rootCommandLine } from './rootInvocation';
+
+/** dist/helper.js, built beside dist/cli.js. */
+function helperScript(): string {
+  const path = join(dirname(cliScriptPath()), 'helper.js');
+  if (!existsSync(path)) throw new CaptureError('helper-failed', `the capture helper ${path} is missing (run npm run build)`);
+  return path;
+}
+
+export async function captureOnHost(o: CliOptions, report: CliReporter): Promise<number> {
+  findCaptureTools(); // says how to install tcpdump before anything else
+  if (!isRoot()) {
+    throw new CaptureError('not-root', `capturing needs root: run it as  ${rootCommandLine(o.container)}  (reading a file with -r does not)`);
+  }
+  const request = captureRequest(o);
+  const helper = helperScript();
+
+  const socketsBeforeDocker = openSockets();
+  const docker = createDockerClient(o.docker);
+  report.verbose(`docker endpoint: ${docker.endpoint}`);
+  const target = await docker.resolveContainer(request.container);
+  report.verbose(`container ${target.name} (${target.id.slice(0, 12)}), PID ${target.pid}, network mode ${target.networkMode}`);
+  for (const n of target.networks) report.verbose(`  network ${n.name}: ${[n.ipv4, n.ipv6, n.mac].filter(Boolean).join(' ')}`);
+  // From here on nothing talks to Docker: the helper watches the container's init process.
+  await closeDockerConnections(socketsBeforeDocker);
+  report.verbose('docker connections closed');
+
+  // The channel lives in a directory of root's (the helper, started with a
+  // clean environment, expects its requester to be root). It is removed as
+  // soon as the helper is connected: after the drop, nobody could not.
+  const channelParent = mkdtempSync(join(tmpdir(), 'dnc-cli-'));
+  const nobody = nobodyIdentity();
+  try {
+    return await runCapture(o, target, request, {
+      start: startCapture,
+      options: { helperScript: helper, nodeExecutable: process.execPath, elevation: 'direct', verbose: o.verbose, channelParentDirectory: channelParent },
+      beforeFrames() {
+        rmSync(channelParent, { recursive: true, force: true });
+        dropPrivileges(nobody);
+        return `privileges dropped to ${nobody.label} before reading any packet`;
+      },
+    }, report);
+  } finally {
+    if (isRoot()) rmSync(channelParent, { recursive: true, force: true });
+  }
+}
