@@ -43,6 +43,6 @@ if (watch) {
     console.error(`build: the root helper bundle takes in files outside its allow-list (src/helper, src/core, src/protocol):\n  ${outside.join('\n  ')}`);
     process.exit(1);
   }
-  // package.json's "bin": npx (and sudo npx) execute the file itself.
+  // package.json's "bin" (npx, npm link) executes the file itself. As root, run it by absolute path (README: The CLI).
   chmodSync('dist/cli.js', 0o755);
 }
