@@ -16,8 +16,8 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 export function requesterUid(env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = env.PKEXEC_UID ?? env.SUDO_UID;
   if (fromEnv === undefined) return 0;
-  const uid = Number(fromEnv);
-  if (!Number.isInteger(uid) || uid < 0) throw new CaptureError('invalid-request', 'cannot tell which user asked for this capture');
+  const uid = /^\d{1,10}$/.test(fromEnv) ? Number(fromEnv) : Number.NaN;
+  if (!Number.isInteger(uid)) throw new CaptureError('invalid-request', 'cannot tell which user asked for this capture');
   return uid;
 }
 
