@@ -17,7 +17,8 @@ import { parseRequestText, readRequestFile, requesterUid } from '../../src/helpe
 const me = process.getuid?.() ?? 0;
 const id = 'c'.repeat(64);
 const target = { id, name: 'web', pid: 4242, running: true, networkMode: 'bridge', networks: [{ name: 'bridge', ipv4: '172.17.0.2', mac: '02:42:ac:11:00:02' }] };
-const socketStat = (uid = me, socket = true) => () => ({ isSocket: () => socket, uid });
+type SocketStat = (name: string) => { isSocket(): boolean; uid: number } | undefined;
+const socketStat = (uid = me, socket = true): SocketStat => () => ({ isSocket: () => socket, uid });
 const body = (dir: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
   version: 1,
   token: randomBytes(32).toString('hex'),
@@ -34,7 +35,7 @@ function refused(fn: () => unknown, why: RegExp): void {
 
 describe('request file: the JSON, field by field', () => {
   const dir = '/tmp/dnc-x';
-  const parse = (over: Record<string, unknown> = {}, stat = socketStat()) => parseRequestText(JSON.stringify(body(dir, over)), dir, stat, me);
+  const parse = (over: Record<string, unknown> = {}, stat: SocketStat = socketStat()) => parseRequestText(JSON.stringify(body(dir, over)), dir, stat, me);
 
   it('a good request: every field kept, strings bounded, the request re-validated', () => {
     const file = parse({ target: { ...target, name: 'n'.repeat(300), networkMode: 'm'.repeat(300), networks: [{ name: 'bridge', mac: 'x'.repeat(200) }, null] } });
