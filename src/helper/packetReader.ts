@@ -52,7 +52,7 @@ function readAll(fd: number): Promise<string> {
 }
 
 export async function runPacketReader(): Promise<number> {
-  process.title = 'dnc-packet-reader';
+  process.title = 'dnc-pkt-reader'; // comm keeps 15 characters
   const problem = confinementProblem(readFileSync('/proc/self/status', 'utf8'));
   if (problem) {
     process.stderr.write(`docker-network-capture packet reader: refusing to read packets: this process ${problem}\n`);
