@@ -220,6 +220,7 @@ describe('capture channel: hostile requests, privacy, identities', { timeout: 18
       else process.env.TMPDIR = saved;
     }
     starting.catch(() => undefined);
+    const intruders: Socket[] = [];
     try {
       const socketPath = (): string | undefined => {
         const dir = readdirSync(channels).find((d) => d.startsWith('dnc-'));
@@ -230,6 +231,7 @@ describe('capture channel: hostile requests, privacy, identities', { timeout: 18
 
       // 1. Well-formed hello, wrong token: dropped, sent nothing.
       const wrongToken = await connectTo(path);
+      intruders.push(wrongToken.socket);
       wrongToken.socket.write(encodeJson({ type: 'hello', token: 'f'.repeat(64), pid: 1 }));
       assert.ok(await within(10_000, wrongToken.closed), 'the intruder with a wrong token was not cut off');
       assert.equal(wrongToken.received(), 0);
@@ -237,6 +239,7 @@ describe('capture channel: hostile requests, privacy, identities', { timeout: 18
       // 2. A first message declared 60 MiB long, then 2 MiB of it: refused at the
       // header, so most of the 2 MiB (ten times the socket buffer) cannot be delivered.
       const tooBig = await connectTo(path);
+      intruders.push(tooBig.socket);
       const header = Buffer.alloc(5);
       header.writeUInt32LE(60 * 1024 * 1024, 0);
       header[4] = 1;
@@ -256,6 +259,7 @@ describe('capture channel: hostile requests, privacy, identities', { timeout: 18
         await handle.stop();
       }
     } finally {
+      for (const s of intruders) s.destroy();
       writeFileSync(open, '');
       await starting.then((h) => h.stop(), () => undefined);
       rmSync(gate, { recursive: true, force: true });
