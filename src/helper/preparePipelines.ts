@@ -14,6 +14,7 @@ import type { CaptureRequest } from '../protocol/captureRequest';
 import { findCaptureTools } from './captureTools';
 import { bridgeHoldsContainer, hostBridgePorts, listNamespaceInterfaces, pinContainerNamespace } from './namespaceInterfaces';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
+import { validateFilter, validateInterfaceName } from '../protocol/requestValidation';
 
 export function preparePipelines(target: ResolvedContainer, request: CaptureRequest, log: (message: string) => void): PipelineSpec[] {
   const tools = findCaptureTools();
@@ -26,6 +27,9 @@ export function preparePipelines(target: ResolvedContainer, request: CaptureRequ
       `container ${target.name} uses the host's network (--network host): it has no interfaces of its own. Capture on the host's interfaces with tcpdump instead.`,
     );
   }
+  // What the request names is refused before anything runs, even the interface listing.
+  if (request.mode.kind === 'bridge') validateInterfaceName(request.mode.bridge);
+  validateFilter(request.filter);
   const ns = pinContainerNamespace(target);
   let keepOpen = false;
   try {
