@@ -10,7 +10,7 @@
  * that read the file can present the token, and only this user and root can
  * reach the directory at all.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,6 +90,21 @@ const KNOWN_CODES = new Set<CaptureErrorCode>([
   'no-such-container', 'container-not-running', 'no-network-namespace', 'docker-unreachable', 'tcpdump-missing',
   'not-root', 'cancelled', 'elevation-failed', 'invalid-request', 'invalid-filter', 'helper-failed',
 ]);
+
+/**
+ * The most an unauthenticated peer may make this process hold: its first
+ * message must be the helper's `hello` (about 130 bytes), declared no longer
+ * than this. Anyone who reached the socket is refused before more is buffered.
+ */
+export const MAX_HELLO_BYTES = 1024;
+
+/** Constant-time token check: how long a refusal takes says nothing about how much of the token was right. */
+export function tokenMatches(presented: unknown, expected: string): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = Buffer.from(presented, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 function toCaptureError(e: { code: string; message: string }): CaptureError {
   const code = KNOWN_CODES.has(e.code as CaptureErrorCode) ? (e.code as CaptureErrorCode) : 'helper-failed';
@@ -194,19 +209,32 @@ class ClientConnection implements CaptureHandle {
     }
     const decoder = new ChannelDecoder();
     let authenticated = false;
+    let firstHeader = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      if (!authenticated && firstHeader.length < 4) {
+        // Until the token is shown, a peer gets no more than MAX_HELLO_BYTES of
+        // this process's memory: a first message declared longer is refused
+        // as soon as its length is in, and the first complete message settles it.
+        firstHeader = Buffer.concat([firstHeader, chunk.subarray(0, 4 - firstHeader.length)]);
+        if (firstHeader.length === 4 && firstHeader.readUInt32LE(0) > MAX_HELLO_BYTES + 1) {
+          socket.destroy();
+          return;
+        }
+      }
       let messages;
       try {
         messages = decoder.push(chunk);
       } catch (err) {
         socket.destroy();
+        // Garbage from someone who never showed the token is their problem, not the capture's.
+        if (!authenticated) return;
         this.end({ reason: 'protocol error', error: new CaptureError('helper-failed', `bad data from the helper: ${(err as Error).message}`) });
         return;
       }
       for (const m of messages) {
         if (!authenticated) {
           const hello = m.kind === MessageKind.Json ? (m.value as HelperToClient) : undefined;
-          if (hello?.type !== 'hello' || hello.token !== this.token) {
+          if (hello?.type !== 'hello' || !tokenMatches(hello.token, this.token)) {
             socket.destroy();
             return;
           }

@@ -8,12 +8,16 @@ import type { CaptureRequest } from '../protocol/captureRequest';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import { validateFilter, validateInterfaceName, validateMac } from '../protocol/requestValidation';
 
-/** An interface inside the container's network namespace. */
+/** An interface inside the container's network namespace, as netlink describes it. */
 export interface NamespaceInterface {
   name: string;
   /** Lower-case MAC; absent for loopback and layer-3 devices. */
   mac?: string;
   loopback: boolean;
+  /** Its index inside the namespace. */
+  index?: number;
+  /** For a veth: the index of its other end, which lives in another namespace (the host's, for Docker). */
+  peerIndex?: number;
 }
 
 export interface PipelineSpec {
@@ -27,11 +31,42 @@ export interface PipelineSpec {
   containerMacs: string[];
   /** Namespace captures: the container's init PID; when it exits, the capture ends (CaptureSession). */
   namespacePid?: number;
+  /**
+   * Namespace captures, on the root side only: a descriptor of the container's
+   * network namespace, held open since it was verified (namespaceInterfaces.ts).
+   * The child gets it as its fd 3 and nsenter enters exactly that namespace, so
+   * a PID reused after the check cannot redirect the capture.
+   */
+  namespaceFd?: number;
 }
 
 export interface CaptureTools {
   tcpdump: string;
   nsenter: string;
+  setpriv: string;
+  ip: string;
+}
+
+/** Where the pinned namespace descriptor sits in each child (spawn's stdio[3]). */
+export const CHILD_NAMESPACE_FD = 3;
+
+/** nsenter's argv prefix entering the namespace held by the child's fd 3 (never a PID). */
+export function enterPinnedNamespace(tools: CaptureTools): string[] {
+  return [tools.nsenter, `--net=/proc/self/fd/${CHILD_NAMESPACE_FD}`, '--'];
+}
+
+/**
+ * tcpdump starts as root (it must open the interface) but under no_new_privs
+ * and with a bounding set of just what it needs: raw sockets, and setuid/setgid
+ * for its own `-Z nobody`. Groups are cleared first so none survive the drop.
+ */
+export function confineTcpdump(tools: CaptureTools): string[] {
+  return [tools.setpriv, '--clear-groups', '--no-new-privs', '--bounding-set=-all,+net_raw,+setuid,+setgid', '--'];
+}
+
+/** A child that needs no privilege at all: nobody, no groups, no_new_privs, empty bounding and inheritable sets. */
+export function confineUnprivileged(tools: Pick<CaptureTools, 'setpriv'>, uid: number, gid: number): string[] {
+  return [tools.setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all', '--'];
 }
 
 /** Default snap length: whole frames (tcpdump's own default). */
@@ -39,6 +74,7 @@ export const DEFAULT_SNAP_LENGTH = 262144;
 
 function tcpdumpArgs(tools: CaptureTools, iface: string, request: CaptureRequest, queue: 'in' | 'out' | undefined, expression: string | undefined): string[] {
   const args = [
+    ...confineTcpdump(tools),
     tools.tcpdump,
     '-i', iface,
     // Packet-buffered, unbuffered delivery: each packet reaches us ~15 ms after the wire.
@@ -63,12 +99,13 @@ export function planNamespaceCapture(
   request: CaptureRequest,
   interfaces: NamespaceInterface[],
   tools: CaptureTools,
+  namespaceFd: number,
 ): PipelineSpec[] {
   const filter = validateFilter(request.filter);
-  const macs = collectMacs(target, interfaces);
+  const macs = collectMacs(interfaces);
   return interfaces.map((iface) => {
     const name = validateInterfaceName(iface.name);
-    const enter = [tools.nsenter, '-t', String(target.pid), '-n', '--'];
+    const enter = enterPinnedNamespace(tools);
     if (iface.loopback) {
       // libpcap reports loopback traffic once, as received, so tcpdump -Q out
       // would see nothing. Every loopback packet is both sent and received by
@@ -79,6 +116,7 @@ export function planNamespaceCapture(
         fixedDirection: request.direction === 'ingress' ? 'in' : 'out',
         containerMacs: macs,
         namespacePid: target.pid,
+        namespaceFd,
       };
     }
     // Inside the namespace, tcpdump's in/out are the container's own.
@@ -89,6 +127,7 @@ export function planNamespaceCapture(
       fixedDirection: queue,
       containerMacs: macs,
       namespacePid: target.pid,
+      namespaceFd,
     };
   });
 }
@@ -97,11 +136,13 @@ export function planNamespaceCapture(
  * The seed's bridge mode: one capture on a host bridge, narrowed to frames to or
  * from the container's MAC addresses. The user's filter is wrapped in
  * parentheses after ours; validateFilter guarantees it cannot close them.
+ * The MACs are the ones the container's namespace reports (`interfaces`), never
+ * the request's: a request cannot widen the capture to another host's frames.
  */
-export function planBridgeCapture(target: ResolvedContainer, request: CaptureRequest, bridge: string, tools: CaptureTools): PipelineSpec {
+export function planBridgeCapture(target: ResolvedContainer, request: CaptureRequest, bridge: string, interfaces: NamespaceInterface[], tools: CaptureTools): PipelineSpec {
   const name = validateInterfaceName(bridge);
   const filter = validateFilter(request.filter);
-  const macs = collectMacs(target, []);
+  const macs = collectMacs(interfaces);
   if (macs.length === 0) throw new Error(`container ${target.name} has no MAC address on any network; bridge mode needs one`);
   const keyword = request.direction === 'egress' ? 'ether src' : request.direction === 'ingress' ? 'ether dst' : 'ether host';
   const macExpression = '(' + macs.map((m) => `${keyword} ${m}`).join(' or ') + ')';
@@ -114,9 +155,9 @@ export function planBridgeCapture(target: ResolvedContainer, request: CaptureReq
   };
 }
 
-function collectMacs(target: ResolvedContainer, interfaces: NamespaceInterface[]): string[] {
+/** The container's own MACs, as its namespace reports them (Docker's inspect is not asked). */
+function collectMacs(interfaces: NamespaceInterface[]): string[] {
   const macs = new Set<string>();
-  for (const n of target.networks) if (n.mac) macs.add(validateMac(n.mac));
   for (const i of interfaces) if (i.mac && !i.loopback) macs.add(validateMac(i.mac));
   return [...macs];
 }

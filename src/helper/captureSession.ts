@@ -7,7 +7,6 @@
  *   dropPrivileges()                                          // now nobody
  *   session.begin(sink)                                       // only now are packet bytes read
  */
-import { readFileSync } from 'node:fs';
 import { LinkType, type CapturedFrame, type Direction } from '../core/packet';
 import { PcapStreamReader, type PcapRecord } from '../core/pcap/pcapReader';
 import { sourceMac } from '../core/decode/index';
@@ -17,6 +16,8 @@ import type { CaptureLimits } from '../protocol/captureRequest';
 import type { PacketSource } from './packetSource';
 import { TcpdumpProcess } from './tcpdumpProcess';
 import { TimestampMerger } from './timestampMerger';
+import { processStartTime } from './processStartTime';
+import { releaseNamespaces } from './preparePipelines';
 
 export interface SessionSink {
   /** Frames in timestamp order. `frame.data` is owned by the receiver. */
@@ -30,16 +31,6 @@ export interface SessionSink {
 
 const STATS_INTERVAL_MS = 2000;
 const CONTAINER_WATCH_MS = 500;
-
-/** Start time of a process (field 22 of /proc/PID/stat), so a reused PID is not mistaken for it. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Tags a pipeline's frames with their direction: the same answer as
@@ -86,9 +77,17 @@ export class CaptureSession {
     this.openPipelines = processes.length;
   }
 
-  /** Starts a local tcpdump per pipeline and waits until each has its interface open. */
+  /**
+   * Starts a local tcpdump per pipeline and waits until each has its interface
+   * open. The pinned namespace descriptors the specs carry are closed then:
+   * each tcpdump holds its namespace by itself.
+   */
   static async start(specs: PipelineSpec[], limits: CaptureLimits = {}): Promise<CaptureSession> {
-    return CaptureSession.fromSources(specs.map((spec) => new TcpdumpProcess(spec)), limits);
+    try {
+      return await CaptureSession.fromSources(specs.map((spec) => new TcpdumpProcess(spec)), limits);
+    } finally {
+      releaseNamespaces(specs);
+    }
   }
 
   /** A session over sources already started elsewhere; waits until each has its interface open. */

@@ -1,7 +1,9 @@
 /**
- * Finds tcpdump and nsenter. Only system directories are searched: these run
- * as root, and a PATH inherited from a user could name a binary of the user's
- * choosing.
+ * Finds the system tools the root side runs: tcpdump, nsenter (entering the
+ * pinned namespace), setpriv (no_new_privs, bounding set, dropped ids for
+ * every child) and ip (the namespace's interfaces, over netlink). Only system
+ * directories are searched: these run as root, and a PATH inherited from a
+ * user could name a binary of the user's choosing.
  */
 import { accessSync, constants } from 'node:fs';
 import { CaptureError } from '../protocol/captureErrors';
@@ -22,14 +24,17 @@ export function findSystemTool(name: string): string | undefined {
   return undefined;
 }
 
+function required(name: string, install: string): string {
+  const path = findSystemTool(name);
+  if (!path) throw new CaptureError('tcpdump-missing', `${name} is not installed; install it with: ${install}`);
+  return path;
+}
+
 export function findCaptureTools(): CaptureTools {
-  const tcpdump = findSystemTool('tcpdump');
-  if (!tcpdump) {
-    throw new CaptureError('tcpdump-missing', 'tcpdump is not installed; install it with: sudo apt-get install tcpdump (Debian/Ubuntu) or sudo dnf install tcpdump (Fedora)');
-  }
-  const nsenter = findSystemTool('nsenter');
-  if (!nsenter) {
-    throw new CaptureError('tcpdump-missing', 'nsenter is not installed; install it with: sudo apt-get install util-linux');
-  }
-  return { tcpdump, nsenter };
+  return {
+    tcpdump: required('tcpdump', 'sudo apt-get install tcpdump (Debian/Ubuntu) or sudo dnf install tcpdump (Fedora)'),
+    nsenter: required('nsenter', 'sudo apt-get install util-linux'),
+    setpriv: required('setpriv', 'sudo apt-get install util-linux (Debian/Ubuntu: util-linux or setpriv)'),
+    ip: required('ip', 'sudo apt-get install iproute2'),
+  };
 }

@@ -16,8 +16,8 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 export function requesterUid(env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = env.PKEXEC_UID ?? env.SUDO_UID;
   if (fromEnv === undefined) return 0;
-  const uid = Number(fromEnv);
-  if (!Number.isInteger(uid) || uid < 0) throw new CaptureError('invalid-request', 'cannot tell which user asked for this capture');
+  const uid = /^\d{1,10}$/.test(fromEnv) ? Number(fromEnv) : Number.NaN;
+  if (!Number.isInteger(uid)) throw new CaptureError('invalid-request', 'cannot tell which user asked for this capture');
   return uid;
 }
 
@@ -30,19 +30,59 @@ function checkPrivate(stat: { uid: number; mode: number }, owner: number, what: 
   if ((stat.mode & 0o077) !== 0) refuse(`${what} is accessible to other users (mode ${(stat.mode & 0o777).toString(8)})`);
 }
 
-/** Reads, checks and deletes the request file. Throws CaptureError('invalid-request') on anything odd. */
-export function readRequestFile(path: string, owner: number): HelperRequestFile {
+/** A request read from its directory, with that directory still held open. */
+export interface OpenedRequest {
+  file: HelperRequestFile;
+  /**
+   * The socket's path through the held directory descriptor
+   * (`/proc/self/fd/N/capture.sock`): connecting to it reaches the socket in the
+   * directory that was checked, whatever has been renamed or swapped on the way
+   * to it since. Valid until close().
+   */
+  socketViaDescriptor: string;
+  close(): void;
+}
+
+/**
+ * Reads, checks and deletes the request file. Throws CaptureError('invalid-request') on anything odd.
+ *
+ * Every step after the first works through one descriptor of the request
+ * directory, opened with O_NOFOLLOW and checked with fstat: the file, the
+ * socket's lstat, the unlink and (in the caller) the connect all resolve
+ * inside that very directory. Path names are looked up once; with a shared
+ * TMPDIR that is not sticky, another user could otherwise swap the directory
+ * between the check and the connect and receive the capture.
+ */
+export function readRequestFile(path: string, owner: number): OpenedRequest {
   if (!path.startsWith('/') || path.includes('\0')) refuse('the request path must be absolute');
   if (path.split('/').pop() !== REQUEST_NAME) refuse(`the request file must be named ${REQUEST_NAME}`);
   const dir = dirname(path);
-  const dirStat = lstatSync(dir, { throwIfNoEntry: false });
-  if (!dirStat || dirStat.isSymbolicLink() || !dirStat.isDirectory()) refuse('the request directory is missing or is not a plain directory');
-  checkPrivate(dirStat, owner, 'the request directory');
+  let dirFd: number;
+  try {
+    dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch {
+    refuse('the request directory is missing or is not a plain directory');
+  }
+  const closeDirectory = (): void => closeSync(dirFd);
+  try {
+    const dirStat = fstatSync(dirFd);
+    if (!dirStat.isDirectory()) refuse('the request directory is missing or is not a plain directory');
+    checkPrivate(dirStat, owner, 'the request directory');
+    const held = `/proc/self/fd/${dirFd}`;
+    const file = readCheckedRequest(held, dir, owner);
+    return { file, socketViaDescriptor: `${held}/${SOCKET_NAME}`, close: closeDirectory };
+  } catch (err) {
+    closeDirectory();
+    throw err;
+  }
+}
 
+/** The request file and socket inside the held directory `held`; `dir` is its name, which the request must use. */
+function readCheckedRequest(held: string, dir: string, owner: number): HelperRequestFile {
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted in place of the file is refused by the kernel.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(`${held}/${REQUEST_NAME}`, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     refuse(`cannot open the request file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
@@ -64,26 +104,40 @@ export function readRequestFile(path: string, owner: number): HelperRequestFile 
     closeSync(fd);
   }
   // The token is single-use: it leaves the disk as soon as it is read.
-  unlinkSync(path);
+  unlinkSync(`${held}/${REQUEST_NAME}`);
+  return parseRequestText(text, dir, (socketName) => lstatSync(`${held}/${socketName}`, { throwIfNoEntry: false }), owner);
+}
 
+/**
+ * The request's JSON, checked field by field. Pure apart from `statSocket`
+ * (how the socket beside the request looks), so every rule is unit-tested.
+ */
+export function parseRequestText(
+  text: string,
+  dir: string,
+  statSocket: (name: string) => { isSocket(): boolean; uid: number } | undefined,
+  owner: number,
+): HelperRequestFile {
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
   } catch {
     refuse('the request file is not valid JSON');
   }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) refuse('the request file is not a JSON object');
   if (raw.version !== 1) refuse('unsupported request version');
   if (typeof raw.token !== 'string' || !/^[0-9a-f]{64}$/.test(raw.token)) refuse('the token is malformed');
   if (raw.socketPath !== join(dir, SOCKET_NAME)) refuse('the socket must sit beside the request file');
-  const sockStat = lstatSync(raw.socketPath, { throwIfNoEntry: false });
+  const sockStat = statSocket(SOCKET_NAME);
   if (!sockStat || !sockStat.isSocket()) refuse('the socket is missing or is not a socket');
   if (sockStat.uid !== owner) refuse('the socket is not owned by the requesting user');
 
   const target = raw.target as Record<string, unknown> | undefined;
-  if (!target || typeof target.id !== 'string' || typeof target.name !== 'string') refuse('the target container is missing');
+  if (!target || typeof target !== 'object' || typeof target.id !== 'string' || typeof target.name !== 'string') refuse('the target container is missing');
   validateContainerId(target.id);
   if (typeof target.pid !== 'number' || !Number.isInteger(target.pid) || target.pid <= 1) refuse('the container PID is not valid');
   if (!Array.isArray(target.networks)) refuse('the container networks are missing');
+  if (target.networks.length > 64) refuse('the container has too many networks');
   const networks = (target.networks as unknown[]).map((n) => {
     const o = (n ?? {}) as Record<string, unknown>;
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length < 128 ? v : undefined);

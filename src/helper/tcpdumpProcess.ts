@@ -3,34 +3,36 @@
  * drop counts, and its stdout (pcap) handed to a reader only once the owner
  * says so, after privileges were dropped.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { PipelineSpec } from './capturePlan';
+import { CHILD_NAMESPACE_FD, type PipelineSpec } from './capturePlan';
 import type { PacketSource, TcpdumpCounts } from './packetSource';
+import { TcpdumpStderr } from './tcpdumpStderr';
 
 export type { TcpdumpCounts } from './packetSource';
 
 /** A tcpdump started by this process (the helper, as root). */
 export class TcpdumpProcess implements PacketSource {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  private stderrText = '';
-  private listening = false;
+  readonly child: ChildProcess & { stdout: Readable; stderr: Readable };
+  private readonly stderr = new TcpdumpStderr();
   private exited = false;
-  readonly counts: TcpdumpCounts = {};
   private readonly exitPromise: Promise<number | null>;
-  private countsListener?: (counts: TcpdumpCounts) => void;
 
   constructor(readonly spec: PipelineSpec) {
     const [file, ...args] = spec.argv;
     if (!file) throw new Error('empty tcpdump command line');
+    // The pinned namespace (if any) becomes the child's fd 3, which the argv's
+    // `nsenter --net=/proc/self/fd/3` enters.
+    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+    if (spec.namespaceFd !== undefined) stdio[CHILD_NAMESPACE_FD] = spec.namespaceFd;
     // Never a shell: argv goes to execve as it is.
-    this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });
+    this.child = spawn(file, args, { stdio, shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } }) as ChildProcess & { stdout: Readable; stderr: Readable };
     this.child.stdout.pause();
     this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text: string) => this.onStderr(text));
+    this.child.stderr.on('data', (text: string) => this.stderr.push(text));
     this.exitPromise = new Promise((resolve) => {
       this.child.on('error', (err) => {
-        this.stderrText += `\n${err.message}`;
+        this.stderr.push(`\n${err.message}`);
         this.exited = true;
         resolve(null);
       });
@@ -49,32 +51,32 @@ export class TcpdumpProcess implements PacketSource {
     return this.child.stdout;
   }
 
+  get counts(): TcpdumpCounts {
+    return this.stderr.counts;
+  }
+
   get hasExited(): boolean {
     return this.exited;
   }
 
   /** Everything tcpdump said on stderr, for error messages. */
   get diagnostics(): string {
-    return this.stderrText.trim();
+    return this.stderr.diagnostics;
   }
 
   /** The last line tcpdump printed that is an error, not a statistic. */
   get lastError(): string | undefined {
-    const lines = this.stderrText
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !/^listening on|packets? (captured|received by filter|dropped by kernel)/.test(l));
-    return lines[lines.length - 1];
+    return this.stderr.lastError;
   }
 
   onCounts(listener: (counts: TcpdumpCounts) => void): void {
-    this.countsListener = listener;
+    this.stderr.onCounts(listener);
   }
 
   /** Resolves once tcpdump has opened the interface; rejects with its error otherwise. */
   async waitUntilListening(timeoutMs = 10_000): Promise<void> {
     const started = Date.now();
-    while (!this.listening) {
+    while (!this.stderr.listening) {
       if (this.exited) throw new Error(this.lastError ?? 'tcpdump exited before it started listening');
       if (Date.now() - started > timeoutMs) throw new Error(`tcpdump did not start within ${timeoutMs / 1000} s: ${this.lastError ?? 'no output'}`);
       await new Promise((r) => setTimeout(r, 10));
@@ -109,18 +111,18 @@ export class TcpdumpProcess implements PacketSource {
     return this.exitPromise;
   }
 
-  private onStderr(text: string): void {
-    // Keep the tail only: a long capture prints counters again and again.
-    this.stderrText = (this.stderrText + text).slice(-8192);
-    if (/listening on /.test(text)) this.listening = true;
-    let changed = false;
-    for (const [, n, what] of text.matchAll(/(\d+) packets? (captured|received by filter|dropped by kernel)/g)) {
-      const value = Number(n);
-      if (what === 'captured') this.counts.captured = value;
-      else if (what === 'received by filter') this.counts.received = value;
-      else this.counts.droppedByKernel = value;
-      changed = true;
-    }
-    if (changed) this.countsListener?.(this.counts);
+  /**
+   * Gives up this process's ends of tcpdump's output and error pipes, for a
+   * packet reader that inherited them. Returns the pcap bytes already buffered
+   * here (the global header is written before "listening on"), which the reader
+   * must see first. Synchronous on purpose: no read can complete between the
+   * drain and the close, so no byte is lost or read twice.
+   */
+  releaseStreams(): Buffer {
+    const parts: Buffer[] = [];
+    for (let chunk = this.child.stdout.read() as Buffer | null; chunk !== null; chunk = this.child.stdout.read() as Buffer | null) parts.push(chunk);
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
+    return Buffer.concat(parts);
   }
 }

@@ -13,7 +13,8 @@ export const MAX_SNAP_LENGTH = 262144;
 
 const INTERFACE_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 const MAC_ADDRESS = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
+/** Docker's full id: the helper matches it exactly against the PID's cgroup, so an abbreviation will not do. */
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
 
 export function validateInterfaceName(name: string): string {
   // Names start with a letter or digit so none can pass for a tcpdump option.

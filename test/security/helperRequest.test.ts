@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ import { createDockerClient } from '../../src/client/dockerClient';
 import type { ResolvedContainer } from '../../src/protocol/resolvedContainer';
 import type { HelperToClient } from '../../src/protocol/helperMessages';
 import { DOCKER_HOST, ensureDaemon, removeContainers, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
-import { assertOurTcpdumpArgv, canary, ensureTestUsers, execRecorder, privateBuild, run, TEST_USER, uidOf, type ExecRecorder, type PrivateBuild, type RunResult } from './securityFixture';
+import { assertOurTcpdumpArgv, canary, ensureTestUsers, execRecorder, OTHER_USER, privateBuild, run, TEST_USER, uidOf, type ExecRecorder, type PrivateBuild, type RunResult } from './securityFixture';
+import { sleep } from '../support/cliRunner';
 
 interface Channel {
   dir: string;
@@ -54,8 +56,9 @@ describe('helper: refuses a request it must not trust, before acting as root', {
   });
 
   /** A channel set up the way captureClient does it, as the test user. */
-  async function channel(): Promise<Channel> {
-    const dir = mkdtempSync(join(tmpdir(), 'dnc-sec-chan-'));
+  async function channel(at?: string): Promise<Channel> {
+    const dir = at ?? mkdtempSync(join(tmpdir(), 'dnc-sec-chan-'));
+    if (at) mkdirSync(at, { mode: 0o700 });
     const socketPath = join(dir, 'capture.sock');
     const connections: Channel['connections'] = [];
     const server = createServer((socket: Socket) => {
@@ -237,4 +240,159 @@ describe('helper: refuses a request it must not trust, before acting as root', {
     assert.match(ended.error?.message ?? '', new RegExp(`process ${process.pid} is not container`));
     assert.deepEqual(recorder.execs(), [], 'tcpdump or nsenter was executed');
   });
+
+  it('a process outside any container, in a cgroup whose path merely contains the container id: refused, nothing started', async () => {
+    // Its own network namespace, so only the cgroup check stands between it and a capture.
+    const cgroup = `/sys/fs/cgroup/unified/dnc-sec-${target.id}`;
+    mkdirSync(cgroup);
+    const impostor = spawn('unshare', ['-n', 'sleep', '600'], { stdio: 'ignore' });
+    try {
+      const pid = impostor.pid as number;
+      for (let i = 0; i < 50 && !readProc(`/proc/${pid}/comm`).startsWith('sleep'); i++) await sleep(50);
+      writeFileSync(`${cgroup}/cgroup.procs`, String(pid));
+      assert.match(readProc(`/proc/${pid}/cgroup`), new RegExp(target.id), 'the impostor carries the id in its cgroup path');
+      const c = await channel();
+      writeRequest(c.requestPath, request(c, { target: { ...target, pid } }));
+      const r = await helper(c.requestPath);
+      assert.equal(r.code, 1, r.stderr);
+      const ended = c.connections[0]?.messages.find((m) => m.type === 'ended');
+      assert.ok(ended && ended.type === 'ended', JSON.stringify(c.connections));
+      assert.match(ended.error?.message ?? '', new RegExp(`process ${pid} is not container`));
+      assert.deepEqual(recorder.execs(), [], 'tcpdump or nsenter was executed');
+    } finally {
+      impostor.kill('SIGKILL');
+      await new Promise((r) => impostor.once('exit', r));
+      for (let i = 0; i < 50 && existsSync(cgroup); i++) {
+        try {
+          rmdirSync(cgroup);
+        } catch {
+          await sleep(50);
+        }
+      }
+    }
+  });
+
+  it("bridge mode: a name that is not a bridge, or a bridge without the container, is refused; the MAC filter is the namespace's, not the request's", async () => {
+    const lonely = `dncsecbr${randomBytes(2).toString('hex')}`;
+    execFileSyncQuiet('ip', ['link', 'add', lonely, 'type', 'bridge']);
+    try {
+      for (const [bridge, why] of [['lo', /lo is not a bridge on this host/], [lonely, /is not attached to bridge/]] as const) {
+        const c = await channel();
+        writeRequest(c.requestPath, request(c, { request: { container: target.name, direction: 'both', mode: { kind: 'bridge', bridge }, limits: { durationSeconds: 1 } } }));
+        const r = await helper(c.requestPath);
+        assert.equal(r.code, 1, r.stderr);
+        const ended = c.connections[0]?.messages.find((m) => m.type === 'ended');
+        assert.ok(ended && ended.type === 'ended' && ended.error?.code === 'invalid-request', JSON.stringify(c.connections));
+        assert.match(ended.error?.message ?? '', why);
+        assert.deepEqual(recorder.execs().filter((argv) => argv.includes('/usr/bin/tcpdump')), [], `tcpdump ran on ${bridge}`);
+      }
+    } finally {
+      execFileSyncQuiet('ip', ['link', 'del', lonely]);
+    }
+    // The real bridge: accepted, and the MAC a request claims for the container is not what is captured.
+    const c = await channel();
+    const claimed = '02:42:de:ad:be:ef';
+    writeRequest(c.requestPath, request(c, { target: { ...target, networks: [{ name: 'bridge', mac: claimed }] }, request: { container: target.name, direction: 'both', mode: { kind: 'bridge', bridge: 'docker0' }, limits: { durationSeconds: 1 } } }));
+    const r = await helper(c.requestPath);
+    assert.equal(r.code, 0, r.stderr);
+    const expression = recorder.execs().find((argv) => argv[0] === '/usr/bin/tcpdump')?.at(-1) ?? '';
+    assert.ok(!expression.includes(claimed), expression);
+    assert.match(expression, /^\(ether host 02:42:[0-9a-f:]{11}\)$/, expression);
+  });
+
+  it("the container's own files are never read: a FIFO planted where sysfs was does not hang the root helper", async () => {
+    // A container allowed to mount can replace its /sys; root must learn interfaces over netlink instead.
+    const name = uniqueName('dnc-sec-fifo');
+    // Removed in `finally` even when it fails to start (a created container stays otherwise).
+    try {
+      const running = runContainer(name, ['--cap-add', 'SYS_ADMIN', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined'], ['sh', '-c', 'busybox umount -l /sys && busybox mkdir -p /sys/class/net/eth0 /sys/class/net/lo && busybox mkfifo /sys/class/net/eth0/flags /sys/class/net/eth0/type /sys/class/net/eth0/address /sys/class/net/lo/flags /sys/class/net/lo/type && exec sleep 600']);
+      for (let i = 0; i < 50 && !running.exec('busybox', 'ls', '/sys/class/net/eth0').includes('flags'); i++) await sleep(100);
+      const fifoTarget = await createDockerClient(DOCKER_HOST).resolveContainer(name);
+      const c = await channel();
+      writeRequest(c.requestPath, request(c, { target: fifoTarget, request: { container: name, direction: 'both', mode: { kind: 'namespace' }, limits: { durationSeconds: 1 } } }));
+      const r = await helper(c.requestPath);
+      assert.equal(r.code, 0, `the helper did not finish: ${r.stderr}`);
+      const started = c.connections[0]?.messages.find((m) => m.type === 'started');
+      assert.ok(started && started.type === 'started', JSON.stringify(c.connections));
+      assert.deepEqual(started.interfaces, ['eth0', 'lo']);
+    } finally {
+      removeContainers(name);
+    }
+  });
+
+  it("a request directory swapped for someone else's while the helper works (shared TMPDIR without the sticky bit): the helper never connects anywhere else", async () => {
+    // The attacker (another local user) may rename entries of the shared directory. It
+    // keeps swapping the user's channel directory for a symlink to its own directory,
+    // which holds a socket it listens on: mostly the real directory (so the checks
+    // pass), briefly the symlink (so a later lookup by name lands in the trap).
+    const shared = mkdtempSync(join(tmpdir(), 'dnc-sec-shared-'));
+    chmodSync(shared, 0o777);
+    const attacker = uidOf(OTHER_USER);
+    const trap = join(shared, 'trap');
+    const attack = `
+      const net = require('net'), fs = require('fs');
+      const shared = ${JSON.stringify(shared)}, trap = ${JSON.stringify(trap)};
+      fs.mkdirSync(trap, { mode: 0o777 });
+      fs.chmodSync(trap, 0o777);
+      // Listening is enough: a connection completes in the kernel's backlog even while this loop spins.
+      net.createServer(() => undefined).listen(trap + '/capture.sock', () => {
+        fs.chmodSync(trap + '/capture.sock', 0o777);
+        process.stdout.write('ready\\n');
+        setTimeout(swap, 10);
+      });
+      const spin = (us) => { const end = process.hrtime.bigint() + BigInt(us * 1000); while (process.hrtime.bigint() < end); };
+      function swap() {
+        const stop = Date.now() + 120000;
+        let name = '';
+        for (let i = 0; Date.now() < stop; i++) {
+          if (i % 64 === 0) { try { name = fs.readFileSync(shared + '/current', 'utf8'); } catch {} }
+          if (!name) { spin(100); continue; }
+          const user = shared + '/' + name;
+          try { fs.renameSync(user, shared + '/aside'); } catch { spin(50); continue; }
+          try { fs.symlinkSync(trap, user); spin(15); fs.unlinkSync(user); } catch {}
+          try { fs.renameSync(shared + '/aside', user); } catch {}
+          spin(60);
+        }
+        process.exit(0);
+      }`;
+    const swapper = spawn('setpriv', [`--reuid=${attacker}`, `--regid=${attacker}`, '--clear-groups', process.execPath, '-e', attack], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => swapper.stdout.once('data', () => resolve()));
+      let reachedUser = 0;
+      let redirected = 0;
+      for (let attempt = 0; attempt < 60 && redirected === 0; attempt++) {
+        // Set up under another name, then moved into place: the attacker only swaps the finished directory.
+        const name = `chan-${attempt}`;
+        const c = await channel(join(shared, `prep-${attempt}`));
+        // A PID that is not the container's: the helper connects, says why, and exits at once.
+        writeRequest(c.requestPath, request(c, { socketPath: join(shared, name, 'capture.sock'), target: { ...target, pid: process.pid } }));
+        renameSync(c.dir, join(shared, name));
+        writeFileSync(join(shared, 'current'), name, { mode: 0o644 });
+        const r = await helper(join(shared, name, 'request.json'));
+        writeFileSync(join(shared, 'current'), '', { mode: 0o644 });
+        // Exit 1 means it connected somewhere and reported there; 3 means it refused before connecting.
+        assert.ok(r.code === 1 || r.code === 3, `attempt ${attempt}: exit ${r.code}: ${r.stderr}`);
+        if (c.connections.length > 0) reachedUser++;
+        else if (r.code === 1) redirected++;
+      }
+      assert.equal(redirected, 0, "the helper connected to the attacker's socket");
+      assert.ok(reachedUser > 0, 'no attempt reached the real socket (the test proved nothing)');
+    } finally {
+      swapper.kill('SIGKILL');
+      await new Promise((r) => swapper.once('exit', r));
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
 });
+
+function readProc(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function execFileSyncQuiet(file: string, args: string[]): void {
+  execFileSync(file, args, { stdio: 'ignore' });
+}

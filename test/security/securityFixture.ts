@@ -163,15 +163,28 @@ export function tmpEntries(prefix: string): string[] {
   return (execFileSync('ls', ['-A', '/tmp'], { encoding: 'utf8' }) as string).split('\n').filter((n) => n.startsWith(prefix));
 }
 
-/** tcpdump's argv as capturePlan builds it: fixed options, then `--` and at most one expression. */
+/** setpriv's options for tcpdump: no_new_privs, no groups, a bounding set of just what opening the interface and -Z need. */
+export const TCPDUMP_CONFINEMENT = ['/usr/bin/setpriv', '--clear-groups', '--no-new-privs', '--bounding-set=-all,+net_raw,+setuid,+setgid', '--'];
+/** The root helper's only other use of nsenter: listing the pinned namespace's interfaces with ip, as nobody. */
+export const INTERFACE_LISTING = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all', '--', '/usr/sbin/ip', '-j', 'link', 'show'];
+
+/**
+ * An argv the root side executed, as capturePlan builds it: nsenter enters the
+ * pinned namespace by descriptor (never by PID) and runs either the confined
+ * tcpdump or the interface listing; tcpdump gets fixed options, then `--` and
+ * at most one expression.
+ */
 export function assertOurTcpdumpArgv(argv: string[], allowedExpressions: Set<string>): void {
   const text = JSON.stringify(argv);
   let i = 0;
   if (argv[0] === '/usr/bin/nsenter') {
-    assert.equal(argv[1], '-t', text);
-    assert.match(argv[2] ?? '', /^\d+$/, text);
-    assert.deepEqual(argv.slice(3, 5), ['-n', '--'], text);
-    i = 5;
+    assert.deepEqual(argv.slice(1, 3), ['--net=/proc/self/fd/3', '--'], text);
+    if (argv[4] === '--reuid=65534') {
+      assert.deepEqual(argv.slice(3), INTERFACE_LISTING, text);
+      return;
+    }
+    assert.deepEqual(argv.slice(3, 3 + TCPDUMP_CONFINEMENT.length), TCPDUMP_CONFINEMENT, text);
+    i = 3 + TCPDUMP_CONFINEMENT.length;
   }
   assert.equal(argv[i], '/usr/bin/tcpdump', text);
   const rest = argv.slice(i + 1);
@@ -190,3 +203,23 @@ export function assertOurTcpdumpArgv(argv: string[], allowedExpressions: Set<str
   assert.ok(tail.length <= 1, `more than one argument after -- : ${text}`);
   if (tail[0] !== undefined) assert.ok(allowedExpressions.has(tail[0]), `unexpected expression ${JSON.stringify(tail[0])}`);
 }
+
+/** The capability and privilege lines of /proc/PID/status. */
+export interface ProcessPrivileges {
+  noNewPrivs: boolean;
+  capEff: bigint;
+  capPrm: bigint;
+  capInh: bigint;
+  capBnd: bigint;
+  capAmb: bigint;
+}
+
+export function privilegesOf(pid: number): ProcessPrivileges {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): string => status.match(new RegExp(`^${name}:[ \\t]*([^\\n]*)$`, 'm'))?.[1]?.trim() ?? '';
+  const caps = (name: string): bigint => BigInt(`0x${field(name) || 'ffffffffffffffff'}`);
+  return { noNewPrivs: field('NoNewPrivs') === '1', capEff: caps('CapEff'), capPrm: caps('CapPrm'), capInh: caps('CapInh'), capBnd: caps('CapBnd'), capAmb: caps('CapAmb') };
+}
+
+/** CAP_SETGID (6), CAP_SETUID (7), CAP_NET_RAW (13): tcpdump's bounding set. */
+export const TCPDUMP_BOUNDING_SET = (1n << 6n) | (1n << 7n) | (1n << 13n);

@@ -45,19 +45,28 @@ export function tcpdumpsBelow(helperPid: number): CaptureProcess[] {
 
 /**
  * The filesystem paths of the Unix sockets the helper talks through: for each
- * socket the helper holds, its own bound path or, when it is the connecting
+ * socket the helper or its packet reader holds, its own bound path or, when it is the connecting
  * side, the path of the socket at the other end (read from `ss`, which knows
  * each connected socket's peer).
  */
 export function helperChannelSocketPaths(helperPid: number): string[] {
   const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${helperPid}/fd`)) {
+  // The root helper hands the connected channel to its packet reader (a child): the whole tree counts.
+  for (const pid of processTree(helperPid)) {
+    let fds: string[];
     try {
-      const target = readlinkSync(`/proc/${helperPid}/fd/${fd}`);
-      const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
-      if (inode) inodes.add(inode);
+      fds = readdirSync(`/proc/${pid}/fd`);
     } catch {
-      // closed meanwhile
+      continue; // exited meanwhile
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
+        if (inode) inodes.add(inode);
+      } catch {
+        // closed meanwhile
+      }
     }
   }
   const byInode = new Map<string, { path: string; peer: string }>();

@@ -1,0 +1,146 @@
+/**
+ * The packet reader: the only process that parses packet bytes. The root
+ * helper starts it through setpriv as nobody, with no groups, no_new_privs and
+ * empty capability sets (bounding included), hands it tcpdump's pipes and the
+ * connected channel as descriptors (readerConfig.ts), and writes its
+ * configuration to stdin only after dropping its own privileges.
+ *
+ * It refuses to read a packet unless /proc/self/status confirms all of that:
+ * a bug in the pcap reader or a decoder that hostile traffic exploits lands in
+ * a process that cannot regain anything, not even through a setuid binary.
+ */
+import { readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { FrameBatchWriter } from '../core/frameBatch';
+import type { CapturedFrame } from '../core/packet';
+import { CaptureError, isCaptureError } from '../protocol/captureErrors';
+import { ChannelDecoder, encodeFrames, encodeJson } from '../protocol/channelCodec';
+import { MessageKind, type ClientToHelper, type HelperToClient } from '../protocol/helperMessages';
+import { CaptureSession } from './captureSession';
+import { FdPacketSource } from './fdPacketSource';
+import { parseReaderConfig, ReaderFd, type ReaderConfig } from './readerConfig';
+
+const BATCH_INTERVAL_MS = 20;
+const BATCH_MAX_BYTES = 256 * 1024;
+/** Past this much unsent data, reading from tcpdump pauses (the kernel buffer absorbs the rest). */
+const SOCKET_HIGH_WATER = 32 * 1024 * 1024;
+
+/** The confinement this process must be under, from /proc/self/status; undefined when it is. */
+export function confinementProblem(status: string): string | undefined {
+  const field = (name: string): string | undefined => status.match(new RegExp(`^${name}:[ \\t]*(.*)$`, 'm'))?.[1]?.trim();
+  const uids = (field('Uid') ?? '').split(/\s+/).map(Number);
+  if (uids.length !== 4 || uids.some((u) => !Number.isInteger(u) || u === 0)) return `runs with uid ${field('Uid') ?? '?'}`;
+  const gids = (field('Gid') ?? '').split(/\s+/).map(Number);
+  if (gids.length !== 4 || gids.some((g) => !Number.isInteger(g) || g === 0)) return `runs with gid ${field('Gid') ?? '?'}`;
+  if ((field('Groups') ?? '') !== '') return `keeps supplementary groups ${field('Groups') ?? ''}`;
+  if (field('NoNewPrivs') !== '1') return 'runs without no_new_privs';
+  for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) {
+    const value = field(set);
+    if (value !== undefined && !/^0+$/.test(value)) return `keeps capabilities (${set} ${value})`;
+  }
+  return undefined;
+}
+
+function readAll(fd: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = new Socket({ fd, readable: true, writable: false });
+    const parts: Buffer[] = [];
+    input.on('data', (b: Buffer) => parts.push(b));
+    input.on('error', reject);
+    input.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+  });
+}
+
+export async function runPacketReader(): Promise<number> {
+  process.title = 'dnc-pkt-reader'; // comm keeps 15 characters
+  const problem = confinementProblem(readFileSync('/proc/self/status', 'utf8'));
+  if (problem) {
+    process.stderr.write(`docker-network-capture packet reader: refusing to read packets: this process ${problem}\n`);
+    return 1;
+  }
+  const config: ReaderConfig = parseReaderConfig(await readAll(ReaderFd.config));
+  const socket = new Socket({ fd: ReaderFd.channel, readable: true, writable: true });
+  socket.on('error', () => undefined);
+  const send = (message: HelperToClient): void => void socket.write(encodeJson(message));
+  const log = (level: 'info' | 'debug' | 'warn' | 'error', message: string): void => {
+    if (level !== 'debug' || config.verbose) send({ type: 'log', level, message });
+  };
+
+  const sources = config.sources.map(
+    (s, k) => new FdPacketSource(s.spec, s.pid, ReaderFd.firstSource + 2 * k, ReaderFd.firstSource + 2 * k + 1, Buffer.from(s.prefix, 'base64')),
+  );
+  let session: CaptureSession;
+  try {
+    session = await CaptureSession.fromSources(sources, config.limits);
+  } catch (err) {
+    const e = isCaptureError(err) ? err : new CaptureError('helper-failed', err instanceof Error ? err.message : String(err));
+    send({ type: 'ended', reason: 'failed to start', error: { code: e.code, message: e.message } });
+    socket.end();
+    return 1;
+  }
+  log(
+    'debug',
+    `privileges dropped to ${config.identity} (uid ${process.getuid?.()}, gid ${process.getgid?.()}) before reading any packet: packets are read by process ${process.pid}, with no groups, no_new_privs and no capabilities`,
+  );
+  send({
+    type: 'started',
+    interfaces: session.specs.map((s) => s.interfaceName),
+    commands: session.specs.map((s) => s.argv),
+    tcpdumpPids: session.pids,
+    uid: process.getuid?.() ?? -1,
+    gid: process.getgid?.() ?? -1,
+  });
+
+  const writer = new FrameBatchWriter();
+  let framesSent = 0;
+  const flush = (): void => {
+    if (writer.frameCount > 0) socket.write(encodeFrames(writer.take()));
+  };
+  const flushTimer = setInterval(flush, BATCH_INTERVAL_MS);
+
+  const done = new Promise<number>((resolve) => {
+    session.begin({
+      frame(frame: CapturedFrame) {
+        writer.add(frame);
+        framesSent++;
+        if (writer.byteLength >= BATCH_MAX_BYTES) {
+          flush();
+          if (socket.writableLength > SOCKET_HIGH_WATER) {
+            session.pause();
+            socket.once('drain', () => session.resume());
+          }
+        }
+      },
+      stats(kernelDrops) {
+        send({ type: 'stats', kernelDrops });
+      },
+      log,
+      ended(reason, error) {
+        clearInterval(flushTimer);
+        flush();
+        // What tcpdump saw against what was sent: a difference would be packets lost on the way.
+        const counts = session.tcpdumpCounts;
+        log('info', `tcpdump captured ${counts.captured} packets (kernel dropped ${counts.droppedByKernel}); ${framesSent} frames sent`);
+        send({ type: 'ended', reason, ...(error ? { error: { code: error.code, message: error.message } } : {}) });
+        socket.end(() => resolve(error ? 1 : 0));
+        // If the user's side is gone, end() never completes.
+        setTimeout(() => resolve(error ? 1 : 0), 2000).unref();
+      },
+    });
+  });
+
+  const decoder = new ChannelDecoder();
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      for (const m of decoder.push(chunk)) {
+        if (m.kind === MessageKind.Json && (m.value as ClientToHelper).type === 'stop') void session.stop('stopped');
+      }
+    } catch {
+      void session.stop('protocol error on the channel');
+    }
+  });
+  // The user's process went away (VS Code closed or crashed): nobody is listening, stop.
+  socket.on('close', () => void session.stop('client went away'));
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void session.stop('stopped'));
+  return done;
+}
