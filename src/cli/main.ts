@@ -84,7 +84,7 @@ async function capture(o: CliOptions): Promise<number> {
     snapLength: o.snapLength,
     limits: { count: o.count, durationSeconds: o.durationSeconds, maxBytes: o.maxBytes },
   };
-  const docker = createDockerClient(o.docker);
+  const docker = createDockerClient({ endpoint: o.docker, context: o.context });
   verbose(`docker endpoint: ${docker.endpoint}`);
   const target = await docker.resolveContainer(request.container);
   verbose(`container ${target.name} (${target.id.slice(0, 12)}), PID ${target.pid}, network mode ${target.networkMode}`);

@@ -54,6 +54,8 @@ export interface ContainerLister {
    * (the daemon went away); the caller decides whether to watch again.
    */
   watchEvents(onEvent: (event: ContainerEvent) => void, onEnd?: (error?: Error) => void): DisposableLike;
+  /** Asks the engine what it is (absent in fakes). */
+  describeEngine?(): Promise<EngineInfo>;
   /** Closes idle connections (ssh children). */
   dispose?(): void;
 }

@@ -53,6 +53,11 @@ export class ContainerWatcher {
     return this.client.endpoint;
   }
 
+  /** The client the list comes from (replaced on reconnect). */
+  get currentClient(): ContainerLister {
+    return this.client;
+  }
+
   /** The engine the list comes from (for the view's description); undefined when the endpoint is invalid. */
   get engine(): EngineInfo | undefined {
     return this.client.engine;
