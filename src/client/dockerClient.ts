@@ -115,9 +115,9 @@ class DockerodeClient implements DockerClient {
     const components = (version as { Components?: { Name?: string }[] } | undefined)?.Components ?? [];
     const podman = this.engine.podman || components.some((c) => /podman/i.test(c.Name ?? ''));
     if (!podman || this.engine.contextName) return { ...this.engine, podman };
+    // A local socket says it by its owner; a remote engine's /info may list "rootless" among its security options.
     const security = (info as { SecurityOptions?: string[] } | undefined)?.SecurityOptions ?? [];
-    const rootless = security.some((o) => o.includes('name=rootless'));
-    const flavour = info ? (rootless ? 'rootless' : 'rootful') : (podmanFlavour(this.parsed) ?? 'rootful');
+    const flavour = podmanFlavour(this.parsed) ?? (security.some((o) => o.includes('rootless')) ? 'rootless' : 'rootful');
     const description = this.parsed.kind === 'unix' ? `Podman (${flavour})` : `Podman (${flavour}) ${this.endpoint}`;
     return { ...this.engine, podman, description };
   }

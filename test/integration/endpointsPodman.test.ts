@@ -57,7 +57,8 @@ test('rootful Podman is found when Docker’s socket is absent, named in the vie
 
 test('rootless Podman at $XDG_RUNTIME_DIR/podman/podman.sock is found and listed', { timeout: 300_000 }, async () => {
   user = createTestUser(uniqueName('dnc-podman').slice(0, 20));
-  const runtimeDir = path.join(work, 'runtime');
+  // Not under `work` (0700 root): the user must reach its runtime dir.
+  const runtimeDir = `/tmp/${uniqueName('dnc-podrt')}`;
   const engine = await startRootlessPodman(user, runtimeDir, uniqueName('dnc-ep-rootless'));
   engines.push(engine);
   const env = { XDG_RUNTIME_DIR: runtimeDir, DOCKER_CONFIG: path.join(work, 'no-config') };

@@ -16,6 +16,7 @@ import type { SelectionEnvironment } from '../../src/client/dockerEngineSelectio
 import { isCaptureError } from '../../src/protocol/captureErrors';
 import { DOCKER_HOST, IMAGE, docker, ensureDaemon, removeContainers, runContainer, uniqueName } from '../support/dockerFixture';
 import { createTestUser, deleteTestUser, type TestUser } from '../support/endpointTestUser';
+import { runThroughApi } from '../support/endpointApiRoundTrip';
 import { addToRootSshFile, startPrivateSshd, startSshAgent, type PrivateSshd } from '../support/privateSshd';
 
 const suffix = uniqueName('x').slice(-6);
@@ -110,9 +111,14 @@ test('a docker context with an ssh endpoint is read from its sha256-named folder
   assert.equal(c.engine.contextName, name);
   assert.equal(c.engine.description, `context ${name} (ssh://${alias})`);
   await assertListsAndResolves(c);
-  // The container is started from the API object the helper-container backend uses.
-  const version = await c.api.version();
-  assert.ok(version.ApiVersion);
+});
+
+test('over ssh, api and streamingApi create, attach to, start, wait for, kill and remove a container', { timeout: 60_000 }, async () => {
+  process.env.SSH_AUTH_SOCK = agent?.socket;
+  const c = client(`ssh://${userName}@127.0.0.1:${sshd?.port}`);
+  const output = await runThroughApi(c, `${containerName}-api`);
+  assert.match(output, /dnc-attach-ok/);
+  await assert.rejects(c.resolveContainer(`${containerName}-api`), /No such container/);
 });
 
 test('an unknown host key fails at once, saying to add it with ssh-keyscan', { timeout: 60_000 }, async () => {

@@ -15,6 +15,7 @@ import { contextDirName } from '../../src/client/dockerContexts';
 import type { SelectionEnvironment } from '../../src/client/dockerEngineSelection';
 import { isCaptureError } from '../../src/protocol/captureErrors';
 import { IMAGE, docker as mainDocker, ensureDaemon, uniqueName } from '../support/dockerFixture';
+import { runThroughApi } from '../support/endpointApiRoundTrip';
 import { startTlsDockerd, type TlsDockerd } from '../support/tlsDockerd';
 
 const containerName = uniqueName('dnc-ep-tls');
@@ -81,6 +82,11 @@ test('a docker context holding TLS files reaches the engine', { timeout: 60_000 
   const c = client({ context: name }, { DOCKER_HOST: 'unix:///nonexistent.sock' }, configDir);
   assert.equal(c.engine.description, `context ${name} (tcp://127.0.0.1:${engine?.port})`);
   await assertListsAndResolves(c);
+});
+
+test('over TLS, api and streamingApi create, attach to, start, wait for, kill and remove a container', { timeout: 60_000 }, async () => {
+  const c = client(undefined, { DOCKER_HOST: `tcp://127.0.0.1:${engine?.port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine?.certDir });
+  assert.match(await runThroughApi(c, `${containerName}-api`), /dnc-attach-ok/);
 });
 
 test('a CA that did not sign the engine certificate fails with one line naming the CA file', { timeout: 60_000 }, async () => {

@@ -92,5 +92,6 @@ export function startRootlessPodman(user: TestUser, runtimeDir: string, containe
   const podman = ['runuser', '-u', user.name, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'podman', ...COMMON];
   return serve({ podman, env: process.env }, path.join(runtimeDir, 'podman', 'podman.sock'), containerName, [], () => {
     fs.chmodSync('/dev/net/tun', tunMode);
+    fs.rmSync(runtimeDir, { recursive: true, force: true });
   });
 }
