@@ -17,6 +17,7 @@ import { DOCKER_HOST, IMAGE } from './dockerFixture';
 import type { TestUser } from './endpointTestUser';
 
 const COMMON = ['--storage-driver=vfs', '--cgroup-manager=cgroupfs', '--events-backend=file'];
+const SYSTEM_STORE = '/var/lib/containers';
 const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 
 export interface PodmanEngine {
@@ -73,7 +74,11 @@ async function serve(runner: Runner, socket: string, containerName: string, netw
 /** Rootful Podman with everything in `dir`; the socket is `dir`/podman.sock. */
 export function startRootfulPodman(dir: string, containerName: string): Promise<PodmanEngine> {
   const podman = ['podman', '--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'run'), ...COMMON];
-  return serve({ podman, env: process.env }, path.join(dir, 'podman.sock'), containerName, ['--network', 'none'], () => undefined);
+  // Even with --root, root's podman keeps a blob cache in /var/lib/containers/cache: removed again if this made it.
+  const hadSystemStore = fs.existsSync(SYSTEM_STORE);
+  return serve({ podman, env: process.env }, path.join(dir, 'podman.sock'), containerName, ['--network', 'none'], () => {
+    if (!hadSystemStore) fs.rmSync(SYSTEM_STORE, { recursive: true, force: true });
+  });
 }
 
 /**
