@@ -8,6 +8,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type Docker from 'dockerode';
+import { CaptureError } from '../protocol/captureErrors';
 import type { DockerEndpoint } from './dockerEndpoint';
 import { SshDialAgent } from './dockerSshTransport';
 import { loadTlsMaterial } from './dockerTls';
@@ -56,7 +57,13 @@ export function transportFor(endpoint: DockerEndpoint, endpointText: string): Tr
       return { options: { ...NEUTRAL, host: endpoint.host, port: endpoint.port, protocol: 'https', pathPrefix: '/', agent }, agent };
     }
     case 'ssh': {
-      const agent = new SshDialAgent({ host: endpoint.host, ...(endpoint.port ? { port: endpoint.port } : {}), ...(endpoint.username ? { username: endpoint.username } : {}) });
+      let agent: SshDialAgent;
+      try {
+        agent = new SshDialAgent({ host: endpoint.host, ...(endpoint.port ? { port: endpoint.port } : {}), ...(endpoint.username ? { username: endpoint.username } : {}) });
+      } catch (e) {
+        // No ssh client on this machine, or a host/user ssh would read as an option.
+        throw new CaptureError('docker-unreachable', `Docker is not reachable at ${endpointText}: ${e instanceof Error ? e.message : String(e)}.`);
+      }
       // Plain HTTP over the ssh child's stdio; "docker" is only the Host header, as with the docker CLI.
       return { options: { ...NEUTRAL, host: 'docker', port: 80, protocol: 'http', pathPrefix: '/', agent }, agent };
     }

@@ -179,3 +179,10 @@ test('TLS files: a missing CA with verification, or a key without its certificat
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the CLI takes --context NAME, and refuses it together with -d', async () => {
+  const { parseCliArguments, UsageError } = await import('../../src/cli/cliArguments');
+  assert.equal(parseCliArguments(['--context', 'prod', 'web']).context, 'prod');
+  assert.equal(parseCliArguments(['--context=prod', 'web']).context, 'prod');
+  assert.throws(() => parseCliArguments(['-d', 'unix:///x.sock', '--context', 'prod', 'web']), (e: unknown) => e instanceof UsageError && /choose one of -d and --context/.test(e.message));
+});
