@@ -14,7 +14,8 @@ import { createDockerClient, type DockerClient } from '../../src/client/dockerCl
 import { contextDirName } from '../../src/client/dockerContexts';
 import type { SelectionEnvironment } from '../../src/client/dockerEngineSelection';
 import { isCaptureError } from '../../src/protocol/captureErrors';
-import { DOCKER_HOST, IMAGE, docker, ensureDaemon, removeContainers, runContainer, uniqueName } from '../support/dockerFixture';
+import { run } from '../support/runCommand';
+import { DOCKER_HOST, IMAGE, REPO, docker, ensureDaemon, removeContainers, runContainer, uniqueName } from '../support/dockerFixture';
 import { createTestUser, deleteTestUser, type TestUser } from '../support/endpointTestUser';
 import { runThroughApi } from '../support/endpointApiRoundTrip';
 import { addToRootSshFile, startPrivateSshd, startSshAgent, type PrivateSshd } from '../support/privateSshd';
@@ -119,6 +120,17 @@ test('over ssh, api and streamingApi create, attach to, start, wait for, kill an
   const output = await runThroughApi(c, `${containerName}-api`);
   assert.match(output, /dnc-attach-ok/);
   await assert.rejects(c.resolveContainer(`${containerName}-api`), /No such container/);
+});
+
+test('a process that listed over ssh and never disposed its client still exits by itself (idle ssh children do not hold it)', { timeout: 60_000 }, async () => {
+  const script = `import { createDockerClient } from ${JSON.stringify(path.join(REPO, 'src', 'client', 'dockerClient.ts'))};
+const c = createDockerClient(${JSON.stringify(`ssh://${userName}@127.0.0.1:${sshd?.port}`)}, { env: {}, configDir: '/nonexistent', defaultSockets: [], socketExists: () => false });
+c.listContainers().then((l) => console.log('listed', l.length));`;
+  const file = path.join(clientDir, 'list-once.ts');
+  fs.writeFileSync(file, script);
+  const result = await run([process.execPath, '--import', 'tsx', file], { ...process.env, SSH_AUTH_SOCK: agent?.socket }, 45_000);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^listed \d+$/m);
 });
 
 test('an unknown host key fails at once, saying to add it with ssh-keyscan', { timeout: 60_000 }, async () => {
