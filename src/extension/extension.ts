@@ -12,6 +12,7 @@ import { switchDockerContext } from './commands/switchDockerContext';
 import { CONTAINERS_VIEW_ID, ContainerTreeProvider } from './containers/containerTreeProvider';
 import { ContainerWatcher } from './containers/containerWatcher';
 import { dockerClientFromSettings } from './containers/dockerClientFromSettings';
+import { watchDockerConfig } from './containers/dockerConfigWatcher';
 import { EngineDescription } from './containers/engineDescription';
 import { HostnamesSource } from './containers/hostnamesSource';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
@@ -72,6 +73,15 @@ export function activate(context: vscode.ExtensionContext): void {
         log.info('Docker endpoint setting changed; reconnecting');
         void watcher.reconnect();
       }
+    }),
+  );
+
+  push(
+    watchDockerConfig(() => {
+      const s = readSettings();
+      if (s.dockerHost || s.dockerContext || process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT) return;
+      log.info('The docker CLI changed its current context; reconnecting');
+      void watcher.reconnect();
     }),
   );
 

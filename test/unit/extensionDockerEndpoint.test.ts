@@ -186,3 +186,29 @@ test('the CLI takes --context NAME, and refuses it together with -d', async () =
   assert.equal(parseCliArguments(['--context=prod', 'web']).context, 'prod');
   assert.throws(() => parseCliArguments(['-d', 'unix:///x.sock', '--context', 'prod', 'web']), (e: unknown) => e instanceof UsageError && /choose one of -d and --context/.test(e.message));
 });
+
+test('`docker context use` (config.json replaced through a rename) is noticed, once', async () => {
+  const { watchDockerConfig } = await import('../../src/extension/containers/dockerConfigWatcher');
+  const dir = tempDir();
+  const saved = process.env.DOCKER_CONFIG;
+  process.env.DOCKER_CONFIG = dir;
+  let changes = 0;
+  let notify: () => void = () => undefined;
+  const watch = watchDockerConfig(() => {
+    changes++;
+    notify();
+  }, 50);
+  try {
+    const noticed = new Promise<void>((resolve) => (notify = resolve));
+    fs.writeFileSync(path.join(dir, 'other.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'config.json.tmp'), JSON.stringify({ currentContext: 'prod' }));
+    fs.renameSync(path.join(dir, 'config.json.tmp'), path.join(dir, 'config.json'));
+    await noticed;
+    assert.equal(changes, 1);
+  } finally {
+    watch.dispose();
+    if (saved === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
