@@ -15,6 +15,8 @@ export interface CliOptions {
   json: boolean;
   ndjson: boolean;
   docker?: string;
+  /** A docker context by name (`--context`), as with the docker CLI. */
+  context?: string;
   writeFile?: string;
   readFile?: string;
   filter?: string;
@@ -26,7 +28,7 @@ export interface CliOptions {
 }
 
 export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE] [-c CAPTURE] [-j]
-                              [-d DOCKER] [-w FILE] [-r FILE] [-f FILTER]
+                              [-d DOCKER] [--context NAME] [-w FILE] [-r FILE] [-f FILTER]
                               [--count N] [--duration SECONDS] [--max-bytes N]
                               [-s SNAPLEN] [--ndjson]
                               container
@@ -48,8 +50,11 @@ optional arguments:
                         Direction of traffic to capture [egress,ingress]
   -j, --json            buffer data and output JSON at the end
   -d DOCKER, --docker DOCKER
-                        Docker endpoint (unix:///path, tcp://host:port);
-                        default: $DOCKER_HOST, then /var/run/docker.sock
+                        Docker endpoint (unix:///path, tcp://host:port,
+                        ssh://user@host); default: $DOCKER_HOST, then
+                        $DOCKER_CONTEXT, the current docker context,
+                        /var/run/docker.sock, Podman's socket
+  --context NAME        docker context to use (as docker --context)
   -w FILE, --write FILE also write the packets to a pcap file (mode 0600, yours;
                         an existing FILE must be a regular file of yours)
   -r FILE, --read FILE  read a pcap file instead of capturing (no root needed)
@@ -106,6 +111,7 @@ export function parseCliArguments(argv: string[]): CliOptions {
       case '-j': case '--json': o.json = true; break;
       case '--ndjson': o.ndjson = true; break;
       case '-d': case '--docker': o.docker = value(); break;
+      case '--context': o.context = value(); break;
       case '-w': case '--write': o.writeFile = value(); break;
       case '-r': case '--read': o.readFile = value(); break;
       case '-f': case '--filter': o.filter = value(); break;
@@ -122,6 +128,7 @@ export function parseCliArguments(argv: string[]): CliOptions {
   if (positional.length > 1) throw new UsageError(`one container at a time, got: ${positional.join(' ')}`);
   o.container = positional[0];
   if (o.json && o.ndjson) throw new UsageError('choose one of -j and --ndjson');
+  if (o.docker !== undefined && o.context !== undefined) throw new UsageError('choose one of -d and --context');
   if (!o.help && !o.container && !o.readFile) throw new UsageError('the following arguments are required: container');
   return o;
 }

@@ -43,12 +43,13 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
   const helper = helperScript();
 
   const socketsBeforeDocker = openSockets();
-  const docker = createDockerClient(o.docker);
+  const docker = createDockerClient({ endpoint: o.docker, context: o.context });
   report.verbose(`docker endpoint: ${docker.endpoint}`);
   const target = await docker.resolveContainer(request.container);
   report.verbose(`container ${target.name} (${target.id.slice(0, 12)}), PID ${target.pid}, network mode ${target.networkMode}`);
   for (const n of target.networks) report.verbose(`  network ${n.name}: ${[n.ipv4, n.ipv6, n.mac].filter(Boolean).join(' ')}`);
   // From here on nothing talks to Docker: the helper watches the container's init process.
+  docker.dispose(); // its own agent (TLS, ssh); the global agents are closed below
   await closeDockerConnections(socketsBeforeDocker);
   report.verbose('docker connections closed');
 

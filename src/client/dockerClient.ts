@@ -1,10 +1,18 @@
 /**
  * A small Docker client over dockerode, shared by the extension (container
- * tree, capture target) and the CLI. No `vscode` here.
+ * tree, capture target, helper containers) and the CLI. No `vscode` here.
+ * Every engine kind (unix socket, tcp with TLS, ssh) gives the same `api`.
  */
+import type * as http from 'node:http';
 import Docker from 'dockerode';
-import { CaptureError, isCaptureError } from '../protocol/captureErrors';
-import { chooseEndpoint, describeEndpoint, parseDockerEndpoint, type DockerEndpoint } from './dockerEndpoint';
+import { CaptureError } from '../protocol/captureErrors';
+import { explainConnectionError } from './dockerConnectionErrors';
+import { describeEndpoint, type DockerEndpoint } from './dockerEndpoint';
+import { podmanFlavour, selectEngine, type EngineInfo, type EngineRequest, type EngineSelection, type SelectionEnvironment } from './dockerEngineSelection';
+import { sshFailureOf } from './dockerSshTransport';
+import { transportFor } from './dockerTransport';
+
+export type { EngineInfo, EngineRequest } from './dockerEngineSelection';
 import type { ContainerNetwork, ResolvedContainer } from '../protocol/resolvedContainer';
 
 /** Docker's container states (`docker ps` STATE column). */
@@ -33,9 +41,12 @@ export interface DisposableLike {
   dispose(): void;
 }
 
-export interface DockerClient {
+/** The part of a client a container listing needs (the tree's watcher; fakes in unit tests). */
+export interface ContainerLister {
   /** The endpoint in use, as text (for messages and logs). */
   readonly endpoint: string;
+  /** What is known of the engine from its endpoint (absent in fakes). */
+  readonly engine?: EngineInfo;
   listContainers(): Promise<ContainerSummary[]>;
   resolveContainer(nameOrId: string): Promise<ResolvedContainer>;
   /**
@@ -43,6 +54,24 @@ export interface DockerClient {
    * (the daemon went away); the caller decides whether to watch again.
    */
   watchEvents(onEvent: (event: ContainerEvent) => void, onEnd?: (error?: Error) => void): DisposableLike;
+  /** Asks the engine what it is (absent in fakes). */
+  describeEngine?(): Promise<EngineInfo>;
+  /** Closes idle connections (ssh children). */
+  dispose?(): void;
+}
+
+export interface DockerClient extends ContainerLister {
+  /** dockerode over this engine's transport, with the request timeout: for requests that answer at once. */
+  readonly api: Docker;
+  /** Same engine and transport, no timeout: for attach, events, pull and other long streams. */
+  readonly streamingApi: Docker;
+  /** What is known of the engine from its endpoint alone; describeEngine() asks the engine. */
+  readonly engine: EngineInfo;
+  /** Asks the engine what it is (Podman or Docker, rootless): `engine` refined. Never rejects. */
+  describeEngine(): Promise<EngineInfo>;
+  /** Maps any error of `api`/`streamingApi` to one clear line naming the endpoint. */
+  explainError(e: unknown): CaptureError;
+  dispose(): void;
 }
 
 /** Docker's own rule for container names (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, optional leading `/`); ids and id prefixes fit it too. */
@@ -51,28 +80,60 @@ const CONTAINER_NAME_OR_ID = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 /** Requests that take longer than this mean the daemon is not answering. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export function createDockerClient(endpoint?: string): DockerClient {
-  const text = chooseEndpoint(endpoint);
-  const parsed = parseDockerEndpoint(text);
-  return new DockerodeClient(parsed);
+/**
+ * A client for the engine the user chose: an endpoint text (the setting, `-d`), or a
+ * request naming an endpoint or a context; with nothing named, the environment decides
+ * (DOCKER_HOST, DOCKER_CONTEXT, the current context, the default socket, Podman's).
+ */
+export function createDockerClient(choice?: string | EngineRequest, environment?: SelectionEnvironment): DockerClient {
+  const request: EngineRequest = typeof choice === 'string' ? { endpoint: choice } : (choice ?? {});
+  const selection = selectEngine(request, environment);
+  return new DockerodeClient(selection);
 }
 
 class DockerodeClient implements DockerClient {
   readonly endpoint: string;
-  private readonly requests: Docker;
-  /** Event streams are long-lived and idle for minutes: no request timeout there. */
-  private readonly streams: Docker;
+  readonly engine: EngineInfo;
+  readonly api: Docker;
+  readonly streamingApi: Docker;
+  private readonly parsed: DockerEndpoint;
+  private readonly agent: http.Agent | undefined;
 
-  constructor(parsed: DockerEndpoint) {
-    this.endpoint = describeEndpoint(parsed);
-    this.requests = new Docker({ ...dockerodeOptions(parsed), timeout: REQUEST_TIMEOUT_MS });
-    this.streams = new Docker(dockerodeOptions(parsed));
+  constructor(selection: EngineSelection) {
+    this.parsed = selection.endpoint;
+    this.endpoint = describeEndpoint(selection.endpoint);
+    this.engine = selection.engine;
+    const transport = transportFor(selection.endpoint, this.endpoint);
+    this.agent = transport.agent;
+    this.api = new Docker({ ...transport.options, timeout: REQUEST_TIMEOUT_MS } as Docker.DockerOptions);
+    // Event streams are long-lived and idle for minutes: no request timeout there.
+    this.streamingApi = new Docker(transport.options as Docker.DockerOptions);
+  }
+
+  async describeEngine(): Promise<EngineInfo> {
+    const [version, info] = await Promise.all([this.api.version().catch(() => undefined), this.api.info().catch(() => undefined)]);
+    const components = (version as { Components?: { Name?: string }[] } | undefined)?.Components ?? [];
+    const podman = this.engine.podman || components.some((c) => /podman/i.test(c.Name ?? ''));
+    if (!podman || this.engine.contextName) return { ...this.engine, podman };
+    // A local socket says it by its owner; a remote engine's /info may list "rootless" among its security options.
+    const security = (info as { SecurityOptions?: string[] } | undefined)?.SecurityOptions ?? [];
+    const flavour = podmanFlavour(this.parsed) ?? (security.some((o) => o.includes('rootless')) ? 'rootless' : 'rootful');
+    const description = this.parsed.kind === 'unix' ? `Podman (${flavour})` : `Podman (${flavour}) ${this.endpoint}`;
+    return { ...this.engine, podman, description };
+  }
+
+  explainError(e: unknown): CaptureError {
+    return explainConnectionError(e, this.parsed, this.endpoint);
+  }
+
+  dispose(): void {
+    this.agent?.destroy();
   }
 
   async listContainers(): Promise<ContainerSummary[]> {
     let infos: Docker.ContainerInfo[];
     try {
-      infos = await this.requests.listContainers({ all: true });
+      infos = await this.api.listContainers({ all: true });
     } catch (e) {
       throw this.translate(e, undefined);
     }
@@ -89,7 +150,7 @@ class DockerodeClient implements DockerClient {
     }
     let info: Docker.ContainerInspectInfo;
     try {
-      info = await this.requests.getContainer(nameOrId).inspect();
+      info = await this.api.getContainer(nameOrId).inspect();
     } catch (e) {
       throw this.translate(e, nameOrId);
     }
@@ -104,15 +165,20 @@ class DockerodeClient implements DockerClient {
     let disposed = false;
     let ended = false;
     let stream: NodeJS.ReadableStream | undefined;
+    let socket: unknown;
     const end = (error?: Error): void => {
       if (ended || disposed) return;
       ended = true;
-      onEnd?.(error);
+      // Over ssh, the child's exit status says why the stream died (a cut connection).
+      const cause = sshFailureOf(socket);
+      onEnd?.(cause ? this.explainError(cause) : error);
     };
-    this.streams
+    this.streamingApi
       .getEvents({ filters: { type: ['container'] } })
       .then((s) => {
         stream = s;
+        // Kept now: the response lets go of its socket when it is destroyed.
+        socket = (s as { socket?: unknown }).socket;
         if (disposed) return destroy(s);
         let pending = '';
         s.on('data', (chunk: Buffer | string) => {
@@ -140,24 +206,11 @@ class DockerodeClient implements DockerClient {
 
   /** Maps dockerode's errors to the codes the UI understands. */
   private translate(e: unknown, container: string | undefined): CaptureError {
-    if (isCaptureError(e)) return e;
-    const err = e as { statusCode?: number; code?: string; message?: string };
+    const err = e as { statusCode?: number };
     if (err.statusCode === 404 && container !== undefined) {
       return new CaptureError('no-such-container', `No such container: ${container}`);
     }
-    const detail = err.code ?? err.message ?? String(e);
-    return new CaptureError('docker-unreachable', `Docker is not reachable at ${this.endpoint} (${detail}).`);
-  }
-}
-
-function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
-  switch (endpoint.kind) {
-    case 'unix':
-      return { socketPath: endpoint.socketPath };
-    case 'tcp':
-      return { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol };
-    case 'ssh':
-      return { host: endpoint.host, port: endpoint.port, protocol: 'ssh', ...(endpoint.username ? { username: endpoint.username } : {}) };
+    return this.explainError(e);
   }
 }
 

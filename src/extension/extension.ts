@@ -5,12 +5,15 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createDockerClient } from '../client/dockerClient';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
 import { ReattachNotifier } from './commands/offerReattach';
 import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';
+import { switchDockerContext } from './commands/switchDockerContext';
 import { CONTAINERS_VIEW_ID, ContainerTreeProvider } from './containers/containerTreeProvider';
 import { ContainerWatcher } from './containers/containerWatcher';
+import { dockerClientFromSettings } from './containers/dockerClientFromSettings';
+import { watchDockerConfig } from './containers/dockerConfigWatcher';
+import { EngineDescription } from './containers/engineDescription';
 import { HostnamesSource } from './containers/hostnamesSource';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
 import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPanel';
@@ -29,12 +32,13 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   push(log);
 
-  const watcher = new ContainerWatcher(() => createDockerClient(readSettings().dockerHost || undefined), {
+  const watcher = new ContainerWatcher(() => dockerClientFromSettings(readSettings()), {
     log: (level, message) => log[level](message),
   });
   push(watcher);
   const tree = push(new ContainerTreeProvider(watcher));
-  push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
+  const treeView = push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
+  push(new EngineDescription(treeView, watcher));
   const hostnames = push(new HostnamesSource(watcher));
   manager = push(new CaptureManager());
   const spoolFolder = prepareSpoolFolder(context, log);
@@ -54,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command('dockerNetworkCapture.containers.refresh', () => watcher.refresh());
   command('dockerNetworkCapture.openDockerSetting', () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.dockerHost`));
   command('dockerNetworkCapture.showLog', () => log.show());
+  command('dockerNetworkCapture.switchDockerContext', () => switchDockerContext());
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
   push(
@@ -64,10 +69,19 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affectsSetting(e, 'dockerHost')) {
+      if (affectsSetting(e, 'dockerHost') || affectsSetting(e, 'dockerContext')) {
         log.info('Docker endpoint setting changed; reconnecting');
         void watcher.reconnect();
       }
+    }),
+  );
+
+  push(
+    watchDockerConfig(() => {
+      const s = readSettings();
+      if (s.dockerHost || s.dockerContext || process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT) return;
+      log.info('The docker CLI changed its current context; reconnecting');
+      void watcher.reconnect();
     }),
   );
 

@@ -7,6 +7,8 @@ export const SETTINGS_SECTION = 'dockerNetworkCapture';
 export interface ExtensionSettings {
   /** Empty = DOCKER_HOST, then the default socket. */
   dockerHost: string;
+  /** A docker context by name; empty = DOCKER_CONTEXT, then the current context. */
+  dockerContext: string;
   captureMode: CaptureMode;
   direction: CaptureDirection;
   snapLength: number;
@@ -21,6 +23,7 @@ export function readSettings(): ExtensionSettings {
   const direction = c.get<string>('direction', 'both');
   return {
     dockerHost: c.get<string>('dockerHost', '').trim(),
+    dockerContext: c.get<string>('dockerContext', '').trim(),
     captureMode: mode === 'bridge' ? { kind: 'bridge', bridge } : { kind: 'namespace' },
     direction: direction === 'egress' || direction === 'ingress' ? direction : 'both',
     snapLength: clampInt(c.get<number>('snapLength', 0), 0, 262144, 0),

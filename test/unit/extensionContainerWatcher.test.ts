@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/client/dockerClient';
+import type { ContainerEvent, ContainerLister, ContainerSummary } from '../../src/client/dockerClient';
 import { CaptureError } from '../../src/protocol/captureErrors';
 import { ContainerWatcher, type ContainerListState } from '../../src/extension/containers/containerWatcher';
 import { HostnamesSource } from '../../src/extension/containers/hostnamesSource';
@@ -12,7 +12,7 @@ class FakeDaemon {
   listCalls = 0;
   private listeners: Array<{ onEvent: (e: ContainerEvent) => void; onEnd?: (e?: Error) => void }> = [];
 
-  client(): DockerClient {
+  client(): ContainerLister {
     return {
       endpoint: 'unix:///fake.sock',
       listContainers: async () => {

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerEvent, ContainerSummary, DockerClient } from '../../src/client/dockerClient';
+import type { ContainerEvent, ContainerLister, ContainerSummary } from '../../src/client/dockerClient';
 import { CaptureError } from '../../src/protocol/captureErrors';
 import { ContainerWatcher } from '../../src/extension/containers/containerWatcher';
 
@@ -19,7 +19,7 @@ class RestartingDaemon {
   containers: ContainerSummary[] = [];
   private streams: Array<{ onEvent: (e: ContainerEvent) => void; onEnd?: (e?: Error) => void }> = [];
 
-  client(): DockerClient {
+  client(): ContainerLister {
     return {
       endpoint: 'unix:///fake.sock',
       listContainers: async () => {

@@ -9,10 +9,10 @@ import * as vscode from 'vscode';
 import { startCapture, type CaptureClientOptions } from '../../client/captureClient';
 import { isCaptureError } from '../../protocol/captureErrors';
 import type { CaptureDirection, CaptureRequest } from '../../protocol/captureRequest';
-import { createDockerClient } from '../../client/dockerClient';
 import type { CaptureManager } from '../capture/captureManager';
 import { CaptureSession } from '../capture/captureSession';
 import type { EndedCapture } from '../capture/reattachOffers';
+import { dockerClientFromSettings } from '../containers/dockerClientFromSettings';
 import type { ContainerWatcher } from '../containers/containerWatcher';
 import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel';
 import { readSettings } from '../settings';
@@ -57,7 +57,7 @@ export async function startCaptureOf(
   const settings = readSettings();
   let target;
   try {
-    target = await createDockerClient(settings.dockerHost || undefined).resolveContainer(picked.id);
+    target = await dockerClientFromSettings(settings).resolveContainer(picked.id);
   } catch (e) {
     reportFailure(picked.name, e, log);
     return;

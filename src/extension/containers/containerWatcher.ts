@@ -4,7 +4,8 @@
  * retries on a timer, so the tree recovers by itself when the daemon returns.
  * No `vscode` here; the tree provider renders what this reports.
  */
-import type { ContainerSummary, DisposableLike, DockerClient } from '../../client/dockerClient';
+import type { ContainerLister, ContainerSummary, DisposableLike } from '../../client/dockerClient';
+import type { EngineInfo } from '../../client/dockerEngineSelection';
 import { Emitter } from '../capture/emitter';
 
 export interface ContainerListState {
@@ -22,7 +23,7 @@ export interface ContainerWatcherOptions {
 }
 
 export class ContainerWatcher {
-  private client: DockerClient;
+  private client: ContainerLister;
   private events: DisposableLike | undefined;
   private debounceTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -36,7 +37,7 @@ export class ContainerWatcher {
   private readonly retryMs: number;
 
   constructor(
-    private readonly createClient: () => DockerClient,
+    private readonly createClient: () => ContainerLister,
     private readonly options: ContainerWatcherOptions = {},
   ) {
     this.client = clientOrFailure(createClient);
@@ -50,6 +51,16 @@ export class ContainerWatcher {
 
   get endpoint(): string {
     return this.client.endpoint;
+  }
+
+  /** The client the list comes from (replaced on reconnect). */
+  get currentClient(): ContainerLister {
+    return this.client;
+  }
+
+  /** The engine the list comes from (for the view's description); undefined when the endpoint is invalid. */
+  get engine(): EngineInfo | undefined {
+    return this.client.engine;
   }
 
   /** Lists now (coalescing with a listing in flight). Resolves when the list is current. */
@@ -72,6 +83,7 @@ export class ContainerWatcher {
   /** The endpoint setting changed: forget the old client and its event stream. */
   reconnect(): Promise<void> {
     this.stopEvents();
+    this.client.dispose?.();
     this.client = clientOrFailure(this.createClient);
     return this.refresh();
   }
@@ -79,6 +91,7 @@ export class ContainerWatcher {
   dispose(): void {
     this.disposed = true;
     this.stopEvents();
+    this.client.dispose?.();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.changeEmitter.dispose();
@@ -154,7 +167,7 @@ export class ContainerWatcher {
 }
 
 /** An invalid endpoint setting must not break activation: it shows up as "unreachable" with the reason. */
-function clientOrFailure(createClient: () => DockerClient): DockerClient {
+function clientOrFailure(createClient: () => ContainerLister): ContainerLister {
   try {
     return createClient();
   } catch (e) {
