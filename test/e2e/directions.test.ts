@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startCaptureFromTree } from './support/captureFlow';
-import { helperProcesses } from './support/captureProcesses';
+import type { Locator, Page } from 'playwright-core';
+import { helperProcesses, helperRelatedProcesses, tcpdumpsBelow } from './support/captureProcesses';
 import { Inspector, showsAddress, type PacketRow } from './support/inspector';
 import { CLIENT_NAME, SERVER_NAME } from './support/scene';
+import { commandLineOf, isAlive, waitFor } from './support/processes';
 import { e2eSession } from './support/session';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
@@ -49,9 +51,42 @@ describe('egress-only and ingress-only captures side by side', { timeout: 240_00
     assert.ok(ingressRows.filter(isTestExchange).every((r) => showsAddress(r, 'Destination', serverIp)), describeRows(ingressRows));
     assert.ok(!ingressRows.some(isResponse), 'the response the server sent is not in its ingress capture');
 
+    // Stop All Captures must really stop both: the status-bar count goes, each
+    // tab says its capture ended, and no helper or tcpdump is left running.
+    const helpers = helperProcesses();
+    const tcpdumps = helpers.flatMap((h) => tcpdumpsBelow(h).map((t) => t.pid));
+    assert.equal(helpers.length, 2);
+    assert.ok(tcpdumps.length >= 2, `tcpdumps below the helpers: ${tcpdumps.join(', ')}`);
+    const statusItem = captureStatusItem(session.harness().workbench.page);
+    assert.match((await statusItem.textContent()) ?? '', /\d packets/, 'the status bar counts the running captures');
+
     await session.harness().workbench.runCommand('Network Capture: Stop All Captures');
+
+    await waitFor('the helpers and their tcpdumps to exit', () => [...helpers, ...tcpdumps].every((p) => !isAlive(p)), 15_000);
+    await statusItem.waitFor({ state: 'hidden', timeout: 10_000 });
+    await session.harness().screenshot('stopped-all');
+    // pkexec and its wrapper shells exit just after the helper they wait for.
+    await waitFor('no helper, pkexec or wrapper shell left', () => helperRelatedProcesses().length === 0, 10_000).catch(() => {
+      assert.fail(`left running: ${helperRelatedProcesses().map((p) => `${p} ${commandLineOf(p)}`).join('; ')}`);
+    });
+    for (const tab of [CLIENT_NAME, SERVER_NAME]) {
+      await session.harness().workbench.activateTab(tab);
+      const inspector = await Inspector.active(session.harness().workbench);
+      const status = await waitFor(`${tab}: the status line to say the capture ended`, async () => {
+        const line = await inspector.statusLine();
+        return /Capture ended/.test(line) ? line : undefined;
+      }, 10_000);
+      assert.equal(await inspector.statusIsError(), false, `${tab}: ${status}`);
+      assert.equal(await inspector.stopVisible(), false, `${tab}: nothing left to stop`);
+      assert.ok((await inspector.rows()).some((r) => r.text.Info?.includes(REQUEST_LINE)), `${tab}: the packets stay`);
+    }
   });
 });
+
+/** The extension's status-bar entry (`$(record) N packets`; clicking it stops all captures). */
+function captureStatusItem(page: Page): Locator {
+  return page.locator('.part.statusbar .statusbar-item[id$="dockerNetworkCapture.captures"]');
+}
 
 function describeRows(rows: PacketRow[]): string {
   return rows.map((r) => `${r.text.Dir} ${r.text.Source} > ${r.text.Destination} ${r.text.Protocol} ${r.text.Info}`).join('\n');

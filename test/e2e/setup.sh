@@ -39,7 +39,7 @@ fi
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
 step "apt packages"
 
-# --- private Docker daemon (socket 0666 so the test user reaches it) ---------
+# --- private Docker daemon (socket 0660, group dnc-docker: the test user is in it)
 bash "$REPO/test/support/docker-daemon.sh"
 step "private docker daemon"
 

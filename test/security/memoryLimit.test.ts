@@ -10,11 +10,17 @@ import { FrameBatchWriter } from '../../src/core/frameBatch';
 import { FrameStore } from '../../src/extension/capture/frameStore';
 
 describe('past the in-memory packet limit', () => {
-  it('1,000,000 frames into a 10,000-frame store: memory flat, drops counted, newest kept', () => {
-    const limit = 10_000;
+  it('1,000,000 frames into a 10,007-frame store: memory flat, drops counted, newest kept', () => {
+    // Not a multiple of the 1000-frame batches: the store must cut inside a
+    // batch to hold exactly the limit, not drop whole batches only.
+    const limit = 10_007;
     const store = new FrameStore(limit);
     const data = new Uint8Array(120).fill(0xab);
     const heapAt: number[] = [];
+    // Every record is the same size: a batch of one gives it.
+    const one = new FrameBatchWriter();
+    one.add({ tsSec: 0, tsUsec: 0, originalLength: 120, linkType: 1, direction: 'in', interfaceName: 'eth0', data });
+    const recordBytes = one.take().length;
     let seq = 0;
     for (let b = 0; b < 1000; b++) {
       const w = new FrameBatchWriter();
@@ -26,12 +32,16 @@ describe('past the in-memory packet limit', () => {
       }
     }
     assert.equal(store.received, 1_000_000);
-    assert.ok(store.size >= limit && store.size < limit + 1000, `kept ${store.size}`);
-    assert.equal(store.droppedFromMemory, 1_000_000 - store.size);
-    assert.ok(store.byteLength < (limit + 1000) * 150, `bytes kept ${store.byteLength}`);
+    // Exactly the limit: not "about" it (a store that kept up to a batch more
+    // would hold 10 % more than the user set at this batch size).
+    assert.equal(store.size, limit);
+    assert.equal(store.droppedFromMemory, 1_000_000 - limit);
+    assert.equal(store.byteLength, limit * recordBytes, 'the bytes of exactly `limit` records');
     const frames = [...store.frames()];
+    assert.equal(frames.length, limit);
     assert.equal(frames[frames.length - 1]?.frame.tsSec, 999_999, 'the newest packet is kept');
-    assert.equal(frames[0]?.number, 1_000_000 - store.size + 1, 'packet numbers continue past the dropped ones');
+    assert.equal(frames[0]?.frame.tsSec, 1_000_000 - limit, 'the oldest kept is the one right after the last dropped');
+    assert.equal(frames[0]?.number, 1_000_000 - limit + 1, 'packet numbers continue past the dropped ones');
     // 900,000 more frames after the first measurement cost no lasting memory (allowing GC slack).
     const [early, late] = heapAt as [number, number];
     assert.ok(late - early < 40 * 1024 * 1024, `memory grew by ${((late - early) / 1048576).toFixed(1)} MiB`);

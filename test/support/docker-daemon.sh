@@ -49,8 +49,14 @@ if ! docker version >/dev/null 2>&1; then
   for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
   docker version >/dev/null 2>&1 || { echo "private dockerd did not start; see $D/dockerd.log" >&2; tail -20 "$D/dockerd.log" >&2; exit 1; }
 fi
-# Let the non-root test user (end-to-end tests) reach this daemon too.
-chmod 0666 "$SOCK"
+# The non-root test users (end-to-end tests) reach this daemon through the
+# dnc-docker group, as users of a desktop Docker reach theirs through the
+# docker group: never a world-writable socket. teardown.sh puts the socket's
+# group and mode back and removes the group.
+# shellcheck source=testUsers.sh
+. "$(dirname "$0")/testUsers.sh"
+dnc_test_group_add dnc-docker
+dnc_test_mode_set "$SOCK" 0660 root:dnc-docker
 
 # The test image: Debian's static busybox, imported as a rootfs (no registry here).
 # Bump IMAGE_VERSION when the applet list changes: an older image is replaced.

@@ -12,11 +12,14 @@ DENIED_USER=${DNC_DENIED_USER:-dnc-denied}
 # a session without a polkit agent.
 NOAGENT_USER=${DNC_NOAGENT_USER:-dnc-noagent}
 
+# shellcheck source=testUsers.sh
+. "$(dirname "$0")/testUsers.sh"
+# Locked passwords (nobody can log in as them); polkit's rule and runuser need
+# none. In dnc-docker so they reach the private daemon (docker-daemon.sh makes
+# the group). test/support/teardown.sh removes them and the rule.
+dnc_test_group_add dnc-docker
 for u in "$E2E_USER" "$DENIED_USER" "$NOAGENT_USER"; do
-  if ! id "$u" >/dev/null 2>&1; then
-    useradd --create-home --shell /bin/bash "$u"
-    passwd -d "$u" >/dev/null
-  fi
+  dnc_test_user_add "$u" dnc-docker
 done
 
 mkdir -p /run/dbus
@@ -25,6 +28,7 @@ if ! pgrep -x dbus-daemon >/dev/null || [ ! -S /run/dbus/system_bus_socket ]; th
   dbus-daemon --system --fork
 fi
 RULE=/etc/polkit-1/rules.d/49-dnc-e2e.rules
+dnc_test_file_add "$RULE"
 cat >"$RULE.tmp" <<RULES
 // Docker Network Capture tests: lets the test user "$E2E_USER" (and no one
 // else) run pkexec without an authentication dialog; "$DENIED_USER" is refused;

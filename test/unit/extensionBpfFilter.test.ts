@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { checkBpfFilter, checkFilterText, tcpdumpCompileArgs, tcpdumpErrorText } from '../../src/extension/filter/bpfFilterCheck';
-
-const hasTcpdump = (() => {
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { oracleMissing } from './oracle';
 
 test('text checks reject empty, control characters and over-long filters before tcpdump runs', () => {
   assert.match(checkFilterText('  ') ?? '', /Enter a BPF expression/);
@@ -30,7 +21,7 @@ test('tcpdump error text keeps its own message and drops the "reading from file"
   assert.equal(tcpdumpErrorText(stderr), "can't parse filter expression: syntax error");
 });
 
-test('real tcpdump accepts a valid filter and explains an invalid one', { skip: !hasTcpdump && 'tcpdump is not installed' }, async () => {
+test('real tcpdump accepts a valid filter and explains an invalid one', { skip: oracleMissing('tcpdump') }, async () => {
   assert.deepEqual(await checkBpfFilter('tcp port 80 or udp port 53'), { ok: true });
   const bad = await checkBpfFilter('tcp port 80 and');
   assert.equal(bad.ok, false);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { encodePcapFile, pcapGlobalHeader, pcapRecordBytes } from '../../src/core/pcap/pcapWriter';
+import { oracleMissing } from './oracle';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -50,13 +51,7 @@ describe('pcap writer', () => {
     assert.equal(encodePcapFile([]).bytes.length, 24);
   });
 
-  it('tshark opens what it writes', (t) => {
-    try {
-      execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    } catch {
-      t.skip('tshark is not installed');
-      return;
-    }
+  it('tshark opens what it writes', { skip: oracleMissing('tshark') }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'dnc-pcap-'));
     try {
       const { records } = readPcapFile(fixture('loopback-dns.pcap'));

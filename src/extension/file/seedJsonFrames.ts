@@ -84,14 +84,38 @@ function portOf(v: unknown): number {
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : 0;
 }
 
-/** `time` (seconds, fractional) if present, else one millisecond apart by record order. */
+/**
+ * `time` if present (ISO 8601 text, as Save writes it, or seconds since the
+ * epoch), else one millisecond apart by record order.
+ */
 function timestampOf(r: Record<string, unknown>, index: number): { tsSec: number; tsUsec: number } {
-  const t = typeof r.time === 'number' ? r.time : typeof r.timestamp === 'number' ? r.timestamp : typeof r.time === 'string' ? Date.parse(r.time) / 1000 : NaN;
+  if (typeof r.time === 'string') {
+    const exact = parseIsoTime(r.time);
+    if (exact) return exact;
+  }
+  const t = typeof r.time === 'number' ? r.time : typeof r.timestamp === 'number' ? r.timestamp : NaN;
   if (Number.isFinite(t) && t >= 0) {
     const tsSec = Math.floor(t);
     return { tsSec, tsUsec: Math.min(999_999, Math.round((t - tsSec) * 1e6)) };
   }
   return { tsSec: Math.floor(index / 1000), tsUsec: (index % 1000) * 1000 };
+}
+
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * ISO 8601 to the microsecond. Date.parse keeps milliseconds only (313640 µs
+ * would come back as 313000), so the whole seconds go through Date.parse and
+ * the fraction is read as digits: beyond six it is cut, as pcap's microsecond
+ * resolution is all a frame can hold. Undefined when the text is not ISO.
+ */
+export function parseIsoTime(text: string): { tsSec: number; tsUsec: number } | undefined {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return undefined;
+  const zone = m[3]!.toUpperCase() === 'Z' ? 'Z' : m[3]!.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(`${m[1]}${zone}`);
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return { tsSec: ms / 1000, tsUsec: Number((m[2] ?? '').slice(0, 6).padEnd(6, '0')) };
 }
 
 function parseIPv4(text: string): number[] | undefined {
