@@ -88,10 +88,9 @@ describe('field validators', () => {
     for (const bad of ['02:42:ac:11:00', '02-42-ac-11-00-02', '02:42:ac:11:00:02:03', 'zz:42:ac:11:00:02', ' 02:42:ac:11:00:02']) assert.throws(() => validateMac(bad), /not a MAC/, bad);
   });
 
-  it('container ids are 12 to 64 lower-case hex digits', () => {
-    assert.equal(validateContainerId('a'.repeat(12)), 'a'.repeat(12));
+  it('container ids are the full 64 lower-case hex digits (a prefix could match another container\'s cgroup)', () => {
     assert.equal(validateContainerId('0'.repeat(64)), '0'.repeat(64));
-    for (const bad of ['a'.repeat(11), 'a'.repeat(65), 'A'.repeat(12), 'g'.repeat(12), ` ${'a'.repeat(12)}`]) assert.throws(() => validateContainerId(bad), /not a container id/, bad);
+    for (const bad of ['a'.repeat(12), 'a'.repeat(63), 'a'.repeat(65), 'A'.repeat(64), 'g'.repeat(64), ` ${'a'.repeat(64)}`]) assert.throws(() => validateContainerId(bad), /not a container id/, bad);
   });
 
   it("parseDirection reads the CLI's -c in any order and case", () => {
