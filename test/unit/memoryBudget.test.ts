@@ -210,3 +210,21 @@ test('the spool stops at its cap with one notice; the file is a valid pcap of th
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('a status kept back behind waiting frames never overtakes a newer one (Clear in between)', async () => {
+  const { session, events } = await sessionWithEngine(64 * MiB);
+  const posted: ToWebviewMessage[] = [];
+  const connection = new InspectorConnection(session, { post: (m) => posted.push(m), hostnames: () => ({}), save: async () => undefined, log: () => undefined }, 1, { inFlightBytes: 1 * MiB });
+  await connection.handle({ type: 'ready' });
+  for (const batch of batches(1, 40)) events.frames(batch, 4);
+  events.stats({ kernelDrops: 7 });
+  assert.ok(connection.bytesWaiting > 0);
+  session.clear();
+  const lastSeq = Math.max(...posted.map((m) => (m.type === 'frames' ? m.seq ?? 0 : 0)));
+  await connection.handle({ type: 'ack', seq: lastSeq });
+  const statuses = posted.filter((m) => m.type === 'status');
+  assert.equal(statuses.length, 1, 'only the status after the clear');
+  assert.equal(posted[posted.length - 1]?.type, 'status');
+  connection.dispose();
+  session.dispose();
+});

@@ -64,14 +64,12 @@ export class InspectorConnection {
         this.updateHold();
       }),
       model.onDidChangeStatus((status) => {
-        if (!this.ready) return;
-        // Frames first, so "ended" never arrives before the last packets.
-        this.forwarder.flush();
-        if (this.forwarder.pendingBytes > 0) this.queuedStatus = status;
-        else this.host.post({ type: 'status', status });
+        if (this.ready) this.postStatus(status);
       }),
       model.onDidClear(() => {
         this.forwarder.discard();
+        // The status that follows a clear replaces any kept back.
+        this.queuedStatus = undefined;
         if (this.ready) this.host.post({ type: 'cleared' });
         this.updateHold();
       }),
@@ -140,13 +138,20 @@ export class InspectorConnection {
   private acknowledge(seq: number): void {
     // An ack from before a reload names a seq no longer listed: it frees nothing.
     while (this.unacked.length > 0 && (this.unacked[0]?.seq ?? Infinity) <= seq) this.inFlight -= this.unacked.shift()?.bytes ?? 0;
-    this.forwarder.flush();
-    if (this.queuedStatus && this.forwarder.pendingBytes === 0) {
-      const status = this.queuedStatus;
-      this.queuedStatus = undefined;
-      this.host.post({ type: 'status', status });
-    }
+    if (this.queuedStatus) this.postStatus(this.queuedStatus);
+    else this.forwarder.flush();
     this.updateHold();
+  }
+
+  /** Frames first, so "ended" never arrives before the last packets: kept back while frames wait. */
+  private postStatus(status: CaptureStatus): void {
+    this.forwarder.flush();
+    if (this.forwarder.pendingBytes > 0) {
+      this.queuedStatus = status;
+      return;
+    }
+    this.queuedStatus = undefined;
+    this.host.post({ type: 'status', status });
   }
 
   /** Holds the model's source while more than the window is waiting or in flight; lets go at half of it. */
