@@ -180,7 +180,8 @@ test('an ack that is not a safe non-negative integer is refused', async () => {
 });
 
 test('the spool stops at its cap with one notice; the file is a valid pcap of the first packets; Clear starts it again', async () => {
-  const folder = await ensureSpoolFolder(mkdtempSync(join(tmpdir(), 'dnc-budget-spool-')));
+  const root = mkdtempSync(join(tmpdir(), 'dnc-budget-spool-'));
+  const folder = await ensureSpoolFolder(root);
   try {
     const cap = 1 * MiB;
     const spool = await CaptureSpool.create(folder, 'web', () => undefined, { maxBytes: cap });
@@ -207,7 +208,7 @@ test('the spool stops at its cap with one notice; the file is a valid pcap of th
     assert.equal(spool.capped, undefined);
     session.dispose();
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 });
 
