@@ -100,7 +100,7 @@ export class InspectorApp {
         this.live = message.live;
         this.hostnames = { ...message.hostnames };
         this.status = message.status;
-        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), summarize, summarizeColumns });
+        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), summarize, summarizeColumns });
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
@@ -112,6 +112,8 @@ export class InspectorApp {
       case 'frames':
         // The store keeps the batch's memory (postMessage gave this runtime its own copy).
         this.store.appendBatch(message.batch);
+        // Stored: the host may send more (it keeps only a few MB unacknowledged).
+        if (message.seq !== undefined) this.api.postMessage({ type: 'ack', seq: message.seq });
         this.rows.update();
         this.restorePending();
         break;
@@ -298,6 +300,7 @@ export class InspectorApp {
       rate: this.currentRate(),
       kernelDrops: this.status.kernelDrops ?? 0,
       droppedFromMemory: this.store.droppedCount,
+      spoolCappedAt: this.status.spoolCapped?.packets,
     });
     this.statusLine.textContent = statusText(this.title, this.status, this.store.totalReceived);
     this.statusLine.classList.toggle('error', this.status.state === 'error');
@@ -316,6 +319,11 @@ export class InspectorApp {
     this.savedStateKey = key;
     this.api.setState(state);
   }
+}
+
+/** The host's in-memory byte budget applies here too (the webview holds its own copy of every frame). */
+function byteBudget(maxBytes: number | undefined): { maxBytes?: number } {
+  return maxBytes !== undefined && Number.isFinite(maxBytes) && maxBytes > 0 ? { maxBytes } : {};
 }
 
 function setText(cell: HTMLElement | undefined, text: string): void {

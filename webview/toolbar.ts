@@ -24,6 +24,8 @@ export interface Counters {
   rate: number | undefined;
   kernelDrops: number;
   droppedFromMemory: number;
+  /** Packets in the spool when it reached its size cap; undefined while it grows. */
+  spoolCappedAt: number | undefined;
 }
 
 const FILTER_DEBOUNCE_MS = 100;
@@ -34,7 +36,8 @@ export class Toolbar {
   private readonly stopButton: HTMLButtonElement;
   private readonly followButton: HTMLButtonElement;
   private readonly filterError: HTMLElement;
-  private readonly counters: Record<keyof Omit<Counters, 'filtered'>, HTMLElement>;
+  private readonly counters: Record<keyof Omit<Counters, 'filtered' | 'spoolCappedAt'>, HTMLElement>;
+  private readonly spoolCapped: HTMLElement;
   private readonly memoryNotice: HTMLElement;
   private readonly saveChoice: HTMLElement;
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
@@ -83,7 +86,10 @@ export class Toolbar {
       kernelDrops: counter('kernelDrops', 'Packets the kernel dropped before tcpdump saw them'),
       droppedFromMemory: counter('droppedFromMemory', 'Oldest packets dropped because of the in-memory limit'),
     };
-    const counterBar = el('div', { class: 'counters', 'aria-live': 'off' }, ...Object.values(this.counters));
+    this.spoolCapped = counter('spoolCapped', 'The spool on disk reached its size cap (dockerNetworkCapture.maxSpoolMB): Save as pcap saves the packets up to this one');
+    this.spoolCapped.classList.add('warn');
+    this.spoolCapped.hidden = true;
+    const counterBar = el('div', { class: 'counters', 'aria-live': 'off' }, ...Object.values(this.counters), this.spoolCapped);
 
     this.memoryNotice = el('div', { class: 'notice memory-notice', role: 'status' });
     this.memoryNotice.hidden = true;
@@ -128,6 +134,8 @@ export class Toolbar {
     this.counters.kernelDrops.classList.toggle('warn', c.kernelDrops > 0);
     this.counters.droppedFromMemory.hidden = c.droppedFromMemory === 0;
     this.counters.droppedFromMemory.textContent = `${formatCount(c.droppedFromMemory)} dropped from memory`;
+    this.spoolCapped.hidden = c.spoolCappedAt === undefined;
+    this.spoolCapped.textContent = `spool full at ${formatCount(c.spoolCappedAt ?? 0)} packets`;
     this.memoryNotice.hidden = c.droppedFromMemory === 0;
     this.memoryNotice.textContent = `${formatCount(c.droppedFromMemory)} older packets dropped (memory limit)`;
   }

@@ -84,6 +84,13 @@ export interface CaptureHandle {
   readonly finished: Promise<CaptureEndInfo>;
   /** The private directory holding the socket (gone once finished). */
   readonly channelDirectory: string;
+  /**
+   * Flow control: stops reading the channel until `resume()`. The helper's
+   * writes then back up, it stops reading tcpdump (its write buffer is over a
+   * bound), tcpdump blocks and the kernel drops packets, counted in `stats`.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 const KNOWN_CODES = new Set<CaptureErrorCode>([
@@ -307,8 +314,18 @@ class ClientConnection implements CaptureHandle {
     this.resolveFinished(info);
   }
 
+  pause(): void {
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.socket?.resume();
+  }
+
   async stop(): Promise<void> {
     if (this.endInfo) return;
+    // The helper's last frames and its `ended` must be read to finish cleanly.
+    this.resume();
     this.socket?.write(encodeJson({ type: 'stop' }));
     const timer = setTimeout(() => {
       this.socket?.destroy();

@@ -4,7 +4,9 @@
  * packets are then a few dozen typed arrays instead of a million objects, so
  * the heap stays small and the display filter scans integers.
  *
- * It is a ring: past `maxPackets` the oldest packet is overwritten. Packet
+ * It is a ring: past `maxPackets` the oldest packet is overwritten, and past
+ * `maxBytes` of frame bytes held the oldest packets are dropped until the new
+ * one fits (64 KiB frames make a packet count no memory bound). Packet
  * numbers ("No.") keep counting globally, so a row's number never changes.
  * Rows are addressed 0..size-1 from the oldest held; `slot(row)` maps a row to
  * its index in the column arrays, which is what filter predicates receive.
@@ -111,6 +113,11 @@ const ADOPT_MIN_BYTES = 64 * 1024;
 
 export interface PacketStoreOptions {
   maxPackets: number;
+  /**
+   * Bound on the captured bytes of the packets held (default: none). Memory
+   * follows within one chunk: a chunk is freed once none of its packets is held.
+   */
+  maxBytes?: number;
   /** Gives the Info text (on demand) and, without `summarizeColumns`, the stored columns. */
   summarize: Summarizer;
   /** A cheaper source of src/dst/protocol for `append`; must agree with `summarize`. */
@@ -122,6 +129,7 @@ const INFO_CACHE_SIZE = 1024;
 
 export class PacketStore {
   readonly maxPackets: number;
+  readonly maxBytes: number;
   private readonly summarize: Summarizer;
   private readonly summarizeColumns: ColumnSummarizer;
   private readonly infoColumn: InfoColumn;
@@ -132,6 +140,7 @@ export class PacketStore {
   private count = 0;
   private dropped = 0;
   private bytes = 0;
+  private held = 0;
   private firstTsSec = -1;
   private firstTsUsec = 0;
   private chunkLive: number[] = [];
@@ -145,6 +154,8 @@ export class PacketStore {
   constructor(options: PacketStoreOptions) {
     if (!Number.isInteger(options.maxPackets) || options.maxPackets < 1) throw new Error(`maxPackets must be a positive integer, got ${options.maxPackets}`);
     this.maxPackets = options.maxPackets;
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxBytes > 0)) throw new Error(`maxBytes must be positive, got ${options.maxBytes}`);
     this.summarize = options.summarize;
     this.summarizeColumns = options.summarizeColumns ?? options.summarize;
     this.infoColumn = (slot) => this.infoOfSlot(slot);
@@ -157,7 +168,12 @@ export class PacketStore {
     return this.count;
   }
 
-  /** Packets dropped from memory because of `maxPackets`. */
+  /** Captured bytes of the packets held now; at most `maxBytes` unless one packet alone is bigger. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /** Packets dropped from memory because of `maxPackets` or `maxBytes`. */
   get droppedCount(): number {
     return this.dropped;
   }
@@ -248,6 +264,7 @@ export class PacketStore {
 
   /** Stores one packet; `chunk` >= 0: its bytes already lie in that chunk at `chunkOffset`. */
   private appendRow(tsSec: number, tsUsec: number, originalLength: number, linkType: number, out: number, interfaceId: number, data: Uint8Array, chunk: number, chunkOffset: number): void {
+    while (this.count > 0 && this.held + data.length > this.maxBytes) this.dropOldest();
     let slot: number;
     if (this.count < this.capacity) {
       slot = this.slot(this.count);
@@ -259,6 +276,7 @@ export class PacketStore {
     } else {
       // Full: overwrite the oldest packet.
       slot = this.head;
+      this.held -= this.columns.capturedLength[slot] ?? 0;
       this.releaseSlotBytes(slot);
       this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
       this.dropped++;
@@ -298,6 +316,17 @@ export class PacketStore {
       this.storeBytes(slot, data);
     }
     this.bytes += originalLength;
+    this.held += data.length;
+  }
+
+  /** Forgets the oldest packet held (the byte budget needs room). */
+  private dropOldest(): void {
+    const slot = this.head;
+    this.held -= this.columns.capturedLength[slot] ?? 0;
+    this.releaseSlotBytes(slot);
+    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
+    this.count--;
+    this.dropped++;
   }
 
   /** The Info column of a row, built from its bytes (cached for rows asked for recently). */
@@ -343,6 +372,7 @@ export class PacketStore {
     this.head = 0;
     this.dropped = 0;
     this.bytes = 0;
+    this.held = 0;
     this.firstTsSec = -1;
     this.firstTsUsec = 0;
     this.chunkLive = [];

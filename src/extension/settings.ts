@@ -13,8 +13,14 @@ export interface ExtensionSettings {
   direction: CaptureDirection;
   snapLength: number;
   maxPackets: number;
+  /** In-memory byte budget of one capture, in bytes (from `maxMemoryMB`); the inspector tab holds its own copy within the same budget. */
+  maxMemoryBytes: number;
+  /** Size cap of one capture's spool on disk, in bytes (from `maxSpoolMB`). */
+  maxSpoolBytes: number;
   verbose: boolean;
 }
+
+const MB = 1024 * 1024;
 
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
@@ -28,11 +34,13 @@ export function readSettings(): ExtensionSettings {
     direction: direction === 'egress' || direction === 'ingress' ? direction : 'both',
     snapLength: clampInt(c.get<number>('snapLength', 0), 0, 262144, 0),
     maxPackets: clampInt(c.get<number>('maxPackets', 1_000_000), 1000, 10_000_000, 1_000_000),
+    maxMemoryBytes: clampInt(c.get<number>('maxMemoryMB', 512), 16, 65_536, 512) * MB,
+    maxSpoolBytes: clampInt(c.get<number>('maxSpoolMB', 2048), 64, 1_048_576, 2048) * MB,
     verbose: c.get<boolean>('verbose', false),
   };
 }
 
-export function affectsSetting(e: vscode.ConfigurationChangeEvent, key: keyof ExtensionSettings | 'bridge'): boolean {
+export function affectsSetting(e: vscode.ConfigurationChangeEvent, key: Exclude<keyof ExtensionSettings, 'maxMemoryBytes' | 'maxSpoolBytes'> | 'bridge' | 'maxMemoryMB' | 'maxSpoolMB'): boolean {
   return e.affectsConfiguration(`${SETTINGS_SECTION}.${key}`);
 }
 

@@ -15,6 +15,8 @@ export interface CaptureStatus {
   kernelDrops?: number;
   /** Oldest packets dropped from memory because of the in-memory limit. */
   droppedFromMemory?: number;
+  /** Set once the capture's spool on disk reached its size cap: it keeps the first `packets` packets only. */
+  spoolCapped?: { packets: number; bytes: number };
 }
 
 export type ToWebviewMessage =
@@ -30,10 +32,16 @@ export type ToWebviewMessage =
       hostnames: Record<string, string>;
       /** In-memory packet limit; older packets are dropped past it. */
       maxPackets: number;
+      /** In-memory byte budget for frame bytes; older packets are dropped past it. Absent: none. */
+      maxBytes?: number;
       status: CaptureStatus;
     }
-  /** A batch of frames in the frameBatch encoding; numbered after those already sent. */
-  | { type: 'frames'; batch: Uint8Array }
+  /**
+   * A batch of frames in the frameBatch encoding; numbered after those already sent.
+   * The webview answers each with `ack` and the same `seq` (when set) once it has stored it:
+   * the host keeps only a bounded number of bytes unacknowledged (flow control).
+   */
+  | { type: 'frames'; batch: Uint8Array; seq?: number }
   /** The capture's state changed. */
   | { type: 'status'; status: CaptureStatus }
   /** Address-to-container-name map changed. */
@@ -56,4 +64,6 @@ export type FromWebviewMessage =
    */
   | { type: 'save'; format: SaveFormat; packetNumbers?: Uint32Array }
   /** Something in the webview failed; the host logs it. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The `frames` message with this `seq` (and every one before it) is stored. */
+  | { type: 'ack'; seq: number };

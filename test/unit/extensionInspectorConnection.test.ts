@@ -9,7 +9,7 @@ import { InspectorConnection, parseFromWebview } from '../../src/extension/inspe
 
 /** The engine's handle as the session sees it: stop() is what the test observes. */
 function fakeHandle(stop: () => Promise<void>): CaptureHandle {
-  return { stop, finished: new Promise<CaptureEndInfo>(() => undefined), channelDirectory: '/nonexistent' };
+  return { stop, finished: new Promise<CaptureEndInfo>(() => undefined), channelDirectory: '/nonexistent', pause: () => undefined, resume: () => undefined };
 }
 
 function batchOf(from: number, to: number): Uint8Array {

@@ -122,7 +122,7 @@ test('a capture past its in-memory limit keeps all packets in the spool, says so
   let events!: CaptureEvents;
   await session.start(async (e) => {
     events = e;
-    return { stop: async () => e.ended({ reason: 'stopped' }), finished: new Promise<CaptureEndInfo>(() => undefined), channelDirectory: '/nonexistent' };
+    return { stop: async () => e.ended({ reason: 'stopped' }), finished: new Promise<CaptureEndInfo>(() => undefined), channelDirectory: '/nonexistent', pause: () => undefined, resume: () => undefined };
   });
   events.started({ interfaces: ['eth0', 'lo'], commands: [], helperPid: 1, tcpdumpPids: [], uid: 65534, gid: 65534 });
   for (let i = 0; i < 50; i++) events.frames(batchOf(i * 100 + 1, i * 100 + 100), 100);

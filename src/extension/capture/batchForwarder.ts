@@ -2,39 +2,77 @@
  * Coalesces frame batches so a fast capture posts to the webview at most once
  * per interval: thousands of packets a second become ~20 postMessage calls,
  * each carrying one concatenated frameBatch (records concatenate cleanly).
+ *
+ * Messages are at most `maxMessageBytes` (a single bigger batch goes alone),
+ * and none is sent while the receiver has no `room` for it: the batches wait
+ * here until `flush()` is called again (the receiver acknowledged some).
  */
+export interface ForwarderFlow {
+  /** Largest message to send; default 1 MiB. */
+  maxMessageBytes?: number;
+  /** Bytes the receiver can take now; Infinity when it has nothing outstanding. Default: always Infinity. */
+  room?: () => number;
+}
+
+const DEFAULT_MESSAGE_BYTES = 1024 * 1024;
+
 export class BatchForwarder {
   private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private pendingTotal = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastFlush = 0;
   private disposed = false;
+  private readonly maxMessageBytes: number;
+  private readonly room: () => number;
 
   constructor(
     private readonly send: (batch: Uint8Array) => void,
     private readonly intervalMs = 50,
-  ) {}
+    flow: ForwarderFlow = {},
+  ) {
+    this.maxMessageBytes = flow.maxMessageBytes ?? DEFAULT_MESSAGE_BYTES;
+    this.room = flow.room ?? (() => Number.POSITIVE_INFINITY);
+  }
+
+  /** Bytes waiting to be sent. */
+  get pendingBytes(): number {
+    return this.pendingTotal;
+  }
 
   push(batch: Uint8Array): void {
     if (this.disposed || batch.length === 0) return;
     this.pending.push(batch);
-    this.pendingBytes += batch.length;
+    this.pendingTotal += batch.length;
     if (this.timer) return;
     const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
     this.timer = setTimeout(() => this.flush(), wait);
   }
 
-  /** Sends what is pending now (e.g. before a status change that must follow the frames). */
+  /** Sends what is pending now, as far as the receiver has room (e.g. before a status change that must follow the frames). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const parts = this.pending;
-    const total = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.lastFlush = Date.now();
-    this.send(parts.length === 1 && parts[0] ? parts[0] : concat(parts, total));
+    while (this.pending.length > 0) {
+      const room = this.room();
+      const limit = Math.min(this.maxMessageBytes, room);
+      let count = 0;
+      let total = 0;
+      for (const part of this.pending) {
+        if (total + part.length > limit) break;
+        total += part.length;
+        count++;
+      }
+      // A batch bigger than a message still goes, alone, once nothing else is outstanding.
+      if (count === 0 && room === Number.POSITIVE_INFINITY) {
+        count = 1;
+        total = this.pending[0]?.length ?? 0;
+      }
+      if (count === 0) return;
+      const parts = this.pending.splice(0, count);
+      this.pendingTotal -= total;
+      this.lastFlush = Date.now();
+      this.send(parts.length === 1 && parts[0] ? parts[0] : concat(parts, total));
+    }
   }
 
   /** Forgets what is pending (the frames were cleared). */
@@ -42,7 +80,7 @@ export class BatchForwarder {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = [];
-    this.pendingBytes = 0;
+    this.pendingTotal = 0;
   }
 
   dispose(): void {

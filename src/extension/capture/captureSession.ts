@@ -2,16 +2,31 @@
  * One live capture: owns the engine's CaptureHandle, keeps its frames and
  * status for the inspector tab. No `vscode` here; the panel and the status
  * bar subscribe to its events.
+ *
+ * Memory stays bounded end to end: the frame store by its byte budget, the
+ * webview by acknowledged batches (InspectorConnection holds the source while
+ * it is behind), the spool's unwritten bytes by SPOOL_BACKLOG_BYTES. While the
+ * source is held the engine stops reading the helper's channel, so a flood
+ * ends as kernel drops (counted, shown) rather than as memory.
  */
 import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../client/captureClient';
 import { isCaptureError } from '../../protocol/captureErrors';
-import type { CaptureSpool } from '../spool/captureSpool';
+import type { CaptureSpool, SpoolCap } from '../spool/captureSpool';
 import { Emitter } from './emitter';
 import { InspectorModelBase } from './inspectorModel';
 
 export type CaptureLogger = (level: 'info' | 'debug' | 'warn' | 'error', message: string) => void;
 /** Starts the engine with the given event sink; the panel code binds target, request and options. */
 export type StartCaptureFn = (events: CaptureEvents) => Promise<CaptureHandle>;
+
+/** Past this many bytes not yet written to the spool, the capture waits for the disk. */
+export const SPOOL_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+export interface CaptureMemoryLimits {
+  maxPackets: number;
+  /** Byte budget of the in-memory frames; default none. */
+  maxBytes?: number;
+}
 
 export class CaptureSession extends InspectorModelBase {
   readonly live = true;
@@ -22,6 +37,13 @@ export class CaptureSession extends InspectorModelBase {
   private captured = 0;
   private readonly endEmitter = new Emitter<CaptureEndInfo>();
   private readonly countEmitter = new Emitter<number>();
+  private readonly spoolCapEmitter = new Emitter<SpoolCap>();
+  /** Held by the spool while its disk writes are behind. */
+  private readonly spoolConsumer = {};
+  private paused = false;
+  private spoolHeld = false;
+  /** Fires once when the spool stopped growing at its cap (for a notification). */
+  readonly onDidCapSpool = this.spoolCapEmitter.event;
   /** Fires once when the capture has ended, for whatever reason. */
   readonly onDidEnd = this.endEmitter.event;
   /** Fires with the running packet count (not reset by Clear). */
@@ -30,13 +52,24 @@ export class CaptureSession extends InspectorModelBase {
   private spoolClosed: Promise<void> = Promise.resolve();
 
   /** `spool` (when the storage folder was usable) gets every frame as it arrives. */
+  /** `limits`: a packet count (as before) or a count and a byte budget. */
   constructor(
     readonly container: { id: string; name: string },
-    maxPackets: number,
+    limits: number | CaptureMemoryLimits,
     private readonly log: CaptureLogger,
     override readonly spool?: CaptureSpool,
   ) {
-    super(`Capture: ${container.name}`, maxPackets, { state: 'starting', message: 'Waiting for permission to capture…' });
+    const { maxPackets, maxBytes } = typeof limits === 'number' ? { maxPackets: limits, maxBytes: undefined } : limits;
+    super(`Capture: ${container.name}`, maxPackets, { state: 'starting', message: 'Waiting for permission to capture…' }, maxBytes);
+    spool?.onDidCap((cap) => {
+      this.setStatus({ spoolCapped: cap });
+      this.spoolCapEmitter.fire(cap);
+    });
+  }
+
+  /** True while the engine is told not to read (a consumer is behind). */
+  get sourcePaused(): boolean {
+    return this.paused;
   }
 
   get isEnded(): boolean {
@@ -64,6 +97,7 @@ export class CaptureSession extends InspectorModelBase {
         if (this.ended) return;
         // Spool first: the disk copy must have what the view may later drop.
         this.spool?.append(batch);
+        this.waitForSlowDisk();
         const n = this.addFrames(batch);
         this.captured += n;
         this.countEmitter.fire(this.captured);
@@ -76,6 +110,8 @@ export class CaptureSession extends InspectorModelBase {
     };
     try {
       this.handle = await startEngine(events);
+      // Frames that came with `started` may already have filled a consumer.
+      if (this.paused && !this.stopRequested) this.handle.pause();
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       this.finish({ reason: error.message, ...(isCaptureError(e) ? { error: e } : {}) });
@@ -105,8 +141,28 @@ export class CaptureSession extends InspectorModelBase {
   }
 
   override clear(): void {
-    super.clear();
     void this.spool?.clear();
+    this.currentStatus = { ...this.currentStatus, spoolCapped: undefined };
+    super.clear();
+  }
+
+  protected override sourceHeld(held: boolean): void {
+    this.paused = held;
+    // Once stopping, the helper's last frames and its `ended` must still be read.
+    if (this.stopRequested || this.ended) return;
+    if (held) this.handle?.pause();
+    else this.handle?.resume();
+  }
+
+  private waitForSlowDisk(): void {
+    const spool = this.spool;
+    if (!spool || this.spoolHeld || spool.backlogBytes <= SPOOL_BACKLOG_BYTES) return;
+    this.spoolHeld = true;
+    this.holdSource(this.spoolConsumer, true);
+    void spool.flush().then(() => {
+      this.spoolHeld = false;
+      this.holdSource(this.spoolConsumer, false);
+    });
   }
 
   private finish(info: CaptureEndInfo): void {

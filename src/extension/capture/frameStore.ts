@@ -2,8 +2,13 @@
  * The frames a capture keeps in memory, as the frameBatch bytes they arrived
  * in: a million packets stay a few hundred chunks of bytes, not a million
  * objects, and replaying them to a reloaded webview is posting the chunks again.
- * Past `maxPackets` the oldest frames are dropped (and counted) so a long
- * capture cannot exhaust the extension host's memory.
+ * Past `maxPackets` frames or `maxBytes` bytes the oldest frames are dropped
+ * (and counted) so a long capture cannot exhaust the extension host's memory:
+ * a count alone is no bound when frames can be 64 KiB each (issue 11).
+ *
+ * Bytes are accounted as what the store holds for its frames: the batch bytes
+ * (record headers included) plus 4 bytes of offset per frame. `byteLength`
+ * never exceeds `maxBytes` once `append` returns.
  */
 import { forEachFrame } from '../../core/frameBatch';
 import type { CapturedFrame } from '../../core/packet';
@@ -11,7 +16,12 @@ import type { CapturedFrame } from '../../core/packet';
 interface Chunk {
   bytes: Uint8Array;
   /** Byte offset of every frame record inside `bytes`. */
-  offsets: number[];
+  offsets: Uint32Array;
+}
+
+/** What a chunk costs in the store's accounting. */
+function chunkCost(bytes: Uint8Array, offsets: Uint32Array): number {
+  return bytes.length + offsets.byteLength;
 }
 
 /** 20 fixed header bytes per record; see core/frameBatch.ts. */
@@ -23,8 +33,13 @@ export class FrameStore {
   private dropped = 0;
   private totalBytes = 0;
 
-  constructor(private maxPackets: number) {
+  /** `maxBytes` (default: no byte limit) bounds `byteLength`. */
+  constructor(
+    private maxPackets: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {
     if (!Number.isInteger(maxPackets) || maxPackets < 1) throw new RangeError(`maxPackets must be a positive integer, got ${maxPackets}`);
+    if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
   }
 
   /** Frames currently in memory. */
@@ -42,13 +57,18 @@ export class FrameStore {
     return this.kept + this.dropped;
   }
 
-  /** Bytes of the frames in memory (record headers included). */
+  /** Bytes held for the frames in memory (record headers and offsets included); at most `byteLimit`. */
   get byteLength(): number {
     return this.totalBytes;
   }
 
   get limit(): number {
     return this.maxPackets;
+  }
+
+  /** The byte budget (Infinity when there is none). */
+  get byteLimit(): number {
+    return this.maxBytes;
   }
 
   /** Adds a frameBatch; returns how many frames it held. Throws on a malformed batch. */
@@ -59,7 +79,7 @@ export class FrameStore {
     const bytes = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength ? batch : batch.slice();
     this.chunks.push({ bytes, offsets });
     this.kept += offsets.length;
-    this.totalBytes += bytes.length;
+    this.totalBytes += chunkCost(bytes, offsets);
     this.trim();
     return offsets.length;
   }
@@ -104,32 +124,45 @@ export class FrameStore {
   }
 
   private trim(): void {
-    let excess = this.kept - this.maxPackets;
-    while (excess > 0) {
+    while (this.kept > this.maxPackets || this.totalBytes > this.maxBytes) {
       const oldest = this.chunks[0];
       if (!oldest) break;
-      if (oldest.offsets.length <= excess) {
+      const excess = this.framesToDrop(oldest);
+      if (excess >= oldest.offsets.length) {
         this.chunks.shift();
-        excess -= oldest.offsets.length;
         this.kept -= oldest.offsets.length;
         this.dropped += oldest.offsets.length;
-        this.totalBytes -= oldest.bytes.length;
+        this.totalBytes -= chunkCost(oldest.bytes, oldest.offsets);
         continue;
       }
-      // Records are contiguous, so dropping the first N frames of a chunk is a subarray.
+      // Records are contiguous, so dropping the first N frames of a chunk is a copy of the rest
+      // (a subarray would keep the dropped bytes alive).
       const cut = oldest.offsets[excess] ?? oldest.bytes.length;
-      const rest = oldest.bytes.slice(cut);
-      this.totalBytes -= cut;
-      this.chunks[0] = { bytes: rest, offsets: oldest.offsets.slice(excess).map((o) => o - cut) };
+      const rest = { bytes: oldest.bytes.slice(cut), offsets: oldest.offsets.slice(excess).map((o) => o - cut) };
+      this.totalBytes += chunkCost(rest.bytes, rest.offsets) - chunkCost(oldest.bytes, oldest.offsets);
+      this.chunks[0] = rest;
       this.kept -= excess;
       this.dropped += excess;
-      excess = 0;
     }
+  }
+
+  /** How many of the oldest chunk's frames must go for both limits to hold (all of them if that is not enough). */
+  private framesToDrop(oldest: Chunk): number {
+    const n = oldest.offsets.length;
+    let drop = Math.max(0, this.kept - this.maxPackets);
+    const over = this.totalBytes - this.maxBytes;
+    if (over > 0) {
+      // Dropping the first k frames frees the bytes before offsets[k] plus 4 bytes per offset.
+      let k = drop;
+      while (k < n && (oldest.offsets[k] ?? 0) + 4 * k < over) k++;
+      drop = Math.max(drop, k);
+    }
+    return Math.min(Math.max(drop, 1), n);
   }
 }
 
 /** Offsets of each record in a batch; validates lengths the way forEachFrame does. */
-function recordOffsets(batch: Uint8Array): number[] {
+function recordOffsets(batch: Uint8Array): Uint32Array {
   const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
   const offsets: number[] = [];
   let o = 0;
@@ -142,5 +175,5 @@ function recordOffsets(batch: Uint8Array): number[] {
     offsets.push(o);
     o = end;
   }
-  return offsets;
+  return Uint32Array.from(offsets);
 }

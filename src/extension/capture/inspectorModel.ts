@@ -5,6 +5,7 @@
 import type { CaptureStatus } from '../../protocol/webviewMessages';
 import type { SpoolFile } from '../spool/spoolFile';
 import { Emitter, type Subscription } from './emitter';
+import { FlowGate } from './flowGate';
 import { FrameStore } from './frameStore';
 
 export interface InspectorModel {
@@ -23,9 +24,20 @@ export interface InspectorModel {
   readonly onDidClear: (listener: () => void) => Subscription;
   stop(): Promise<void>;
   clear(): void;
+  /**
+   * A consumer (an inspector webview) says it is behind (`held`) or caught up:
+   * a live capture stops reading its source while any consumer is behind.
+   */
+  holdSource(consumer: object, held: boolean): void;
 }
 
 export const SPOOL_KEEPS_DROPPED = 'older packets were dropped from view; Save as pcap saves all of them';
+
+/** The status line's words once the spool stopped growing at its cap. */
+export function spoolCappedNotice(cap: { packets: number; bytes: number }): string {
+  const mb = Math.round(cap.bytes / (1024 * 1024)).toLocaleString('en-US');
+  return `the spool on disk is full (${mb} MB): Save as pcap saves the first ${cap.packets.toLocaleString('en-US')} packets; later ones are kept in memory only`;
+}
 
 /** Store, status and events shared by live captures and opened files. */
 export abstract class InspectorModelBase implements InspectorModel {
@@ -37,13 +49,16 @@ export abstract class InspectorModelBase implements InspectorModel {
   readonly onDidAddFrames = this.framesEmitter.event;
   readonly onDidChangeStatus = this.statusEmitter.event;
   readonly onDidClear = this.clearEmitter.event;
+  protected readonly gate = new FlowGate((held) => this.sourceHeld(held));
 
+  /** `maxBytes`: the in-memory byte budget (default none). */
   constructor(
     readonly title: string,
     maxPackets: number,
     initialStatus: CaptureStatus,
+    maxBytes?: number,
   ) {
-    this.store = new FrameStore(maxPackets);
+    this.store = new FrameStore(maxPackets, maxBytes);
     this.currentStatus = initialStatus;
   }
 
@@ -55,9 +70,19 @@ export abstract class InspectorModelBase implements InspectorModel {
   get status(): CaptureStatus {
     const dropped = this.store.droppedFromMemory;
     const status: CaptureStatus = { ...this.currentStatus, droppedFromMemory: dropped };
-    // The webview counts the dropped packets; what only the host knows is that they are not lost.
-    if (dropped > 0 && this.spool) status.message = [status.message, SPOOL_KEEPS_DROPPED].filter(Boolean).join(' · ');
+    // The webview counts the dropped packets; what only the host knows is whether the spool still has them.
+    const note = status.spoolCapped ? spoolCappedNotice(status.spoolCapped) : dropped > 0 && this.spool ? SPOOL_KEEPS_DROPPED : undefined;
+    if (note) status.message = [status.message, note].filter(Boolean).join(' · ');
     return status;
+  }
+
+  holdSource(consumer: object, held: boolean): void {
+    this.gate.set(consumer, held);
+  }
+
+  /** A live capture pauses or resumes its engine here; nothing to do for a file. */
+  protected sourceHeld(held: boolean): void {
+    void held;
   }
 
   clear(): void {

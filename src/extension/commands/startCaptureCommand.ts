@@ -77,8 +77,8 @@ export async function startCaptureOf(
   };
   log.info(`Capturing ${target.name} (${target.id.slice(0, 12)}): direction ${request.direction}, mode ${request.mode.kind}${filter ? `, filter "${filter}"` : ''}, elevation ${options.elevation}`);
   const container = { id: target.id, name: target.name };
-  const spool = await createSpool(ctx.deps, target.name);
-  const session = new CaptureSession(container, settings.maxPackets, (level, message) => {
+  const spool = await createSpool(ctx.deps, target.name, settings.maxSpoolBytes);
+  const session = new CaptureSession(container, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, (level, message) => {
     if (level === 'debug' && !settings.verbose) return;
     log[level](`[${target.name}] ${message}`);
   }, spool);
@@ -90,6 +90,9 @@ export async function startCaptureOf(
     session.dispose();
     void spool?.delete();
   }));
+  session.onDidCapSpool((cap) => {
+    void vscode.window.showWarningMessage(`The capture of ${target.name} filled its spool on disk (dockerNetworkCapture.maxSpoolMB): Save as pcap saves its first ${cap.packets.toLocaleString('en-US')} packets; later ones are kept in memory only.`);
+  });
   let started = false;
   session.onDidEnd((info) => {
     log.info(`Capture of ${target.name} ended: ${info.reason}; ${session.packetsCaptured} packets`);
@@ -111,11 +114,11 @@ export async function startCaptureOf(
 }
 
 /** A spool for a new capture, or undefined (logged) when storage is not writable: the capture then lives in memory only. */
-async function createSpool(deps: InspectorDeps, containerName: string): Promise<CaptureSpool | undefined> {
+async function createSpool(deps: InspectorDeps, containerName: string, maxBytes: number): Promise<CaptureSpool | undefined> {
   const folder = await deps.spoolFolder;
   if (!folder) return undefined;
   try {
-    return await CaptureSpool.create(folder, containerName, (level, message) => deps.log[level](message));
+    return await CaptureSpool.create(folder, containerName, (level, message) => deps.log[level](message), { maxBytes });
   } catch (e) {
     deps.log.warn(`No capture spool (packets are kept in memory only): ${e instanceof Error ? e.message : String(e)}`);
     return undefined;

@@ -3,9 +3,16 @@
  * a file): answers `ready` with `init` plus every frame kept so far, forwards
  * new frames in coalesced batches, relays status and hostnames, and turns the
  * webview's requests into actions. No `vscode` here: the panel passes `post`.
+ *
+ * Flow control: every `frames` message carries a `seq` the webview acknowledges
+ * once it has stored the batch. At most `inFlightBytes` are unacknowledged;
+ * the rest waits here, and while more than that waits or is in flight the
+ * model is told to hold its source (a live capture then stops reading the
+ * helper). A slow webview so slows the capture down to kernel drops instead
+ * of filling the extension host and the renderer with queued messages.
  */
-import type { FromWebviewMessage, SaveFormat, ToWebviewMessage } from '../../protocol/webviewMessages';
-import { BatchForwarder, concat } from '../capture/batchForwarder';
+import type { CaptureStatus, FromWebviewMessage, SaveFormat, ToWebviewMessage } from '../../protocol/webviewMessages';
+import { BatchForwarder } from '../capture/batchForwarder';
 import type { Subscription } from '../capture/emitter';
 import type { InspectorModel } from '../capture/inspectorModel';
 
@@ -16,35 +23,67 @@ export interface InspectorHost {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
-/** Replayed frames go out in messages of about this size, not one giant one. */
-const REPLAY_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Frames go out in messages of at most this size (a single bigger batch goes alone). */
+const MESSAGE_BYTES = 1024 * 1024;
+/** Default bound on frame bytes posted to the webview and not acknowledged yet. */
+export const IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+
+export interface ConnectionFlow {
+  /** Unacknowledged bytes allowed; default IN_FLIGHT_BYTES. */
+  inFlightBytes?: number;
+}
 
 export class InspectorConnection {
   private ready = false;
   private readonly forwarder: BatchForwarder;
   private readonly subscriptions: Subscription[] = [];
+  private readonly window: number;
+  private seq = 0;
+  /** Posted `frames` messages not acknowledged yet, oldest first. */
+  private unacked: { seq: number; bytes: number }[] = [];
+  private inFlight = 0;
+  private holding = false;
+  /** The latest status, kept back while frames before it still wait. */
+  private queuedStatus: CaptureStatus | undefined;
 
   constructor(
     private readonly model: InspectorModel,
     private readonly host: InspectorHost,
     forwardIntervalMs = 50,
+    flow: ConnectionFlow = {},
   ) {
-    this.forwarder = new BatchForwarder((batch) => this.host.post({ type: 'frames', batch }), forwardIntervalMs);
+    this.window = flow.inFlightBytes ?? IN_FLIGHT_BYTES;
+    this.forwarder = new BatchForwarder((batch) => this.postFrames(batch), forwardIntervalMs, {
+      maxMessageBytes: Math.min(MESSAGE_BYTES, this.window),
+      room: () => (this.inFlight === 0 ? Number.POSITIVE_INFINITY : this.window - this.inFlight),
+    });
     this.subscriptions.push(
       model.onDidAddFrames((batch) => {
-        if (this.ready) this.forwarder.push(batch);
+        if (!this.ready) return;
+        this.forwarder.push(batch);
+        this.updateHold();
       }),
       model.onDidChangeStatus((status) => {
-        if (!this.ready) return;
-        // Frames first, so "ended" never arrives before the last packets.
-        this.forwarder.flush();
-        this.host.post({ type: 'status', status });
+        if (this.ready) this.postStatus(status);
       }),
       model.onDidClear(() => {
         this.forwarder.discard();
+        // The status that follows a clear replaces any kept back.
+        this.queuedStatus = undefined;
         if (this.ready) this.host.post({ type: 'cleared' });
+        this.updateHold();
       }),
     );
+  }
+
+  /** Frame bytes posted and not acknowledged (at most the window, or one bigger batch). */
+  get bytesInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Frame bytes waiting to be posted. */
+  get bytesWaiting(): number {
+    return this.forwarder.pendingBytes;
   }
 
   /** Handles one message from the webview; anything malformed is logged and ignored. */
@@ -70,6 +109,9 @@ export class InspectorConnection {
       case 'error':
         this.host.log('error', `Inspector: ${message.message}`);
         return;
+      case 'ack':
+        this.acknowledge(message.seq);
+        return;
     }
   }
 
@@ -81,11 +123,53 @@ export class InspectorConnection {
     for (const s of this.subscriptions) s.dispose();
     this.forwarder.dispose();
     this.ready = false;
+    // A closed tab must never keep a capture paused.
+    if (this.holding) this.model.holdSource(this, false);
+    this.holding = false;
+  }
+
+  private postFrames(batch: Uint8Array): void {
+    const seq = ++this.seq;
+    this.unacked.push({ seq, bytes: batch.length });
+    this.inFlight += batch.length;
+    this.host.post({ type: 'frames', batch, seq });
+  }
+
+  private acknowledge(seq: number): void {
+    // An ack from before a reload names a seq no longer listed: it frees nothing.
+    while (this.unacked.length > 0 && (this.unacked[0]?.seq ?? Infinity) <= seq) this.inFlight -= this.unacked.shift()?.bytes ?? 0;
+    if (this.queuedStatus) this.postStatus(this.queuedStatus);
+    else this.forwarder.flush();
+    this.updateHold();
+  }
+
+  /** Frames first, so "ended" never arrives before the last packets: kept back while frames wait. */
+  private postStatus(status: CaptureStatus): void {
+    this.forwarder.flush();
+    if (this.forwarder.pendingBytes > 0) {
+      this.queuedStatus = status;
+      return;
+    }
+    this.queuedStatus = undefined;
+    this.host.post({ type: 'status', status });
+  }
+
+  /** Holds the model's source while more than the window is waiting or in flight; lets go at half of it. */
+  private updateHold(): void {
+    const behind = this.forwarder.pendingBytes + this.inFlight;
+    const hold = this.holding ? behind > this.window / 2 : behind > this.window;
+    if (hold === this.holding) return;
+    this.holding = hold;
+    this.model.holdSource(this, hold);
   }
 
   /** `init`, then every kept frame: the first replayed frame is number droppedFromMemory + 1. */
   private sendEverything(): void {
     this.forwarder.discard();
+    // A reloaded page never acknowledges what the old one was sent.
+    this.unacked = [];
+    this.inFlight = 0;
+    this.queuedStatus = undefined;
     const model = this.model;
     this.host.post({
       type: 'init',
@@ -94,21 +178,14 @@ export class InspectorConnection {
       live: model.live,
       hostnames: this.host.hostnames(),
       maxPackets: model.store.limit,
+      ...(Number.isFinite(model.store.byteLimit) ? { maxBytes: model.store.byteLimit } : {}),
       status: model.status,
     });
-    let parts: Uint8Array[] = [];
-    let bytes = 0;
-    for (const chunk of model.store.batches()) {
-      parts.push(chunk);
-      bytes += chunk.length;
-      if (bytes >= REPLAY_MESSAGE_BYTES) {
-        this.host.post({ type: 'frames', batch: concat(parts, bytes) });
-        parts = [];
-        bytes = 0;
-      }
-    }
-    if (parts.length > 0) this.host.post({ type: 'frames', batch: concat(parts, bytes) });
+    // Replayed through the window like live frames: a reload of a full store is paced by the webview too.
+    for (const chunk of model.store.batches()) this.forwarder.push(chunk);
     this.ready = true;
+    this.forwarder.flush();
+    this.updateHold();
   }
 }
 
@@ -129,6 +206,8 @@ export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
     }
     case 'error':
       return typeof m.message === 'string' ? { type: 'error', message: m.message.slice(0, 2000) } : undefined;
+    case 'ack':
+      return Number.isSafeInteger(m.seq) && (m.seq as number) >= 0 ? { type: 'ack', seq: m.seq as number } : undefined;
     default:
       return undefined;
   }

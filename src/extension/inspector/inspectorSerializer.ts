@@ -37,7 +37,8 @@ export class InspectorSerializer implements vscode.WebviewPanelSerializer {
     if (spoolPath) {
       await touchSpool(spoolPath);
       const spool = new StoredSpool(spoolPath, 0);
-      const restored = new RestoredCapture(title, container, readSettings().maxPackets, { state: 'ended', message: RELOADED_REASON }, spool);
+      const settings = readSettings();
+      const restored = new RestoredCapture(title, container, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, { state: 'ended', message: RELOADED_REASON }, spool);
       const started = Date.now();
       const result = await readSpool(spoolPath, (batch) => restored.load(batch)).catch((e: unknown) => ({ packets: 0, problem: e instanceof Error ? e.message : String(e) }));
       spool.packets = result.packets;

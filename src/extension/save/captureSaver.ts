@@ -62,7 +62,9 @@ export class CaptureSaver {
       defaultUri: await defaultUri(baseName, 'pcap'),
       filters: { 'pcap capture': ['pcap', 'cap'] },
       saveLabel: 'Save as pcap',
-      title: dropped > 0 ? `Save all ${count} packets (${dropped.toLocaleString('en-US')} older ones are no longer in view)` : `Save ${count} packet${snapshot.packets === 1 ? '' : 's'}`,
+      title: model.status.spoolCapped
+        ? `Save the first ${count} packets (the spool reached its size cap, dockerNetworkCapture.maxSpoolMB; later packets are not in it)`
+        : dropped > 0 ? `Save all ${count} packets (${dropped.toLocaleString('en-US')} older ones are no longer in view)` : `Save ${count} packet${snapshot.packets === 1 ? '' : 's'}`,
     });
     if (!target) return;
     try {

@@ -7,11 +7,19 @@
  *
  * A failing write (disk full) stops the spool, not the capture: the packets
  * stay in memory and "Save as pcap" falls back to those.
+ *
+ * Past `maxBytes` (pcap and sidecar together) the spool stops growing and says
+ * so once (`onDidCap`). It stops rather than rotating: a spool is one pcap file
+ * whose promise is "every packet from the start"; dropping its beginning would
+ * mean rewriting the file, and what is kept would silently start somewhere in
+ * the middle. Stopped, it stays a valid file of the first packets, and the
+ * notice says how many.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concat } from '../capture/batchForwarder';
+import { Emitter } from '../capture/emitter';
 import { safeFileStem, timestampForFileName } from '../save/captureFileName';
 import { SpoolEncoder } from './spoolFormat';
 import { sidecarPathOf, type SpoolFile, type SpoolSnapshot } from './spoolFile';
@@ -20,6 +28,21 @@ const FLUSH_INTERVAL_MS = 250;
 const FLUSH_BYTES = 1024 * 1024;
 
 export type SpoolLogger = (level: 'warn' | 'debug', message: string) => void;
+
+export interface SpoolOptions {
+  /** Names the file; default now. */
+  now?: Date;
+  /** Size cap of pcap + sidecar; default none. */
+  maxBytes?: number;
+}
+
+/** Where a spool stopped growing. */
+export interface SpoolCap {
+  /** Packets in the spool (the first ones of the capture). */
+  packets: number;
+  /** The cap, in bytes. */
+  bytes: number;
+}
 
 export class CaptureSpool implements SpoolFile {
   private readonly encoder = new SpoolEncoder();
@@ -34,23 +57,34 @@ export class CaptureSpool implements SpoolFile {
   private writtenPackets = 0;
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
+  /** Bytes (pcap + sidecar) written or queued: what the cap is checked against. */
+  private spooledBytes = 0;
+  /** Bytes handed to a write that has not finished yet. */
+  private writingBytes = 0;
+  private cap: SpoolCap | undefined;
+  private readonly capEmitter = new Emitter<SpoolCap>();
+  /** Fires once when the spool reaches its size cap (again after a clear). */
+  readonly onDidCap = this.capEmitter.event;
 
   private constructor(
     readonly path: string,
     private readonly pcapFile: FileHandle,
     private readonly sidecarFile: FileHandle,
     private readonly log: SpoolLogger,
+    private readonly maxBytes: number,
   ) {}
 
   /** A new spool in `folder` (which must exist, see spoolFolder.ts), named after the container. */
-  static async create(folder: string, containerName: string, log: SpoolLogger, now = new Date()): Promise<CaptureSpool> {
-    const name = `${safeFileStem(containerName)}-${timestampForFileName(now)}-${randomBytes(4).toString('hex')}.pcap`;
+  static async create(folder: string, containerName: string, log: SpoolLogger, options: SpoolOptions = {}): Promise<CaptureSpool> {
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
+    const name = `${safeFileStem(containerName)}-${timestampForFileName(options.now ?? new Date())}-${randomBytes(4).toString('hex')}.pcap`;
     const path = join(folder, name);
     // 'ax': created here (never an existing file or a planted symlink), appends only.
     const pcapFile = await open(path, 'ax', 0o600);
     try {
       const sidecarFile = await open(sidecarPathOf(path), 'ax', 0o600);
-      return new CaptureSpool(path, pcapFile, sidecarFile, log);
+      return new CaptureSpool(path, pcapFile, sidecarFile, log, maxBytes);
     } catch (e) {
       await pcapFile.close();
       await rm(path, { force: true });
@@ -67,9 +101,24 @@ export class CaptureSpool implements SpoolFile {
     return this.failure !== undefined;
   }
 
+  /** Set once the spool stopped growing at its cap. */
+  get capped(): SpoolCap | undefined {
+    return this.cap;
+  }
+
+  /** Bytes accepted but not on disk yet: a capture holds its source while this is large (a slow disk). */
+  get backlogBytes(): number {
+    return this.pendingBytes + this.writingBytes;
+  }
+
+  /** Pcap plus sidecar bytes written or queued; never more than the cap. */
+  get byteLength(): number {
+    return this.spooledBytes;
+  }
+
   /** Queues a frameBatch; written with the next flush. */
   append(batch: Uint8Array): void {
-    if (this.failure || this.closing || batch.length === 0) return;
+    if (this.failure || this.closing || this.cap || batch.length === 0) return;
     let encoded;
     try {
       encoded = this.encoder.encode(batch);
@@ -79,6 +128,14 @@ export class CaptureSpool implements SpoolFile {
     }
     if (encoded.skipped > 0) this.log('debug', `spool: ${encoded.skipped} frames of another link type are not in the pcap spool`);
     if (encoded.pcap.length === 0) return;
+    const size = encoded.pcap.length + encoded.sidecar.length;
+    if (this.spooledBytes + size > this.maxBytes) {
+      this.cap = { packets: this.packets, bytes: this.maxBytes };
+      this.log('warn', `The capture spool ${this.path} reached its size cap (${this.maxBytes} bytes) at ${this.cap.packets} packets; later packets are not written to it.`);
+      this.capEmitter.fire(this.cap);
+      return;
+    }
+    this.spooledBytes += size;
     this.pendingPcap.push(encoded.pcap);
     this.pendingSidecar.push(encoded.sidecar);
     this.pendingBytes += encoded.pcap.length;
@@ -99,11 +156,17 @@ export class CaptureSpool implements SpoolFile {
     this.pendingSidecar = [];
     this.pendingBytes = 0;
     this.pendingPackets = 0;
-    return this.enqueue(async () => {
+    const size = pcap.length + sidecar.length;
+    this.writingBytes += size;
+    const written = this.enqueue(async () => {
       await writeAll(this.pcapFile, pcap);
       await writeAll(this.sidecarFile, sidecar);
       this.writtenBytes += pcap.length;
       this.writtenPackets += packets;
+    });
+    // Also when the step was skipped or failed: a backlog that never shrinks would hold the capture forever.
+    return written.finally(() => {
+      this.writingBytes -= size;
     });
   }
 
@@ -120,6 +183,8 @@ export class CaptureSpool implements SpoolFile {
     this.pendingSidecar = [];
     this.pendingBytes = 0;
     this.pendingPackets = 0;
+    this.spooledBytes = 0;
+    this.cap = undefined;
     return this.enqueue(async () => {
       if (this.closing) {
         // The capture ended and the files are closed: only the path is left to empty.

@@ -1,9 +1,10 @@
 /**
  * An ended capture brought back after a window reload from its spool. It
- * keeps at most `maxPackets` in memory like a live capture (the spool can be
+ * keeps at most `maxPackets` and `maxBytes` in memory like a live capture (the spool can be
  * longer), and "Save as pcap" still saves the whole spool. No `vscode` here.
  */
 import type { CaptureStatus } from '../../protocol/webviewMessages';
+import type { CaptureMemoryLimits } from '../capture/captureSession';
 import { InspectorModelBase } from '../capture/inspectorModel';
 import type { SpoolFile } from './spoolFile';
 
@@ -13,11 +14,11 @@ export class RestoredCapture extends InspectorModelBase {
   constructor(
     title: string,
     readonly container: { id: string; name: string } | undefined,
-    maxPackets: number,
+    limits: CaptureMemoryLimits,
     status: CaptureStatus,
     override readonly spool: SpoolFile | undefined,
   ) {
-    super(title, maxPackets, status);
+    super(title, limits.maxPackets, status, limits.maxBytes);
   }
 
   /** Adds frames read from the spool. */
