@@ -58,6 +58,15 @@ describe('validateRequest', () => {
       });
     });
   }
+  it('accepts both directions, a null limit as none, and quotes at most a short piece of a bad value', () => {
+    assert.equal(validateRequest({ ...valid, direction: 'both' }).direction, 'both');
+    assert.equal(validateRequest({ ...valid, direction: 'ingress' }).direction, 'ingress');
+    assert.equal(validateRequest({ ...valid, snapLength: null }).snapLength, undefined);
+    assert.throws(() => validateInterfaceName('x'.repeat(100)), (e: Error) => e.message.length < 80);
+    assert.throws(() => validateMac('z'.repeat(100)), (e: Error) => e.message.length < 80);
+    assert.throws(() => validateContainerId('z'.repeat(200)), (e: Error) => e.message.length < 120);
+  });
+
   it('accepts a container name of exactly 256 characters', () => {
     assert.equal(validateRequest({ ...valid, container: 'a'.repeat(256) }).container.length, 256);
   });
