@@ -9,23 +9,28 @@ import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
 import { PacketStore } from '../src/core/packetStore';
 import type { CaptureStatus, SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
+import { runContextAction, type ActionTarget } from './contextActions';
 import { DetailPane } from './detailPane';
 import { el } from './dom';
 import { formatCount } from './format';
+import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
+import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
+import { capturedFrame, rowValues, summaryLine } from './packetText';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
+import { INSPECTOR_INSTANCE } from './vscodeContext';
 
 const COLUMNS: ListColumn[] = [
-  { title: 'No.', width: '72px', className: 'col-number' },
-  { title: 'Time', width: '96px', className: 'col-time' },
-  { title: 'Dir', width: '44px', className: 'col-direction' },
-  { title: 'Interface', width: '84px', className: 'col-interface' },
-  { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source' },
-  { title: 'Destination', width: 'minmax(110px, 1fr)', className: 'col-destination' },
-  { title: 'Protocol', width: '72px', className: 'col-protocol' },
-  { title: 'Length', width: '60px', className: 'col-length' },
-  { title: 'Info', width: 'minmax(160px, 3fr)', className: 'col-info' },
+  { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
+  { title: 'Time', width: '96px', className: 'col-time', key: 'time' },
+  { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
+  { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
+  { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
+  { title: 'Destination', width: 'minmax(110px, 1fr)', className: 'col-destination', key: 'destination' },
+  { title: 'Protocol', width: '72px', className: 'col-protocol', key: 'protocol' },
+  { title: 'Length', width: '60px', className: 'col-length', key: 'length' },
+  { title: 'Info', width: 'minmax(160px, 3fr)', className: 'col-info', key: 'info' },
 ];
 
 /** Shown until `init` says otherwise. */
@@ -50,6 +55,9 @@ export class InspectorApp {
   private readonly list: PacketList;
   private readonly detail = new DetailPane();
   private readonly statusLine: HTMLElement;
+  private readonly jumpBar: JumpBar;
+  /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
+  private readonly marked = new Set<number>();
 
   constructor(
     private readonly api: VsCodeApi,
@@ -79,7 +87,14 @@ export class InspectorApp {
       onScrolled: () => this.scheduleRender(),
     });
     this.statusLine = el('div', { class: 'status-line', role: 'status', id: 'status-line' });
-    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.list.element, el('div', { class: 'splitter', 'aria-hidden': 'true' }), this.detail.element, this.statusLine);
+    this.jumpBar = new JumpBar({
+      find: (mode, text, backwards) => this.find(mode, text, backwards),
+      goTo: (n) => this.goTo(n),
+      closed: () => this.list.focus(),
+    });
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    document.addEventListener('copy', (e) => this.onCopy(e));
+    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, el('div', { class: 'splitter', 'aria-hidden': 'true' }), this.detail.element, this.statusLine);
     document.body.append(main);
 
     this.toolbar.setFollow(restored.autoscroll);
@@ -104,6 +119,7 @@ export class InspectorApp {
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
+        this.marked.clear();
         this.rateSamples = [];
         this.applyFilter(this.filterText);
         this.list.invalidate();
@@ -127,6 +143,9 @@ export class InspectorApp {
       case 'cleared':
         this.clearLocally();
         break;
+      case 'contextAction':
+        if (message.target === INSPECTOR_INSTANCE) runContextAction(this.actionTarget(), message);
+        break;
     }
     this.scheduleRender();
   }
@@ -138,7 +157,96 @@ export class InspectorApp {
       indexOf: (n) => this.rows.indexOf(n),
       indexAtOrAfter: (n) => this.rows.indexAtOrAfter(n),
       fillRow: (cells, n) => this.fillRow(cells, n),
+      isMarked: (n) => this.marked.has(n),
     };
+  }
+
+  private actionTarget(): ActionTarget {
+    return {
+      filterText: () => this.filterText,
+      setFilter: (text, apply) => {
+        this.toolbar.setFilterText(text);
+        if (apply) this.applyFilter(text);
+        else this.toolbar.filterInput.focus();
+      },
+      rowValues: (n) => this.rowValuesOf(n),
+      frame: (n) => {
+        const row = this.store.rowOf(n);
+        return row < 0 ? undefined : capturedFrame(this.store, row);
+      },
+      displayAddress: (a) => this.hostnames[a] ?? a,
+      field: (n, id) => (n === this.list.selectedNumber ? this.detail.fieldById(id) : undefined),
+      toggleMark: (n) => this.toggleMark(n),
+      openGoTo: () => this.jumpBar.openGoTo(),
+      openFind: () => this.jumpBar.openFind(),
+      copy: (text) => this.api.postMessage({ type: 'copy', text }),
+      notice: (message) => this.toolbar.showNotice(message),
+    };
+  }
+
+  private rowValuesOf(n: number): ReturnType<typeof rowValues> {
+    const row = this.store.rowOf(n);
+    if (row < 0) return undefined;
+    const c = this.store.columns;
+    const s = this.store.slot(row);
+    return rowValues(this.store, n, this.store.relativeTime(row).toFixed(6), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
+  }
+
+  private toggleMark(n: number): void {
+    if (!this.marked.delete(n)) this.marked.add(n);
+    this.list.invalidate();
+    this.scheduleRender();
+  }
+
+  /** Inspector shortcuts, kept from VS Code (whose Find and Go to Line mean nothing here). */
+  private onKey(e: KeyboardEvent): void {
+    const mod = e.ctrlKey || e.metaKey;
+    if (!mod || e.altKey || e.shiftKey) return;
+    const key = e.key.toLowerCase();
+    if (key === 'f') this.jumpBar.openFind();
+    else if (key === 'g') this.jumpBar.openGoTo();
+    else if (key === 'm' && this.list.selectedNumber > 0 && !isTextInput(e.target)) this.toggleMark(this.list.selectedNumber);
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  /** Ctrl+C: the focused field of the tree ("name: value"), else the selected packet's summary line. */
+  private onCopy(e: ClipboardEvent): void {
+    if (isTextInput(document.activeElement) || (document.getSelection()?.toString() ?? '') !== '') return;
+    let text: string | undefined;
+    const field = this.detail.hasFocus() ? this.detail.activeField() : undefined;
+    if (field) text = `${field.field.name}: ${field.field.value}`;
+    else {
+      const values = this.rowValuesOf(this.list.selectedNumber);
+      if (values) text = summaryLine(values, (a) => this.hostnames[a] ?? a);
+    }
+    if (text === undefined || !e.clipboardData) return;
+    e.clipboardData.setData('text/plain', text);
+    e.preventDefault();
+  }
+
+  private find(mode: SearchMode, text: string, backwards: boolean): string {
+    const search = compileSearch(mode, text, { hostnames: this.hostnames });
+    if (!search.ok) return search.message;
+    const count = this.rows.length;
+    if (count === 0) return 'No packets';
+    const current = this.rows.indexOf(this.list.selectedNumber);
+    const from = current >= 0 ? current : backwards ? count : -1;
+    const index = findShownIndex(this.store, { count, numberAt: (i) => this.rows.numberAt(i) }, search.test, from, backwards);
+    if (index < 0) return 'No packet matches';
+    this.list.setFollow(false);
+    this.list.select(this.rows.numberAt(index), true);
+    return '';
+  }
+
+  private goTo(n: number): string {
+    if (this.store.rowOf(n) < 0) return `Packet ${formatCount(n)} is not in this capture${this.store.size > 0 ? ` (${formatCount(this.store.firstNumber)}–${formatCount(this.store.firstNumber + this.store.size - 1)})` : ''}`;
+    if (this.rows.indexOf(n) < 0) return `Packet ${formatCount(n)} is hidden by the display filter`;
+    this.list.setFollow(false);
+    this.list.select(n, true);
+    this.list.focus();
+    return '';
   }
 
   private fillRow(cells: HTMLElement[], packetNumber: number): void {
@@ -196,6 +304,7 @@ export class InspectorApp {
       offset: 0,
       length: bytes.length,
       fields: [
+        { name: 'Number', value: String(packetNumber), offset: 0, length: 0 },
         { name: 'Arrival time', value: new Date(time * 1000).toISOString().replace('Z', `${String(c.tsUsec[s] ?? 0).padStart(6, '0').slice(3)}Z`), offset: 0, length: 0 },
         { name: 'Time since first packet', value: `${this.store.relativeTime(row).toFixed(6)} s`, offset: 0, length: 0 },
         { name: 'Interface', value: c.interfaces.get(c.interfaceId[s] ?? 0), offset: 0, length: 0 },
@@ -244,6 +353,7 @@ export class InspectorApp {
 
   private clearLocally(): void {
     this.store.clear();
+    this.marked.clear();
     this.rows.reset();
     this.rateSamples = [];
     this.detail.showEmpty();
@@ -316,6 +426,10 @@ export class InspectorApp {
     this.savedStateKey = key;
     this.api.setState(state);
   }
+}
+
+function isTextInput(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
 function setText(cell: HTMLElement | undefined, text: string): void {

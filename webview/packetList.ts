@@ -6,12 +6,15 @@
  * mapped linearly onto the rows: a million rows or ten scroll the same way.
  */
 import { el } from './dom';
+import { setSectionContext, setVsCodeContext } from './vscodeContext';
 
 export interface ListColumn {
   title: string;
   /** CSS grid track, e.g. `64px` or `minmax(120px, 1fr)`. */
   width: string;
   className: string;
+  /** Names the column in the context menu's `column` key (what "Apply as Filter" filters on). */
+  key: string;
 }
 
 /** What the list shows: `length` rows, each identified by its packet number. */
@@ -24,6 +27,8 @@ export interface ListSource {
   indexAtOrAfter(packetNumber: number): number;
   /** Writes a row's cell texts (and titles). */
   fillRow(cells: HTMLElement[], packetNumber: number): void;
+  /** Marked rows (Mark/Unmark Packet) are highlighted. */
+  isMarked(packetNumber: number): boolean;
 }
 
 const ROW_HEIGHT = 22;
@@ -73,6 +78,7 @@ export class PacketList {
     this.spacer = el('div', { class: 'list-spacer', 'aria-hidden': 'true' });
     this.scroller = el('div', { class: 'list-scroller', tabindex: '0' }, this.layer, this.spacer);
     this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, header, this.scroller);
+    setSectionContext(this.element, 'packetList');
     this.element.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
     this.layer.style.setProperty('--list-columns', template);
     header.style.setProperty('--list-columns', template);
@@ -86,6 +92,8 @@ export class PacketList {
       const row = (e.target as HTMLElement).closest<HTMLElement>('.list-row');
       const n = Number(row?.dataset.number ?? 0);
       if (n > 0) {
+        // Picking a packet to read it (or to right-click it) stops the list from moving away.
+        this.setFollow(false);
         this.select(n, false);
         this.scroller.focus({ preventScroll: true });
       }
@@ -175,8 +183,11 @@ export class PacketList {
         row.number = n;
         row.generation = this.generation;
         row.element.dataset.number = String(n);
+        setVsCodeContext(row.element, { webviewSection: 'packetRow', packet: n });
         row.element.hidden = false;
       }
+      const marked = this.source.isMarked(n);
+      if (row.element.classList.contains('marked') !== marked) row.element.classList.toggle('marked', marked);
       row.element.setAttribute('aria-rowindex', String(index + 2));
       row.element.style.transform = `translateY(${index * ROW_HEIGHT - this.virtualTop}px)`;
       const isSelected = n === this.selected;
@@ -196,7 +207,11 @@ export class PacketList {
 
   private createRow(): PooledRow {
     const element = el('div', { class: 'list-row', role: 'row', 'aria-selected': 'false' });
-    const cells = this.columns.map((c) => el('div', { class: `cell ${c.className}`, role: 'gridcell' }));
+    const cells = this.columns.map((c) => {
+      const cell = el('div', { class: `cell ${c.className}`, role: 'gridcell' });
+      setVsCodeContext(cell, { column: c.key });
+      return cell;
+    });
     element.append(...cells);
     element.hidden = true;
     this.layer.append(element);

@@ -38,6 +38,8 @@ export class Toolbar {
   private readonly memoryNotice: HTMLElement;
   private readonly saveChoice: HTMLElement;
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly actionNotice: HTMLElement;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly actions: ToolbarActions) {
     this.stopButton = iconButton('debug-stop', 'Stop capture', 'stop-button');
@@ -90,10 +92,23 @@ export class Toolbar {
     this.saveChoice = el('div', { class: 'notice save-choice', role: 'dialog', 'aria-label': 'Save which packets' });
     this.saveChoice.hidden = true;
 
+    this.actionNotice = el('div', { class: 'notice action-notice', id: 'action-notice', role: 'status' });
+    this.actionNotice.hidden = true;
+
     const actionsBar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Capture actions' }, this.stopButton, this.followButton, clearButton, saveJson, savePcap);
     this.element = el('div', { class: 'toolbar' },
       el('div', { class: 'toolbar-row' }, actionsBar, filterBox, counterBar),
-      this.filterError, this.saveChoice, this.memoryNotice);
+      this.filterError, this.saveChoice, this.memoryNotice, this.actionNotice);
+  }
+
+  /** A short-lived line saying why a menu entry did nothing. */
+  showNotice(message: string): void {
+    this.actionNotice.textContent = message;
+    this.actionNotice.hidden = false;
+    if (this.noticeTimer !== undefined) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => {
+      this.actionNotice.hidden = true;
+    }, 4000);
   }
 
   setStopVisible(visible: boolean): void {

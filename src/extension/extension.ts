@@ -13,6 +13,7 @@ import { CONTAINERS_VIEW_ID, ContainerTreeProvider } from './containers/containe
 import { ContainerWatcher } from './containers/containerWatcher';
 import { HostnamesSource } from './containers/hostnamesSource';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
+import { registerInspectorCommands } from './inspector/inspectorCommands';
 import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPanel';
 import { InspectorSerializer } from './inspector/inspectorSerializer';
 import { CaptureSaver } from './save/captureSaver';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command('dockerNetworkCapture.containers.refresh', () => watcher.refresh());
   command('dockerNetworkCapture.openDockerSetting', () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.dockerHost`));
   command('dockerNetworkCapture.showLog', () => log.show());
+  registerInspectorCommands(push);
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
   push(

@@ -10,8 +10,11 @@ import { stringToBytes, stringToText } from './lexer';
 import type { CompareOperator, FilterNode, ValueNode } from './parser';
 import type { PacketColumns } from '../packetStore';
 
-/** True when the packet in `slot` passes the filter. */
-export type PacketPredicate = (columns: PacketColumns, slot: number) => boolean;
+/** True when the packet in `slot` (numbered `packetNumber`, the "No." column) passes the filter. */
+export type PacketPredicate = (columns: PacketColumns, slot: number, packetNumber: number) => boolean;
+
+/** A test that needs only the packet's columns (most fields). */
+type SlotTest = (columns: PacketColumns, slot: number) => boolean;
 
 export interface CompileContext {
   /** Address -> container name, as in the `hostnames` message. */
@@ -31,16 +34,16 @@ export function compileNode(node: FilterNode, context: CompileContext): PacketPr
     case 'and': {
       const left = compileNode(node.left, context);
       const right = compileNode(node.right, context);
-      return (c, s) => left(c, s) && right(c, s);
+      return (c, s, n) => left(c, s, n) && right(c, s, n);
     }
     case 'or': {
       const left = compileNode(node.left, context);
       const right = compileNode(node.right, context);
-      return (c, s) => left(c, s) || right(c, s);
+      return (c, s, n) => left(c, s, n) || right(c, s, n);
     }
     case 'not': {
       const operand = compileNode(node.operand, context);
-      return (c, s) => !operand(c, s);
+      return (c, s, n) => !operand(c, s, n);
     }
     case 'bare':
       return compileBare(node.word, node.column);
@@ -59,9 +62,10 @@ function compileBare(word: string, column: number): PacketPredicate {
   throw new FilterSyntaxError(`unknown field or protocol '${word}' at column ${column}`, column);
 }
 
-type FieldKind = 'address' | 'srcAddress' | 'dstAddress' | 'port' | 'srcPort' | 'dstPort' | 'tcpPort' | 'udpPort' | 'protocol' | 'direction' | 'interface' | 'length' | 'payload' | 'info';
+type FieldKind = 'number' | 'address' | 'srcAddress' | 'dstAddress' | 'port' | 'srcPort' | 'dstPort' | 'tcpPort' | 'udpPort' | 'protocol' | 'direction' | 'interface' | 'length' | 'payload' | 'info';
 
 const FIELD_KINDS: Record<string, FieldKind | undefined> = {
+  'frame.number': 'number', no: 'number',
   'ip.addr': 'address', addr: 'address', host: 'address', 'ip.host': 'address', 'ipv6.addr': 'address',
   'ip.src': 'srcAddress', src: 'srcAddress', 'ipv6.src': 'srcAddress', 'src.host': 'srcAddress',
   'ip.dst': 'dstAddress', dst: 'dstAddress', 'ipv6.dst': 'dstAddress', 'dst.host': 'dstAddress',
@@ -137,6 +141,10 @@ function compileCompare(
         return test(src) || test(c.dstPort[s] ?? 0);
       };
     }
+    case 'number': {
+      const test = numericTest(operator, numberValue(value, 0, 0xffffffff, 'a packet number'));
+      return (_c, _s, n) => test(n);
+    }
     case 'length': {
       const test = numericTest(operator, numberValue(value, 0, 0xffffffff, 'a length in bytes'));
       return (c, s) => test(c.originalLength[s] ?? 0);
@@ -187,7 +195,7 @@ function numericTest(operator: CompareOperator, wanted: number): (n: number) => 
  * IPv6 address (compared with the decoder's text), or a container name from
  * `hostnames` (all of its addresses).
  */
-function addressMatcher(value: ValueNode, context: CompileContext, kind: 'address' | 'srcAddress' | 'dstAddress'): PacketPredicate {
+function addressMatcher(value: ValueNode, context: CompileContext, kind: 'address' | 'srcAddress' | 'dstAddress'): SlotTest {
   const ranges: { base: number; mask: number }[] = [];
   const v6: Uint8Array[] = [];
   const addOne = (text: string): boolean => {
@@ -249,7 +257,7 @@ function addressMatcher(value: ValueNode, context: CompileContext, kind: 'addres
  * A protocol word matches a packet that carries that layer anywhere (as in
  * Wireshark, `tcp` matches HTTP over TCP), or whose Protocol column says it.
  */
-function protocolMatcher(word: string): PacketPredicate {
+function protocolMatcher(word: string): SlotTest {
   const byName = protocolNameMatcher(word === 'ipv4' ? 'ip' : word);
   switch (word) {
     case 'tcp': return (c, s) => c.ipProtocol[s] === IP_TCP || byName(c, s);
@@ -265,7 +273,7 @@ function protocolMatcher(word: string): PacketPredicate {
 }
 
 /** Compares the interned Protocol column; the per-id answer is cached as the name table grows. */
-function protocolNameMatcher(word: string): PacketPredicate {
+function protocolNameMatcher(word: string): SlotTest {
   let table: PacketColumns['protocols'] | undefined;
   let matches: boolean[] = [];
   const aliases = word === 'tls' ? ['tls', 'ssl', 'tlsv1', 'tlsv1.2', 'tlsv1.3'] : word === 'ip' ? ['ip', 'ipv4'] : [word];

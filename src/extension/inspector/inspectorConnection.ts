@@ -14,6 +14,8 @@ export interface InspectorHost {
   hostnames(): Record<string, string>;
   save(format: SaveFormat, packetNumbers: number[] | undefined): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Puts text on the clipboard (Copy entries of the context menu). */
+  copy?(text: string): Promise<void>;
 }
 
 /** Replayed frames go out in messages of about this size, not one giant one. */
@@ -69,6 +71,9 @@ export class InspectorConnection {
         return;
       case 'error':
         this.host.log('error', `Inspector: ${message.message}`);
+        return;
+      case 'copy':
+        await this.host.copy?.(message.text);
         return;
     }
   }
@@ -129,6 +134,9 @@ export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
     }
     case 'error':
       return typeof m.message === 'string' ? { type: 'error', message: m.message.slice(0, 2000) } : undefined;
+    case 'copy':
+      // A hex dump of the largest frame is ~330 KB of text; anything far past that is not ours.
+      return typeof m.text === 'string' && m.text.length <= 4_000_000 ? { type: 'copy', text: m.text } : undefined;
     default:
       return undefined;
   }

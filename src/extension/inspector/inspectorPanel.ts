@@ -9,6 +9,7 @@ import type { HostnamesSource } from '../containers/hostnamesSource';
 import { Disposable } from '../disposable';
 import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
+import { registerInspector } from './inspectorRegistry';
 import { buildInspectorHtml, createNonce, type InspectorHostState } from './inspectorHtml';
 
 export const INSPECTOR_VIEW_TYPE = 'dockerNetworkCapture.inspector';
@@ -75,8 +76,12 @@ export class InspectorPanel extends Disposable {
       hostnames: () => deps.hostnames.current,
       save: (format, numbers) => deps.saver.save(model, format, numbers, this.baseName),
       log: (level, message) => deps.log[level](message),
+      copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
     });
     this._register({ dispose: () => this.connection.dispose() });
+    this._register(registerInspector((message) => {
+      if (!disposed) void panel.webview.postMessage(message);
+    }));
     this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
     this._register(
       panel.webview.onDidReceiveMessage((message: unknown) => {
