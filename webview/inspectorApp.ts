@@ -73,8 +73,8 @@ export class InspectorApp {
         this.clearLocally();
       },
       save: (format) => this.save(format),
-      filterChanged: (text) => this.applyFilter(text),
-    });
+      filterChanged: (text, committed) => this.applyFilter(text, committed),
+    }, restored.filterHistory);
     this.list = new PacketList(COLUMNS, this.listSource(), {
       onSelect: (n) => {
         this.showDetail(n);
@@ -166,7 +166,7 @@ export class InspectorApp {
       filterText: () => this.filterText,
       setFilter: (text, apply) => {
         this.toolbar.setFilterText(text);
-        if (apply) this.applyFilter(text);
+        if (apply) this.applyFilter(text, true);
         else this.toolbar.filterInput.focus();
       },
       rowValues: (n) => this.rowValuesOf(n),
@@ -317,16 +317,18 @@ export class InspectorApp {
     this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...layers] });
   }
 
-  private applyFilter(text: string): void {
+  private applyFilter(text: string, committed = false): void {
     this.filterText = text;
     const compiled = compileFilter(text, { hostnames: this.hostnames });
     if (!compiled.ok) {
-      // Keep showing the last valid result while the user is still typing.
-      this.toolbar.showFilterError(compiled.message);
+      // Keep showing the last valid result while the user is still typing, and say so.
+      this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');
       this.scheduleRender();
       return;
     }
     this.toolbar.showFilterError(undefined);
+    this.appliedFilter = text.trim();
+    if (committed) this.toolbar.assist.remember(text);
     const started = performance.now();
     this.rows.setPredicate(compiled.predicate);
     this.lastFilterMs = performance.now() - started;
@@ -334,6 +336,9 @@ export class InspectorApp {
     if (!this.list.following && this.list.selectedNumber > 0) this.list.select(this.list.selectedNumber, true);
     this.scheduleRender();
   }
+
+  /** The filter whose result the list shows (the box may hold an invalid one). */
+  private appliedFilter = '';
 
   /** Time the last filter took over every stored packet (read by the benchmark and tests). */
   lastFilterMs = 0;
@@ -420,6 +425,7 @@ export class InspectorApp {
       selectedNumber: this.list.selectedNumber || this.pendingSelect,
       autoscroll: this.list.following,
       topNumber: this.list.following ? 0 : this.list.topNumber || this.pendingTop,
+      filterHistory: [...this.toolbar.assist.entries],
     };
     const key = JSON.stringify(state);
     if (key === this.savedStateKey) return;

@@ -174,6 +174,9 @@ export class PacketList {
         if (row.number !== 0) {
           row.element.hidden = true;
           row.number = 0;
+          // A hidden row must not answer for the packet it showed (clicks, menus, tests).
+          delete row.element.dataset.number;
+          row.element.removeAttribute('data-vscode-context');
         }
         continue;
       }

@@ -5,6 +5,7 @@
  */
 import type { SaveFormat } from '../src/protocol/webviewMessages';
 import { el, iconButton } from './dom';
+import { FilterAssist } from './filterAssist';
 import { formatBytes, formatCount } from './format';
 
 export interface ToolbarActions {
@@ -12,7 +13,8 @@ export interface ToolbarActions {
   toggleFollow(): void;
   clear(): void;
   save(format: SaveFormat): void;
-  filterChanged(text: string): void;
+  /** `committed`: the user pressed Enter (or picked a recent filter), not just typed. */
+  filterChanged(text: string, committed: boolean): void;
 }
 
 export interface Counters {
@@ -34,6 +36,8 @@ export class Toolbar {
   private readonly stopButton: HTMLButtonElement;
   private readonly followButton: HTMLButtonElement;
   private readonly filterError: HTMLElement;
+  private readonly filterStale: HTMLElement;
+  readonly assist: FilterAssist;
   private readonly counters: Record<keyof Omit<Counters, 'filtered'>, HTMLElement>;
   private readonly memoryNotice: HTMLElement;
   private readonly saveChoice: HTMLElement;
@@ -41,7 +45,7 @@ export class Toolbar {
   private readonly actionNotice: HTMLElement;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly actions: ToolbarActions) {
+  constructor(private readonly actions: ToolbarActions, filterHistory: string[]) {
     this.stopButton = iconButton('debug-stop', 'Stop capture', 'stop-button');
     this.followButton = iconButton('arrow-down', 'Follow new packets (autoscroll)', 'follow-button');
     const clearButton = iconButton('clear-all', 'Clear packets', 'clear-button');
@@ -64,17 +68,20 @@ export class Toolbar {
     });
     this.filterInput.addEventListener('input', () => {
       if (this.filterTimer !== undefined) clearTimeout(this.filterTimer);
-      this.filterTimer = setTimeout(() => actions.filterChanged(this.filterInput.value), FILTER_DEBOUNCE_MS);
+      this.filterTimer = setTimeout(() => actions.filterChanged(this.filterInput.value, false), FILTER_DEBOUNCE_MS);
     });
     this.filterInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         if (this.filterTimer !== undefined) clearTimeout(this.filterTimer);
-        actions.filterChanged(this.filterInput.value);
+        actions.filterChanged(this.filterInput.value, true);
       }
     });
-    const filterBox = el('div', { class: 'filter-box' }, el('i', { class: 'codicon codicon-filter', 'aria-hidden': 'true' }), this.filterInput);
+    this.assist = new FilterAssist(this.filterInput, filterHistory, (text) => actions.filterChanged(text, true));
+    const filterBox = el('div', { class: 'filter-box' }, el('i', { class: 'codicon codicon-filter', 'aria-hidden': 'true' }), this.filterInput, this.assist.helpButton, this.assist.element);
     this.filterError = el('div', { class: 'filter-error', id: 'filter-error', role: 'alert' });
     this.filterError.hidden = true;
+    this.filterStale = el('div', { class: 'filter-stale', id: 'filter-stale', role: 'status' });
+    this.filterStale.hidden = true;
 
     const counter = (name: string, label: string): HTMLElement => el('span', { class: 'counter', 'data-counter': name, title: label });
     this.counters = {
@@ -98,7 +105,7 @@ export class Toolbar {
     const actionsBar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Capture actions' }, this.stopButton, this.followButton, clearButton, saveJson, savePcap);
     this.element = el('div', { class: 'toolbar' },
       el('div', { class: 'toolbar-row' }, actionsBar, filterBox, counterBar),
-      this.filterError, this.saveChoice, this.memoryNotice, this.actionNotice);
+      this.filterError, this.filterStale, this.saveChoice, this.memoryNotice, this.actionNotice);
   }
 
   /** A short-lived line saying why a menu entry did nothing. */
@@ -125,9 +132,15 @@ export class Toolbar {
     this.filterInput.value = text;
   }
 
-  showFilterError(message: string | undefined): void {
+  /**
+   * An invalid filter's error, and what the list shows meanwhile: the result
+   * of `applied`, the last valid filter (never silently: the line says so).
+   */
+  showFilterError(message: string | undefined, applied = ''): void {
     this.filterError.hidden = message === undefined;
     this.filterError.textContent = message ?? '';
+    this.filterStale.hidden = message === undefined;
+    this.filterStale.textContent = applied ? `The list still shows the previous filter: ${applied}` : 'The list shows every packet (no filter applied)';
     this.filterInput.classList.toggle('invalid', message !== undefined);
     this.filterInput.setAttribute('aria-invalid', String(message !== undefined));
   }

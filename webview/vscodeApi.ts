@@ -11,6 +11,8 @@ export interface InspectorUiState {
   autoscroll: boolean;
   /** Packet number at the top of the list when the user had scrolled away. */
   topNumber: number;
+  /** Filters applied with Enter, newest first. */
+  filterHistory: string[];
 }
 
 export interface VsCodeApi {
@@ -32,5 +34,6 @@ export function restoredState(api: VsCodeApi): InspectorUiState {
     selectedNumber: typeof saved?.selectedNumber === 'number' ? saved.selectedNumber : 0,
     autoscroll: typeof saved?.autoscroll === 'boolean' ? saved.autoscroll : true,
     topNumber: typeof saved?.topNumber === 'number' ? saved.topNumber : 0,
+    filterHistory: Array.isArray(saved?.filterHistory) ? saved.filterHistory.filter((h): h is string => typeof h === 'string').slice(0, 20) : [],
   };
 }
