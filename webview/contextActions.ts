@@ -99,8 +99,8 @@ export function cellFilter(column: string | undefined, values: PacketRowValues):
   switch (column) {
     case 'source': return addressFilter('src', values.source) ?? byNumber;
     case 'destination': return addressFilter('dst', values.destination) ?? byNumber;
-    case 'direction': return `dir == ${values.direction}`;
-    case 'interface': return `iface == ${quoteFilterValue(values.iface)}`;
+    case 'direction': return values.direction ? `dir == ${values.direction}` : byNumber;
+    case 'interface': return values.iface ? `iface == ${quoteFilterValue(values.iface)}` : byNumber;
     case 'protocol': return `proto == ${quoteFilterValue(values.protocol)}`;
     case 'length': return `frame.len == ${values.length}`;
     case 'info': return `info contains ${quoteFilterValue(values.info)}`;

@@ -7,6 +7,7 @@ import { fieldFilter } from '../src/core/filter/filterFromSelection';
 import type { PacketField, PacketLayer } from '../src/core/packet';
 import { el } from './dom';
 import { HexdumpView } from './hexdump';
+import { makeSplitter } from './splitter';
 import { setSectionContext, setVsCodeContext } from './vscodeContext';
 
 /** A field of the tree with its layer, and the filter that selects its value (if the language has one). */
@@ -39,7 +40,11 @@ export class DetailPane {
   constructor() {
     this.tree = el('div', { class: 'layer-tree', role: 'tree', 'aria-label': 'Packet layers' });
     setSectionContext(this.tree, 'packetTree');
-    this.element = el('div', { class: 'detail-pane' }, this.tree, this.hexdump.element);
+    const splitter = el('div', { class: 'detail-splitter', id: 'detail-splitter', 'aria-label': 'Resize the layer tree' });
+    makeSplitter(splitter, this.tree, () => undefined);
+    this.element = el('div', { class: 'detail-pane' }, this.tree, splitter, this.hexdump.element);
+    this.tree.addEventListener('keydown', (e) => this.onTreeKey(e));
+    this.hexdump.onByteClick = (offset) => this.selectFieldAt(offset);
     this.showEmpty();
   }
 
@@ -109,6 +114,62 @@ export class DetailPane {
     });
     details.append(summary, group);
     return details;
+  }
+
+  /**
+   * A click on a byte of the hexdump selects the narrowest field made of that
+   * byte (as Wireshark does), unfolding its layer.
+   */
+  private selectFieldAt(offset: number): void {
+    let best: HTMLElement | undefined;
+    let bestLength = Infinity;
+    this.tree.querySelectorAll<HTMLElement>('.field').forEach((item) => {
+      const field = this.fieldById(item.dataset.field ?? '')?.field;
+      if (field && field.length > 0 && offset >= field.offset && offset < field.offset + field.length && field.length < bestLength) {
+        best = item;
+        bestLength = field.length;
+      }
+    });
+    const found = best && this.fieldById(best.dataset.field ?? '')?.field;
+    if (!best || !found) return;
+    const layer = best.closest('details');
+    if (layer) layer.open = true;
+    this.mark(best, found.offset, found.length);
+    best.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Up/Down through the visible items, Left/Right fold and unfold a layer, Home/End. */
+  private onTreeKey(e: KeyboardEvent): void {
+    const items = [...this.tree.querySelectorAll<HTMLElement>('.layer > summary, .layer[open] .field')];
+    const current = items.findIndex((i) => i === document.activeElement);
+    const layer = (document.activeElement as HTMLElement | null)?.closest('details');
+    const go = (index: number): void => {
+      const item = items[Math.max(0, Math.min(items.length - 1, index))];
+      if (!item) return;
+      const field = this.fieldById(item.dataset.field ?? '')?.field;
+      const ownLayer = item.closest('details');
+      const layerIndex = ownLayer ? [...this.tree.children].indexOf(ownLayer) : -1;
+      const range = field ?? this.packet?.layers[layerIndex];
+      this.mark(item, range?.offset ?? 0, range?.length ?? 0);
+      item.scrollIntoView({ block: 'nearest' });
+    };
+    switch (e.key) {
+      case 'ArrowDown': go(current + 1); break;
+      case 'ArrowUp': go(current - 1); break;
+      case 'Home': go(0); break;
+      case 'End': go(items.length - 1); break;
+      case 'ArrowRight':
+        if (layer && !layer.open) layer.open = true;
+        else go(current + 1);
+        break;
+      case 'ArrowLeft':
+        if (layer && document.activeElement?.tagName === 'SUMMARY') layer.open = false;
+        else if (layer) go(items.indexOf(layer.querySelector('summary') as HTMLElement));
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
   }
 
   private mark(item: HTMLElement, offset: number, length: number): void {

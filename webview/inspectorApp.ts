@@ -17,13 +17,14 @@ import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
+import { makeSplitter } from './splitter';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
 
 const COLUMNS: ListColumn[] = [
   { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
-  { title: 'Time', width: '96px', className: 'col-time', key: 'time' },
+  { title: 'Time', width: '104px', className: 'col-time', key: 'time' },
   { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
   { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
   { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
@@ -94,7 +95,9 @@ export class InspectorApp {
     });
     document.addEventListener('keydown', (e) => this.onKey(e));
     document.addEventListener('copy', (e) => this.onCopy(e));
-    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, el('div', { class: 'splitter', 'aria-hidden': 'true' }), this.detail.element, this.statusLine);
+    const splitter = el('div', { class: 'splitter', id: 'list-splitter', 'aria-label': 'Resize the packet list' });
+    makeSplitter(splitter, this.list.element, () => this.scheduleRender());
+    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, splitter, this.detail.element, this.statusLine);
     document.body.append(main);
 
     this.toolbar.setFollow(restored.autoscroll);
@@ -120,6 +123,7 @@ export class InspectorApp {
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
         this.marked.clear();
+        this.kernelDropsAtClear = 0;
         this.rateSamples = [];
         this.applyFilter(this.filterText);
         this.list.invalidate();
@@ -261,8 +265,10 @@ export class InspectorApp {
     const [number, time, direction, iface, source, destination, protocol, length, info] = cells;
     setText(number, String(packetNumber));
     setText(time, store.relativeTime(row).toFixed(6));
-    setText(direction, c.direction[s] === 1 ? 'OUT' : 'IN');
-    setText(iface, c.interfaces.get(c.interfaceId[s] ?? 0));
+    const interfaceName = c.interfaces.get(c.interfaceId[s] ?? 0);
+    // A pcap file records neither (its interface name is empty): blank, not a guess.
+    setText(direction, interfaceName === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN');
+    setText(iface, interfaceName);
     this.setAddress(source, c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
     this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
     setText(protocol, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
@@ -307,8 +313,12 @@ export class InspectorApp {
         { name: 'Number', value: String(packetNumber), offset: 0, length: 0 },
         { name: 'Arrival time', value: new Date(time * 1000).toISOString().replace('Z', `${String(c.tsUsec[s] ?? 0).padStart(6, '0').slice(3)}Z`), offset: 0, length: 0 },
         { name: 'Time since first packet', value: `${this.store.relativeTime(row).toFixed(6)} s`, offset: 0, length: 0 },
-        { name: 'Interface', value: c.interfaces.get(c.interfaceId[s] ?? 0), offset: 0, length: 0 },
-        { name: 'Direction', value: c.direction[s] === 1 ? 'out (sent by the container)' : 'in (received by the container)', offset: 0, length: 0 },
+        ...(c.interfaces.get(c.interfaceId[s] ?? 0) === ''
+          ? [{ name: 'Direction', value: 'unknown (a pcap file does not record it)', offset: 0, length: 0 }]
+          : [
+              { name: 'Interface', value: c.interfaces.get(c.interfaceId[s] ?? 0), offset: 0, length: 0 },
+              { name: 'Direction', value: c.direction[s] === 1 ? 'out (sent by the container)' : 'in (received by the container)', offset: 0, length: 0 },
+            ]),
         { name: 'Frame length', value: `${c.originalLength[s] ?? 0} bytes`, offset: 0, length: bytes.length },
         { name: 'Capture length', value: `${bytes.length} bytes`, offset: 0, length: bytes.length },
         { name: 'Link type', value: String(linkType), offset: 0, length: 0 },
@@ -337,6 +347,9 @@ export class InspectorApp {
     this.scheduleRender();
   }
 
+  /** tcpdump's kernel-drop count when the user last cleared. */
+  private kernelDropsAtClear = 0;
+
   /** The filter whose result the list shows (the box may hold an invalid one). */
   private appliedFilter = '';
 
@@ -357,6 +370,7 @@ export class InspectorApp {
   }
 
   private clearLocally(): void {
+    this.kernelDropsAtClear = this.status.kernelDrops ?? 0;
     this.store.clear();
     this.marked.clear();
     this.rows.reset();
@@ -411,9 +425,12 @@ export class InspectorApp {
       filtered: this.rows.active,
       bytes: this.store.totalBytes,
       rate: this.currentRate(),
-      kernelDrops: this.status.kernelDrops ?? 0,
+      // tcpdump's count is cumulative: Clear starts it again from zero.
+      kernelDrops: Math.max(0, (this.status.kernelDrops ?? 0) - this.kernelDropsAtClear),
       droppedFromMemory: this.store.droppedCount,
     });
+    // A live capture keeps growing while "save which packets?" is open.
+    this.toolbar.updateSaveChoice(this.store.size, this.rows.length);
     this.statusLine.textContent = statusText(this.title, this.status, this.store.totalReceived);
     this.statusLine.classList.toggle('error', this.status.state === 'error');
     this.saveState();
@@ -461,7 +478,9 @@ function protocolText(name: string, network: number, ipProtocol: number): string
 }
 
 function statusText(title: string, status: CaptureStatus, packets: number): string {
-  const reason = status.message ? `: ${status.message}` : '';
+  // The host's message may already say "Capture ended: ..." (never twice).
+  const message = status.state === 'ended' ? status.message?.replace(/^Capture ended:\s*/i, '') : status.message;
+  const reason = message ? `: ${message}` : '';
   const prefix = title ? `${title} — ` : '';
   switch (status.state) {
     case 'starting': return `${prefix}Starting capture…${reason}`;

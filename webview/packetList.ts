@@ -31,6 +31,12 @@ export interface ListSource {
   isMarked(packetNumber: number): boolean;
 }
 
+/** The smallest a grid track gets: `72px` -> 72, `minmax(110px, 1fr)` -> 110. */
+function minimumWidth(track: string): number {
+  const px = /(\d+)px/.exec(track);
+  return px ? Number(px[1]) : 0;
+}
+
 const ROW_HEIGHT = 22;
 const OVERSCAN = 6;
 /** Well under every browser's element height limit. */
@@ -77,7 +83,14 @@ export class PacketList {
     this.layer = el('div', { class: 'list-layer', role: 'rowgroup' });
     this.spacer = el('div', { class: 'list-spacer', 'aria-hidden': 'true' });
     this.scroller = el('div', { class: 'list-scroller', tabindex: '0' }, this.layer, this.spacer);
-    this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, header, this.scroller);
+    // The header sits outside the scroller (it must not scroll away vertically) and follows it sideways.
+    const headerViewport = el('div', { class: 'list-header-viewport' }, header);
+    this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, headerViewport, this.scroller);
+    // Narrower than this, the list scrolls sideways instead of cutting columns (Info last) off.
+    this.element.style.setProperty('--list-min-width', `${columns.reduce((sum, c) => sum + minimumWidth(c.width), 0) + 12}px`);
+    this.scroller.addEventListener('scroll', () => {
+      headerViewport.scrollLeft = this.scroller.scrollLeft;
+    });
     setSectionContext(this.element, 'packetList');
     this.element.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
     this.layer.style.setProperty('--list-columns', template);

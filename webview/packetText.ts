@@ -13,7 +13,8 @@ import { formatSeedText } from '../src/core/seedFormat';
 export interface PacketRowValues {
   number: number;
   time: string;
-  direction: 'in' | 'out';
+  /** '' when the capture does not record it (a pcap file). */
+  direction: 'in' | 'out' | '';
   iface: string;
   /** Addresses as captured (the list may show container names instead). */
   source: string;
@@ -46,7 +47,7 @@ export function rowValues(store: PacketStore, packetNumber: number, time: string
   return {
     number: packetNumber,
     time,
-    direction: frame.direction,
+    direction: frame.interfaceName === '' ? '' : frame.direction,
     iface: frame.interfaceName,
     source: summary.src,
     destination: summary.dst,

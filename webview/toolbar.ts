@@ -44,6 +44,7 @@ export class Toolbar {
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly actionNotice: HTMLElement;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveChoiceButtons: { all: HTMLButtonElement; shown: HTMLButtonElement } | undefined;
 
   constructor(private readonly actions: ToolbarActions, filterHistory: string[]) {
     this.stopButton = iconButton('debug-stop', 'Stop capture', 'stop-button');
@@ -160,15 +161,27 @@ export class Toolbar {
     this.memoryNotice.textContent = `${formatCount(c.droppedFromMemory)} older packets dropped (memory limit)`;
   }
 
+  /** Keeps the open "save which packets?" choice's counts current. */
+  updateSaveChoice(all: number, shown: number): void {
+    if (!this.saveChoiceButtons) return;
+    const allText = `All packets (${formatCount(all)})`;
+    const shownText = `Only ${formatCount(shown)} shown`;
+    if (this.saveChoiceButtons.all.textContent !== allText) this.saveChoiceButtons.all.textContent = allText;
+    if (this.saveChoiceButtons.shown.textContent !== shownText) this.saveChoiceButtons.shown.textContent = shownText;
+  }
+
   /** Asks inline whether to save everything or only the filtered rows. */
   askWhatToSave(format: SaveFormat, all: number, shown: number, choose: (onlyShown: boolean) => void): void {
     const done = (onlyShown: boolean | undefined): void => {
       this.saveChoice.hidden = true;
+      this.saveChoiceButtons = undefined;
       this.saveChoice.replaceChildren();
       if (onlyShown !== undefined) choose(onlyShown);
     };
-    const allButton = el('button', { type: 'button', class: 'text-button', id: 'save-all' }, `All packets (${formatCount(all)})`);
-    const shownButton = el('button', { type: 'button', class: 'text-button primary', id: 'save-shown' }, `Only ${formatCount(shown)} shown`);
+    const allButton = el('button', { type: 'button', class: 'text-button', id: 'save-all' });
+    const shownButton = el('button', { type: 'button', class: 'text-button primary', id: 'save-shown' });
+    this.saveChoiceButtons = { all: allButton, shown: shownButton };
+    this.updateSaveChoice(all, shown);
     const cancelButton = el('button', { type: 'button', class: 'text-button', id: 'save-cancel' }, 'Cancel');
     allButton.addEventListener('click', () => done(false));
     shownButton.addEventListener('click', () => done(true));

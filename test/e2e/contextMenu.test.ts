@@ -40,6 +40,14 @@ describe('the inspector context menu and clipboard', { timeout: 240_000 }, () =>
   const row = (n: number) => inspector.grid().locator(`.list-row[data-number="${n}"]:not([hidden])`);
   const shownNumbers = async (): Promise<string> => (await inspector.rows()).map((r) => r.text['No.']).join(',');
 
+  it('a reopened pcap shows Dir and Interface blank, not a guess, and says why in the detail', async () => {
+    const rows = await inspector.rows();
+    assert.ok(rows.length >= 12, `${rows.length} rows`);
+    assert.ok(rows.every((r) => r.text.Dir === '' && r.text.Interface === ''), JSON.stringify(rows.map((r) => [r.text.Dir, r.text.Interface])));
+    await row(4).click();
+    assert.match(await inspector.detailText(), /Direction: unknown \(a pcap file does not record it\)/);
+  });
+
   it('a row offers Apply/Prepare as Filter, Copy, Mark and Go to, and not the browser\'s Cut/Paste', async () => {
     const labels = await webviewMenuLabels(h.page, row(4).locator('.col-info'));
     await h.screenshot('row-menu');
