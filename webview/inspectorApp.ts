@@ -22,9 +22,12 @@ import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
 
+type TimeFormat = InspectorUiState['timeFormat'];
+const TIME_FORMAT_NAMES: Record<TimeFormat, string> = { sinceStart: 'seconds since the first packet', sincePrevious: 'seconds since the previous packet', absolute: 'time of day' };
+
 const COLUMNS: ListColumn[] = [
   { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
-  { title: 'Time', width: '104px', className: 'col-time', key: 'time' },
+  { title: 'Time', width: '120px', className: 'col-time', key: 'time', tooltip: 'Seconds since the first packet; click: since the previous packet, then time of day' },
   { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
   { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
   { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
@@ -76,7 +79,9 @@ export class InspectorApp {
       save: (format) => this.save(format),
       filterChanged: (text, committed) => this.applyFilter(text, committed),
     }, restored.filterHistory);
-    this.list = new PacketList(COLUMNS, this.listSource(), {
+    this.timeFormat = restored.timeFormat;
+    const columns = COLUMNS.map((c) => (c.key === 'time' ? { ...c, onHeaderClick: () => this.cycleTimeFormat() } : c));
+    this.list = new PacketList(columns, this.listSource(), {
       onSelect: (n) => {
         this.showDetail(n);
         this.saveState();
@@ -193,7 +198,28 @@ export class InspectorApp {
     if (row < 0) return undefined;
     const c = this.store.columns;
     const s = this.store.slot(row);
-    return rowValues(this.store, n, this.store.relativeTime(row).toFixed(6), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
+    return rowValues(this.store, n, this.timeText(row), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
+  }
+
+  /** The Time column in the chosen format (the header cycles through them, as Wireshark's View > Time Display Format). */
+  private timeText(row: number): string {
+    const store = this.store;
+    switch (this.timeFormat) {
+      case 'sincePrevious': return (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0).toFixed(6);
+      case 'absolute': {
+        const s = store.slot(row);
+        const date = new Date((store.columns.tsSec[s] ?? 0) * 1000);
+        const pad = (n: number): string => String(n).padStart(2, '0');
+        return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${String(store.columns.tsUsec[s] ?? 0).padStart(6, '0')}`;
+      }
+      default: return store.relativeTime(row).toFixed(6);
+    }
+  }
+
+  private cycleTimeFormat(): void {
+    this.timeFormat = this.timeFormat === 'sinceStart' ? 'sincePrevious' : this.timeFormat === 'sincePrevious' ? 'absolute' : 'sinceStart';
+    this.toolbar.showNotice(`Time: ${TIME_FORMAT_NAMES[this.timeFormat]}`);
+    this.saveState();
   }
 
   private toggleMark(n: number): void {
@@ -264,7 +290,7 @@ export class InspectorApp {
     const s = store.slot(row);
     const [number, time, direction, iface, source, destination, protocol, length, info] = cells;
     setText(number, String(packetNumber));
-    setText(time, store.relativeTime(row).toFixed(6));
+    setText(time, this.timeText(row));
     const interfaceName = c.interfaces.get(c.interfaceId[s] ?? 0);
     // A pcap file records neither (its interface name is empty): blank, not a guess.
     setText(direction, interfaceName === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN');
@@ -347,6 +373,7 @@ export class InspectorApp {
     this.scheduleRender();
   }
 
+  private timeFormat: TimeFormat = 'sinceStart';
   /** tcpdump's kernel-drop count when the user last cleared. */
   private kernelDropsAtClear = 0;
 
@@ -443,6 +470,7 @@ export class InspectorApp {
       autoscroll: this.list.following,
       topNumber: this.list.following ? 0 : this.list.topNumber || this.pendingTop,
       filterHistory: [...this.toolbar.assist.entries],
+      timeFormat: this.timeFormat,
     };
     const key = JSON.stringify(state);
     if (key === this.savedStateKey) return;

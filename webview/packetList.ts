@@ -15,6 +15,9 @@ export interface ListColumn {
   className: string;
   /** Names the column in the context menu's `column` key (what "Apply as Filter" filters on). */
   key: string;
+  /** A click on the header calls this (e.g. the Time column switches its format). */
+  onHeaderClick?: () => void;
+  tooltip?: string;
 }
 
 /** What the list shows: `length` rows, each identified by its packet number. */
@@ -79,7 +82,20 @@ export class PacketList {
     const template = columns.map((c) => c.width).join(' ');
     const header = el('div', { class: 'list-header', role: 'row', 'aria-rowindex': '1' });
     header.style.gridTemplateColumns = template;
-    for (const column of columns) header.append(el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title));
+    for (const column of columns) {
+      const cell = el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title);
+      if (column.tooltip) cell.title = column.tooltip;
+      const onClick = column.onHeaderClick;
+      if (onClick) {
+        cell.classList.add('clickable');
+        cell.addEventListener('click', () => {
+          onClick();
+          this.invalidate();
+          this.render();
+        });
+      }
+      header.append(cell);
+    }
     this.layer = el('div', { class: 'list-layer', role: 'rowgroup' });
     this.spacer = el('div', { class: 'list-spacer', 'aria-hidden': 'true' });
     this.scroller = el('div', { class: 'list-scroller', tabindex: '0' }, this.layer, this.spacer);

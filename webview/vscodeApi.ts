@@ -13,6 +13,8 @@ export interface InspectorUiState {
   topNumber: number;
   /** Filters applied with Enter, newest first. */
   filterHistory: string[];
+  /** What the Time column shows. */
+  timeFormat: 'sinceStart' | 'sincePrevious' | 'absolute';
 }
 
 export interface VsCodeApi {
@@ -34,6 +36,7 @@ export function restoredState(api: VsCodeApi): InspectorUiState {
     selectedNumber: typeof saved?.selectedNumber === 'number' ? saved.selectedNumber : 0,
     autoscroll: typeof saved?.autoscroll === 'boolean' ? saved.autoscroll : true,
     topNumber: typeof saved?.topNumber === 'number' ? saved.topNumber : 0,
+    timeFormat: saved?.timeFormat === 'sincePrevious' || saved?.timeFormat === 'absolute' ? saved.timeFormat : 'sinceStart',
     filterHistory: Array.isArray(saved?.filterHistory) ? saved.filterHistory.filter((h): h is string => typeof h === 'string').slice(0, 20) : [],
   };
 }

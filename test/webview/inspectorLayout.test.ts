@@ -113,3 +113,18 @@ test('selecting a packet pauses Follow; End resumes it', async () => {
   assert.equal((await visibleRows(page)).at(-1)?.[0], '65');
   await page.close();
 });
+
+test('clicking the Time header switches between since start, since previous and time of day', async () => {
+  const page = await loaded(1280);
+  await page.focus('.list-scroller');
+  await page.keyboard.press('Home');
+  const times = async (): Promise<string[]> => (await visibleRows(page)).slice(0, 3).map((r) => r[1] ?? '');
+  assert.deepEqual(await times(), ['0.000000', '3.000000', '6.000000']);
+  await page.click('.list-header .col-time');
+  await until(async () => (await times()).join() === '0.000000,3.000000,3.000000');
+  await page.click('.list-header .col-time');
+  await until(async () => /^\d\d:\d\d:\d\d\.000000$/.test((await times())[0] ?? ''));
+  await page.click('.list-header .col-time');
+  await until(async () => (await times()).join() === '0.000000,3.000000,6.000000');
+  await page.close();
+});
