@@ -21,6 +21,8 @@ export interface ActionTarget {
   toggleMark(packetNumber: number): void;
   openGoTo(): void;
   openFind(): void;
+  hideColumn(key: string): void;
+  showAllColumns(): void;
   copy(text: string): void;
   /** Tells the user why an entry did nothing. */
   notice(message: string): void;
@@ -82,6 +84,12 @@ export function runContextAction(target: ActionTarget, message: ContextMessage):
       return;
     case 'find':
       target.openFind();
+      return;
+    case 'hideColumn':
+      if (message.column) target.hideColumn(message.column);
+      return;
+    case 'showAllColumns':
+      target.showAllColumns();
       return;
     default:
       return;

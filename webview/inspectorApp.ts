@@ -105,6 +105,7 @@ export class InspectorApp {
     const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, splitter, this.detail.element, this.statusLine);
     document.body.append(main);
 
+    for (const key of restored.hiddenColumns) this.list.setColumnHidden(key, true);
     this.toolbar.setFollow(restored.autoscroll);
     if (!restored.autoscroll) this.list.setFollow(false);
     this.toolbar.setStopVisible(false);
@@ -188,6 +189,14 @@ export class InspectorApp {
       toggleMark: (n) => this.toggleMark(n),
       openGoTo: () => this.jumpBar.openGoTo(),
       openFind: () => this.jumpBar.openFind(),
+      hideColumn: (key) => {
+        this.list.setColumnHidden(key, true);
+        this.saveState();
+      },
+      showAllColumns: () => {
+        this.list.showAllColumns();
+        this.saveState();
+      },
       copy: (text) => this.api.postMessage({ type: 'copy', text }),
       notice: (message) => this.toolbar.showNotice(message),
     };
@@ -471,6 +480,7 @@ export class InspectorApp {
       topNumber: this.list.following ? 0 : this.list.topNumber || this.pendingTop,
       filterHistory: [...this.toolbar.assist.entries],
       timeFormat: this.timeFormat,
+      hiddenColumns: this.list.hiddenColumns,
     };
     const key = JSON.stringify(state);
     if (key === this.savedStateKey) return;

@@ -60,6 +60,9 @@ export class PacketList {
   private readonly layer: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly pool: PooledRow[] = [];
+  private readonly header: HTMLElement;
+  private readonly widths: string[];
+  private readonly hidden = new Set<string>();
   private virtualTop = 0;
   private viewportHeight = 0;
   private generation = 0;
@@ -79,11 +82,12 @@ export class PacketList {
     private readonly source: ListSource,
     private readonly callbacks: { onSelect(packetNumber: number): void; onFollowChange(follow: boolean): void; onScrolled(): void },
   ) {
-    const template = columns.map((c) => c.width).join(' ');
+    this.widths = columns.map((c) => c.width);
     const header = el('div', { class: 'list-header', role: 'row', 'aria-rowindex': '1' });
-    header.style.gridTemplateColumns = template;
+    this.header = header;
     for (const column of columns) {
       const cell = el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title);
+      setVsCodeContext(cell, { webviewSection: 'listHeader', column: column.key });
       if (column.tooltip) cell.title = column.tooltip;
       const onClick = column.onHeaderClick;
       if (onClick) {
@@ -94,6 +98,11 @@ export class PacketList {
           this.render();
         });
       }
+      // Drag a header's right edge to size its column, as in Wireshark.
+      const resizer = el('div', { class: 'col-resizer', 'aria-hidden': 'true' });
+      resizer.addEventListener('click', (e) => e.stopPropagation());
+      resizer.addEventListener('pointerdown', (down) => this.startResize(down, columns.indexOf(column), cell, resizer));
+      cell.append(resizer);
       header.append(cell);
     }
     this.layer = el('div', { class: 'list-layer', role: 'rowgroup' });
@@ -102,15 +111,12 @@ export class PacketList {
     // The header sits outside the scroller (it must not scroll away vertically) and follows it sideways.
     const headerViewport = el('div', { class: 'list-header-viewport' }, header);
     this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, headerViewport, this.scroller);
-    // Narrower than this, the list scrolls sideways instead of cutting columns (Info last) off.
-    this.element.style.setProperty('--list-min-width', `${columns.reduce((sum, c) => sum + minimumWidth(c.width), 0) + 12}px`);
     this.scroller.addEventListener('scroll', () => {
       headerViewport.scrollLeft = this.scroller.scrollLeft;
     });
     setSectionContext(this.element, 'packetList');
     this.element.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
-    this.layer.style.setProperty('--list-columns', template);
-    header.style.setProperty('--list-columns', template);
+    this.applyColumns();
 
     this.scroller.addEventListener('scroll', () => this.onScroll());
     this.scroller.addEventListener('wheel', (e) => {
@@ -128,6 +134,52 @@ export class PacketList {
       }
     });
     new ResizeObserver(() => this.render()).observe(this.scroller);
+  }
+
+  /** Hides or shows a column (by key); hidden columns give their room to the others. */
+  setColumnHidden(key: string, hidden: boolean): void {
+    if (hidden) this.hidden.add(key);
+    else this.hidden.delete(key);
+    this.applyColumns();
+  }
+
+  showAllColumns(): void {
+    this.hidden.clear();
+    this.applyColumns();
+  }
+
+  get hiddenColumns(): string[] {
+    return [...this.hidden];
+  }
+
+  /** The grid tracks of the visible columns, on the header and the rows alike. */
+  private applyColumns(): void {
+    const shown = this.columns.map((c, i) => ({ c, width: this.widths[i] ?? c.width })).filter(({ c }) => !this.hidden.has(c.key));
+    const template = shown.map((s) => s.width).join(' ');
+    for (const target of [this.layer, this.header]) target.style.setProperty('--list-columns', template);
+    // Narrower than this, the list scrolls sideways instead of cutting columns (Info last) off.
+    this.element.style.setProperty('--list-min-width', `${shown.reduce((sum, s) => sum + minimumWidth(s.width), 0) + 12}px`);
+    for (const c of this.columns) this.element.classList.toggle(`hide-${c.key}`, this.hidden.has(c.key));
+  }
+
+  private startResize(down: PointerEvent, index: number, cell: HTMLElement, handle: HTMLElement): void {
+    if (down.button !== 0) return;
+    down.preventDefault();
+    down.stopPropagation();
+    const startWidth = cell.getBoundingClientRect().width;
+    handle.setPointerCapture(down.pointerId);
+    const move = (e: PointerEvent): void => {
+      const width = Math.max(24, Math.round(startWidth + e.clientX - down.clientX));
+      // The last column (Info) keeps taking the rest of the row.
+      this.widths[index] = index === this.columns.length - 1 ? `minmax(${width}px, 1fr)` : `${width}px`;
+      this.applyColumns();
+    };
+    const up = (): void => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
   }
 
   get selectedNumber(): number {

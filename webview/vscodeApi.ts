@@ -15,6 +15,8 @@ export interface InspectorUiState {
   filterHistory: string[];
   /** What the Time column shows. */
   timeFormat: 'sinceStart' | 'sincePrevious' | 'absolute';
+  /** Keys of the columns the user hid. */
+  hiddenColumns: string[];
 }
 
 export interface VsCodeApi {
@@ -36,6 +38,7 @@ export function restoredState(api: VsCodeApi): InspectorUiState {
     selectedNumber: typeof saved?.selectedNumber === 'number' ? saved.selectedNumber : 0,
     autoscroll: typeof saved?.autoscroll === 'boolean' ? saved.autoscroll : true,
     topNumber: typeof saved?.topNumber === 'number' ? saved.topNumber : 0,
+    hiddenColumns: Array.isArray(saved?.hiddenColumns) ? saved.hiddenColumns.filter((k): k is string => typeof k === 'string') : [],
     timeFormat: saved?.timeFormat === 'sincePrevious' || saved?.timeFormat === 'absolute' ? saved.timeFormat : 'sinceStart',
     filterHistory: Array.isArray(saved?.filterHistory) ? saved.filterHistory.filter((h): h is string => typeof h === 'string').slice(0, 20) : [],
   };

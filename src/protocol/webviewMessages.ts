@@ -54,7 +54,8 @@ export type InspectorAction =
   | 'prepareSelected' | 'prepareNotSelected' | 'prepareAndSelected' | 'prepareOrSelected' | 'prepareAndNotSelected' | 'prepareOrNotSelected'
   | 'copySummary' | 'copyHexDump' | 'copyHexStream' | 'copyLegacyText'
   | 'copyFieldValue' | 'copyFieldFilter'
-  | 'toggleMark' | 'goToPacket' | 'find';
+  | 'toggleMark' | 'goToPacket' | 'find'
+  | 'hideColumn' | 'showAllColumns';
 
 export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'applySelected', 'applyNotSelected', 'applyAndSelected', 'applyOrSelected', 'applyAndNotSelected', 'applyOrNotSelected',
@@ -62,6 +63,7 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'copySummary', 'copyHexDump', 'copyHexStream', 'copyLegacyText',
   'copyFieldValue', 'copyFieldFilter',
   'toggleMark', 'goToPacket', 'find',
+  'hideColumn', 'showAllColumns',
 ];
 
 export type SaveFormat = 'json' | 'pcap';

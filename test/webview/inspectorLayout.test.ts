@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ipv4Frame } from '../unit/filterTestFrames';
 import { ARTIFACTS, webviewHarness } from './harnessSession';
-import { openInspector, send, sendFrames, until, visibleRows } from './inspectorPage';
+import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
+import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
 
 const harness = webviewHarness();
 const frames = Array.from({ length: 60 }, (_, i) =>
@@ -126,5 +127,34 @@ test('clicking the Time header switches between since start, since previous and 
   await until(async () => /^\d\d:\d\d:\d\d\.000000$/.test((await times())[0] ?? ''));
   await page.click('.list-header .col-time');
   await until(async () => (await times()).join() === '0.000000,3.000000,6.000000');
+  await page.close();
+});
+
+test('columns resize by their header edge, hide from the header menu, and come back', async () => {
+  const page = await loaded(1280);
+  const source = await box(page, '.list-header .col-source');
+  const edge = await box(page, '.list-header .col-source .col-resizer');
+  await page.mouse.move(edge.left + 2, edge.top + 5);
+  await page.mouse.down();
+  await page.mouse.move(edge.left + 62, edge.top + 5, { steps: 4 });
+  await page.mouse.up();
+  const wider = await box(page, '.list-header .col-source');
+  assert.ok(Math.abs(wider.right - wider.left - (source.right - source.left) - 60) <= 3, `Source ${source.right - source.left} -> ${wider.right - wider.left}`);
+  const cell = await box(page, '.list-row:not([hidden]) .col-source');
+  assert.ok(Math.abs(cell.right - wider.right) <= 1, 'the rows follow the header');
+
+  const hide = contextActionMessage('hideColumn', await vscodeContextAt(page, '.list-header .col-direction'));
+  assert.ok(hide);
+  await send(page, hide);
+  await until(async () => !(await page.isVisible('.list-header .col-direction')));
+  assert.equal(await page.isVisible('.list-row:not([hidden]) .col-direction'), false);
+  const info = await box(page, '.list-header .col-info');
+  const infoCell = await box(page, '.list-row:not([hidden]) .col-info');
+  assert.ok(Math.abs(info.left - infoCell.left) <= 1, 'Info still lines up');
+  await page.screenshot({ path: join(ARTIFACTS, 'inspector-column-hidden.png') });
+  const showAll = contextActionMessage('showAllColumns', await vscodeContextAt(page, '.list-header .col-info'));
+  assert.ok(showAll);
+  await send(page, showAll);
+  await until(async () => page.isVisible('.list-header .col-direction'));
   await page.close();
 });
