@@ -69,8 +69,8 @@ export class FilterAssist {
         this.move(e.key === 'ArrowDown' ? 1 : -1);
       }
       e.preventDefault();
-    } else if ((e.key === 'Tab' || e.key === 'Enter') && open && this.active >= 0) {
-      this.take(this.suggestions[this.active] as Suggestion);
+    } else if (open && ((e.key === 'Enter' && this.active >= 0) || (e.key === 'Tab' && !e.shiftKey && this.suggestions.length > 0))) {
+      this.take(this.suggestions[Math.max(0, this.active)] as Suggestion);
       e.preventDefault();
       e.stopImmediatePropagation();
     } else if (e.key === 'Escape' && open) {
@@ -90,17 +90,24 @@ export class FilterAssist {
   private suggestFields(): void {
     const { word } = this.currentWord();
     const lower = word.toLowerCase();
-    const matches = lower.length === 0 ? [] : FIELD_HELP.filter(([name]) => name.startsWith(lower) && name !== lower).slice(0, MAX_SUGGESTIONS);
+    // A complete name (`tcp`, `udp`) needs no completion: the list would only cover the packets.
+    const complete = FIELD_HELP.some(([name]) => name === lower);
+    const matches = lower.length === 0 || complete ? [] : FIELD_HELP.filter(([name]) => name.startsWith(lower)).slice(0, MAX_SUGGESTIONS);
     this.show(matches.map(([name, note]) => ({ text: name, note, whole: false })));
   }
 
   private showHistory(): void {
-    this.show(this.history.slice(0, MAX_SUGGESTIONS).map((text) => ({ text, note: 'recent', whole: true })));
+    this.show(this.history.slice(0, MAX_SUGGESTIONS).map((text) => ({ text, note: 'recent', whole: true })), 0);
   }
 
-  private show(suggestions: Suggestion[]): void {
+  /**
+   * Field completions open with nothing chosen, so Enter still applies what was
+   * typed (`udp` must not become `udp.port`); Down chooses, Tab takes the first.
+   * The history list opens on Down, with its first entry chosen.
+   */
+  private show(suggestions: Suggestion[], chosen = -1): void {
     this.suggestions = suggestions;
-    this.active = suggestions.length > 0 ? 0 : -1;
+    this.active = suggestions.length > 0 ? chosen : -1;
     this.list.replaceChildren(...suggestions.map((s, i) => {
       const option = el('div', { class: 'suggestion', role: 'option', id: `filter-suggestion-${i}` }, el('span', { class: 'suggestion-text' }, s.text), el('span', { class: 'suggestion-note' }, s.note));
       // mousedown, not click: the input keeps the focus.
@@ -117,7 +124,8 @@ export class FilterAssist {
 
   private move(step: number): void {
     if (this.suggestions.length === 0) return;
-    this.active = (this.active + step + this.suggestions.length) % this.suggestions.length;
+    const from = this.active < 0 && step < 0 ? 0 : this.active;
+    this.active = (from + step + this.suggestions.length) % this.suggestions.length;
     this.highlight();
   }
 

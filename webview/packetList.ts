@@ -233,6 +233,9 @@ export class PacketList {
 
   render(): void {
     this.adoptUserScroll();
+    // The header leaves room for the rows' vertical scrollbar, whatever its width, so columns line up.
+    const gutter = `${this.scroller.offsetWidth - this.scroller.clientWidth}px`;
+    if (this.header.style.paddingRight !== gutter) this.header.style.paddingRight = gutter;
     const total = this.source.count();
     this.viewportHeight = this.scroller.clientHeight;
     const contentHeight = total * ROW_HEIGHT;

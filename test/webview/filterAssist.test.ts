@@ -37,11 +37,29 @@ test('typing a field name offers the fields that start with it; Tab takes one', 
   await page.screenshot({ path: join(ARTIFACTS, 'filter-suggestions.png') });
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#filter-input'), 'http.response.code ');
   await page.keyboard.type('== 404');
   await page.keyboard.press('Enter');
   await until(async () => (await numbers(page)) === '2');
+  await page.close();
+});
+
+test('a complete name offers no completion and Enter applies it; Tab takes the first completion', async () => {
+  const page = await loaded();
+  await page.click('#filter-input');
+  await page.keyboard.type('udp');
+  // A complete name offers nothing (the list would only cover the packets).
+  await page.waitForTimeout(100);
+  assert.deepEqual(await suggestions(page), []);
+  await page.keyboard.press('Enter');
+  await until(async () => (await numbers(page)) === '3');
+  assert.equal(await page.inputValue('#filter-input'), 'udp');
+  await page.keyboard.type(' and udp.p');
+  await until(async () => (await suggestions(page)).length > 0);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#filter-input'), 'udp and udp.port ');
   await page.close();
 });
 
