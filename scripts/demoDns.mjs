@@ -21,9 +21,11 @@ socket.on('message', (msg, rinfo) => {
   }
   const question = query.questions?.[0];
   if (!question) return;
-  const known = question.type === 'A' && question.name.toLowerCase() === 'web.demo';
-  const answers = known ? [{ type: 'A', name: question.name, ttl: 5, data: webIp }] : [];
-  const reply = dnsPacket.encode({ type: 'response', id: query.id, flags: dnsPacket.RECURSION_DESIRED | (known ? 0 : 3), questions: query.questions, answers });
+  // web.demo exists (an A record, nothing else: NOERROR with no answer for AAAA); any other name does not.
+  const known = question.name.toLowerCase() === 'web.demo';
+  const answers = known && question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 5, data: webIp }] : [];
+  const NXDOMAIN = 3;
+  const reply = dnsPacket.encode({ type: 'response', id: query.id, flags: dnsPacket.RECURSION_DESIRED | (known ? 0 : NXDOMAIN), questions: query.questions, answers });
   socket.send(reply, rinfo.port, rinfo.address);
 });
 socket.bind(53, () => process.stdout.write('demo dns ready\n'));
