@@ -11,9 +11,16 @@ export class HexdumpView {
   private hexSpans: HTMLElement[] = [];
   private asciiSpans: HTMLElement[] = [];
   private highlighted: [number, number] = [0, 0];
+  /** Called with the byte's offset when the user clicks a byte (hex or ASCII). */
+  onByteClick: (offset: number) => void = () => undefined;
 
   constructor() {
     this.element = el('div', { class: 'hexdump', role: 'table', 'aria-label': 'Frame bytes' });
+    this.element.addEventListener('click', (e) => {
+      const span = (e.target as HTMLElement).closest<HTMLElement>('.byte');
+      const offset = Number(span?.dataset.offset ?? NaN);
+      if (Number.isInteger(offset)) this.onByteClick(offset);
+    });
   }
 
   show(bytes: Uint8Array): void {
@@ -35,8 +42,8 @@ export class HexdumpView {
           hex.append(i === 0 ? '  ' : '   ');
           continue;
         }
-        const h = el('span', { class: 'byte' }, hex2(b));
-        const a = el('span', { class: 'byte' }, b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
+        const h = el('span', { class: 'byte', 'data-offset': String(offset + i) }, hex2(b));
+        const a = el('span', { class: 'byte', 'data-offset': String(offset + i) }, b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
         if (i > 0) hex.append(' ');
         hex.append(h);
         ascii.append(a);

@@ -9,23 +9,32 @@ import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
 import { PacketStore } from '../src/core/packetStore';
 import type { CaptureStatus, SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
+import { runContextAction, type ActionTarget } from './contextActions';
 import { DetailPane } from './detailPane';
 import { el } from './dom';
 import { formatCount } from './format';
+import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
+import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
+import { capturedFrame, rowValues, summaryLine } from './packetText';
+import { makeSplitter } from './splitter';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
+import { INSPECTOR_INSTANCE } from './vscodeContext';
+
+type TimeFormat = InspectorUiState['timeFormat'];
+const TIME_FORMAT_NAMES: Record<TimeFormat, string> = { sinceStart: 'seconds since the first packet', sincePrevious: 'seconds since the previous packet', absolute: 'time of day' };
 
 const COLUMNS: ListColumn[] = [
-  { title: 'No.', width: '72px', className: 'col-number' },
-  { title: 'Time', width: '96px', className: 'col-time' },
-  { title: 'Dir', width: '44px', className: 'col-direction' },
-  { title: 'Interface', width: '84px', className: 'col-interface' },
-  { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source' },
-  { title: 'Destination', width: 'minmax(110px, 1fr)', className: 'col-destination' },
-  { title: 'Protocol', width: '72px', className: 'col-protocol' },
-  { title: 'Length', width: '60px', className: 'col-length' },
-  { title: 'Info', width: 'minmax(160px, 3fr)', className: 'col-info' },
+  { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
+  { title: 'Time', width: '120px', className: 'col-time', key: 'time', tooltip: 'Seconds since the first packet; click: since the previous packet, then time of day' },
+  { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
+  { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
+  { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
+  { title: 'Destination', width: 'minmax(110px, 1fr)', className: 'col-destination', key: 'destination' },
+  { title: 'Protocol', width: '72px', className: 'col-protocol', key: 'protocol' },
+  { title: 'Length', width: '60px', className: 'col-length', key: 'length' },
+  { title: 'Info', width: 'minmax(160px, 3fr)', className: 'col-info', key: 'info' },
 ];
 
 /** Shown until `init` says otherwise. */
@@ -50,6 +59,9 @@ export class InspectorApp {
   private readonly list: PacketList;
   private readonly detail = new DetailPane();
   private readonly statusLine: HTMLElement;
+  private readonly jumpBar: JumpBar;
+  /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
+  private readonly marked = new Set<number>();
 
   constructor(
     private readonly api: VsCodeApi,
@@ -65,9 +77,11 @@ export class InspectorApp {
         this.clearLocally();
       },
       save: (format) => this.save(format),
-      filterChanged: (text) => this.applyFilter(text),
-    });
-    this.list = new PacketList(COLUMNS, this.listSource(), {
+      filterChanged: (text, committed) => this.applyFilter(text, committed),
+    }, restored.filterHistory);
+    this.timeFormat = restored.timeFormat;
+    const columns = COLUMNS.map((c) => (c.key === 'time' ? { ...c, onHeaderClick: () => this.cycleTimeFormat() } : c));
+    this.list = new PacketList(columns, this.listSource(), {
       onSelect: (n) => {
         this.showDetail(n);
         this.saveState();
@@ -79,9 +93,19 @@ export class InspectorApp {
       onScrolled: () => this.scheduleRender(),
     });
     this.statusLine = el('div', { class: 'status-line', role: 'status', id: 'status-line' });
-    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.list.element, el('div', { class: 'splitter', 'aria-hidden': 'true' }), this.detail.element, this.statusLine);
+    this.jumpBar = new JumpBar({
+      find: (mode, text, backwards) => this.find(mode, text, backwards),
+      goTo: (n) => this.goTo(n),
+      closed: () => this.list.focus(),
+    });
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    document.addEventListener('copy', (e) => this.onCopy(e));
+    const splitter = el('div', { class: 'splitter', id: 'list-splitter', 'aria-label': 'Resize the packet list' });
+    makeSplitter(splitter, this.list.element, () => this.scheduleRender());
+    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, splitter, this.detail.element, this.statusLine);
     document.body.append(main);
 
+    for (const key of restored.hiddenColumns) this.list.setColumnHidden(key, true);
     this.toolbar.setFollow(restored.autoscroll);
     if (!restored.autoscroll) this.list.setFollow(false);
     this.toolbar.setStopVisible(false);
@@ -104,6 +128,8 @@ export class InspectorApp {
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
+        this.marked.clear();
+        this.kernelDropsAtClear = 0;
         this.rateSamples = [];
         this.applyFilter(this.filterText);
         this.list.invalidate();
@@ -129,6 +155,9 @@ export class InspectorApp {
       case 'cleared':
         this.clearLocally();
         break;
+      case 'contextAction':
+        if (message.target === INSPECTOR_INSTANCE) runContextAction(this.actionTarget(), message);
+        break;
     }
     this.scheduleRender();
   }
@@ -140,7 +169,125 @@ export class InspectorApp {
       indexOf: (n) => this.rows.indexOf(n),
       indexAtOrAfter: (n) => this.rows.indexAtOrAfter(n),
       fillRow: (cells, n) => this.fillRow(cells, n),
+      isMarked: (n) => this.marked.has(n),
     };
+  }
+
+  private actionTarget(): ActionTarget {
+    return {
+      filterText: () => this.filterText,
+      setFilter: (text, apply) => {
+        this.toolbar.setFilterText(text);
+        if (apply) this.applyFilter(text, true);
+        else this.toolbar.filterInput.focus();
+      },
+      rowValues: (n) => this.rowValuesOf(n),
+      frame: (n) => {
+        const row = this.store.rowOf(n);
+        return row < 0 ? undefined : capturedFrame(this.store, row);
+      },
+      displayAddress: (a) => this.hostnames[a] ?? a,
+      field: (n, id) => (n === this.list.selectedNumber ? this.detail.fieldById(id) : undefined),
+      toggleMark: (n) => this.toggleMark(n),
+      openGoTo: () => this.jumpBar.openGoTo(),
+      openFind: () => this.jumpBar.openFind(),
+      hideColumn: (key) => {
+        this.list.setColumnHidden(key, true);
+        this.saveState();
+      },
+      showAllColumns: () => {
+        this.list.showAllColumns();
+        this.saveState();
+      },
+      copy: (text) => this.api.postMessage({ type: 'copy', text }),
+      notice: (message) => this.toolbar.showNotice(message),
+    };
+  }
+
+  private rowValuesOf(n: number): ReturnType<typeof rowValues> {
+    const row = this.store.rowOf(n);
+    if (row < 0) return undefined;
+    const c = this.store.columns;
+    const s = this.store.slot(row);
+    return rowValues(this.store, n, this.timeText(row), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
+  }
+
+  /** The Time column in the chosen format (the header cycles through them, as Wireshark's View > Time Display Format). */
+  private timeText(row: number): string {
+    const store = this.store;
+    switch (this.timeFormat) {
+      case 'sincePrevious': return (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0).toFixed(6);
+      case 'absolute': {
+        const s = store.slot(row);
+        const date = new Date((store.columns.tsSec[s] ?? 0) * 1000);
+        const pad = (n: number): string => String(n).padStart(2, '0');
+        return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${String(store.columns.tsUsec[s] ?? 0).padStart(6, '0')}`;
+      }
+      default: return store.relativeTime(row).toFixed(6);
+    }
+  }
+
+  private cycleTimeFormat(): void {
+    this.timeFormat = this.timeFormat === 'sinceStart' ? 'sincePrevious' : this.timeFormat === 'sincePrevious' ? 'absolute' : 'sinceStart';
+    this.toolbar.showNotice(`Time: ${TIME_FORMAT_NAMES[this.timeFormat]}`);
+    this.saveState();
+  }
+
+  private toggleMark(n: number): void {
+    if (!this.marked.delete(n)) this.marked.add(n);
+    this.list.invalidate();
+    this.scheduleRender();
+  }
+
+  /** Inspector shortcuts, kept from VS Code (whose Find and Go to Line mean nothing here). */
+  private onKey(e: KeyboardEvent): void {
+    const mod = e.ctrlKey || e.metaKey;
+    if (!mod || e.altKey || e.shiftKey) return;
+    const key = e.key.toLowerCase();
+    if (key === 'f') this.jumpBar.openFind();
+    else if (key === 'g') this.jumpBar.openGoTo();
+    else if (key === 'm' && this.list.selectedNumber > 0 && !isTextInput(e.target)) this.toggleMark(this.list.selectedNumber);
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  /** Ctrl+C: the focused field of the tree ("name: value"), else the selected packet's summary line. */
+  private onCopy(e: ClipboardEvent): void {
+    if (isTextInput(document.activeElement) || (document.getSelection()?.toString() ?? '') !== '') return;
+    let text: string | undefined;
+    const field = this.detail.hasFocus() ? this.detail.activeField() : undefined;
+    if (field) text = `${field.field.name}: ${field.field.value}`;
+    else {
+      const values = this.rowValuesOf(this.list.selectedNumber);
+      if (values) text = summaryLine(values, (a) => this.hostnames[a] ?? a);
+    }
+    if (text === undefined || !e.clipboardData) return;
+    e.clipboardData.setData('text/plain', text);
+    e.preventDefault();
+  }
+
+  private find(mode: SearchMode, text: string, backwards: boolean): string {
+    const search = compileSearch(mode, text, { hostnames: this.hostnames });
+    if (!search.ok) return search.message;
+    const count = this.rows.length;
+    if (count === 0) return 'No packets';
+    const current = this.rows.indexOf(this.list.selectedNumber);
+    const from = current >= 0 ? current : backwards ? count : -1;
+    const index = findShownIndex(this.store, { count, numberAt: (i) => this.rows.numberAt(i) }, search.test, from, backwards);
+    if (index < 0) return 'No packet matches';
+    this.list.setFollow(false);
+    this.list.select(this.rows.numberAt(index), true);
+    return '';
+  }
+
+  private goTo(n: number): string {
+    if (this.store.rowOf(n) < 0) return `Packet ${formatCount(n)} is not in this capture${this.store.size > 0 ? ` (${formatCount(this.store.firstNumber)}–${formatCount(this.store.firstNumber + this.store.size - 1)})` : ''}`;
+    if (this.rows.indexOf(n) < 0) return `Packet ${formatCount(n)} is hidden by the display filter`;
+    this.list.setFollow(false);
+    this.list.select(n, true);
+    this.list.focus();
+    return '';
   }
 
   private fillRow(cells: HTMLElement[], packetNumber: number): void {
@@ -154,9 +301,11 @@ export class InspectorApp {
     const s = store.slot(row);
     const [number, time, direction, iface, source, destination, protocol, length, info] = cells;
     setText(number, String(packetNumber));
-    setText(time, store.relativeTime(row).toFixed(6));
-    setText(direction, c.direction[s] === 1 ? 'OUT' : 'IN');
-    setText(iface, c.interfaces.get(c.interfaceId[s] ?? 0));
+    setText(time, this.timeText(row));
+    const interfaceName = c.interfaces.get(c.interfaceId[s] ?? 0);
+    // A pcap file records neither (its interface name is empty): blank, not a guess.
+    setText(direction, interfaceName === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN');
+    setText(iface, interfaceName);
     this.setAddress(source, c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
     this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
     setText(protocol, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
@@ -198,10 +347,15 @@ export class InspectorApp {
       offset: 0,
       length: bytes.length,
       fields: [
+        { name: 'Number', value: String(packetNumber), offset: 0, length: 0 },
         { name: 'Arrival time', value: new Date(time * 1000).toISOString().replace('Z', `${String(c.tsUsec[s] ?? 0).padStart(6, '0').slice(3)}Z`), offset: 0, length: 0 },
         { name: 'Time since first packet', value: `${this.store.relativeTime(row).toFixed(6)} s`, offset: 0, length: 0 },
-        { name: 'Interface', value: c.interfaces.get(c.interfaceId[s] ?? 0), offset: 0, length: 0 },
-        { name: 'Direction', value: c.direction[s] === 1 ? 'out (sent by the container)' : 'in (received by the container)', offset: 0, length: 0 },
+        ...(c.interfaces.get(c.interfaceId[s] ?? 0) === ''
+          ? [{ name: 'Direction', value: 'unknown (a pcap file does not record it)', offset: 0, length: 0 }]
+          : [
+              { name: 'Interface', value: c.interfaces.get(c.interfaceId[s] ?? 0), offset: 0, length: 0 },
+              { name: 'Direction', value: c.direction[s] === 1 ? 'out (sent by the container)' : 'in (received by the container)', offset: 0, length: 0 },
+            ]),
         { name: 'Frame length', value: `${c.originalLength[s] ?? 0} bytes`, offset: 0, length: bytes.length },
         { name: 'Capture length', value: `${bytes.length} bytes`, offset: 0, length: bytes.length },
         { name: 'Link type', value: String(linkType), offset: 0, length: 0 },
@@ -210,16 +364,18 @@ export class InspectorApp {
     this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...layers] });
   }
 
-  private applyFilter(text: string): void {
+  private applyFilter(text: string, committed = false): void {
     this.filterText = text;
     const compiled = compileFilter(text, { hostnames: this.hostnames });
     if (!compiled.ok) {
-      // Keep showing the last valid result while the user is still typing.
-      this.toolbar.showFilterError(compiled.message);
+      // Keep showing the last valid result while the user is still typing, and say so.
+      this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');
       this.scheduleRender();
       return;
     }
     this.toolbar.showFilterError(undefined);
+    this.appliedFilter = text.trim();
+    if (committed) this.toolbar.assist.remember(text);
     const started = performance.now();
     this.rows.setPredicate(compiled.predicate);
     this.lastFilterMs = performance.now() - started;
@@ -227,6 +383,13 @@ export class InspectorApp {
     if (!this.list.following && this.list.selectedNumber > 0) this.list.select(this.list.selectedNumber, true);
     this.scheduleRender();
   }
+
+  private timeFormat: TimeFormat = 'sinceStart';
+  /** tcpdump's kernel-drop count when the user last cleared. */
+  private kernelDropsAtClear = 0;
+
+  /** The filter whose result the list shows (the box may hold an invalid one). */
+  private appliedFilter = '';
 
   /** Time the last filter took over every stored packet (read by the benchmark and tests). */
   lastFilterMs = 0;
@@ -245,7 +408,9 @@ export class InspectorApp {
   }
 
   private clearLocally(): void {
+    this.kernelDropsAtClear = this.status.kernelDrops ?? 0;
     this.store.clear();
+    this.marked.clear();
     this.rows.reset();
     this.rateSamples = [];
     this.detail.showEmpty();
@@ -298,10 +463,13 @@ export class InspectorApp {
       filtered: this.rows.active,
       bytes: this.store.totalBytes,
       rate: this.currentRate(),
-      kernelDrops: this.status.kernelDrops ?? 0,
+      // tcpdump's count is cumulative: Clear starts it again from zero.
+      kernelDrops: Math.max(0, (this.status.kernelDrops ?? 0) - this.kernelDropsAtClear),
       droppedFromMemory: this.store.droppedCount,
       spoolCappedAt: this.status.spoolCapped?.packets,
     });
+    // A live capture keeps growing while "save which packets?" is open.
+    this.toolbar.updateSaveChoice(this.store.size, this.rows.length);
     this.statusLine.textContent = statusText(this.title, this.status, this.store.totalReceived);
     this.statusLine.classList.toggle('error', this.status.state === 'error');
     this.saveState();
@@ -313,6 +481,9 @@ export class InspectorApp {
       selectedNumber: this.list.selectedNumber || this.pendingSelect,
       autoscroll: this.list.following,
       topNumber: this.list.following ? 0 : this.list.topNumber || this.pendingTop,
+      filterHistory: [...this.toolbar.assist.entries],
+      timeFormat: this.timeFormat,
+      hiddenColumns: this.list.hiddenColumns,
     };
     const key = JSON.stringify(state);
     if (key === this.savedStateKey) return;
@@ -324,6 +495,10 @@ export class InspectorApp {
 /** The host's in-memory byte budget applies here too (the webview holds its own copy of every frame). */
 function byteBudget(maxBytes: number | undefined): { maxBytes?: number } {
   return maxBytes !== undefined && Number.isFinite(maxBytes) && maxBytes > 0 ? { maxBytes } : {};
+}
+
+function isTextInput(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
 function setText(cell: HTMLElement | undefined, text: string): void {
@@ -349,7 +524,9 @@ function protocolText(name: string, network: number, ipProtocol: number): string
 }
 
 function statusText(title: string, status: CaptureStatus, packets: number): string {
-  const reason = status.message ? `: ${status.message}` : '';
+  // The host's message may already say "Capture ended: ..." (never twice).
+  const message = status.state === 'ended' ? status.message?.replace(/^Capture ended:\s*/i, '') : status.message;
+  const reason = message ? `: ${message}` : '';
   const prefix = title ? `${title} — ` : '';
   switch (status.state) {
     case 'starting': return `${prefix}Starting capture…${reason}`;

@@ -6,12 +6,18 @@
  * mapped linearly onto the rows: a million rows or ten scroll the same way.
  */
 import { el } from './dom';
+import { setSectionContext, setVsCodeContext } from './vscodeContext';
 
 export interface ListColumn {
   title: string;
   /** CSS grid track, e.g. `64px` or `minmax(120px, 1fr)`. */
   width: string;
   className: string;
+  /** Names the column in the context menu's `column` key (what "Apply as Filter" filters on). */
+  key: string;
+  /** A click on the header calls this (e.g. the Time column switches its format). */
+  onHeaderClick?: () => void;
+  tooltip?: string;
 }
 
 /** What the list shows: `length` rows, each identified by its packet number. */
@@ -24,6 +30,14 @@ export interface ListSource {
   indexAtOrAfter(packetNumber: number): number;
   /** Writes a row's cell texts (and titles). */
   fillRow(cells: HTMLElement[], packetNumber: number): void;
+  /** Marked rows (Mark/Unmark Packet) are highlighted. */
+  isMarked(packetNumber: number): boolean;
+}
+
+/** The smallest a grid track gets: `72px` -> 72, `minmax(110px, 1fr)` -> 110. */
+function minimumWidth(track: string): number {
+  const px = /(\d+)px/.exec(track);
+  return px ? Number(px[1]) : 0;
 }
 
 const ROW_HEIGHT = 22;
@@ -46,6 +60,9 @@ export class PacketList {
   private readonly layer: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly pool: PooledRow[] = [];
+  private readonly header: HTMLElement;
+  private readonly widths: string[];
+  private readonly hidden = new Set<string>();
   private virtualTop = 0;
   private viewportHeight = 0;
   private generation = 0;
@@ -65,17 +82,41 @@ export class PacketList {
     private readonly source: ListSource,
     private readonly callbacks: { onSelect(packetNumber: number): void; onFollowChange(follow: boolean): void; onScrolled(): void },
   ) {
-    const template = columns.map((c) => c.width).join(' ');
+    this.widths = columns.map((c) => c.width);
     const header = el('div', { class: 'list-header', role: 'row', 'aria-rowindex': '1' });
-    header.style.gridTemplateColumns = template;
-    for (const column of columns) header.append(el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title));
+    this.header = header;
+    for (const column of columns) {
+      const cell = el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title);
+      setVsCodeContext(cell, { webviewSection: 'listHeader', column: column.key });
+      if (column.tooltip) cell.title = column.tooltip;
+      const onClick = column.onHeaderClick;
+      if (onClick) {
+        cell.classList.add('clickable');
+        cell.addEventListener('click', () => {
+          onClick();
+          this.invalidate();
+          this.render();
+        });
+      }
+      // Drag a header's right edge to size its column, as in Wireshark.
+      const resizer = el('div', { class: 'col-resizer', 'aria-hidden': 'true' });
+      resizer.addEventListener('click', (e) => e.stopPropagation());
+      resizer.addEventListener('pointerdown', (down) => this.startResize(down, columns.indexOf(column), cell, resizer));
+      cell.append(resizer);
+      header.append(cell);
+    }
     this.layer = el('div', { class: 'list-layer', role: 'rowgroup' });
     this.spacer = el('div', { class: 'list-spacer', 'aria-hidden': 'true' });
     this.scroller = el('div', { class: 'list-scroller', tabindex: '0' }, this.layer, this.spacer);
-    this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, header, this.scroller);
+    // The header sits outside the scroller (it must not scroll away vertically) and follows it sideways.
+    const headerViewport = el('div', { class: 'list-header-viewport' }, header);
+    this.element = el('div', { class: 'packet-list', role: 'grid', 'aria-label': 'Packets', 'aria-multiselectable': 'false' }, headerViewport, this.scroller);
+    this.scroller.addEventListener('scroll', () => {
+      headerViewport.scrollLeft = this.scroller.scrollLeft;
+    });
+    setSectionContext(this.element, 'packetList');
     this.element.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
-    this.layer.style.setProperty('--list-columns', template);
-    header.style.setProperty('--list-columns', template);
+    this.applyColumns();
 
     this.scroller.addEventListener('scroll', () => this.onScroll());
     this.scroller.addEventListener('wheel', (e) => {
@@ -86,11 +127,59 @@ export class PacketList {
       const row = (e.target as HTMLElement).closest<HTMLElement>('.list-row');
       const n = Number(row?.dataset.number ?? 0);
       if (n > 0) {
+        // Picking a packet to read it (or to right-click it) stops the list from moving away.
+        this.setFollow(false);
         this.select(n, false);
         this.scroller.focus({ preventScroll: true });
       }
     });
     new ResizeObserver(() => this.render()).observe(this.scroller);
+  }
+
+  /** Hides or shows a column (by key); hidden columns give their room to the others. */
+  setColumnHidden(key: string, hidden: boolean): void {
+    if (hidden) this.hidden.add(key);
+    else this.hidden.delete(key);
+    this.applyColumns();
+  }
+
+  showAllColumns(): void {
+    this.hidden.clear();
+    this.applyColumns();
+  }
+
+  get hiddenColumns(): string[] {
+    return [...this.hidden];
+  }
+
+  /** The grid tracks of the visible columns, on the header and the rows alike. */
+  private applyColumns(): void {
+    const shown = this.columns.map((c, i) => ({ c, width: this.widths[i] ?? c.width })).filter(({ c }) => !this.hidden.has(c.key));
+    const template = shown.map((s) => s.width).join(' ');
+    for (const target of [this.layer, this.header]) target.style.setProperty('--list-columns', template);
+    // Narrower than this, the list scrolls sideways instead of cutting columns (Info last) off.
+    this.element.style.setProperty('--list-min-width', `${shown.reduce((sum, s) => sum + minimumWidth(s.width), 0) + 12}px`);
+    for (const c of this.columns) this.element.classList.toggle(`hide-${c.key}`, this.hidden.has(c.key));
+  }
+
+  private startResize(down: PointerEvent, index: number, cell: HTMLElement, handle: HTMLElement): void {
+    if (down.button !== 0) return;
+    down.preventDefault();
+    down.stopPropagation();
+    const startWidth = cell.getBoundingClientRect().width;
+    handle.setPointerCapture(down.pointerId);
+    const move = (e: PointerEvent): void => {
+      const width = Math.max(24, Math.round(startWidth + e.clientX - down.clientX));
+      // The last column (Info) keeps taking the rest of the row.
+      this.widths[index] = index === this.columns.length - 1 ? `minmax(${width}px, 1fr)` : `${width}px`;
+      this.applyColumns();
+    };
+    const up = (): void => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
   }
 
   get selectedNumber(): number {
@@ -144,6 +233,9 @@ export class PacketList {
 
   render(): void {
     this.adoptUserScroll();
+    // The header leaves room for the rows' vertical scrollbar, whatever its width, so columns line up.
+    const gutter = `${this.scroller.offsetWidth - this.scroller.clientWidth}px`;
+    if (this.header.style.paddingRight !== gutter) this.header.style.paddingRight = gutter;
     const total = this.source.count();
     this.viewportHeight = this.scroller.clientHeight;
     const contentHeight = total * ROW_HEIGHT;
@@ -166,6 +258,9 @@ export class PacketList {
         if (row.number !== 0) {
           row.element.hidden = true;
           row.number = 0;
+          // A hidden row must not answer for the packet it showed (clicks, menus, tests).
+          delete row.element.dataset.number;
+          row.element.removeAttribute('data-vscode-context');
         }
         continue;
       }
@@ -175,8 +270,11 @@ export class PacketList {
         row.number = n;
         row.generation = this.generation;
         row.element.dataset.number = String(n);
+        setVsCodeContext(row.element, { webviewSection: 'packetRow', packet: n });
         row.element.hidden = false;
       }
+      const marked = this.source.isMarked(n);
+      if (row.element.classList.contains('marked') !== marked) row.element.classList.toggle('marked', marked);
       row.element.setAttribute('aria-rowindex', String(index + 2));
       row.element.style.transform = `translateY(${index * ROW_HEIGHT - this.virtualTop}px)`;
       const isSelected = n === this.selected;
@@ -196,7 +294,11 @@ export class PacketList {
 
   private createRow(): PooledRow {
     const element = el('div', { class: 'list-row', role: 'row', 'aria-selected': 'false' });
-    const cells = this.columns.map((c) => el('div', { class: `cell ${c.className}`, role: 'gridcell' }));
+    const cells = this.columns.map((c) => {
+      const cell = el('div', { class: `cell ${c.className}`, role: 'gridcell' });
+      setVsCodeContext(cell, { column: c.key });
+      return cell;
+    });
     element.append(...cells);
     element.hidden = true;
     this.layer.append(element);

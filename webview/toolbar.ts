@@ -5,6 +5,7 @@
  */
 import type { SaveFormat } from '../src/protocol/webviewMessages';
 import { el, iconButton } from './dom';
+import { FilterAssist } from './filterAssist';
 import { formatBytes, formatCount } from './format';
 
 export interface ToolbarActions {
@@ -12,7 +13,8 @@ export interface ToolbarActions {
   toggleFollow(): void;
   clear(): void;
   save(format: SaveFormat): void;
-  filterChanged(text: string): void;
+  /** `committed`: the user pressed Enter (or picked a recent filter), not just typed. */
+  filterChanged(text: string, committed: boolean): void;
 }
 
 export interface Counters {
@@ -38,11 +40,16 @@ export class Toolbar {
   private readonly filterError: HTMLElement;
   private readonly counters: Record<keyof Omit<Counters, 'filtered' | 'spoolCappedAt'>, HTMLElement>;
   private readonly spoolCapped: HTMLElement;
+  private readonly filterStale: HTMLElement;
+  readonly assist: FilterAssist;
   private readonly memoryNotice: HTMLElement;
   private readonly saveChoice: HTMLElement;
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly actionNotice: HTMLElement;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveChoiceButtons: { all: HTMLButtonElement; shown: HTMLButtonElement } | undefined;
 
-  constructor(private readonly actions: ToolbarActions) {
+  constructor(private readonly actions: ToolbarActions, filterHistory: string[]) {
     this.stopButton = iconButton('debug-stop', 'Stop capture', 'stop-button');
     this.followButton = iconButton('arrow-down', 'Follow new packets (autoscroll)', 'follow-button');
     const clearButton = iconButton('clear-all', 'Clear packets', 'clear-button');
@@ -65,17 +72,20 @@ export class Toolbar {
     });
     this.filterInput.addEventListener('input', () => {
       if (this.filterTimer !== undefined) clearTimeout(this.filterTimer);
-      this.filterTimer = setTimeout(() => actions.filterChanged(this.filterInput.value), FILTER_DEBOUNCE_MS);
+      this.filterTimer = setTimeout(() => actions.filterChanged(this.filterInput.value, false), FILTER_DEBOUNCE_MS);
     });
     this.filterInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         if (this.filterTimer !== undefined) clearTimeout(this.filterTimer);
-        actions.filterChanged(this.filterInput.value);
+        actions.filterChanged(this.filterInput.value, true);
       }
     });
-    const filterBox = el('div', { class: 'filter-box' }, el('i', { class: 'codicon codicon-filter', 'aria-hidden': 'true' }), this.filterInput);
+    this.assist = new FilterAssist(this.filterInput, filterHistory, (text) => actions.filterChanged(text, true));
+    const filterBox = el('div', { class: 'filter-box' }, el('i', { class: 'codicon codicon-filter', 'aria-hidden': 'true' }), this.filterInput, this.assist.helpButton, this.assist.element);
     this.filterError = el('div', { class: 'filter-error', id: 'filter-error', role: 'alert' });
     this.filterError.hidden = true;
+    this.filterStale = el('div', { class: 'filter-stale', id: 'filter-stale', role: 'status' });
+    this.filterStale.hidden = true;
 
     const counter = (name: string, label: string): HTMLElement => el('span', { class: 'counter', 'data-counter': name, title: label });
     this.counters = {
@@ -96,10 +106,23 @@ export class Toolbar {
     this.saveChoice = el('div', { class: 'notice save-choice', role: 'dialog', 'aria-label': 'Save which packets' });
     this.saveChoice.hidden = true;
 
+    this.actionNotice = el('div', { class: 'notice action-notice', id: 'action-notice', role: 'status' });
+    this.actionNotice.hidden = true;
+
     const actionsBar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Capture actions' }, this.stopButton, this.followButton, clearButton, saveJson, savePcap);
     this.element = el('div', { class: 'toolbar' },
       el('div', { class: 'toolbar-row' }, actionsBar, filterBox, counterBar),
-      this.filterError, this.saveChoice, this.memoryNotice);
+      this.filterError, this.filterStale, this.saveChoice, this.memoryNotice, this.actionNotice);
+  }
+
+  /** A short-lived line saying why a menu entry did nothing. */
+  showNotice(message: string): void {
+    this.actionNotice.textContent = message;
+    this.actionNotice.hidden = false;
+    if (this.noticeTimer !== undefined) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => {
+      this.actionNotice.hidden = true;
+    }, 4000);
   }
 
   setStopVisible(visible: boolean): void {
@@ -116,9 +139,15 @@ export class Toolbar {
     this.filterInput.value = text;
   }
 
-  showFilterError(message: string | undefined): void {
+  /**
+   * An invalid filter's error, and what the list shows meanwhile: the result
+   * of `applied`, the last valid filter (never silently: the line says so).
+   */
+  showFilterError(message: string | undefined, applied = ''): void {
     this.filterError.hidden = message === undefined;
     this.filterError.textContent = message ?? '';
+    this.filterStale.hidden = message === undefined;
+    this.filterStale.textContent = applied ? `The list still shows the previous filter: ${applied}` : 'The list shows every packet (no filter applied)';
     this.filterInput.classList.toggle('invalid', message !== undefined);
     this.filterInput.setAttribute('aria-invalid', String(message !== undefined));
   }
@@ -140,15 +169,27 @@ export class Toolbar {
     this.memoryNotice.textContent = `${formatCount(c.droppedFromMemory)} older packets dropped (memory limit)`;
   }
 
+  /** Keeps the open "save which packets?" choice's counts current. */
+  updateSaveChoice(all: number, shown: number): void {
+    if (!this.saveChoiceButtons) return;
+    const allText = `All packets (${formatCount(all)})`;
+    const shownText = `Only ${formatCount(shown)} shown`;
+    if (this.saveChoiceButtons.all.textContent !== allText) this.saveChoiceButtons.all.textContent = allText;
+    if (this.saveChoiceButtons.shown.textContent !== shownText) this.saveChoiceButtons.shown.textContent = shownText;
+  }
+
   /** Asks inline whether to save everything or only the filtered rows. */
   askWhatToSave(format: SaveFormat, all: number, shown: number, choose: (onlyShown: boolean) => void): void {
     const done = (onlyShown: boolean | undefined): void => {
       this.saveChoice.hidden = true;
+      this.saveChoiceButtons = undefined;
       this.saveChoice.replaceChildren();
       if (onlyShown !== undefined) choose(onlyShown);
     };
-    const allButton = el('button', { type: 'button', class: 'text-button', id: 'save-all' }, `All packets (${formatCount(all)})`);
-    const shownButton = el('button', { type: 'button', class: 'text-button primary', id: 'save-shown' }, `Only ${formatCount(shown)} shown`);
+    const allButton = el('button', { type: 'button', class: 'text-button', id: 'save-all' });
+    const shownButton = el('button', { type: 'button', class: 'text-button primary', id: 'save-shown' });
+    this.saveChoiceButtons = { all: allButton, shown: shownButton };
+    this.updateSaveChoice(all, shown);
     const cancelButton = el('button', { type: 'button', class: 'text-button', id: 'save-cancel' }, 'Cancel');
     allButton.addEventListener('click', () => done(false));
     shownButton.addEventListener('click', () => done(true));

@@ -11,6 +11,12 @@ export interface InspectorUiState {
   autoscroll: boolean;
   /** Packet number at the top of the list when the user had scrolled away. */
   topNumber: number;
+  /** Filters applied with Enter, newest first. */
+  filterHistory: string[];
+  /** What the Time column shows. */
+  timeFormat: 'sinceStart' | 'sincePrevious' | 'absolute';
+  /** Keys of the columns the user hid. */
+  hiddenColumns: string[];
 }
 
 export interface VsCodeApi {
@@ -32,5 +38,8 @@ export function restoredState(api: VsCodeApi): InspectorUiState {
     selectedNumber: typeof saved?.selectedNumber === 'number' ? saved.selectedNumber : 0,
     autoscroll: typeof saved?.autoscroll === 'boolean' ? saved.autoscroll : true,
     topNumber: typeof saved?.topNumber === 'number' ? saved.topNumber : 0,
+    hiddenColumns: Array.isArray(saved?.hiddenColumns) ? saved.hiddenColumns.filter((k): k is string => typeof k === 'string') : [],
+    timeFormat: saved?.timeFormat === 'sincePrevious' || saved?.timeFormat === 'absolute' ? saved.timeFormat : 'sinceStart',
+    filterHistory: Array.isArray(saved?.filterHistory) ? saved.filterHistory.filter((h): h is string => typeof h === 'string').slice(0, 20) : [],
   };
 }

@@ -16,6 +16,7 @@ import { watchDockerConfig } from './containers/dockerConfigWatcher';
 import { EngineDescription } from './containers/engineDescription';
 import { HostnamesSource } from './containers/hostnamesSource';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
+import { registerInspectorCommands } from './inspector/inspectorCommands';
 import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPanel';
 import { InspectorSerializer } from './inspector/inspectorSerializer';
 import { CaptureSaver } from './save/captureSaver';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command('dockerNetworkCapture.openDockerSetting', () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.dockerHost`));
   command('dockerNetworkCapture.showLog', () => log.show());
   command('dockerNetworkCapture.switchDockerContext', () => switchDockerContext());
+  registerInspectorCommands(push);
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
   push(

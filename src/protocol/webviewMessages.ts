@@ -47,7 +47,32 @@ export type ToWebviewMessage =
   /** Address-to-container-name map changed. */
   | { type: 'hostnames'; hostnames: Record<string, string> }
   /** Everything was cleared on the host side too. */
-  | { type: 'cleared' };
+  | { type: 'cleared' }
+  /**
+   * The user picked an entry of the inspector's context menu (VS Code's
+   * `webview/context` menu runs a host command; the host relays it here).
+   * `target` is the inspector instance the menu was opened on: every
+   * inspector receives it, only that one acts.
+   */
+  | { type: 'contextAction'; target: string; action: InspectorAction; packet?: number; column?: string; field?: string };
+
+/** What the inspector's context-menu entries ask it to do. */
+export type InspectorAction =
+  | 'applySelected' | 'applyNotSelected' | 'applyAndSelected' | 'applyOrSelected' | 'applyAndNotSelected' | 'applyOrNotSelected'
+  | 'prepareSelected' | 'prepareNotSelected' | 'prepareAndSelected' | 'prepareOrSelected' | 'prepareAndNotSelected' | 'prepareOrNotSelected'
+  | 'copySummary' | 'copyHexDump' | 'copyHexStream' | 'copyLegacyText'
+  | 'copyFieldValue' | 'copyFieldFilter'
+  | 'toggleMark' | 'goToPacket' | 'find'
+  | 'hideColumn' | 'showAllColumns';
+
+export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
+  'applySelected', 'applyNotSelected', 'applyAndSelected', 'applyOrSelected', 'applyAndNotSelected', 'applyOrNotSelected',
+  'prepareSelected', 'prepareNotSelected', 'prepareAndSelected', 'prepareOrSelected', 'prepareAndNotSelected', 'prepareOrNotSelected',
+  'copySummary', 'copyHexDump', 'copyHexStream', 'copyLegacyText',
+  'copyFieldValue', 'copyFieldFilter',
+  'toggleMark', 'goToPacket', 'find',
+  'hideColumn', 'showAllColumns',
+];
 
 export type SaveFormat = 'json' | 'pcap';
 
@@ -66,4 +91,6 @@ export type FromWebviewMessage =
   /** Something in the webview failed; the host logs it. */
   | { type: 'error'; message: string }
   /** The `frames` message with this `seq` (and every one before it) is stored. */
-  | { type: 'ack'; seq: number };
+  | { type: 'ack'; seq: number }
+  /** Put this text on the clipboard (a context-menu Copy entry). */
+  | { type: 'copy'; text: string };

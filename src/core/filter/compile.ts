@@ -9,9 +9,14 @@ import { NetworkLayer, parseIpv4, parseIpv6 } from './frameFields';
 import { stringToBytes, stringToText } from './lexer';
 import type { CompareOperator, FilterNode, ValueNode } from './parser';
 import type { PacketColumns } from '../packetStore';
+import { payloadBytes } from './packetFields';
+import { wiresharkFields, type FieldSpec } from './wiresharkFields';
 
-/** True when the packet in `slot` passes the filter. */
-export type PacketPredicate = (columns: PacketColumns, slot: number) => boolean;
+/** True when the packet in `slot` (numbered `packetNumber`, the "No." column) passes the filter. */
+export type PacketPredicate = (columns: PacketColumns, slot: number, packetNumber: number) => boolean;
+
+/** A test that needs only the packet's columns (most fields). */
+type SlotTest = (columns: PacketColumns, slot: number) => boolean;
 
 export interface CompileContext {
   /** Address -> container name, as in the `hostnames` message. */
@@ -31,23 +36,123 @@ export function compileNode(node: FilterNode, context: CompileContext): PacketPr
     case 'and': {
       const left = compileNode(node.left, context);
       const right = compileNode(node.right, context);
-      return (c, s) => left(c, s) && right(c, s);
+      return (c, s, n) => left(c, s, n) && right(c, s, n);
     }
     case 'or': {
       const left = compileNode(node.left, context);
       const right = compileNode(node.right, context);
-      return (c, s) => left(c, s) || right(c, s);
+      return (c, s, n) => left(c, s, n) || right(c, s, n);
     }
     case 'not': {
       const operand = compileNode(node.operand, context);
-      return (c, s) => !operand(c, s);
+      return (c, s, n) => !operand(c, s, n);
     }
     case 'bare':
       return compileBare(node.word, node.column);
     case 'contains':
       return compileContains(node.field, node.fieldColumn, node.value);
+    case 'matches':
+      return compileMatches(node.field, node.fieldColumn, node.value);
     case 'compare':
       return compileCompare(node.field, node.fieldColumn, node.operator, node.operatorColumn, node.value, context);
+    case 'in':
+      return compileNode(desugarSet(node.field, node.fieldColumn, node.values), context);
+  }
+}
+
+/** `f in {a b..c}` is `f == a || (f >= b && f <= c)`, whatever the field. */
+function desugarSet(field: string, fieldColumn: number, values: ValueNode[]): FilterNode {
+  const terms = values.map((value): FilterNode => {
+    const compare = (operator: CompareOperator, text: string): FilterNode => ({ kind: 'compare', field, fieldColumn, operator, operatorColumn: value.column, value: { ...value, text } });
+    const range = value.quoted ? undefined : /^([^.]+)\.\.([^.]+)$/.exec(value.text);
+    if (range) return { kind: 'and', left: compare('>=', range[1] ?? ''), right: compare('<=', range[2] ?? '') };
+    return compare('==', value.text);
+  });
+  return terms.reduce((left, right) => ({ kind: 'or', left, right }));
+}
+
+/** The extra Wireshark fields, built once (they only close over the DNS protocol test). */
+const EXTRA_FIELDS = wiresharkFields((c, s) => protocolNameMatcherShared(c, s));
+let dnsTest: SlotTest | undefined;
+function protocolNameMatcherShared(c: PacketColumns, s: number): boolean {
+  dnsTest ??= protocolNameMatcher('dns');
+  return dnsTest(c, s);
+}
+
+function extraField(field: string): FieldSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(EXTRA_FIELDS, field) ? EXTRA_FIELDS[field] : undefined;
+}
+
+function isPresent(spec: FieldSpec): SlotTest {
+  switch (spec.type) {
+    case 'number': return (c, s) => spec.read(c, s) >= 0;
+    case 'text':
+    case 'bytes': return (c, s) => spec.read(c, s) !== undefined;
+    case 'mac': return (c, s) => spec.reads.some((read) => read(c, s) !== undefined);
+  }
+}
+
+function compileMatches(field: string, column: number, value: ValueNode): PacketPredicate {
+  let regex: RegExp;
+  try {
+    // Wireshark's `matches` ignores case unless the pattern says (?-i); JS has no inline flags.
+    regex = new RegExp(stringToText(value.text), 'i');
+  } catch (error) {
+    throw new FilterSyntaxError(`invalid regular expression at column ${value.column}: ${error instanceof Error ? error.message : String(error)}`, value.column);
+  }
+  const kind = FIELD_KINDS[field];
+  if (kind === 'info') return (c, s) => regex.test(c.info(s));
+  const spec: FieldSpec | undefined = kind === 'payload' ? { type: 'bytes', read: payloadBytes } : extraField(field);
+  if (spec?.type === 'text') return (c, s) => {
+    const text = spec.read(c, s);
+    return text !== undefined && regex.test(text);
+  };
+  if (spec?.type === 'bytes') return (c, s) => {
+    const bytes = spec.read(c, s);
+    return bytes !== undefined && regex.test(latin1(bytes));
+  };
+  if (!spec && !kind) throw new FilterSyntaxError(`unknown field '${field}' at column ${column}`, column);
+  throw new FilterSyntaxError(`'matches' works on text and bytes fields, not '${field}' (column ${column})`, column);
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return text;
+}
+
+function compileExtraCompare(field: string, spec: FieldSpec, operator: CompareOperator, operatorColumn: number, value: ValueNode): PacketPredicate {
+  const equalityOnly = (): void => {
+    if (operator !== '==' && operator !== '!=') throw new FilterSyntaxError(`'${field}' can only be compared with == or != (column ${operatorColumn})`, operatorColumn);
+  };
+  switch (spec.type) {
+    case 'number': {
+      const test = numericTest(operator, numberValue(value, 0, 0xffffffff, 'a number'));
+      return (c, s) => {
+        const n = spec.read(c, s);
+        return n >= 0 && test(n);
+      };
+    }
+    case 'text': {
+      equalityOnly();
+      const wanted = stringToText(value.text);
+      const equal = operator === '==';
+      return (c, s) => {
+        const text = spec.read(c, s);
+        return text !== undefined && (text === wanted) === equal;
+      };
+    }
+    case 'mac': {
+      equalityOnly();
+      const wanted = value.text.toLowerCase().replace(/-/g, ':');
+      if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(wanted)) throw new FilterSyntaxError(`'${value.text}' is not a MAC address like 02:42:ac:11:00:02 (column ${value.column})`, value.column);
+      const any = (c: PacketColumns, s: number): boolean => spec.reads.some((read) => read(c, s) === wanted);
+      if (operator === '==') return any;
+      // Wireshark's `!=`: present, and no occurrence equal.
+      return (c, s) => spec.reads.some((read) => read(c, s) !== undefined) && !any(c, s);
+    }
+    case 'bytes':
+      throw new FilterSyntaxError(`use 'contains' or 'matches' with ${field}, e.g. ${field} contains "GET" (column ${operatorColumn})`, operatorColumn);
   }
 }
 
@@ -55,13 +160,16 @@ function compileBare(word: string, column: number): PacketPredicate {
   if (word === 'in') return (c, s) => c.direction[s] === 0;
   if (word === 'out') return (c, s) => c.direction[s] === 1;
   if (PROTOCOL_WORDS.includes(word)) return protocolMatcher(word);
+  const extra = extraField(word);
+  if (extra) return isPresent(extra);
   if (FIELD_KINDS[word]) throw new FilterSyntaxError(`expected an operator (==, !=, <, >, contains...) after '${word}' at column ${column + word.length}`, column + word.length);
   throw new FilterSyntaxError(`unknown field or protocol '${word}' at column ${column}`, column);
 }
 
-type FieldKind = 'address' | 'srcAddress' | 'dstAddress' | 'port' | 'srcPort' | 'dstPort' | 'tcpPort' | 'udpPort' | 'protocol' | 'direction' | 'interface' | 'length' | 'payload' | 'info';
+type FieldKind = 'number' | 'address' | 'srcAddress' | 'dstAddress' | 'port' | 'srcPort' | 'dstPort' | 'tcpPort' | 'udpPort' | 'protocol' | 'direction' | 'interface' | 'length' | 'payload' | 'info';
 
 const FIELD_KINDS: Record<string, FieldKind | undefined> = {
+  'frame.number': 'number', no: 'number',
   'ip.addr': 'address', addr: 'address', host: 'address', 'ip.host': 'address', 'ipv6.addr': 'address',
   'ip.src': 'srcAddress', src: 'srcAddress', 'ipv6.src': 'srcAddress', 'src.host': 'srcAddress',
   'ip.dst': 'dstAddress', dst: 'dstAddress', 'ipv6.dst': 'dstAddress', 'dst.host': 'dstAddress',
@@ -85,6 +193,19 @@ function fieldKind(field: string, column: number): FieldKind {
 }
 
 function compileContains(field: string, column: number, value: ValueNode): PacketPredicate {
+  const extra = FIELD_KINDS[field] ? undefined : extraField(field);
+  if (extra?.type === 'bytes') {
+    const needle = stringToBytes(value.text);
+    return (c, s) => {
+      const bytes = extra.read(c, s);
+      return bytes !== undefined && bytesContain(bytes, needle);
+    };
+  }
+  if (extra?.type === 'text') {
+    const needle = stringToText(value.text);
+    return (c, s) => extra.read(c, s)?.includes(needle) === true;
+  }
+  if (extra) throw new FilterSyntaxError(`'contains' works on text and bytes fields, not '${field}' (column ${column})`, column);
   const kind = fieldKind(field, column);
   if (kind === 'payload') {
     const needle = stringToBytes(value.text);
@@ -105,6 +226,8 @@ function compileCompare(
   value: ValueNode,
   context: CompileContext,
 ): PacketPredicate {
+  const extra = FIELD_KINDS[field] ? undefined : extraField(field);
+  if (extra) return compileExtraCompare(field, extra, operator, operatorColumn, value);
   const kind = fieldKind(field, fieldColumn);
   const equality = (): boolean => {
     if (operator !== '==' && operator !== '!=') {
@@ -127,15 +250,21 @@ function compileCompare(
     case 'dstPort': {
       const port = numberValue(value, 0, 65535, 'a port number (0-65535)');
       const test = numericTest(operator, port);
-      const transport = kind === 'tcpPort' ? IP_TCP : kind === 'udpPort' ? IP_UDP : -1;
-      if (kind === 'srcPort') return (c, s) => (c.srcPort[s] ?? -1) >= 0 && test(c.srcPort[s] ?? 0);
-      if (kind === 'dstPort') return (c, s) => (c.dstPort[s] ?? -1) >= 0 && test(c.dstPort[s] ?? 0);
+      // tcp.srcport is TCP's alone (src.port is either transport's).
+      const transport = kind === 'tcpPort' || field.startsWith('tcp.') ? IP_TCP : kind === 'udpPort' || field.startsWith('udp.') ? IP_UDP : -1;
+      const onTransport = (c: PacketColumns, s: number): boolean => transport < 0 || c.ipProtocol[s] === transport;
+      if (kind === 'srcPort') return (c, s) => (c.srcPort[s] ?? -1) >= 0 && onTransport(c, s) && test(c.srcPort[s] ?? 0);
+      if (kind === 'dstPort') return (c, s) => (c.dstPort[s] ?? -1) >= 0 && onTransport(c, s) && test(c.dstPort[s] ?? 0);
       return (c, s) => {
         const src = c.srcPort[s] ?? -1;
         if (src < 0) return false;
         if (transport >= 0 && c.ipProtocol[s] !== transport) return false;
         return test(src) || test(c.dstPort[s] ?? 0);
       };
+    }
+    case 'number': {
+      const test = numericTest(operator, numberValue(value, 0, 0xffffffff, 'a packet number'));
+      return (_c, _s, n) => test(n);
     }
     case 'length': {
       const test = numericTest(operator, numberValue(value, 0, 0xffffffff, 'a length in bytes'));
@@ -166,7 +295,8 @@ function compileCompare(
 
 function numberValue(value: ValueNode, min: number, max: number, what: string): number {
   const text = value.text;
-  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  const word = text.toLowerCase();
+  const n = word === 'true' ? 1 : word === 'false' ? 0 : /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new FilterSyntaxError(`'${text}' is not ${what} (column ${value.column})`, value.column);
   return n;
 }
@@ -187,7 +317,7 @@ function numericTest(operator: CompareOperator, wanted: number): (n: number) => 
  * IPv6 address (compared with the decoder's text), or a container name from
  * `hostnames` (all of its addresses).
  */
-function addressMatcher(value: ValueNode, context: CompileContext, kind: 'address' | 'srcAddress' | 'dstAddress'): PacketPredicate {
+function addressMatcher(value: ValueNode, context: CompileContext, kind: 'address' | 'srcAddress' | 'dstAddress'): SlotTest {
   const ranges: { base: number; mask: number }[] = [];
   const v6: Uint8Array[] = [];
   const addOne = (text: string): boolean => {
@@ -249,7 +379,7 @@ function addressMatcher(value: ValueNode, context: CompileContext, kind: 'addres
  * A protocol word matches a packet that carries that layer anywhere (as in
  * Wireshark, `tcp` matches HTTP over TCP), or whose Protocol column says it.
  */
-function protocolMatcher(word: string): PacketPredicate {
+function protocolMatcher(word: string): SlotTest {
   const byName = protocolNameMatcher(word === 'ipv4' ? 'ip' : word);
   switch (word) {
     case 'tcp': return (c, s) => c.ipProtocol[s] === IP_TCP || byName(c, s);
@@ -265,7 +395,7 @@ function protocolMatcher(word: string): PacketPredicate {
 }
 
 /** Compares the interned Protocol column; the per-id answer is cached as the name table grows. */
-function protocolNameMatcher(word: string): PacketPredicate {
+function protocolNameMatcher(word: string): SlotTest {
   let table: PacketColumns['protocols'] | undefined;
   let matches: boolean[] = [];
   const aliases = word === 'tls' ? ['tls', 'ssl', 'tlsv1', 'tlsv1.2', 'tlsv1.3'] : word === 'ip' ? ['ip', 'ipv4'] : [word];
@@ -277,6 +407,18 @@ function protocolNameMatcher(word: string): PacketPredicate {
     }
     return matches[id] === true;
   };
+}
+
+function bytesContain(haystack: Uint8Array, needle: Uint8Array): boolean {
+  if (needle.length === 0) return true;
+  const first = needle[0] as number;
+  for (let i = 0; i <= haystack.length - needle.length; i++) {
+    if (haystack[i] !== first) continue;
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return true;
+  }
+  return false;
 }
 
 function payloadContains(c: PacketColumns, s: number, needle: Uint8Array): boolean {

@@ -39,7 +39,7 @@ export class FilteredRows {
       const endNumber = first + store.size;
       let row = this.nextNumber - first;
       for (let n = this.nextNumber; n < endNumber; n++, row++) {
-        if (predicate(store.columns, store.slot(row))) this.push(n);
+        if (predicate(store.columns, store.slot(row), n)) this.push(n);
       }
       this.nextNumber = endNumber;
       // Drop numbers of packets no longer held (they are the oldest, at the front).

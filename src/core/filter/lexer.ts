@@ -12,8 +12,12 @@ export type TokenKind =
   | 'or'
   | 'not'
   | 'contains'
+  | 'matches' // matches, ~ (a regular expression)
   | 'lparen'
-  | 'rparen';
+  | 'rparen'
+  | 'lbrace' // { and } around the set of `field in {...}`
+  | 'rbrace'
+  | 'comma';
 
 export interface Token {
   kind: TokenKind;
@@ -58,6 +62,7 @@ const WORD_OPERATORS: Record<string, { kind: TokenKind; text: string }> = {
   or: { kind: 'or', text: 'or' },
   not: { kind: 'not', text: 'not' },
   contains: { kind: 'contains', text: 'contains' },
+  matches: { kind: 'matches', text: 'matches' },
   eq: { kind: 'op', text: '==' },
   ne: { kind: 'op', text: '!=' },
   lt: { kind: 'op', text: '<' },
@@ -95,6 +100,12 @@ export function tokenize(source: string): Token[] {
       i++;
     } else if (ch === '!') {
       tokens.push({ kind: 'not', text: '!', column });
+      i++;
+    } else if (ch === '~') {
+      tokens.push({ kind: 'matches', text: 'matches', column });
+      i++;
+    } else if (ch === '{' || ch === '}' || ch === ',') {
+      tokens.push({ kind: ch === '{' ? 'lbrace' : ch === '}' ? 'rbrace' : 'comma', text: ch, column });
       i++;
     } else if (ch === '(') {
       tokens.push({ kind: 'lparen', text: '(', column });

@@ -6,8 +6,9 @@
  *   unary   := ('not' | '!') unary | primary
  *   primary := '(' expr ')'
  *            | 'contains' value                 (text in the payload)
- *            | word op value | word 'contains' value
- *            | word                             (a protocol word, `in`, `out`)
+ *            | word op value | word 'contains' value | word 'matches' value
+ *            | word 'in' '{' value (','? value)* '}'   (a value may be a range: 1..1024)
+ *            | word                             (a protocol word, `in`, `out`, or a field: present)
  *
  * No eval: the tree is compiled to closures by compile.ts.
  */
@@ -28,6 +29,8 @@ export type FilterNode =
   | { kind: 'not'; operand: FilterNode }
   | { kind: 'compare'; field: string; fieldColumn: number; operator: CompareOperator; operatorColumn: number; value: ValueNode }
   | { kind: 'contains'; field: string; fieldColumn: number; value: ValueNode }
+  | { kind: 'matches'; field: string; fieldColumn: number; value: ValueNode }
+  | { kind: 'in'; field: string; fieldColumn: number; values: ValueNode[] }
   | { kind: 'bare'; word: string; column: number };
 
 /** Parses `source`; undefined for an empty (all-blank) expression. Throws FilterSyntaxError. */
@@ -121,9 +124,13 @@ class Parser {
             value: this.parseValue(operator),
           };
         }
-        if (operator?.kind === 'contains') {
+        if (operator?.kind === 'contains' || operator?.kind === 'matches') {
           this.next();
-          return { kind: 'contains', field: token.text.toLowerCase(), fieldColumn: token.column, value: this.parseValue(operator) };
+          return { kind: operator.kind, field: token.text.toLowerCase(), fieldColumn: token.column, value: this.parseValue(operator) };
+        }
+        if (operator?.kind === 'word' && operator.text.toLowerCase() === 'in' && this.tokens[this.index + 1]?.kind === 'lbrace') {
+          this.next();
+          return { kind: 'in', field: token.text.toLowerCase(), fieldColumn: token.column, values: this.parseSet() };
         }
         return { kind: 'bare', word: token.text.toLowerCase(), column: token.column };
       }
@@ -132,6 +139,26 @@ class Parser {
       default:
         if (after) throw new FilterSyntaxError(`expected an expression after '${after.text}' at column ${after.column}, found '${token.text}'`, token.column);
         throw new FilterSyntaxError(`unexpected '${token.text}' at column ${token.column}`, token.column);
+    }
+  }
+
+  /** `{ 80 443, 8000..8080 }`: commas optional, at least one value. */
+  private parseSet(): ValueNode[] {
+    const open = this.next();
+    const values: ValueNode[] = [];
+    for (;;) {
+      const token = this.peek();
+      if (!token) throw new FilterSyntaxError(`expected '}' to close the '{' at column ${open.column}`, this.sourceLength + 1);
+      if (token.kind === 'rbrace') {
+        this.next();
+        if (values.length === 0) throw new FilterSyntaxError(`an empty set at column ${open.column}`, open.column);
+        return values;
+      }
+      if (token.kind === 'comma' && values.length > 0) {
+        this.next();
+        continue;
+      }
+      values.push(this.parseValue(values.length === 0 ? open : token));
     }
   }
 

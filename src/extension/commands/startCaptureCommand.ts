@@ -82,7 +82,7 @@ export async function startCaptureOf(
     if (level === 'debug' && !settings.verbose) return;
     log[level](`[${target.name}] ${message}`);
   }, spool);
-  const panel = InspectorPanel.open(session, target.name, ctx.deps, spool ? { spool: spool.path, container } : undefined);
+  const panel = InspectorPanel.open(session, target.name, ctx.deps, spool ? { spool: spool.path, container } : undefined, { direction: request.direction, ...(filter ? { filter } : {}) });
   ctx.manager.add(session);
   // Closing the tab stops the capture (InspectorPanel does that); once ended, the
   // session can go, and so can its spool: what the user wanted kept, they saved.

@@ -21,6 +21,8 @@ export interface InspectorHost {
   hostnames(): Record<string, string>;
   save(format: SaveFormat, packetNumbers: number[] | undefined): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Puts text on the clipboard (Copy entries of the context menu). */
+  copy?(text: string): Promise<void>;
 }
 
 /** Frames go out in messages of at most this size (a single bigger batch goes alone). */
@@ -111,6 +113,9 @@ export class InspectorConnection {
         return;
       case 'ack':
         this.acknowledge(message.seq);
+        return;
+      case 'copy':
+        await this.host.copy?.(message.text);
         return;
     }
   }
@@ -208,6 +213,9 @@ export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
       return typeof m.message === 'string' ? { type: 'error', message: m.message.slice(0, 2000) } : undefined;
     case 'ack':
       return Number.isSafeInteger(m.seq) && (m.seq as number) >= 0 ? { type: 'ack', seq: m.seq as number } : undefined;
+    case 'copy':
+      // A hex dump of the largest frame is ~330 KB of text; anything far past that is not ours.
+      return typeof m.text === 'string' && m.text.length <= 4_000_000 ? { type: 'copy', text: m.text } : undefined;
     default:
       return undefined;
   }

@@ -9,6 +9,8 @@ import type { HostnamesSource } from '../containers/hostnamesSource';
 import { Disposable } from '../disposable';
 import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
+import { registerInspector } from './inspectorRegistry';
+import { describeTab, numberedTitle, stateSuffix, type TabDescription } from './tabTitle';
 import { buildInspectorHtml, createNonce, type InspectorHostState } from './inspectorHtml';
 
 export const INSPECTOR_VIEW_TYPE = 'dockerNetworkCapture.inspector';
@@ -45,15 +47,20 @@ export class InspectorPanel extends Disposable {
   private readonly closeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidClose = this.closeEmitter.event;
 
+  /** Titles of the open inspector tabs (without their state suffix), to number duplicates. */
+  private static readonly openTitles = new Set<string>();
+
   /** Opens a new tab for a model (a capture); `hostState` comes back to the serializer after a reload. */
-  static open(model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState): InspectorPanel {
+  static open(model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState, description?: TabDescription): InspectorPanel {
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, model.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       ...inspectorWebviewOptions(deps.extensionUri),
       // A million rows are expensive to rebuild on every tab switch.
       retainContextWhenHidden: true,
     });
-    return new InspectorPanel(panel, model, baseName, deps, hostState);
+    return new InspectorPanel(panel, model, baseName, deps, hostState, description);
   }
+
+  private readonly titleBase: string;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -61,9 +68,18 @@ export class InspectorPanel extends Disposable {
     private readonly baseName: string,
     deps: InspectorDeps,
     hostState?: InspectorHostState,
+    description?: TabDescription,
   ) {
     super();
     let disposed = false;
+    this.titleBase = numberedTitle(describeTab(model.title, description), InspectorPanel.openTitles);
+    InspectorPanel.openTitles.add(this.titleBase);
+    this._register({ dispose: () => InspectorPanel.openTitles.delete(this.titleBase) });
+    const retitle = (): void => {
+      if (!disposed) panel.title = this.titleBase + stateSuffix(model.status.state);
+    };
+    retitle();
+    this._register(model.onDidChangeStatus(() => retitle()));
     panel.webview.options = inspectorWebviewOptions(deps.extensionUri);
     this.connection = new InspectorConnection(model, {
       post: (message) => {
@@ -75,8 +91,12 @@ export class InspectorPanel extends Disposable {
       hostnames: () => deps.hostnames.current,
       save: (format, numbers) => deps.saver.save(model, format, numbers, this.baseName),
       log: (level, message) => deps.log[level](message),
+      copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
     });
     this._register({ dispose: () => this.connection.dispose() });
+    this._register(registerInspector((message) => {
+      if (!disposed) void panel.webview.postMessage(message);
+    }));
     this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
     this._register(
       panel.webview.onDidReceiveMessage((message: unknown) => {

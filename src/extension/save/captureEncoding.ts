@@ -50,7 +50,8 @@ export function decodeCaptureFile(fileName: string, bytes: Uint8Array): DecodedC
     return result.problems.length > 0 ? { frames: result.frames, problem: result.problems.join('; ') } : { frames: result.frames };
   }
   const file = readPcapFile(bytes);
-  // A file does not say which way a packet went; shown as sent.
-  const frames: CapturedFrame[] = file.records.map((r) => ({ ...r, interfaceName: 'file', direction: 'out' }));
+  // A pcap does not say which way a packet went nor on which interface: the
+  // empty interface name tells the inspector to leave Dir and Interface blank.
+  const frames: CapturedFrame[] = file.records.map((r) => ({ ...r, interfaceName: '', direction: 'in' }));
   return file.error ? { frames, problem: file.error.message } : { frames };
 }

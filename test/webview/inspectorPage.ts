@@ -1,0 +1,74 @@
+/**
+ * Driving the inspector page of the webview harness: sending the host's
+ * messages, reading what it posted back and the rows it shows.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { FrameBatchWriter } from '../../src/core/frameBatch';
+import type { CapturedFrame } from '../../src/core/packet';
+import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import type { WebviewHarness } from './harnessSession';
+
+export async function openInspector(harness: WebviewHarness): Promise<Page> {
+  const page = await harness.openPage((error) => assert.fail(`page error: ${error.message}`));
+  await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  return page;
+}
+
+export async function send(page: Page, message: ToWebviewMessage): Promise<void> {
+  // Binary batches cross into the page as plain arrays and become Uint8Array there, as postMessage delivers them.
+  const wire = message.type === 'frames' ? { type: 'frames', batch: [...message.batch] } : message;
+  await page.evaluate((m) => {
+    const w = globalThis as unknown as { postMessage(data: unknown, origin: string): void };
+    const data = m.type === 'frames' ? { type: 'frames', batch: Uint8Array.from(m.batch as number[]) } : m;
+    w.postMessage(data, '*');
+  }, wire as { type: string; batch?: number[] });
+}
+
+export async function sendFrames(page: Page, frames: CapturedFrame[], perBatch = 200): Promise<void> {
+  for (let i = 0; i < frames.length; i += perBatch) {
+    const writer = new FrameBatchWriter();
+    for (const frame of frames.slice(i, i + perBatch)) writer.add(frame);
+    await send(page, { type: 'frames', batch: writer.take() });
+  }
+}
+
+/** Messages the page posted to the host, in order. */
+export async function postedMessages(page: Page): Promise<Record<string, unknown>[]> {
+  return page.evaluate(() => (globalThis as unknown as { __posted: Record<string, unknown>[] }).__posted.map((m) => ({ ...m })));
+}
+
+/** Rows in the DOM that show a packet, top to bottom: [No., Time, Dir, Interface, Source, Destination, Protocol, Length, Info]. */
+export async function visibleRows(page: Page): Promise<string[][]> {
+  return page.$$eval('.list-row:not([hidden])', (rows) =>
+    rows
+      .map((row) => ({ y: row.getBoundingClientRect().top, cells: Array.from(row.querySelectorAll('.cell'), (c) => (c as { textContent: string | null }).textContent ?? '') }))
+      .sort((a, b) => a.y - b.y)
+      .map((r) => r.cells),
+  );
+}
+
+/** Polls a condition the page reaches asynchronously (string predicates would need eval, which the CSP forbids). */
+export async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail(`condition not reached in ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * The merged `data-vscode-context` VS Code would hand a context-menu command
+ * for a right-click on `selector` (inner keys win), as its webview does.
+ */
+export async function vscodeContextAt(page: Page, selector: string): Promise<Record<string, unknown>> {
+  return page.$eval(selector, (start) => {
+    interface Node { getAttribute(name: string): string | null; parentElement: Node | null }
+    const chain: Record<string, unknown>[] = [];
+    for (let e: Node | null = start as unknown as Node; e; e = e.parentElement) {
+      const raw = e.getAttribute('data-vscode-context');
+      if (raw) chain.unshift(JSON.parse(raw) as Record<string, unknown>);
+    }
+    return Object.assign({}, ...chain) as Record<string, unknown>;
+  });
+}
