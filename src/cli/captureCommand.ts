@@ -1,26 +1,27 @@
 /**
  * The capture path of the CLI, whatever starts the capture: it takes a
  * `StartCapture` (the signature of client/captureClient's startCapture) and
- * prints what arrives. The host backend (hostCapture.ts) passes the root helper
- * started directly; another backend can pass its own function beside it.
+ * hands the channel to a process that prints what arrives.
  *
- *   open -w (before anything starts) -> start -> `started`: backend hook (the
- *   host backend drops root here) -> frames are decoded and printed -> ended
+ *   open -w (before anything starts) -> start -> `started`: backend hand-over
+ *   (the host backend starts its confined printing process, capturePrinter.ts,
+ *   and drops root here) -> relay stop signals to the printer -> its exit code
  *
- * Frames are decoded only after the hook returned: if it fails, the process
- * exits without touching a single frame.
+ * This process never decodes a frame: if the hand-over fails, it exits
+ * without touching one.
  */
+import { closeSync, writeSync } from 'node:fs';
 import type { CaptureClientOptions, CaptureEvents, CaptureHandle, CaptureStartedInfo } from '../client/captureClient';
-import { forEachFrame } from '../core/frameBatch';
+import { LinkType } from '../core/packet';
+import { pcapGlobalHeader } from '../core/pcap/pcapWriter';
 import { CaptureError, isCaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import { validateFilter } from '../protocol/requestValidation';
 import { openCaptureFile } from './captureFile';
 import type { CliOptions } from './cliArguments';
-import { outputFormat, PROGRAM, stdoutWriter, type CliReporter } from './cliOutput';
-import { PacketPrinter } from './packetPrinter';
-import { PcapFileSink } from './pcapFileSink';
+import { PROGRAM, type CliReporter } from './cliOutput';
+import type { LaunchedPrinter } from './printerLaunch';
 
 export type StartCapture = (target: ResolvedContainer, request: CaptureRequest, options: CaptureClientOptions, events: CaptureEvents) => Promise<CaptureHandle>;
 
@@ -28,10 +29,11 @@ export interface CaptureBackend {
   start: StartCapture;
   options: CaptureClientOptions;
   /**
-   * Runs once the capture listens and before any frame is decoded; returns a
-   * line for --verbose. Throwing ends the process at once.
+   * Runs inside `started`, before any frame is read: gives the channel (and
+   * the -w descriptor, whose header is written) to the printing process and
+   * returns it with a line for --verbose. Throwing ends the process at once.
    */
-  beforeFrames(info: CaptureStartedInfo): string;
+  handOver(info: CaptureStartedInfo, captureFd: number | undefined): { printer: LaunchedPrinter; line: string };
 }
 
 /** The request the CLI's options describe; the filter is checked here, before anything starts. */
@@ -51,64 +53,62 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Runs one capture to its end; resolves with the exit code. */
 export async function runCapture(o: CliOptions, target: ResolvedContainer, request: CaptureRequest, backend: CaptureBackend, report: CliReporter): Promise<number> {
   // -w is opened first: a refused path stops the CLI before anything runs.
-  const pcapSink = o.writeFile ? new PcapFileSink(openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => report.warn(m)) : undefined;
+  let captureFd = o.writeFile ? openCaptureFile(o.writeFile) : undefined;
+  if (captureFd !== undefined) writeSync(captureFd, pcapGlobalHeader(LinkType.ETHERNET, o.snapLength || 262144));
 
   let handle: CaptureHandle | undefined;
+  let printer: LaunchedPrinter | undefined;
   let stopRequested = false;
-  const stop = (): void => {
+  const stop = (signal: NodeJS.Signals): void => {
+    // Once the printer runs, it is the one that tells the helper to stop.
+    if (printer) return printer.signal(signal);
     stopRequested = true;
     void handle?.stop();
   };
   // Installed before the start: a Ctrl-C while the helper starts still stops it.
-  for (const sig of STOP_SIGNALS) process.on(sig, stop);
-  const printer = new PacketPrinter(outputFormat(o), stdoutWriter(stop));
-  let framesAllowed = false;
+  for (const sig of STOP_SIGNALS) process.on(sig, () => stop(sig));
 
   const events: CaptureEvents = {
     started(info) {
       let line: string;
       try {
-        line = backend.beforeFrames(info);
+        const fd = captureFd;
+        captureFd = undefined; // the hand-over closes it
+        ({ printer, line } = backend.handOver(info, fd));
       } catch (err) {
         // Never decode a frame in a process whose privileges are not what they should be.
         process.stderr.write(`${PROGRAM}: error: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);
       }
-      framesAllowed = true;
       info.commands.forEach((argv, k) => report.verbose(`interface ${info.interfaces[k] ?? '?'}: ${argv.join(' ')}`));
       report.verbose(`capturing on ${info.interfaces.join(', ')} (helper PID ${info.helperPid}, tcpdump PIDs ${info.tcpdumpPids.join(', ')}); ${line}`);
     },
-    frames(batch) {
-      if (!framesAllowed) return;
-      forEachFrame(batch, (frame) => {
-        pcapSink?.add(frame);
-        printer.add(frame);
-      });
+    frames() {
+      // Never here: the channel is handed over inside `started`.
     },
-    stats(stats) {
-      if (stats.kernelDrops > 0) report.verbose(`kernel dropped ${stats.kernelDrops} packets so far`);
+    stats() {
+      // Reported by the printer.
     },
     log(level, message) {
-      // The helper's info lines are what --verbose tells; its warnings and errors always show.
+      // Until the hand-over: the helper's info lines are what --verbose tells; its warnings and errors always show.
       if (level === 'warn' || level === 'error') report.line(`${level}: ${message}`);
       else report.verbose(`helper: ${message}`);
     },
     ended() {
-      // Reported once `finished` resolves, below.
+      // The printer reports the end.
     },
   };
 
   try {
     handle = await backend.start(target, request, backend.options, events);
   } catch (err) {
-    pcapSink?.close();
+    if (captureFd !== undefined) closeSync(captureFd);
     throw isCaptureError(err) ? err : new CaptureError('helper-failed', err instanceof Error ? err.message : String(err));
   }
-  if (stopRequested) void handle.stop();
-  const end = await handle.finished;
-  printer.finish();
-  pcapSink?.close();
-  report.verbose(`capture ended: ${end.reason}; ${printer.count} packets`);
-  if (end.error) report.line(`error: ${end.error.message}`);
-  return end.error ? 1 : 0;
+  if (!printer) throw new CaptureError('helper-failed', 'the capture started without a printing process');
+  if (stopRequested) printer.signal('SIGTERM');
+  // The printer prints, writes -w, tells the helper to stop and reports the end; its exit code is the CLI's.
+  const result = await printer.exited;
+  if (result.code === null) report.line(`error: the printing process ${result.signal ? `was killed by ${result.signal}` : 'failed to start'}`);
+  return result.code ?? 1;
 }

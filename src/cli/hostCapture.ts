@@ -5,13 +5,18 @@
  *
  *   root:   resolve the container (dockerode) -> close every Docker connection
  *           -> start the helper directly -> on `started`: remove the channel
- *           directory, drop to nobody
- *   nobody: decode and print frames
+ *           directory, start the printing process (capturePrinter.ts) through
+ *           setpriv with the channel, the -w file, stdout and stderr -> drop
+ *           to nobody
+ *   nobody: relay SIGINT/SIGTERM/SIGHUP to the printer, exit with its code
+ *   printer (nobody, no groups, no_new_privs, no capabilities, not even in
+ *           the bounding set): decode and print frames
  *
  * So the 2 MB CLI bundle (dockerode, ssh2...) never decodes a packet as root
- * and never holds the daemon's socket while it decodes one: the code that
- * reads packets as root is only the helper's, and that reads none before its
- * own drop.
+ * and never holds the daemon's socket while it decodes one, and the process
+ * that does decode cannot regain a privilege even through a setuid binary.
+ * If the printer dies, nothing on this side holds the channel any more: the
+ * helper's reader sees it close and stops the capture.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +28,9 @@ import { dropPrivileges, isRoot, nobodyIdentity } from '../helper/privileges';
 import { CaptureError } from '../protocol/captureErrors';
 import { captureRequest, runCapture } from './captureCommand';
 import type { CliOptions } from './cliArguments';
-import type { CliReporter } from './cliOutput';
+import { outputFormat, type CliReporter } from './cliOutput';
 import { closeDockerConnections, openSockets } from './dockerConnections';
+import { startPrinter } from './printerLaunch';
 import { cliScriptPath, rootCommandLine } from './rootInvocation';
 
 /** dist/helper.js, built beside dist/cli.js. */
@@ -35,7 +41,7 @@ function helperScript(): string {
 }
 
 export async function captureOnHost(o: CliOptions, report: CliReporter): Promise<number> {
-  findCaptureTools(); // says how to install tcpdump before anything else
+  const { setpriv } = findCaptureTools(); // says how to install tcpdump before anything else
   if (!isRoot()) {
     throw new CaptureError('not-root', `capturing needs root: run it as  ${rootCommandLine(o.container)}  (reading a file with -r does not)`);
   }
@@ -62,10 +68,23 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
     return await runCapture(o, target, request, {
       start: startCapture,
       options: { helperScript: helper, nodeExecutable: process.execPath, elevation: 'direct', verbose: o.verbose, channelParentDirectory: channelParent },
-      beforeFrames() {
+      handOver(info, captureFd) {
+        const channel = info.takeChannel?.();
+        if (!channel) throw new Error('the capture channel cannot be handed over');
         rmSync(channelParent, { recursive: true, force: true });
+        const printer = startPrinter(channel, captureFd, setpriv, nobody, {
+          format: outputFormat(o),
+          verbose: o.verbose,
+          snapLength: o.snapLength || 262144,
+          runtime: process.execPath,
+          script: cliScriptPath(),
+        });
         dropPrivileges(nobody);
-        return `privileges dropped to ${nobody.label} before reading any packet`;
+        printer.sendConfig();
+        return {
+          printer,
+          line: `privileges dropped to ${nobody.label} before reading any packet: packets are decoded by process ${String(printer.pid)}, with no groups, no_new_privs and no capabilities`,
+        };
       },
     }, report);
   } finally {

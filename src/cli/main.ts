@@ -4,8 +4,9 @@
  *   sudo node /absolute/path/to/dist/cli.js [options] container
  *
  * As root it resolves the container, closes its Docker connections, starts
- * the root helper (dist/helper.js) and drops to nobody before the first packet
- * arrives; see hostCapture.ts. `-r FILE` needs neither root nor Docker.
+ * the root helper (dist/helper.js), hands the channel to a confined printing
+ * process (same script, PRINTER_ARGUMENT) and drops to nobody before the
+ * first packet arrives; see hostCapture.ts. `-r FILE` needs neither root nor Docker.
  */
 import { isCaptureError } from '../protocol/captureErrors';
 import { CaptureFileError } from './captureFile';
@@ -13,8 +14,16 @@ import { parseCliArguments, USAGE, UsageError, type CliOptions } from './cliArgu
 import { cliReporter, fail } from './cliOutput';
 import { readFromFile } from './fileCommand';
 import { captureOnHost } from './hostCapture';
+import { runCapturePrinter } from './capturePrinter';
+import { PRINTER_ARGUMENT } from './printerConfig';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === PRINTER_ARGUMENT) {
+    // The confined printing process the root CLI started (capturePrinter.ts).
+    const code = await runCapturePrinter();
+    process.stdout.write('', () => process.exit(code));
+    return;
+  }
   let o: CliOptions;
   try {
     o = parseCliArguments(process.argv.slice(2));

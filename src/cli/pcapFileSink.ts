@@ -12,8 +12,9 @@ export class PcapFileSink {
   private buffered = 0;
   private skippedLinkTypes = new Set<number>();
 
-  constructor(private readonly fd: number, private readonly snapLength: number, private readonly warn: (message: string) => void) {
-    this.push(pcapGlobalHeader(LinkType.ETHERNET, snapLength));
+  /** `writeHeader`: false when the process that opened the file has already written it. */
+  constructor(private readonly fd: number, private readonly snapLength: number, private readonly warn: (message: string) => void, writeHeader = true) {
+    if (writeHeader) this.push(pcapGlobalHeader(LinkType.ETHERNET, snapLength));
     this.flush();
   }
 

@@ -19,7 +19,7 @@ import type { HelperRequestFile, HelperToClient } from '../protocol/helperMessag
 import { HelperExitCode, MessageKind, REQUEST_NAME, SOCKET_NAME } from '../protocol/helperMessages';
 import { CaptureError, type CaptureErrorCode } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
-import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
+import { ChannelDecoder, encodeFrames, encodeJson, type ChannelMessage } from '../protocol/channelCodec';
 import { launchDirect, launchElevated, type LaunchedHelper } from './helperLaunch';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import { frameCount } from '../core/frameBatch';
@@ -35,6 +35,19 @@ export interface CaptureStartedInfo {
   /** Identity the helper runs as now (nobody). */
   uid: number;
   gid: number;
+  /**
+   * Takes the authenticated channel away from this process, for another one
+   * to read (the root CLI hands it to its confined printing process). Only
+   * inside `started`; afterwards this handle reports nothing more, and the
+   * caller owns the socket. `unread`: the bytes already received but not yet
+   * handled (the rest of the chunk that carried `started`), to be read first.
+   */
+  takeChannel?(): HandedOverChannel;
+}
+
+export interface HandedOverChannel {
+  socket: Socket;
+  unread: Buffer;
 }
 
 export interface CaptureStats {
@@ -167,6 +180,9 @@ class ClientConnection implements CaptureHandle {
   private socket?: Socket;
   private helperPid = 0;
   private started = false;
+  /** Set once takeChannel() gave the socket away: nothing more is read or reported here. */
+  private handedOver = false;
+  private handOver?: () => HandedOverChannel;
   private endInfo?: CaptureEndInfo;
   private resolveFinished!: (info: CaptureEndInfo) => void;
   private settleReady!: { resolve: (h: CaptureHandle) => void; reject: (e: CaptureError) => void };
@@ -238,7 +254,8 @@ class ClientConnection implements CaptureHandle {
         this.end({ reason: 'protocol error', error: new CaptureError('helper-failed', `bad data from the helper: ${(err as Error).message}`) });
         return;
       }
-      for (const m of messages) {
+      for (const [k, m] of messages.entries()) {
+        if (this.handedOver) return;
         if (!authenticated) {
           const hello = m.kind === MessageKind.Json ? (m.value as HelperToClient) : undefined;
           if (hello?.type !== 'hello' || !tokenMatches(hello.token, this.token)) {
@@ -252,6 +269,7 @@ class ClientConnection implements CaptureHandle {
         }
         // A listener that throws must not stop the channel: the messages after
         // it (the `ended` above all) still have to be handled.
+        this.handOver = () => this.giveAway(socket, decoder, messages.slice(k + 1));
         try {
           if (m.kind === MessageKind.Frames) this.events.frames(m.batch, frameCount(m.batch));
           else this.onControl(m.value as HelperToClient);
@@ -266,6 +284,22 @@ class ClientConnection implements CaptureHandle {
         this.end({ reason: 'the helper went away', error: new CaptureError('helper-failed', 'the capture helper exited without saying why') });
       }
     });
+  }
+
+  private giveAway(socket: Socket, decoder: ChannelDecoder, rest: ChannelMessage[]): HandedOverChannel {
+    this.handedOver = true;
+    socket.pause();
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('close');
+    // Messages already decoded go back to bytes, before whatever the decoder held, in order.
+    const parts = rest.map((m) => (m.kind === MessageKind.Frames ? encodeFrames(m.batch) : encodeJson(m.value)));
+    parts.push(decoder.takeBuffered());
+    // Anything the stream itself buffered (nothing while it flows, but never lose a byte).
+    for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) parts.push(chunk);
+    this.socket = undefined;
+    this.endInfo = { reason: 'handed over' };
+    this.cleanup();
+    return { socket, unread: Buffer.concat(parts) };
   }
 
   private reportListenerError(err: unknown): void {
@@ -289,7 +323,12 @@ class ClientConnection implements CaptureHandle {
           tcpdumpPids: message.tcpdumpPids,
           uid: message.uid,
           gid: message.gid,
+          takeChannel: () => {
+            if (!this.handOver || this.handedOver || this.endInfo) throw new Error('the capture channel can only be taken once, inside started');
+            return this.handOver();
+          },
         });
+        this.handOver = undefined;
         this.settleReady.resolve(this);
         return;
       case 'stats':

@@ -17,6 +17,7 @@ import { CaptureError, isCaptureError } from '../protocol/captureErrors';
 import { ChannelDecoder, encodeFrames, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type ClientToHelper, type HelperToClient } from '../protocol/helperMessages';
 import { CaptureSession } from './captureSession';
+import { confinementProblem } from './confinement';
 import { FdPacketSource } from './fdPacketSource';
 import { parseReaderConfig, ReaderFd, type ReaderConfig } from './readerConfig';
 
@@ -24,22 +25,6 @@ const BATCH_INTERVAL_MS = 20;
 const BATCH_MAX_BYTES = 256 * 1024;
 /** Past this much unsent data, reading from tcpdump pauses (the kernel buffer absorbs the rest). */
 const SOCKET_HIGH_WATER = 32 * 1024 * 1024;
-
-/** The confinement this process must be under, from /proc/self/status; undefined when it is. */
-export function confinementProblem(status: string): string | undefined {
-  const field = (name: string): string | undefined => status.match(new RegExp(`^${name}:[ \\t]*(.*)$`, 'm'))?.[1]?.trim();
-  const uids = (field('Uid') ?? '').split(/\s+/).map(Number);
-  if (uids.length !== 4 || uids.some((u) => !Number.isInteger(u) || u === 0)) return `runs with uid ${field('Uid') ?? '?'}`;
-  const gids = (field('Gid') ?? '').split(/\s+/).map(Number);
-  if (gids.length !== 4 || gids.some((g) => !Number.isInteger(g) || g === 0)) return `runs with gid ${field('Gid') ?? '?'}`;
-  if ((field('Groups') ?? '') !== '') return `keeps supplementary groups ${field('Groups') ?? ''}`;
-  if (field('NoNewPrivs') !== '1') return 'runs without no_new_privs';
-  for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) {
-    const value = field(set);
-    if (value !== undefined && !/^0+$/.test(value)) return `keeps capabilities (${set} ${value})`;
-  }
-  return undefined;
-}
 
 function readAll(fd: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { CaptureLimits } from '../protocol/captureRequest';
-import { confineUnprivileged } from './capturePlan';
+import { confinedNodeArgv } from './confinement';
 import type { UnprivilegedIdentity } from './privileges';
 import { ReaderFd, type ReaderConfig } from './readerConfig';
 import type { TcpdumpProcess } from './tcpdumpProcess';
@@ -26,15 +26,7 @@ export interface LaunchedReader {
 
 /** The argv (after the runtime and script descriptors are in place) that starts the reader. */
 export function readerArgv(setpriv: string, who: UnprivilegedIdentity): string[] {
-  return [
-    ...confineUnprivileged({ setpriv }, who.uid, who.gid),
-    // Runtime and script through descriptors opened by root: nobody may not
-    // reach them by path (an extension under a 0700 home directory).
-    `/proc/self/fd/${ReaderFd.runtime}`,
-    '--preserve-symlinks-main',
-    `/proc/self/fd/${ReaderFd.script}`,
-    '--read',
-  ];
+  return confinedNodeArgv(setpriv, who, ReaderFd, ['--read']);
 }
 
 export function startPacketReader(

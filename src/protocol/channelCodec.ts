@@ -50,6 +50,14 @@ export class ChannelDecoder {
     return messages;
   }
 
+  /** The bytes pushed but not yet part of a complete message; the decoder is empty afterwards. */
+  takeBuffered(): Buffer {
+    const rest = Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.buffered = 0;
+    return rest;
+  }
+
   private peek(n: number): Buffer {
     if ((this.chunks[0]?.length ?? 0) < n) this.chunks = [Buffer.concat(this.chunks)];
     return this.chunks[0] as Buffer;

@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, sleep, startCli, CLI } from '../support/cliRunner';
 import { daemonConnectionsOf, processTree, type DaemonConnection } from '../support/daemonConnections';
 import { docker, DOCKER_HOST, removeContainers, REPO, runContainer, uniqueName } from '../support/dockerFixture';
-import { identityOf } from '../support/processTree';
+import { childrenOf, identityOf } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
 
 const NOBODY = 65534;
@@ -63,6 +63,48 @@ describe('CLI privileges, files and errors', { timeout: 180_000 }, () => {
     }
     assert.deepEqual(identityOf(pid).groups, [], 'the parser keeps no supplementary groups');
     assert.equal(await cli.interrupt(), 0);
+  });
+
+  it('the processes that decode packets have no_new_privs and no capabilities, not even in the bounding set; the CLI itself only relays', async () => {
+    const cli = startCli(['-j', scene.client.name]);
+    await cli.listening;
+    scene.client.exec('ping', '-c', '1', '-W', '2', scene.serverIpv4);
+    await sleep(300);
+    const pid = cli.child.pid as number;
+    const status = (p: number): Record<string, string> =>
+      Object.fromEntries(readFileSync(`/proc/${p}/status`, 'utf8').split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+    const tree = processTree(pid);
+    // The CLI's own printing process and the helper's packet reader: the two that parse packet bytes.
+    const parsers = tree.filter((p) => ['dnc-cli-printer', 'dnc-pkt-reader'].includes(identityOf(p).name));
+    assert.deepEqual(parsers.map((p) => identityOf(p).name).sort(), ['dnc-cli-printer', 'dnc-pkt-reader'], tree.map((p) => `${p} ${identityOf(p).name}`).join(', '));
+    const printer = parsers.find((p) => identityOf(p).name === 'dnc-cli-printer') as number;
+    assert.ok(childrenOf(pid).includes(printer), 'the printer is the CLI\'s own child');
+    assert.match(cli.stderr(), new RegExp(`packets are decoded by process ${printer},`));
+    for (const p of parsers) {
+      const s = status(p);
+      assert.equal(s.NoNewPrivs, '1', `${s.Name} (${p}) NoNewPrivs`);
+      for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) assert.equal(s[set], '0000000000000000', `${s.Name} (${p}) ${set}`);
+      assert.deepEqual(identityOf(p).uids, [NOBODY, NOBODY, NOBODY, NOBODY], `${s.Name} (${p}) uids`);
+      assert.deepEqual(identityOf(p).groups, [], `${s.Name} (${p}) groups`);
+    }
+    // The CLI parent: nobody, and no longer holding the channel, which only the printer reads.
+    assert.deepEqual(identityOf(pid).uids, [NOBODY, NOBODY, NOBODY, NOBODY]);
+    assert.deepEqual(identityOf(pid).groups, []);
+    const links = (p: number): string[] =>
+      readdirSync(`/proc/${p}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`/proc/${p}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+    const channel = readlinkSync(`/proc/${printer}/fd/3`);
+    assert.match(channel, /^socket:/);
+    assert.ok(!links(pid).includes(channel), `the CLI parent still holds the channel ${channel}`);
+    // And what it prints is still right.
+    assert.equal(await cli.interrupt(), 0, cli.stderr());
+    assert.ok((JSON.parse(cli.stdout()) as { protocol: string }[]).some((r) => r.protocol === 'ICMP'));
+    assert.match(cli.stderr(), /capture ended: stopped; \d+ packets/);
   });
 
   it("no process of the CLI's tree holds a connection to the Docker daemon while packets are read", async () => {

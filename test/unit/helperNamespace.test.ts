@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bridgeHoldsContainer, cgroupNamesContainer, hostBridgePorts, parseIpLinks } from '../../src/helper/namespaceInterfaces';
-import { confinementProblem } from '../../src/helper/packetReader';
+import { confinementProblem } from '../../src/helper/confinement';
 
 const ID = '26460f96e3479122a607603c953ae557f9e91f5db8edcb8d156198936c0ed243';
 

@@ -1,0 +1,130 @@
+/**
+ * The CLI's printing process: the only process of the CLI that decodes packet
+ * bytes. The root CLI starts it through setpriv (printerLaunch.ts) as nobody
+ * with no groups, no_new_privs and empty capability sets, hands it the
+ * connected channel, the -w file, stdout and stderr, and writes its
+ * configuration to stdin only after dropping its own privileges.
+ *
+ * It refuses to read anything unless /proc/self/status confirms all of that,
+ * as the helper's packet reader does: a decoder bug that hostile traffic
+ * exploits lands in a process that cannot regain anything.
+ */
+import { closeSync, readFileSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { forEachFrame } from '../core/frameBatch';
+import { confinementProblem } from '../helper/confinement';
+import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
+import { MessageKind, type HelperToClient } from '../protocol/helperMessages';
+import { cliReporter, PROGRAM, stdoutWriter } from './cliOutput';
+import { PacketPrinter } from './packetPrinter';
+import { PcapFileSink } from './pcapFileSink';
+import { parsePrinterConfig, PrinterFd } from './printerConfig';
+
+interface EndInfo {
+  reason: string;
+  error?: string;
+}
+
+function readAll(fd: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = new Socket({ fd, readable: true, writable: false });
+    const parts: Buffer[] = [];
+    input.on('data', (b: Buffer) => parts.push(b));
+    input.on('error', reject);
+    input.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+  });
+}
+
+export async function runCapturePrinter(): Promise<number> {
+  process.title = 'dnc-cli-printer'; // comm keeps 15 characters
+  // Signals first: until the capture runs, a stop is remembered; then the root CLI may relay them.
+  let onStop = (): void => void (stopWanted = true);
+  let stopWanted = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => onStop());
+  writeSync(PrinterFd.ready, 'R');
+  closeSync(PrinterFd.ready);
+  const problem = confinementProblem(readFileSync('/proc/self/status', 'utf8'));
+  if (problem) {
+    process.stderr.write(`${PROGRAM}: error: refusing to print packets: this process ${problem}\n`);
+    return 1;
+  }
+  const config = parsePrinterConfig(await readAll(PrinterFd.config));
+  const report = cliReporter(config.verbose);
+  const socket = new Socket({ fd: PrinterFd.channel, readable: true, writable: true });
+  socket.on('error', () => undefined);
+  // The root CLI wrote the file's pcap header when it opened it.
+  const pcapSink = config.captureFile ? new PcapFileSink(PrinterFd.captureFile, config.snapLength, (m) => report.warn(m), false) : undefined;
+
+  let endInfo: EndInfo | undefined;
+  let resolveFinished!: (info: EndInfo) => void;
+  const finished = new Promise<EndInfo>((r) => (resolveFinished = r));
+  const end = (info: EndInfo): void => {
+    if (endInfo) return;
+    endInfo = info;
+    socket.end();
+    resolveFinished(info);
+  };
+  let stopping = false;
+  const stop = (): void => {
+    if (endInfo || stopping) return;
+    stopping = true;
+    socket.write(encodeJson({ type: 'stop' }));
+    setTimeout(() => {
+      socket.destroy();
+      end({ reason: 'stopped' });
+    }, 5000).unref();
+  };
+  const printer = new PacketPrinter(config.format, stdoutWriter(stop));
+
+  const decoder = new ChannelDecoder();
+  const onControl = (message: HelperToClient): void => {
+    switch (message.type) {
+      case 'stats':
+        if (message.kernelDrops > 0) report.verbose(`kernel dropped ${message.kernelDrops} packets so far`);
+        return;
+      case 'log':
+        // The helper's info lines are what --verbose tells; its warnings and errors always show.
+        if (message.level === 'warn' || message.level === 'error') report.line(`${message.level}: ${message.message}`);
+        else report.verbose(`helper: ${message.message}`);
+        return;
+      case 'ended':
+        end({ reason: message.reason, ...(message.error ? { error: message.error.message } : {}) });
+        return;
+      default:
+        return; // hello and started were the root CLI's
+    }
+  };
+  const onData = (chunk: Buffer): void => {
+    if (endInfo) return;
+    let messages;
+    try {
+      messages = decoder.push(chunk);
+    } catch (err) {
+      socket.destroy();
+      end({ reason: 'protocol error', error: `bad data from the helper: ${(err as Error).message}` });
+      return;
+    }
+    for (const m of messages) {
+      if (endInfo) return;
+      if (m.kind === MessageKind.Frames) {
+        forEachFrame(m.batch, (frame) => {
+          pcapSink?.add(frame);
+          printer.add(frame);
+        });
+      } else onControl(m.value as HelperToClient);
+    }
+  };
+  const unread = Buffer.from(config.unread, 'base64');
+  if (unread.length > 0) onData(unread);
+  socket.on('data', onData);
+  socket.on('close', () => end({ reason: 'the helper went away', error: 'the capture helper exited without saying why' }));
+  onStop = stop;
+  if (stopWanted) stop();
+
+  const result = await finished;
+  printer.finish();
+  pcapSink?.close();
+  report.verbose(`capture ended: ${result.reason}; ${printer.count} packets`);
+  if (result.error) report.line(`error: ${result.error}`);
+  return result.error ? 1 : 0;
+}
