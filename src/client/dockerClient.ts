@@ -45,23 +45,39 @@ export interface DockerClient {
   watchEvents(onEvent: (event: ContainerEvent) => void, onEnd?: (error?: Error) => void): DisposableLike;
 }
 
+/** The engine API itself, for code that drives containers (the helper-container backend). */
+export interface DockerApis {
+  /** dockerode for short requests (with a request timeout). */
+  readonly api: Docker;
+  /** dockerode for long-lived streams (attach, pull, events, wait): no request timeout. */
+  readonly streamingApi: Docker;
+}
+
 /** Docker's own rule for container names (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, optional leading `/`); ids and id prefixes fit it too. */
 const CONTAINER_NAME_OR_ID = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 
 /** Requests that take longer than this mean the daemon is not answering. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export function createDockerClient(endpoint?: string): DockerClient {
+export function createDockerClient(endpoint?: string): DockerClient & DockerApis {
   const text = chooseEndpoint(endpoint);
   const parsed = parseDockerEndpoint(text);
   return new DockerodeClient(parsed);
 }
 
-class DockerodeClient implements DockerClient {
+class DockerodeClient implements DockerClient, DockerApis {
   readonly endpoint: string;
   private readonly requests: Docker;
   /** Event streams are long-lived and idle for minutes: no request timeout there. */
   private readonly streams: Docker;
+
+  get api(): Docker {
+    return this.requests;
+  }
+
+  get streamingApi(): Docker {
+    return this.streams;
+  }
 
   constructor(parsed: DockerEndpoint) {
     this.endpoint = describeEndpoint(parsed);
