@@ -32,6 +32,7 @@ const emit = (value: unknown): void => void process.stdout.write(JSON.stringify(
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as ProbeArgs;
+  emit({ event: 'identity', uid: process.getuid?.(), groups: process.getgroups?.() });
   const docker = createDockerClient(args.endpoint);
   const target = await docker.resolveContainer(args.container);
   const pcap = args.pcap ? new PcapFileSink(args.pcap, args.snapLength ?? 262144, (m) => emit({ event: 'log', level: 'warn', message: m })) : undefined;
