@@ -3,7 +3,10 @@
  * (VS Code killed, CLI killed -9): run at every start. A helper whose owning
  * process still runs is another live capture (a second VS Code window, a CLI
  * next to it) and is left alone. A helper owned by another machine cannot be
- * checked: it is removed only once it is no longer running.
+ * checked: it is left alone while it runs. A helper that
+ * exited is removed whoever owns it: AutoRemove would have taken it had the
+ * engine not stopped at that moment (a 'created' one may be a live capture's,
+ * about to start, and is left to its owner).
  */
 import type Docker from 'dockerode';
 import { hostname } from 'node:os';
@@ -11,9 +14,11 @@ import { HELPER_LABEL, OWNER_LABEL } from './helperContainerSpec';
 import { processIsAlive } from './ownerProcess';
 
 export function isLeftover(owner: string | undefined, state: string, thisHost = hostname()): boolean {
+  if (state === 'exited' || state === 'dead') return true;
   const [host, pidText, start] = (owner ?? '').split(':');
   const pid = Number(pidText);
-  if (host !== thisHost || !Number.isInteger(pid) || pid <= 0) return state !== 'running';
+  // Another machine's process cannot be checked from here: its helper may be a live capture.
+  if (host !== thisHost || !Number.isInteger(pid) || pid <= 0) return false;
   return !processIsAlive(pid, start);
 }
 
