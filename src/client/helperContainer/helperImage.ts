@@ -68,7 +68,8 @@ export async function ensureHelperImage(api: Docker, streamingApi: Docker, image
       );
     });
   } catch (err) {
-    const why = ((err as Error).message || String(err)).split('\n')[0]?.trim();
+    // dockerode prefixes the engine's words with "(HTTP code 500) server error - ".
+    const why = ((err as Error).message || String(err)).split('\n')[0]?.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
     throw new CaptureError('tcpdump-missing', `the helper image ${image} is not on the Docker engine and could not be pulled (${why}); ${IMAGE_SETTING_HINT}`);
   }
   onProgress(`pulled the helper image ${image}`);

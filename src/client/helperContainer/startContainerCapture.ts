@@ -235,7 +235,7 @@ class ContainerCapture implements CaptureHandle {
     // A helper that ended unasked makes the session say "tcpdump on eth0
     // exited"; the watch knows the cause when it was the target or the engine.
     const cause = this.watch.cause;
-    const info: CaptureEndInfo = cause && (error || reason !== cause.reason) && !isOwnReason(reason) ? cause : { reason, ...(error ? { error } : {}) };
+    const info: CaptureEndInfo = cause && !isOwnReason(reason) ? cause : { reason, ...(error ? { error } : {}) };
     this.call(() => this.events.ended(info));
     this.resolveFinished(info);
   }

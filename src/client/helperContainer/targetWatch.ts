@@ -13,6 +13,8 @@ import type { HelperExit } from './helperContainerRun';
 const POLL_MS = 1000;
 /** Consecutive failed inspects before the engine counts as gone. */
 const UNREACHABLE_AFTER = 2;
+/** Docker's default time between SIGTERM and SIGKILL when it stops a container. */
+const STOP_TIMEOUT_MS = 12_000;
 
 export interface EndCause {
   reason: string;
@@ -61,9 +63,14 @@ export class TargetWatch {
   /** Words for a helper container that ended while nobody asked it to. */
   async explainHelperExit(exit: HelperExit, tcpdumpError: string | undefined, helperName: string): Promise<string> {
     // The target's own stop takes its interfaces away a moment before the
-    // engine reports it stopped: look again for a second before blaming tcpdump.
+    // engine reports it stopped: look again for a while before blaming the
+    // helper. A helper stopped politely (tcpdump exits 0 on SIGTERM) is what
+    // an engine shutting down does first, before its slower containers and
+    // its API are gone: that case waits as long as the engine's stop timeout.
+    const politeStop = exit.code === 0 || exit.code === 143;
+    const deadline = Date.now() + (politeStop ? STOP_TIMEOUT_MS : 1200);
     let state = await this.state();
-    for (let i = 0; i < 4 && state.kind === 'running'; i++) {
+    while (state.kind === 'running' && Date.now() < deadline && !this.disposed) {
       await new Promise((r) => setTimeout(r, 300));
       state = await this.state();
     }
@@ -72,11 +79,12 @@ export class TargetWatch {
       const [reason, error] = this.unreachable(state.kind === 'unreachable' ? state.detail : (exit.connectionError?.message ?? 'connection closed'));
       return this.remember({ reason, error });
     }
-    if (tcpdumpError) return tcpdumpError;
-    if (exit.code === 137 || exit.code === 143) {
+    if (tcpdumpError && !politeStop) return tcpdumpError;
+    if (exit.code === 137 || politeStop) {
+      const how = exit.code === 137 ? 'killed' : 'stopped';
       return this.remember({
-        reason: 'the helper container was killed',
-        error: new CaptureError('helper-failed', `the helper container ${helperName} was killed (exit code ${exit.code}); the packets captured until then are kept`),
+        reason: `the helper container was ${how}`,
+        error: new CaptureError('helper-failed', `the helper container ${helperName} was ${how} (exit code ${exit.code}); the packets captured until then are kept`),
       });
     }
     return `the helper container ${helperName} exited (code ${String(exit.code)})`;
