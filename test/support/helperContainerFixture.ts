@@ -17,7 +17,7 @@ const TEST_USERS = '/run/dnc-test-users';
 const SOCKET_GROUP = 'dnc-docker';
 
 export function ensureHelperImages(): void {
-  execFileSync('bash', [join(REPO, 'test', 'support', 'helper-image.sh')], { stdio: 'inherit', timeout: 120_000, env: { ...process.env, DNC_DOCKER_DIR: DOCKER_DIR } });
+  execFileSync('bash', [join(REPO, 'test', 'support', 'helper-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000, env: { ...process.env, DNC_DOCKER_DIR: DOCKER_DIR } });
 }
 
 /** Helper containers the engine holds now (running or not), by name. */
