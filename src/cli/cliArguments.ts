@@ -22,6 +22,9 @@ export interface CliOptions {
   durationSeconds?: number;
   maxBytes?: number;
   snapLength?: number;
+  /** Capture backend: the root helper on this machine, or helper containers through the Docker API. */
+  via: 'auto' | 'host' | 'container';
+  helperImage?: string;
   help: boolean;
 }
 
@@ -29,6 +32,7 @@ export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE]
                               [-d DOCKER] [-w FILE] [-r FILE] [-f FILTER]
                               [--count N] [--duration SECONDS] [--max-bytes N]
                               [-s SNAPLEN] [--ndjson]
+                              [--via auto|host|container] [--helper-image IMAGE]
                               container
 
 Capture a Docker container's network traffic (run as root: sudo npx docker-network-capture NAME).
@@ -58,6 +62,13 @@ optional arguments:
   -s SNAPLEN, --snaplen SNAPLEN
                         bytes kept of each packet (default: whole packets)
   --ndjson              print one JSON object per packet, as they arrive
+  --via BACKEND         host: tcpdump on this machine (needs root);
+                        container: tcpdump in helper containers started
+                        through the Docker API (no root, remote engines too);
+                        auto: host when run as root, else container
+                        (default: host)
+  --helper-image IMAGE  image with tcpdump for --via container
+                        (default: nicolaka/netshoot:v0.13)
 `;
 
 export class UsageError extends Error {}
@@ -68,7 +79,7 @@ function wholeNumber(flag: string, value: string): number {
 }
 
 export function parseCliArguments(argv: string[]): CliOptions {
-  const o: CliOptions = { verbose: false, direction: 'both', json: false, ndjson: false, help: false };
+  const o: CliOptions = { verbose: false, direction: 'both', json: false, ndjson: false, via: 'host', help: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i] as string;
@@ -98,6 +109,13 @@ export function parseCliArguments(argv: string[]): CliOptions {
       case '--duration': o.durationSeconds = wholeNumber(arg, value()); break;
       case '--max-bytes': o.maxBytes = wholeNumber(arg, value()); break;
       case '-s': case '--snaplen': o.snapLength = wholeNumber(arg, value()); break;
+      case '--via': {
+        const via = value();
+        if (via !== 'auto' && via !== 'host' && via !== 'container') throw new UsageError(`--via needs auto, host or container, got ${JSON.stringify(via.slice(0, 40))}`);
+        o.via = via;
+        break;
+      }
+      case '--helper-image': o.helperImage = value(); break;
       case '--': positional.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);

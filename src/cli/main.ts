@@ -18,6 +18,7 @@ import { preparePipelines } from '../helper/preparePipelines';
 import { dropPrivileges, isRoot, nobodyIdentity } from '../helper/privileges';
 import { validateFilter } from '../protocol/requestValidation';
 import { parseCliArguments, USAGE, UsageError, type CliOptions } from './cliArguments';
+import { captureViaContainer } from './containerCapture';
 import { PacketPrinter } from './packetPrinter';
 import { PcapFileSink } from './pcapFileSink';
 
@@ -142,7 +143,8 @@ async function main(): Promise<void> {
     readFromFile(o);
     return;
   }
-  const code = await capture(o);
+  const viaContainer = o.via === 'container' || (o.via === 'auto' && !isRoot());
+  const code = viaContainer ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await capture(o);
   // Let stdout drain before exiting: a JSON array can be large.
   process.stdout.write('', () => process.exit(code));
 }

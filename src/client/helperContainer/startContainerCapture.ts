@@ -60,8 +60,13 @@ export async function startContainerCapture(
   if (removed.length > 0) log('info', `removed ${removed.length} helper container(s) left by an earlier capture: ${removed.join(', ')}`);
 
   await ensureHelperImage(api, streamingApi, image, (line) => {
-    log('info', line);
-    options.onPullProgress?.(line);
+    // Shown once: where the caller shows progress (a notification, stderr), else in the log.
+    if (options.onPullProgress) {
+      log('debug', line);
+      options.onPullProgress(line);
+    } else {
+      log('info', line);
+    }
   });
   const interfaces = await listTargetInterfaces(api, streamingApi, image, targetId).catch((err: unknown) => {
     throw asStartError(err, image);
