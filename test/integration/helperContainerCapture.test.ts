@@ -6,12 +6,13 @@
  * machine for it: tcpdump runs in a helper container the engine starts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { docker, ensureDaemon, removeContainers, removeNetwork, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
+import { CLI } from '../support/cliRunner';
+import { docker, DOCKER_HOST, ensureDaemon, removeContainers, removeNetwork, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
 import { createSocketUser, ensureHelperImages, helpersGone, startProbe, traffic, type ProbeArgs, type ProbeRecord, type SocketUser } from '../support/helperContainerFixture';
 
 describe('helper-container backend: capture as a user with only the Docker socket', { timeout: 300_000 }, () => {
@@ -85,6 +86,11 @@ describe('helper-container backend: capture as a user with only the Docker socke
     assert.ok(loopback.some((f) => f.dstPort === 8080 && String(f.payload).startsWith('GET / HTTP/1.1')), 'HTTP on the loopback');
     assert.ok(loopback.every((f) => f.direction === 'out' && f.src === '127.0.0.1'), 'loopback frames shown once, as sent');
 
+    // tcpdump's own counters, read from its stderr in the helper: every packet it captured was delivered.
+    const counts = records.find((r) => r.event === 'log' && /^tcpdump captured/.test(String(r.message)));
+    assert.equal(counts?.message, `tcpdump captured ${frames.length} packets (kernel dropped 0); ${frames.length} frames delivered`);
+    assert.ok(records.some((r) => r.event === 'stats' && r.kernelDrops === 0), 'kernel drop counts reported');
+
     // The pcap the user's process wrote: tshark reads every frame and the same payloads.
     const count = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).trim().split('\n').length;
     assert.equal(count, frames.length);
@@ -143,5 +149,23 @@ describe('helper-container backend: capture as a user with only the Docker socke
     const { frames } = await capture({ snapLength: 80 });
     assert.ok(frames.every((f) => Number(f.length) <= 80));
     assert.ok(frames.some((f) => Number(f.originalLength) > 80), 'a longer frame, cut');
+  });
+
+  it('the CLI with --via container prints the seed tool\'s JSON, run as the same user', async () => {
+    const cli = spawn('runuser', ['-u', user.name, '--', process.execPath, CLI, '--via', 'container', '--helper-image', 'dnc-tcpdump-helper:latest', '--verbose',
+      '-j', '--count', '4', '-f', 'tcp port 8080', '-d', DOCKER_HOST, client.name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    cli.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+    for (let i = 0; i < 300 && !stderr.includes('capturing on') && cli.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stderr, /capturing on eth0, lo/);
+    for (let i = 0; i < 3 && cli.exitCode === null; i++) traffic(client.name, 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/');
+    assert.equal(await exited, 0, stderr);
+    const records = JSON.parse(stdout) as { interface: string; src: string; dst: string; src_port: string; dst_port: string; direction: string; payload: string }[];
+    assert.equal(records.length, 4);
+    assert.ok(records.every((r) => r.interface === 'lo' && r.src === '127.0.0.1' && r.direction === 'out' && (r.src_port === '8080' || r.dst_port === '8080')), stdout);
+    assert.deepEqual(await helpersGone(), []);
   });
 });

@@ -39,7 +39,9 @@ describe('helper-container backend: faults', { timeout: 240_000 }, () => {
     const ended = await capture.handle.finished;
     assert.equal(ended.reason, 'the helper container was killed');
     assert.match(ended.error?.message ?? '', new RegExp(`${lo} was killed .*packets captured until then are kept`));
-    assert.equal(capture.frames.length, before, 'the frames before the end are kept');
+    // eth0's helper keeps capturing until the session stops it: a frame may still arrive, none is lost.
+    assert.ok(capture.frames.length >= before, 'the frames before the end are kept');
+    assert.ok(capture.frames.filter((f) => f.interfaceName === 'lo').length >= 4, 'the pings on lo are there');
     assert.deepEqual(await helpersGone(), []);
   });
 
@@ -53,7 +55,7 @@ describe('helper-container backend: faults', { timeout: 240_000 }, () => {
     const ended = await capture.handle.finished;
     assert.equal(ended.reason, 'container stopped');
     assert.equal(ended.error, undefined);
-    assert.equal(capture.frames.length, before);
+    assert.ok(capture.frames.length >= before, 'the frames before the end are kept');
     assert.ok(before >= 4);
     assert.deepEqual(await helpersGone(), []);
   });
