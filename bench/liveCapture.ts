@@ -17,6 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachFrame } from '../src/core/frameBatch';
 import { startCapture, type CaptureEvents, type CaptureHandle, type CaptureStartedInfo } from '../src/client/captureClient';
+import { startContainerCapture } from '../src/client/helperContainer/startContainerCapture';
+import { ensureHelperImages, HELPER_IMAGE } from '../test/support/helperContainerFixture';
 import type { CaptureRequest } from '../src/protocol/captureRequest';
 import { createDockerClient } from '../src/client/dockerClient';
 import type { ResolvedContainer } from '../src/protocol/resolvedContainer';
@@ -75,6 +77,15 @@ function flood(scene: Scene, rate: number, seconds: number, size: number, max?: 
 const REQUEST = (target: ResolvedContainer): CaptureRequest => ({ container: target.name, direction: 'both', mode: { kind: 'namespace' } });
 const OPTIONS = { helperScript: HELPER, nodeExecutable: process.execPath, elevation: 'direct' as const, verbose: false };
 
+/** The two capture backends, measured side by side on the same scene and flood. */
+export type Backend = 'host' | 'container';
+
+function begin(backend: Backend, scene: Scene, events: CaptureEvents): Promise<CaptureHandle> {
+  if (backend === 'host') return startCapture(scene.target, REQUEST(scene.target), OPTIONS, events);
+  // tcpdump in a helper container joined to the target, read over the engine's attach stream.
+  return startContainerCapture(createDockerClient(DOCKER_HOST), scene.target, REQUEST(scene.target), { helperImage: HELPER_IMAGE, verbose: false }, events);
+}
+
 /** Send time (µs since the epoch) written by udpFlood.mjs, or -1 for other frames. */
 function sendTimeUs(data: Uint8Array): number {
   // Ethernet / IPv4 / UDP to the flood port, payload "DNCB" seq(4) time(f64).
@@ -97,7 +108,7 @@ interface TcpdumpSummary {
 
 function parseCountsLog(logs: string[]): TcpdumpSummary | undefined {
   for (const line of logs) {
-    const m = /tcpdump captured (\d+) packets \(kernel dropped (\d+)\); (\d+) frames sent/.exec(line);
+    const m = /tcpdump captured (\d+) packets \(kernel dropped (\d+)\); (\d+) frames (?:sent|delivered)/.exec(line);
     if (m) return { captured: Number(m[1]), kernelDropped: Number(m[2]), helperSent: Number(m[3]) };
   }
   return undefined;
@@ -116,7 +127,7 @@ export interface LossFigures {
   deliveredPerSecond: number;
 }
 
-async function lossRun(scene: Scene, rate: number, seconds: number): Promise<LossFigures> {
+async function lossRun(scene: Scene, rate: number, seconds: number, backend: Backend = 'host'): Promise<LossFigures> {
   let received = 0;
   let kernelDrops = 0;
   let firstAt = 0;
@@ -134,7 +145,7 @@ async function lossRun(scene: Scene, rate: number, seconds: number): Promise<Los
     log: (_level, message) => logs.push(message),
     ended: () => undefined,
   };
-  const handle = await startCapture(scene.target, REQUEST(scene.target), OPTIONS, events);
+  const handle = await begin(backend, scene, events);
   const sent = await flood(scene, rate, seconds, 64);
   await new Promise((r) => setTimeout(r, 1000));
   await handle.stop();
@@ -165,7 +176,7 @@ export interface LatencyFigures {
   kernelMedianMs: number;
 }
 
-async function latencyRun(scene: Scene, rate: number, seconds: number): Promise<LatencyFigures> {
+async function latencyRun(scene: Scene, rate: number, seconds: number, backend: Backend = 'host'): Promise<LatencyFigures> {
   const total: number[] = [];
   const kernel: number[] = [];
   const events: CaptureEvents = {
@@ -183,7 +194,7 @@ async function latencyRun(scene: Scene, rate: number, seconds: number): Promise<
     log: () => undefined,
     ended: () => undefined,
   };
-  const handle = await startCapture(scene.target, REQUEST(scene.target), OPTIONS, events);
+  const handle = await begin(backend, scene, events);
   await flood(scene, rate, seconds, 64);
   await new Promise((r) => setTimeout(r, 300));
   await handle.stop();
@@ -271,18 +282,27 @@ export interface LiveFigures {
   loss: LossFigures[];
   latency: LatencyFigures;
   memory: MemoryFigures;
+  /** The helper-container backend on the same scene, the same floods. */
+  containerLoss: LossFigures[];
+  containerLatency: LatencyFigures;
 }
 
 async function main(): Promise<LiveFigures> {
   const rates = (process.env.DNC_BENCH_RATES ?? '50000,80000').split(',').map(Number);
   const memoryPackets = Number(process.env.DNC_BENCH_MEMORY_PACKETS ?? 5_000_000);
   const scene = await createScene();
+  ensureHelperImages();
   try {
     const loss: LossFigures[] = [];
-    for (const rate of rates) loss.push(await lossRun(scene, rate, 10));
+    const containerLoss: LossFigures[] = [];
+    for (const rate of rates) {
+      loss.push(await lossRun(scene, rate, 10));
+      containerLoss.push(await lossRun(scene, rate, 10, 'container'));
+    }
     const latency = await latencyRun(scene, 500, 6);
+    const containerLatency = await latencyRun(scene, 500, 6, 'container');
     const memory = await memoryRun(scene, memoryPackets, 100_000, Number(process.env.DNC_BENCH_MEMORY_RATE ?? 70_000), 110);
-    return { loss, latency, memory };
+    return { loss, latency, memory, containerLoss, containerLatency };
   } finally {
     scene.dispose();
   }

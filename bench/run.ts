@@ -73,6 +73,18 @@ function main(): void {
     const lat = live.latency;
     out.push('', `4. Latency, container send -> frame at the extension-side callback (${lat.samples} datagrams at ${lat.rate}/s)`);
     out.push(table([['median', 'p99', 'max', 'send -> kernel capture (median)', 'target median < 100 ms'], [formatMs(lat.medianMs, 1), formatMs(lat.p99Ms, 1), formatMs(lat.maxMs, 1), formatMs(lat.kernelMedianMs, 2), verdict(lat.medianMs < 100)]]));
+    out.push('', '2b/4b. Host path and helper-container path side by side (same scene, same floods, same run)');
+    const zeroLoss = (runs: typeof live.loss): string => {
+      const clean = runs.filter((l) => l.lost === 0 && l.kernelDrops === 0);
+      return clean.length ? formatCount(Math.max(...clean.map((l) => l.deliveredPerSecond))) : 'none at these rates';
+    };
+    out.push(table([
+      ['backend', 'latency median', 'p99', 'highest rate delivered with 0 loss (pkt/s)', 'runs: asked -> delivered pkt/s, lost'],
+      ...([['host (root helper)', live.latency, live.loss], ['helper container (engine API)', live.containerLatency, live.containerLoss]] as const).map(([name, lat, runs]) => [
+        name, formatMs(lat.medianMs, 1), formatMs(lat.p99Ms, 1), zeroLoss(runs),
+        runs.map((l) => `${formatCount(l.targetRate)} -> ${formatCount(l.deliveredPerSecond)}, ${formatCount(l.lost + l.kernelDrops)}`).join('; '),
+      ]),
+    ]));
     const mem = live.memory;
     out.push('', `5. Memory over a long live capture: ${formatCount(mem.packets)} packets (goal ${formatCount(mem.target)}) in ${mem.seconds.toFixed(0)} s, in-memory limit ${formatCount(mem.limit)}, kernel drops ${formatCount(mem.kernelDrops)}`);
     out.push(table([

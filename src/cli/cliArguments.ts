@@ -24,6 +24,9 @@ export interface CliOptions {
   durationSeconds?: number;
   maxBytes?: number;
   snapLength?: number;
+  /** Capture backend: the root helper on this machine, or helper containers through the Docker API. */
+  via: 'auto' | 'host' | 'container';
+  helperImage?: string;
   help: boolean;
 }
 
@@ -31,6 +34,7 @@ export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE]
                               [-d DOCKER] [--context NAME] [-w FILE] [-r FILE] [-f FILTER]
                               [--count N] [--duration SECONDS] [--max-bytes N]
                               [-s SNAPLEN] [--ndjson]
+                              [--via auto|host|container] [--helper-image IMAGE]
                               container
 
 Capture a Docker container's network traffic. Capturing needs root: run it as
@@ -67,6 +71,13 @@ optional arguments:
                         bytes kept of each packet, 1 to 262144
                         (default: whole packets)
   --ndjson              print one JSON object per packet, as they arrive
+  --via BACKEND         host: tcpdump on this machine (needs root);
+                        container: tcpdump in helper containers started
+                        through the Docker API (no root, remote engines too);
+                        auto (default): host when run as root against a
+                        local Linux engine, else container
+  --helper-image IMAGE  image with tcpdump for --via container
+                        (default: nicolaka/netshoot:v0.13)
 `;
 
 export class UsageError extends Error {}
@@ -88,7 +99,7 @@ function boundedWholeNumber(flag: string, value: string, max: number, hint = '')
 }
 
 export function parseCliArguments(argv: string[]): CliOptions {
-  const o: CliOptions = { verbose: false, direction: 'both', json: false, ndjson: false, help: false };
+  const o: CliOptions = { verbose: false, direction: 'both', json: false, ndjson: false, via: 'auto', help: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i] as string;
@@ -119,6 +130,13 @@ export function parseCliArguments(argv: string[]): CliOptions {
       case '--duration': o.durationSeconds = boundedWholeNumber(arg, value(), MAX_DURATION_SECONDS, ' (seconds)'); break;
       case '--max-bytes': o.maxBytes = boundedWholeNumber(arg, value(), Number.MAX_SAFE_INTEGER); break;
       case '-s': case '--snaplen': o.snapLength = boundedWholeNumber(arg, value(), MAX_SNAP_LENGTH, ' (leave -s out to keep whole packets)'); break;
+      case '--via': {
+        const via = value();
+        if (via !== 'auto' && via !== 'host' && via !== 'container') throw new UsageError(`--via needs auto, host or container, got ${JSON.stringify(via.slice(0, 40))}`);
+        o.via = via;
+        break;
+      }
+      case '--helper-image': o.helperImage = value(); break;
       case '--': positional.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);

@@ -11,11 +11,13 @@
 import { isCaptureError } from '../protocol/captureErrors';
 import { CaptureFileError } from './captureFile';
 import { parseCliArguments, USAGE, UsageError, type CliOptions } from './cliArguments';
-import { cliReporter, fail } from './cliOutput';
+import { cliReporter, fail, outputFormat, PROGRAM, stdoutWriter } from './cliOutput';
 import { readFromFile } from './fileCommand';
 import { captureOnHost } from './hostCapture';
 import { runCapturePrinter } from './capturePrinter';
 import { PRINTER_ARGUMENT } from './printerConfig';
+import { chooseCliCapturePath } from './capturePathChoice';
+import { captureViaContainer } from './containerCapture';
 
 async function main(): Promise<void> {
   if (process.argv[2] === PRINTER_ARGUMENT) {
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
     readFromFile(o);
     return;
   }
-  const code = await captureOnHost(o, cliReporter(o.verbose));
+  const path = chooseCliCapturePath(o);
+  cliReporter(o.verbose).verbose(`capture path: ${path.backend === 'hostHelper' ? 'host helper' : 'helper container'} (${path.reason})`);
+  const code = path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
   // Let stdout drain before exiting: a JSON array can be large.
   process.stdout.write('', () => process.exit(code));
 }

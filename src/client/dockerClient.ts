@@ -74,6 +74,14 @@ export interface DockerClient extends ContainerLister {
   dispose(): void;
 }
 
+/** The engine API itself, for code that drives containers (the helper-container backend). */
+export interface DockerApis {
+  /** dockerode for short requests (with a request timeout). */
+  readonly api: Docker;
+  /** dockerode for long-lived streams (attach, pull, events, wait): no request timeout. */
+  readonly streamingApi: Docker;
+}
+
 /** Docker's own rule for container names (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, optional leading `/`); ids and id prefixes fit it too. */
 const CONTAINER_NAME_OR_ID = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 
@@ -91,7 +99,7 @@ export function createDockerClient(choice?: string | EngineRequest, environment?
   return new DockerodeClient(selection);
 }
 
-class DockerodeClient implements DockerClient {
+class DockerodeClient implements DockerClient, DockerApis {
   readonly endpoint: string;
   readonly engine: EngineInfo;
   readonly api: Docker;

@@ -1,0 +1,73 @@
+/**
+ * `--via container`: the CLI through the helper-container backend. No root and
+ * nothing local but the Docker API: tcpdump runs in helper containers the
+ * engine starts; this process parses and prints exactly as the host path does.
+ */
+import { readFrameBatch } from '../core/frameBatch';
+import { CaptureError } from '../protocol/captureErrors';
+import type { CaptureRequest } from '../protocol/captureRequest';
+import { validateFilter } from '../protocol/requestValidation';
+import { createDockerClient } from '../client/dockerClient';
+import { startContainerCapture } from '../client/helperContainer/startContainerCapture';
+import type { CliOptions } from './cliArguments';
+import { PacketPrinter, type OutputFormat } from './packetPrinter';
+import { openCaptureFile } from './captureFile';
+import { PcapFileSink } from './pcapFileSink';
+
+export async function captureViaContainer(o: CliOptions, program: string, format: OutputFormat, writeOut: (onBrokenPipe: () => void) => (text: string) => void): Promise<number> {
+  const say = (message: string): void => void process.stderr.write(`${program}: ${message}\n`);
+  const verbose = (message: string): void => {
+    if (o.verbose) say(message);
+  };
+  if (o.bridge) throw new CaptureError('invalid-request', '-b captures on a host bridge and needs --via host (as root)');
+  const request: CaptureRequest = {
+    container: o.container as string,
+    direction: o.direction,
+    mode: { kind: 'namespace' },
+    filter: validateFilter(o.filter),
+    snapLength: o.snapLength,
+    limits: { count: o.count, durationSeconds: o.durationSeconds, maxBytes: o.maxBytes },
+  };
+  const docker = createDockerClient({ endpoint: o.docker, context: o.context });
+  verbose(`docker endpoint: ${docker.endpoint}; capturing through helper containers`);
+  const target = await docker.resolveContainer(request.container);
+  verbose(`container ${target.name} (${target.id.slice(0, 12)}), network mode ${target.networkMode}`);
+  const pcapSink = o.writeFile ? new PcapFileSink(openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
+  let stop = (): void => undefined;
+  const printer = new PacketPrinter(format, writeOut(() => stop()));
+  let code = 0;
+  const handle = await startContainerCapture(
+    docker,
+    target,
+    request,
+    { ...(o.helperImage ? { helperImage: o.helperImage } : {}), verbose: o.verbose, onPullProgress: say },
+    {
+      started: (info) => verbose(`capturing on ${info.interfaces.join(', ')}`),
+      frames: (batch) => {
+        for (const frame of readFrameBatch(batch)) {
+          pcapSink?.add(frame);
+          printer.add(frame);
+        }
+      },
+      stats: (s) => {
+        if (s.kernelDrops > 0) verbose(`kernel dropped ${s.kernelDrops} packets so far`);
+      },
+      log: (level, message) => {
+        if (level !== 'debug' || o.verbose) say(`${level === 'info' ? '' : level + ': '}${message}`);
+      },
+      ended: (info) => {
+        printer.finish();
+        pcapSink?.close();
+        verbose(`capture ended: ${info.reason}; ${printer.count} packets`);
+        if (info.error) {
+          say(`error: ${info.error.message}`);
+          code = 1;
+        }
+      },
+    },
+  );
+  stop = () => void handle.stop();
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void handle.stop());
+  await handle.finished;
+  return code;
+}

@@ -1,0 +1,28 @@
+/**
+ * Whether the process that started a helper container still runs. A PID alone
+ * can be reused; its start time (field 22 of /proc/PID/stat) tells it apart.
+ * Where there is no /proc, a live PID is taken as alive (the safe answer: a
+ * leftover then stays until its owner's PID is free).
+ */
+import { readFileSync } from 'node:fs';
+
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function processIsAlive(pid: number, startTime: string | undefined): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (startTime === undefined || startTime === '-') return true;
+  const now = processStartTime(pid);
+  return now === undefined ? true : now === startTime;
+}

@@ -1,0 +1,129 @@
+/**
+ * The helper-container backend's pure parts: what `tcpdump -D` yields, the
+ * tcpdump command lines, the container's least-privilege settings, the
+ * leftover rule and the attach-stream demultiplexer.
+ */
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { parseInterfaceList, planContainerCapture } from '../../src/client/helperContainer/containerCapturePlan';
+import { helperContainerOptions, HELPER_LABEL, OWNER_LABEL, TARGET_LABEL } from '../../src/client/helperContainer/helperContainerSpec';
+import { isLeftover } from '../../src/client/helperContainer/leftoverSweep';
+import { needsUserSwitch } from '../../src/client/helperContainer/capabilityProbe';
+import { demultiplexAttach } from '../../src/client/helperContainer/attachDemux';
+import { validateHelperImage } from '../../src/client/helperContainer/helperImage';
+import type { ResolvedContainer } from '../../src/protocol/resolvedContainer';
+
+// Measured: Debian's tcpdump 4.99 in a container's namespace.
+const LISTED = `1.eth0 [Up, Running, Connected]
+2.any (Pseudo-device that captures on all interfaces) [Up, Running]
+3.lo [Up, Running, Loopback]
+4.bluetooth-monitor (Bluetooth Linux Monitor) [Wireless]
+5.nflog (Linux netfilter log (NFLOG) interface) [none]
+6.nfqueue (Linux netfilter queue (NFQUEUE) interface) [none]
+7.dbus-system (D-Bus system bus) [none]
+8.dbus-session (D-Bus session bus) [none]
+9.eth1 [Up, Running, Connected]
+10.tunl0 [none]
+11.usbmon1 (Raw USB traffic, bus number 1) [Up]
+`;
+
+const ID = 'a'.repeat(64);
+const TARGET: ResolvedContainer = { id: ID, name: 'web', pid: 42, running: true, networkMode: 'bridge', networks: [{ name: 'bridge', mac: '02:42:AC:11:00:02' }] };
+
+describe('helper-container plan', () => {
+  it('keeps the namespace\'s interfaces that are up, loopback last, and no pseudo-device', () => {
+    assert.deepEqual(parseInterfaceList(LISTED), [
+      { name: 'eth0', loopback: false },
+      { name: 'eth1', loopback: false },
+      { name: 'lo', loopback: true },
+    ]);
+    assert.deepEqual(parseInterfaceList('1.eth0\n2.lo\n3.any\n'), [{ name: 'eth0', loopback: false }, { name: 'lo', loopback: true }]);
+  });
+
+  it('builds tcpdump argv without nsenter, -Q for one direction, loopback fixed, filter after --', () => {
+    const ifaces = parseInterfaceList(LISTED);
+    const both = planContainerCapture(TARGET, { container: 'web', direction: 'both', mode: { kind: 'namespace' }, filter: 'tcp port 80', snapLength: 96 }, ifaces);
+    assert.deepEqual(both[0]?.argv, ['tcpdump', '-i', 'eth0', '-U', '--immediate-mode', '-w', '-', '-B', '4096', '-s', '96', '--', 'tcp port 80']);
+    assert.equal(both[0]?.fixedDirection, undefined);
+    assert.deepEqual(both[0]?.containerMacs, ['02:42:ac:11:00:02']);
+    assert.equal(both[2]?.fixedDirection, 'out');
+    const ingress = planContainerCapture(TARGET, { container: 'web', direction: 'ingress', mode: { kind: 'namespace' } }, ifaces);
+    assert.deepEqual(ingress[0]?.argv.slice(-3), ['-Q', 'in', '--']);
+    assert.equal(ingress[0]?.fixedDirection, 'in');
+    assert.equal(ingress[2]?.fixedDirection, 'in');
+    assert.ok(!ingress[2]?.argv.includes('-Q'), 'no -Q on loopback: libpcap sees its packets once, as received');
+  });
+
+  it('refuses a bad filter, bridge mode and an interface name that could be an option', () => {
+    const req = { container: 'web', direction: 'both' as const, mode: { kind: 'namespace' as const } };
+    assert.throws(() => planContainerCapture(TARGET, { ...req, filter: '-w /tmp/x' }, []), /must not start with "-"/);
+    assert.throws(() => planContainerCapture(TARGET, { ...req, mode: { kind: 'bridge', bridge: 'docker0' } }, []), /host backend/);
+    assert.throws(() => planContainerCapture(TARGET, req, [{ name: '-Zroot', loopback: false }]), /not a valid interface name/);
+  });
+
+  it('creates the helper with least privilege, joined to the target only', () => {
+    const o = helperContainerOptions({ image: 'img', targetId: ID, args: ['-D'], capabilities: 'net-raw', name: 'n' });
+    assert.deepEqual(o.Entrypoint, ['tcpdump']);
+    assert.equal(o.HostConfig?.NetworkMode, `container:${ID}`);
+    assert.deepEqual(o.HostConfig?.CapDrop, ['ALL']);
+    assert.deepEqual(o.HostConfig?.CapAdd, ['NET_RAW']);
+    assert.deepEqual(o.HostConfig?.SecurityOpt, ['no-new-privileges']);
+    assert.equal(o.HostConfig?.ReadonlyRootfs, true);
+    assert.equal(o.HostConfig?.AutoRemove, true);
+    assert.deepEqual(o.HostConfig?.Binds, []);
+    assert.deepEqual(o.HostConfig?.LogConfig, { Type: 'none', Config: {} });
+    assert.equal(o.Labels?.[HELPER_LABEL], '1');
+    assert.equal(o.Labels?.[TARGET_LABEL], ID);
+    assert.match(o.Labels?.[OWNER_LABEL] ?? '', new RegExp(`^${hostname()}:${process.pid}:`));
+    const dropping = helperContainerOptions({ image: 'img', targetId: ID, args: [], capabilities: 'net-raw-and-drop', name: 'n' });
+    assert.deepEqual(dropping.HostConfig?.CapAdd, ['NET_RAW', 'SETUID', 'SETGID']);
+    assert.throws(() => helperContainerOptions({ image: 'img', targetId: 'web; rm -rf /', args: [], capabilities: 'net-raw', name: 'n' }), /not a container id/);
+  });
+
+  it('refuses helper image names that are not image references', () => {
+    assert.equal(validateHelperImage('nicolaka/netshoot:v0.13'), 'nicolaka/netshoot:v0.13');
+    assert.throws(() => validateHelperImage('--privileged'), /dockerNetworkCapture\.helperImage/);
+    assert.throws(() => validateHelperImage('a b'), /--helper-image/);
+  });
+
+  it('tells a leftover from a live capture', () => {
+    const me = `${hostname()}:${process.pid}:-`;
+    assert.equal(isLeftover(me, 'running'), false, 'this process is alive');
+    assert.equal(isLeftover(`${hostname()}:999999999:-`, 'running'), true, 'owner gone');
+    assert.equal(isLeftover('elsewhere:1:-', 'running'), false, 'another machine\'s live capture is left alone');
+    assert.equal(isLeftover('elsewhere:1:-', 'exited'), true);
+    assert.equal(isLeftover(me, 'created'), false, 'a live capture about to start');
+  });
+
+  it('recognises tcpdump\'s refusal to switch users', () => {
+    assert.equal(needsUserSwitch("Couldn't change to 'tcpdump' uid=102 gid=105: Operation not permitted"), true);
+    assert.equal(needsUserSwitch("Couldn't find user 'tcpdump'"), true);
+    assert.equal(needsUserSwitch('eth9: No such device exists'), false);
+  });
+
+  it('demultiplexes the attach stream, across chunk boundaries', async () => {
+    const source = new PassThrough();
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const frame = (type: number, text: string): Buffer => {
+      const payload = Buffer.from(text);
+      const header = Buffer.alloc(8);
+      header[0] = type;
+      header.writeUInt32BE(payload.length, 4);
+      return Buffer.concat([header, payload]);
+    };
+    const all = Buffer.concat([frame(1, 'pcap-1'), frame(2, 'listening on eth0\n'), frame(1, 'pcap-2')]);
+    const ended = new Promise<void>((resolve) => demultiplexAttach(source, out, err, () => resolve()));
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (d: Buffer) => (stdout += d.toString()));
+    err.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; i < all.length; i += 5) source.write(all.subarray(i, i + 5));
+    source.end();
+    await ended;
+    assert.equal(stdout, 'pcap-1pcap-2');
+    assert.equal(stderr, 'listening on eth0\n');
+  });
+});
