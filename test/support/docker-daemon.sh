@@ -41,11 +41,13 @@ fi
 if ! docker version >/dev/null 2>&1; then
   stop_daemon # a daemon that no longer answers, or a stale pid file
   mkdir -p "$D/data" "$D/exec"
-  # containerd is started by dockerd itself when none is configured. 9>&-: the
-  # daemon must not inherit the lock, or the next caller would wait forever.
+  # containerd is started by dockerd itself when none is configured. 9>&- and
+  # 3-8>&-: the daemon must not inherit this script's lock, nor a lock its
+  # caller holds (flock CMD passes its lock on as fd 3): the next caller would
+  # wait for as long as the daemon lives.
   nohup dockerd --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
     --storage-driver=vfs --data-root "$D/data" --exec-root "$D/exec" \
-    -H "unix://$SOCK" --pidfile "$D/docker.pid" >"$D/dockerd.log" 2>&1 9>&- &
+    -H "unix://$SOCK" --pidfile "$D/docker.pid" >"$D/dockerd.log" 2>&1 9>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- &
   for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
   docker version >/dev/null 2>&1 || { echo "private dockerd did not start; see $D/dockerd.log" >&2; tail -20 "$D/dockerd.log" >&2; exit 1; }
 fi
@@ -74,3 +76,6 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "dnc.version"}}' dnc-bus
   tar -C "$R" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' -c "LABEL dnc.version=$IMAGE_VERSION" - dnc-busybox:latest >/dev/null
   rm -rf "$R"
 fi
+
+# The helper-container backend's test image: Debian's tcpdump and nothing else.
+bash "$(dirname "$0")/helper-image.sh"

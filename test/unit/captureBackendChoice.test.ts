@@ -44,3 +44,11 @@ test('setting and --via values', () => {
   assert.equal(backendSettingFromVia('auto'), 'auto');
   assert.equal(backendSettingFromVia('docker'), undefined);
 });
+
+test('Docker Desktop is recognised from its endpoint or context, without a request', async () => {
+  const { isDockerDesktopEndpoint } = await import('../../src/client/dockerDesktop');
+  assert.equal(isDockerDesktopEndpoint('unix:///home/me/.docker/desktop/docker.sock', undefined), true);
+  assert.equal(isDockerDesktopEndpoint('unix:///var/run/docker.sock', 'desktop-linux'), true);
+  assert.equal(isDockerDesktopEndpoint('unix:///var/run/docker.sock', undefined), false);
+  assert.equal(isDockerDesktopEndpoint('ssh://me@host:22', 'prod'), false);
+});

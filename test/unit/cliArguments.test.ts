@@ -23,15 +23,23 @@ function refusal(argv: string[]): string {
 }
 
 describe('CLI arguments', () => {
-  it('defaults: both directions, text output, no limits', () => {
-    assert.deepEqual(parse('web'), { container: 'web', verbose: false, direction: 'both', json: false, ndjson: false, help: false });
+  it('defaults: both directions, text output, no limits, the capture path chosen automatically', () => {
+    assert.deepEqual(parse('web'), { container: 'web', verbose: false, direction: 'both', json: false, ndjson: false, via: 'auto', help: false });
+  });
+
+  it('--via takes auto, host or container; --helper-image and --context are kept as given', () => {
+    assert.equal(parse('--via', 'container', 'web').via, 'container');
+    assert.equal(parse('--via=host', 'web').via, 'host');
+    assert.match(refusal(['--via', 'docker', 'web']), /--via needs auto, host or container/);
+    assert.equal(parse('--helper-image', 'example/tcpdump:1', 'web').helperImage, 'example/tcpdump:1');
+    assert.equal(parse('--context', 'prod', 'web').context, 'prod');
   });
 
   it('every flag, short and long, with separate and --flag=value values', () => {
     const o = parse('--verbose', '-b', 'br0', '-c', 'egress', '-j', '-d', 'unix:///x.sock', '-w', 'out.pcap', '-f', 'tcp port 80', '--count', '5', '--duration', '7', '--max-bytes', '900', '-s', '96', 'web');
     assert.deepEqual(o, {
       container: 'web', verbose: true, bridge: 'br0', direction: 'egress', json: true, ndjson: false, docker: 'unix:///x.sock', writeFile: 'out.pcap',
-      filter: 'tcp port 80', count: 5, durationSeconds: 7, maxBytes: 900, snapLength: 96, help: false,
+      filter: 'tcp port 80', count: 5, durationSeconds: 7, maxBytes: 900, snapLength: 96, via: 'auto', help: false,
     });
     const long = parse('--bridge=br0', '--capture=ingress', '--docker', 'tcp://127.0.0.1:2375', '--write=a.pcap', '--filter=udp', '--count=1', '--duration=1', '--max-bytes=1', '--snaplen=1', '--ndjson', 'web');
     assert.deepEqual(
