@@ -1,5 +1,6 @@
 /** Typed access to the `dockerNetworkCapture.*` settings declared in package.json. */
 import * as vscode from 'vscode';
+import { parseBackendSetting, type CaptureBackendSetting } from '../client/captureBackendChoice';
 import type { CaptureDirection, CaptureMode } from '../protocol/captureRequest';
 
 export const SETTINGS_SECTION = 'dockerNetworkCapture';
@@ -18,6 +19,10 @@ export interface ExtensionSettings {
   /** Size cap of one capture's spool on disk, in bytes (from `maxSpoolMB`). */
   maxSpoolBytes: number;
   verbose: boolean;
+  /** How captures reach the packets: auto, the host helper (sudo-prompt), or a helper container. */
+  captureBackend: CaptureBackendSetting;
+  /** Image with tcpdump for the helper container; empty = the built-in default. */
+  helperImage: string;
 }
 
 const MB = 1024 * 1024;
@@ -37,6 +42,8 @@ export function readSettings(): ExtensionSettings {
     maxMemoryBytes: clampInt(c.get<number>('maxMemoryMB', 512), 16, 65_536, 512) * MB,
     maxSpoolBytes: clampInt(c.get<number>('maxSpoolMB', 2048), 64, 1_048_576, 2048) * MB,
     verbose: c.get<boolean>('verbose', false),
+    captureBackend: parseBackendSetting(c.get<string>('captureBackend', 'auto')),
+    helperImage: c.get<string>('helperImage', '').trim(),
   };
 }
 

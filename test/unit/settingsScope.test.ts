@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 /** Add every new engine/endpoint/image-choosing setting here (captureBackend, helperImage, dockerContext...). */
-const MACHINE_SCOPED = ['dockerNetworkCapture.dockerHost', 'dockerNetworkCapture.dockerContext', 'dockerNetworkCapture.bridge', 'dockerNetworkCapture.captureMode'];
+const MACHINE_SCOPED = ['dockerNetworkCapture.dockerHost', 'dockerNetworkCapture.dockerContext', 'dockerNetworkCapture.bridge', 'dockerNetworkCapture.captureMode', 'dockerNetworkCapture.captureBackend', 'dockerNetworkCapture.helperImage'];
 
 interface SettingSchema {
   scope?: string;

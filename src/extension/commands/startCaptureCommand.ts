@@ -4,11 +4,10 @@
  * VS Code is not root) and report failures once. Each capture also spools
  * every frame to a pcap file in the extension's storage (see spool/).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startCapture, type CaptureClientOptions } from '../../client/captureClient';
 import { isCaptureError } from '../../protocol/captureErrors';
 import type { CaptureDirection, CaptureRequest } from '../../protocol/captureRequest';
+import { captureStarter, chooseBackend } from '../capture/captureBackendStarter';
 import type { CaptureManager } from '../capture/captureManager';
 import { CaptureSession } from '../capture/captureSession';
 import type { EndedCapture } from '../capture/reattachOffers';
@@ -55,9 +54,10 @@ export async function startCaptureOf(
   const { log } = ctx.deps;
   const filter = variant.filter;
   const settings = readSettings();
+  const docker = dockerClientFromSettings(settings);
   let target;
   try {
-    target = await dockerClientFromSettings(settings).resolveContainer(picked.id);
+    target = await docker.resolveContainer(picked.id);
   } catch (e) {
     reportFailure(picked.name, e, log);
     return;
@@ -69,13 +69,9 @@ export async function startCaptureOf(
     ...(filter ? { filter } : {}),
     ...(settings.snapLength > 0 ? { snapLength: settings.snapLength } : {}),
   };
-  const options: CaptureClientOptions = {
-    helperScript: path.join(ctx.extensionPath, 'dist', 'helper.js'),
-    nodeExecutable: process.execPath,
-    elevation: process.getuid?.() === 0 ? 'direct' : 'sudo-prompt',
-    verbose: settings.verbose,
-  };
-  log.info(`Capturing ${target.name} (${target.id.slice(0, 12)}): direction ${request.direction}, mode ${request.mode.kind}${filter ? `, filter "${filter}"` : ''}, elevation ${options.elevation}`);
+  const backend = await chooseBackend(settings, docker, request);
+  const start = captureStarter(backend, settings, docker, target, request, ctx.extensionPath, log);
+  log.info(`Capturing ${target.name} (${target.id.slice(0, 12)}): direction ${request.direction}, mode ${request.mode.kind}${filter ? `, filter "${filter}"` : ''}, through the ${backend.backend === 'hostHelper' ? 'host helper' : 'helper container'} (${backend.reason})`);
   const container = { id: target.id, name: target.name };
   const spool = await createSpool(ctx.deps, target.name, settings.maxSpoolBytes);
   const session = new CaptureSession(container, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, (level, message) => {
@@ -100,7 +96,7 @@ export async function startCaptureOf(
     if (started) ctx.onCaptureEnded?.({ containerId: target.id, containerName: target.name, direction: request.direction, ...(filter ? { filter } : {}), endedAt: Date.now() }, info.reason);
   });
   try {
-    await session.start((events) => startCapture(target, request, options, events));
+    await session.start(start);
     started = true;
   } catch (e) {
     if (isCaptureError(e) && e.code === 'cancelled') {
