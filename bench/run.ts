@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { InspectorFigures } from './inspectorScale';
 import type { LiveFigures } from './liveCapture';
 import type { ThroughputFigures } from './decodeThroughput';
+import type { TlsFigures } from './tlsDecrypt';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { generatePcap } from './lib/generatePcap';
@@ -42,6 +43,7 @@ function main(): void {
   const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
   const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
   const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
+  const tls = part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -103,9 +105,20 @@ function main(): void {
       ['JS heap after GC', `${inspector.heapMb.toFixed(0)} MB`, '< 500 MB', verdict(inspector.heapMb < 500)],
     ]));
   }
+  if (tls) {
+    const [engine, tshark, perRecord] = tls.lines;
+    out.push('', `6. TLS 1.3 AES-128-GCM decryption with a key log: one HTTPS download captured on lo, ${formatMb(tls.file.bytes)} pcap, ${formatCount(tls.file.packets)} packets, ${formatMb(tls.file.plaintextBytes)} of plaintext (kernel drops when captured: ${tls.file.kernelDrops})`);
+    out.push(table([
+      ['decryptor / limit', 'median', 'plaintext MB/s', 'vs tshark', 'runs (s)'],
+      ...tls.lines.map((l) => [l.name, formatMs(l.ms), (l.bytesPerSecond / 1e6).toFixed(0), tshark ? `${(tshark.ms / l.ms).toFixed(1)}x` : '-', l.runs.map((r) => (r / 1000).toFixed(2)).join(' / ')]),
+    ]));
+    if (engine && tshark && perRecord) {
+      out.push(`   target >= 5x tshark: ${verdict(tshark.ms / engine.ms >= 5)} (${(tshark.ms / engine.ms).toFixed(1)}x); share of Node's per-record AES-GCM speed: ${((engine.bytesPerSecond / perRecord.bytesPerSecond) * 100).toFixed(0)}%`);
+    }
+  }
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if (!throughput || !live || !inspector) process.exitCode = 1;
+  if (!throughput || !live || !inspector || !tls) process.exitCode = 1;
 }
 
 main();
