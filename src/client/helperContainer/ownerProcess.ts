@@ -4,16 +4,9 @@
  * Where there is no /proc, a live PID is taken as alive (the safe answer: a
  * leftover then stays until its owner's PID is free).
  */
-import { readFileSync } from 'node:fs';
+import { processStartTime } from '../../helper/processStartTime';
 
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
+export { processStartTime };
 
 export function processIsAlive(pid: number, startTime: string | undefined): boolean {
   try {
