@@ -5,9 +5,19 @@
  * string to `bash -c` as root and escapes nothing but double quotes.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { CaptureError } from '../protocol/captureErrors';
 
 const SAFE_PATH = /^\/[A-Za-z0-9 _./+@,-]*$/;
+
+/**
+ * sudo-prompt starts with `cd "<process.cwd()>"` in a shell, escaping nothing
+ * but double quotes: a working directory named `p$(cmd)` would run cmd. It is
+ * used only when the working directory cannot be read as shell syntax.
+ */
+export function isShellSafeDirectory(dir: string): boolean {
+  return SAFE_PATH.test(dir);
+}
 
 function quotePath(path: string): string {
   if (!SAFE_PATH.test(path) || path.includes('..')) {
@@ -57,6 +67,7 @@ interface SudoPromptModule {
  * Node, where 9.2.1 of the original does not.
  */
 export function launchElevated(nodeExecutable: string, helperScript: string, requestPath: string): LaunchedHelper {
+  if (!isShellSafeDirectory(process.cwd())) return launchPkexecDirectly(nodeExecutable, helperScript, requestPath);
   const command = helperCommandLine(nodeExecutable, helperScript, requestPath);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sudo = require('@vscode/sudo-prompt') as SudoPromptModule;
@@ -75,6 +86,34 @@ export function launchElevated(nodeExecutable: string, helperScript: string, req
         }
         const code = (error as Error & { code?: number }).code;
         resolve({ code: typeof code === 'number' ? code : 1, stderr: err || error.message });
+      });
+    }),
+  };
+}
+
+/**
+ * pkexec from an argv array, no shell anywhere, started in `/`: the way when
+ * the working directory is not shell-safe. prlimit keeps pkexec from spinning
+ * over a huge descriptor limit (VS Code raises it; pkexec closes each one).
+ * Its answers are worded as sudo-prompt's, so callers see one set of errors.
+ */
+function launchPkexecDirectly(nodeExecutable: string, helperScript: string, requestPath: string): LaunchedHelper {
+  const pkexec = ['/usr/bin/pkexec', '--disable-internal-agent', '/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', nodeExecutable, helperScript, requestPath];
+  const argv = existsSync('/usr/bin/prlimit') ? ['/usr/bin/prlimit', '--nofile=4096:4096', '--', ...pkexec] : pkexec;
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, { cwd: '/', stdio: ['ignore', 'ignore', 'pipe'], shell: false });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (t: string) => (stderr = (stderr + t).slice(-4096)));
+  return {
+    exited: new Promise((resolve, reject) => {
+      child.on('error', (e) => reject(new CaptureError('elevation-failed', `Unable to find pkexec (${e.message}). Run VS Code's capture from a desktop session with a polkit agent, or use the CLI with sudo.`)));
+      child.on('exit', (code) => {
+        if (code === 126 || (code === 127 && /not authorized/i.test(stderr))) return reject(new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
+        if (code === 127 && /authentication agent/i.test(stderr)) {
+          return reject(new CaptureError('elevation-failed', 'No polkit authentication agent found. Run VS Code\'s capture from a desktop session with a polkit agent, or use the CLI with sudo.'));
+        }
+        resolve({ code, stderr });
       });
     }),
   };
