@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { testArtifactsDir } from './support/artifacts';
-import { removeRunFolders, startCodeServer, type CodeServer } from './support/codeServer';
+import { removeRunFolders, startCodeServer, type CodeServer, type CodeServerOptions } from './support/codeServer';
 import { CHROMIUM } from './support/environment';
 import { Workbench } from './support/workbench';
 import { launchChromium } from '../support/chromium';
@@ -22,7 +22,7 @@ export interface Harness {
   dispose(): Promise<void>;
 }
 
-export async function startHarness(testFile: string): Promise<Harness> {
+export async function startHarness(testFile: string, options: CodeServerOptions = {}): Promise<Harness> {
   const artifactsDir = testArtifactsDir(testFile);
   console.log(`e2e screenshots and logs: ${artifactsDir}`);
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -38,7 +38,7 @@ export async function startHarness(testFile: string): Promise<Harness> {
     cleanups.length = 0;
   };
   try {
-    const server = await startCodeServer(artifactsDir);
+    const server = await startCodeServer(artifactsDir, options);
     cleanups.push(() => removeRunFolders(server));
     cleanups.push(() => server.collectLogs(artifactsDir));
     cleanups.push(() => server.stop());

@@ -67,29 +67,36 @@ function userEnvironment(home: string): string[] {
 }
 
 /** Runs `args` as the test user with a file-descriptor limit pkexec can live with. */
-function asTestUserArgs(home: string, args: string[]): string[] {
+function asTestUserArgs(home: string, args: string[], user = E2E_USER): string[] {
   // ulimit first: polkit's pkexec closes every descriptor up to RLIMIT_NOFILE
   // and spins for minutes when that limit is huge, as it is under VS Code.
-  return ['-c', 'ulimit -n 4096 && exec "$@"', 'bash', 'runuser', '-u', E2E_USER, '--', 'env', '-i', ...userEnvironment(home), ...args];
+  return ['-c', 'ulimit -n 4096 && exec "$@"', 'bash', 'runuser', '-u', user, '--', 'env', '-i', ...userEnvironment(home), ...args];
 }
 
-export async function startCodeServer(logDir: string): Promise<CodeServer> {
+/** Per test file: another test user (one polkit does not let through, say) and settings on top of USER_SETTINGS. */
+export interface CodeServerOptions {
+  user?: string;
+  settings?: Record<string, unknown>;
+}
+
+export async function startCodeServer(logDir: string, options: CodeServerOptions = {}): Promise<CodeServer> {
+  const user = options.user ?? E2E_USER;
   if (!existsSync(CODE_SERVER)) throw new Error(`code-server is not installed at ${CODE_SERVER}: run test/e2e/setup.sh as root first`);
   if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` first`);
-  const { uid, gid } = userIds(E2E_USER);
+  const { uid, gid } = userIds(user);
   const root = mkdtempSync('/tmp/dnc-e2e-run-');
   const home = join(root, 'home');
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
   const workspace = join(root, 'workspace');
   for (const d of [home, join(userDataDir, 'User'), extensionsDir, workspace]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
   const vsix = join(root, 'docker-network-capture.vsix');
   copyFileSync(VSIX, vsix);
   chownTree(root, uid, gid);
 
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check'];
-  execFileSync('bash', asTestUserArgs(home, [CODE_SERVER, ...common, '--install-extension', vsix]), { stdio: 'pipe', timeout: 120_000 });
+  execFileSync('bash', asTestUserArgs(home, [CODE_SERVER, ...common, '--install-extension', vsix], user), { stdio: 'pipe', timeout: 120_000 });
   const installed = readdirSync(extensionsDir).filter((e) => e.startsWith('docker-network-capture.'));
   if (installed.length === 0) throw new Error(`the .vsix did not install into ${extensionsDir}`);
 
@@ -97,7 +104,7 @@ export async function startCodeServer(logDir: string): Promise<CodeServer> {
   const log = createWriteStream(join(logDir, 'code-server.log'));
   const child: ChildProcess = spawn(
     'bash',
-    asTestUserArgs(home, [CODE_SERVER, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-workspace-trust', workspace]),
+    asTestUserArgs(home, [CODE_SERVER, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-workspace-trust', workspace], user),
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   child.stdout?.pipe(log);

@@ -5,6 +5,7 @@
  */
 import { after, before } from 'node:test';
 import { startHarness, type Harness } from '../harness';
+import type { CodeServerOptions } from './codeServer';
 import { createScene, type Scene } from './scene';
 
 export interface E2eSession {
@@ -12,12 +13,12 @@ export interface E2eSession {
   scene(): Scene;
 }
 
-export function e2eSession(testFile: string): E2eSession {
+export function e2eSession(testFile: string, options: CodeServerOptions = {}): E2eSession {
   let scene: Scene | undefined;
   let harness: Harness | undefined;
   before(async () => {
     scene = createScene();
-    harness = await startHarness(testFile);
+    harness = await startHarness(testFile, options);
   });
   after(async () => {
     await harness?.dispose();
