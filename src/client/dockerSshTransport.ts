@@ -66,7 +66,11 @@ export function explainSshFailure(stderr: string, target: SshTarget, exitCode: n
   if (/Host key verification failed|No .* host key is known|host key is not known/i.test(stderr)) {
     return `the host key of ${target.host} is not in your known_hosts: check its fingerprint and add it once, e.g. \`ssh-keyscan ${port}${target.host} >> ~/.ssh/known_hosts\` or \`ssh ${port}${target.username ? `${target.username}@` : ''}${target.host}\``;
   }
-  if (/Permission denied/i.test(stderr)) {
+  // The login worked, but the remote user may not use that host's Docker socket.
+  if (/permission denied while trying to connect to the Docker daemon|connect: permission denied/i.test(stderr)) {
+    return `${where} let you in, but that user may not use Docker there (add it to the docker group on that host)`;
+  }
+  if (/Permission denied \(|Permission denied, please try again/i.test(stderr)) {
     return `ssh refused the login as ${where} (no key accepted; ssh runs without prompts: load the key into ssh-agent or name it with IdentityFile in ~/.ssh/config)`;
   }
   if (/Could not resolve hostname/i.test(stderr)) return `ssh cannot resolve ${target.host}: check the name or its Host entry in ~/.ssh/config`;

@@ -228,13 +228,25 @@ describe('CLI privileges, files and errors', { timeout: 180_000 }, () => {
     let code = 0;
     let stderr = '';
     try {
-      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, scene.client.name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      // --via host: without it, a CLI run without root captures through a helper container instead.
+      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--via', 'host', scene.client.name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       code = (err as { status: number }).status;
       stderr = (err as { stderr: string }).stderr;
     }
     assert.equal(code, 1);
     assert.equal(stderr, `docker-network-capture: error: capturing needs root: run it as  sudo ${process.execPath} ${realpathSync(CLI)} ${scene.client.name}  (reading a file with -r does not)\n`);
+  });
+
+  it('without root and with no --via, it does not ask for root: it takes the helper container path', () => {
+    let stderr = '';
+    try {
+      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--verbose', '-d', 'unix:///nonexistent/docker.sock', scene.client.name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      stderr = (err as { stderr: string }).stderr;
+    }
+    assert.match(stderr, /capture path: helper container/);
+    assert.doesNotMatch(stderr, /needs root/);
   });
 
   it('the documented `sudo node /abs/path/dist/cli.js` runs this CLI even below a planted node_modules/.bin', () => {

@@ -18,7 +18,10 @@ export interface TestUser {
 export function createTestUser(name: string): TestUser {
   if (!/^dnc-[a-z0-9-]{1,24}$/.test(name)) throw new Error(`test user names start with dnc-: ${name}`);
   fs.appendFileSync(TEST_USER_REGISTRY, `${name}\n`);
-  execFileSync('useradd', ['-m', '-s', '/bin/sh', name], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The private daemon's socket is root:dnc-docker 0660 (test/support/docker-daemon.sh): a
+  // remote user reaches Docker through its group, as a docker-group member would.
+  const groups = groupExists('dnc-docker') ? ['-G', 'dnc-docker'] : [];
+  execFileSync('useradd', ['-m', '-s', '/bin/sh', ...groups, name], { stdio: ['ignore', 'ignore', 'pipe'] });
   const id = (flag: string): number => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim());
   return { name, uid: id('-u'), gid: id('-g'), home: `/home/${name}` };
 }
@@ -70,6 +73,15 @@ function processesOf(uid: number): number[] {
 function userExists(name: string): boolean {
   try {
     execFileSync('id', [name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function groupExists(name: string): boolean {
+  try {
+    execFileSync('getent', ['group', name], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
