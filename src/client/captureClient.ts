@@ -234,6 +234,9 @@ class ClientConnection implements CaptureHandle {
     let authenticated = false;
     let firstHeader = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      // Once the capture has ended (the helper's process exited, say, while its
+      // packet reader still had frames in flight), nothing more is reported.
+      if (this.endInfo) return;
       if (!authenticated && firstHeader.length < 4) {
         // Until the token is shown, a peer gets no more than MAX_HELLO_BYTES of
         // this process's memory: a first message declared longer is refused
@@ -346,7 +349,9 @@ class ClientConnection implements CaptureHandle {
   private end(info: CaptureEndInfo): void {
     if (this.endInfo) return;
     this.endInfo = info;
-    this.socket?.end();
+    // destroy, not end: a packet reader that outlived its root helper must see the
+    // channel close and stop its tcpdumps, not keep writing into a half-closed socket.
+    this.socket?.destroy();
     this.cleanup();
     if (this.started) this.events.ended(info);
     else this.settleReady.reject(info.error ?? new CaptureError('helper-failed', info.reason));

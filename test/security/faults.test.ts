@@ -167,11 +167,15 @@ describe('faults during a capture', { timeout: 240_000 }, () => {
       assert.match(ended.reason, /helper (went away|exited)/);
       assert.ok(isCaptureError(ended.error));
       assert.ok(!existsSync(handle.channelDirectory), 'channel directory removed');
-      assert.equal(rec.frames.length, before, 'frames kept');
+      // The packet reader (a process of its own since the reader split) may still
+      // deliver what was in flight until the client ends the channel: kept too.
+      assert.ok(rec.frames.length >= before, `frames kept: ${rec.frames.length} of ${before}`);
+      const atEnd = rec.frames.length;
       // The orphaned tcpdumps write into a closed pipe at their next packet and die of SIGPIPE.
       ping(name);
       docker('exec', name, 'ping', '-c', '1', '127.0.0.1');
       await assertNothingLeft(handle, rec);
+      assert.equal(rec.frames.length, atEnd, 'nothing arrives after the end');
     });
   });
 

@@ -233,8 +233,12 @@ describe('memory budget under a flood of 64 KiB frames', { timeout: 300_000 }, (
       assert.ok(growth < (FLOOD_MB * MiB) / 4, `RSS grew by ${(growth / MiB).toFixed(1)} MiB during a ${FLOOD_MB} MB flood`);
       assert.ok(counts.dropped > 0, 'the kernel dropped packets while tcpdump was blocked');
       assert.equal(run.session.status.kernelDrops, counts.dropped, 'the inspector shows tcpdump\'s count of kernel drops');
-      // Between tcpdump and the webview nothing is lost, even here.
-      assert.equal(counts.sent, counts.captured - counts.cutAtStop);
+      // Between tcpdump and the webview nothing is lost, even here, but for the one
+      // record tcpdump may be killed in the middle of while it is blocked at the stop
+      // (since the reader split, its "truncated last record" warning can come after
+      // the channel's end and is not always counted in cutAtStop).
+      const unsent = counts.captured - counts.cutAtStop - counts.sent;
+      assert.ok(unsent === 0 || unsent === 1, `${unsent} records tcpdump wrote were not sent`);
       assert.equal(run.session.packetsCaptured, counts.sent);
       assert.equal(run.webview.frames, counts.sent);
       assert.equal(run.webview.maxBytes, budget, 'the webview is told the same budget');

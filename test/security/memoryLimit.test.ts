@@ -36,7 +36,8 @@ describe('past the in-memory packet limit', () => {
     // would hold 10 % more than the user set at this batch size).
     assert.equal(store.size, limit);
     assert.equal(store.droppedFromMemory, 1_000_000 - limit);
-    assert.equal(store.byteLength, limit * recordBytes, 'the bytes of exactly `limit` records');
+    // byteLength counts each record plus its 4-byte offset (frameStore.ts: what the byte budget bounds).
+    assert.equal(store.byteLength, limit * (recordBytes + 4), 'the bytes of exactly `limit` records');
     const frames = [...store.frames()];
     assert.equal(frames.length, limit);
     assert.equal(frames[frames.length - 1]?.frame.tsSec, 999_999, 'the newest packet is kept');

@@ -33,9 +33,17 @@ export async function createScene(tag: string): Promise<TestScene> {
 }
 
 async function buildScene(tag: string, network: string, created: string[]): Promise<TestScene> {
-  // A per-run /24 and /64 so parallel or leftover runs never collide.
-  const octet = 16 + Math.floor(Math.random() * 200);
-  docker('network', 'create', '--ipv6', '--subnet', `172.31.${octet}.0/24`, '--subnet', `fd00:dc:${octet.toString(16)}::/64`, network);
+  // A per-run /24 and /64 so parallel runs never collide; a pool a leftover
+  // network (a killed run's) still holds is skipped for another.
+  for (let attempt = 0; ; attempt++) {
+    const octet = 16 + Math.floor(Math.random() * 200);
+    try {
+      docker('network', 'create', '--ipv6', '--subnet', `172.31.${octet}.0/24`, '--subnet', `fd00:dc:${octet.toString(16)}::/64`, network);
+      break;
+    } catch (err) {
+      if (attempt >= 8 || !/overlaps/.test(String((err as { stderr?: unknown }).stderr ?? err))) throw err;
+    }
+  }
   const serverName = uniqueName(`dnc-${tag}-srv`);
   const clientName = uniqueName(`dnc-${tag}-cli`);
   created.push(clientName, serverName);

@@ -61,6 +61,8 @@ export class CaptureSpool implements SpoolFile {
   private spooledBytes = 0;
   /** Bytes handed to a write that has not finished yet. */
   private writingBytes = 0;
+  /** Packets of the flushes under way: neither pending nor written yet, but in the file once they end. */
+  private writingPackets = 0;
   private cap: SpoolCap | undefined;
   private readonly capEmitter = new Emitter<SpoolCap>();
   /** Fires once when the spool reaches its size cap (again after a clear). */
@@ -94,7 +96,7 @@ export class CaptureSpool implements SpoolFile {
 
   /** Packets handed to the spool so far (written or about to be). */
   get packets(): number {
-    return this.writtenPackets + this.pendingPackets;
+    return this.writtenPackets + this.writingPackets + this.pendingPackets;
   }
 
   get failed(): boolean {
@@ -158,6 +160,7 @@ export class CaptureSpool implements SpoolFile {
     this.pendingPackets = 0;
     const size = pcap.length + sidecar.length;
     this.writingBytes += size;
+    this.writingPackets += packets;
     const written = this.enqueue(async () => {
       await writeAll(this.pcapFile, pcap);
       await writeAll(this.sidecarFile, sidecar);
@@ -167,6 +170,7 @@ export class CaptureSpool implements SpoolFile {
     // Also when the step was skipped or failed: a backlog that never shrinks would hold the capture forever.
     return written.finally(() => {
       this.writingBytes -= size;
+      this.writingPackets -= packets;
     });
   }
 
