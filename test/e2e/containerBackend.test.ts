@@ -35,7 +35,9 @@ describe('capturing from VS Code with Docker access only (no password prompt)', 
     await h.workbench.contextMenu(row, 'Capture Traffic');
     const inspector = await Inspector.active(h.workbench, 60_000);
     await waitFor('a helper container for the capture', () => helperContainers().length > 0, 60_000);
-    await waitFor('the inspector to say it is capturing', async () => /captur/i.test(await inspector.statusLine()) && !/error|fail/i.test(await inspector.statusLine()), 30_000);
+    // "Capturing on eth0, lo" comes with `started`, once tcpdump listens in every helper
+    // (the first helper container to appear only lists the interfaces).
+    await waitFor('the inspector to say it is capturing on eth0', async () => /capturing on .*eth0/i.test(await inspector.statusLine()) && !/error|fail/i.test(await inspector.statusLine()), 60_000);
     await h.page.waitForTimeout(500);
     await h.screenshot('capturing-through-helper-container');
     assert.match(await h.page.locator('.notifications-toasts').innerText().catch(() => ''), /helper container/i, 'the one-line notice names the helper container');
