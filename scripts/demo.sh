@@ -35,7 +35,7 @@ trap cleanup EXIT INT TERM
 echo "demo: private Docker daemon and test image"
 bash test/support/docker-daemon.sh
 echo "demo: code-server (installed once, cached)"
-bash test/e2e/setup.sh >/dev/null
+DNC_E2E_CODE_SERVER_ONLY=1 bash test/e2e/setup.sh >/dev/null
 CODE_SERVER=${DNC_E2E_CACHE:-/var/cache/dnc-e2e}/code-server
 
 echo "demo: containers"

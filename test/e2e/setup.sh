@@ -45,7 +45,10 @@ step "private docker daemon"
 
 # --- the ordinary test user, dbus + polkitd + the rule (shared with the
 # integration tests' real-pkexec elevation test) ------------------------------
-DNC_E2E_USER="$E2E_USER" bash "$REPO/test/support/elevation-setup.sh"
+# The demo (scripts/demo.sh) only wants code-server: no test users, no polkit rule.
+if [ "${DNC_E2E_CODE_SERVER_ONLY:-0}" != 1 ]; then
+  DNC_E2E_USER="$E2E_USER" bash "$REPO/test/support/elevation-setup.sh"
+fi
 step "dbus + polkitd + rule"
 
 # --- code-server, cached outside the repository ---------------------------------
