@@ -12,7 +12,7 @@
 import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { forEachFrame } from '../core/frameBatch';
-import { confinementProblem } from '../helper/confinement';
+import { confinementProblem, readConfigPipe } from '../helper/confinement';
 import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type HelperToClient } from '../protocol/helperMessages';
 import { cliReporter, PROGRAM, stdoutWriter } from './cliOutput';
@@ -23,16 +23,6 @@ import { parsePrinterConfig, PrinterFd } from './printerConfig';
 interface EndInfo {
   reason: string;
   error?: string;
-}
-
-function readAll(fd: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const input = new Socket({ fd, readable: true, writable: false });
-    const parts: Buffer[] = [];
-    input.on('data', (b: Buffer) => parts.push(b));
-    input.on('error', reject);
-    input.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-  });
 }
 
 export async function runCapturePrinter(): Promise<number> {
@@ -48,7 +38,7 @@ export async function runCapturePrinter(): Promise<number> {
     process.stderr.write(`${PROGRAM}: error: refusing to print packets: this process ${problem}\n`);
     return 1;
   }
-  const config = parsePrinterConfig(await readAll(PrinterFd.config));
+  const config = parsePrinterConfig(await readConfigPipe(PrinterFd.config));
   const report = cliReporter(config.verbose);
   const socket = new Socket({ fd: PrinterFd.channel, readable: true, writable: true });
   socket.on('error', () => undefined);

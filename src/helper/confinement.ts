@@ -7,6 +7,7 @@
  *   and empty bounding/inheritable sets, because Node cannot call prctl itself;
  * - checked from the inside, in /proc/self/status, before the first byte is read.
  */
+import { Socket } from 'node:net';
 import { confineUnprivileged } from './capturePlan';
 import type { UnprivilegedIdentity } from './privileges';
 
@@ -33,4 +34,18 @@ export function confinementProblem(status: string): string | undefined {
     if (value !== undefined && !/^0+$/.test(value)) return `keeps capabilities (${set} ${value})`;
   }
   return undefined;
+}
+
+/**
+ * Reads a confined process's configuration: the whole of the pipe its launcher
+ * wrote and closed (the packet reader's and the CLI printer's fd 0).
+ */
+export function readConfigPipe(fd: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = new Socket({ fd, readable: true, writable: false });
+    const parts: Buffer[] = [];
+    input.on('data', (b: Buffer) => parts.push(b));
+    input.on('error', reject);
+    input.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+  });
 }

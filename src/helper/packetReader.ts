@@ -17,7 +17,7 @@ import { CaptureError, isCaptureError } from '../protocol/captureErrors';
 import { ChannelDecoder, encodeFrames, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type ClientToHelper, type HelperToClient } from '../protocol/helperMessages';
 import { CaptureSession } from './captureSession';
-import { confinementProblem } from './confinement';
+import { confinementProblem, readConfigPipe } from './confinement';
 import { FdPacketSource } from './fdPacketSource';
 import { parseReaderConfig, ReaderFd, type ReaderConfig } from './readerConfig';
 
@@ -26,16 +26,6 @@ const BATCH_MAX_BYTES = 256 * 1024;
 /** Past this much unsent data, reading from tcpdump pauses (the kernel buffer absorbs the rest). */
 const SOCKET_HIGH_WATER = 32 * 1024 * 1024;
 
-function readAll(fd: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const input = new Socket({ fd, readable: true, writable: false });
-    const parts: Buffer[] = [];
-    input.on('data', (b: Buffer) => parts.push(b));
-    input.on('error', reject);
-    input.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-  });
-}
-
 export async function runPacketReader(): Promise<number> {
   process.title = 'dnc-pkt-reader'; // comm keeps 15 characters
   const problem = confinementProblem(readFileSync('/proc/self/status', 'utf8'));
@@ -43,7 +33,7 @@ export async function runPacketReader(): Promise<number> {
     process.stderr.write(`docker-network-capture packet reader: refusing to read packets: this process ${problem}\n`);
     return 1;
   }
-  const config: ReaderConfig = parseReaderConfig(await readAll(ReaderFd.config));
+  const config: ReaderConfig = parseReaderConfig(await readConfigPipe(ReaderFd.config));
   const socket = new Socket({ fd: ReaderFd.channel, readable: true, writable: true });
   socket.on('error', () => undefined);
   const send = (message: HelperToClient): void => void socket.write(encodeJson(message));
