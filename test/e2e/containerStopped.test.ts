@@ -46,6 +46,10 @@ describe('a container stopped during its capture', { timeout: 240_000 }, () => {
     assert.equal(await inspector.stopVisible(), false, 'nothing left to stop');
     await waitFor('the helper to exit', () => helperRelatedProcesses().length === 0, 15_000);
     assert.ok((await inspector.rows()).some((r) => r.text.Info?.includes(REQUEST_LINE)), 'the packets stay');
+    // Docker lists a stopped container without its address; the rows it sent keep its name.
+    await waitFor('the tree to show the container exited', async () => /Exited/i.test(await session.harness().workbench.treeRowDescription(SERVER_NAME)), 20_000);
+    const request = (await inspector.rows()).find((r) => r.text.Info?.includes(REQUEST_LINE));
+    assert.equal(request?.text.Destination, SERVER_NAME, `rows keep the stopped container's name, not its raw IP: ${JSON.stringify(request?.text)}`);
 
     const path = join(session.harness().server.workspace, 'after-stop.json');
     await saveFromInspector(session.harness(), inspector, 'json', path);

@@ -117,3 +117,21 @@ test('hostnames follow the container list and keep the last names while Docker i
   hostnames.dispose();
   watcher.dispose();
 });
+
+test('rows keep a stopped container\'s name: its address stays named until another container takes it', async () => {
+  const daemon = new FakeDaemon();
+  daemon.containers = [web];
+  const watcher = new ContainerWatcher(() => daemon.client(), { debounceMs: 10, retryMs: 10_000 });
+  const hostnames = new HostnamesSource(watcher);
+  await watcher.refresh();
+  // `docker stop web`: Docker still lists it, with no address on its network.
+  daemon.containers = [{ ...web, state: 'exited', status: 'Exited (137) 1 second ago', networks: [{ name: 'bridge' }] }];
+  await watcher.refresh();
+  assert.deepEqual(hostnames.current, { '172.17.0.2': 'web' }, 'the stopped container keeps its name');
+  // Another container gets the same address: the latest name wins.
+  daemon.containers = [{ ...web, id: 'other', name: 'db' }];
+  await watcher.refresh();
+  assert.deepEqual(hostnames.current, { '172.17.0.2': 'db' });
+  hostnames.dispose();
+  watcher.dispose();
+});

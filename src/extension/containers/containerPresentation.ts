@@ -104,6 +104,18 @@ export function hostnamesFrom(containers: readonly ContainerSummary[]): Record<s
   return map;
 }
 
+/**
+ * The next address -> name map: what the listing says now, plus every address
+ * an earlier listing named and no container holds now. A stopped container
+ * loses its addresses in Docker's list, yet the rows it sent while it ran must
+ * keep its name (not fall back to a raw IP). A container that takes such an
+ * address over replaces the old name, as in Wireshark's name resolution the
+ * name is the latest one known for the address.
+ */
+export function mergeHostnames(previous: Record<string, string>, listed: Record<string, string>): Record<string, string> {
+  return { ...previous, ...listed };
+}
+
 export function sameHostnames(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;

@@ -1,6 +1,9 @@
-/** Container address -> name, derived from the watcher's list; fires only when the map really changed. */
+/**
+ * Container address -> name, derived from the watcher's lists; fires only when
+ * the map really changed. Names are kept after their container stopped (see mergeHostnames).
+ */
 import { Emitter } from '../capture/emitter';
-import { hostnamesFrom, sameHostnames } from './containerPresentation';
+import { hostnamesFrom, mergeHostnames, sameHostnames } from './containerPresentation';
 import type { ContainerWatcher } from './containerWatcher';
 
 export class HostnamesSource {
@@ -14,7 +17,7 @@ export class HostnamesSource {
     this.subscription = watcher.onDidChange((state) => {
       // An unreachable daemon lists nothing; keep the last names rather than blanking the inspector.
       if (state.unreachable !== undefined) return;
-      const next = hostnamesFrom(state.containers);
+      const next = mergeHostnames(this.map, hostnamesFrom(state.containers));
       if (sameHostnames(next, this.map)) return;
       this.map = next;
       this.emitter.fire(next);
