@@ -108,7 +108,7 @@ export interface CaptureHandle {
 
 const KNOWN_CODES = new Set<CaptureErrorCode>([
   'no-such-container', 'container-not-running', 'no-network-namespace', 'docker-unreachable', 'tcpdump-missing',
-  'not-root', 'cancelled', 'elevation-failed', 'invalid-request', 'invalid-filter', 'helper-failed',
+  'not-root', 'cancelled', 'authorization-refused', 'elevation-failed', 'invalid-request', 'invalid-filter', 'helper-failed',
 ]);
 
 /**
@@ -219,7 +219,7 @@ class ClientConnection implements CaptureHandle {
       (err: unknown) => {
         clearTimeout(timeout);
         const e = err instanceof CaptureError ? err : new CaptureError('elevation-failed', String(err));
-        this.end({ reason: e.code === 'cancelled' ? 'cancelled' : 'elevation failed', error: e });
+        this.end({ reason: e.code === 'cancelled' ? 'cancelled' : e.code === 'authorization-refused' ? 'authorization refused' : 'elevation failed', error: e });
       },
     );
   }

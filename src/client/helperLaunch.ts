@@ -77,7 +77,9 @@ export function launchElevated(nodeExecutable: string, helperScript: string, req
         const err = String(stderr ?? '');
         if (!error) return resolve({ code: 0, stderr: err });
         if (/did not grant permission/i.test(error.message)) {
-          return reject(new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
+          const code = (error as Error & { code?: unknown }).code;
+          // sudo-prompt's marker says the command never ran as root: its exit code is pkexec's own.
+          return reject(pkexecRefusal(typeof code === 'number' ? code : null, err, true) ?? new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
         }
         // sudo-prompt's own words: "No polkit authentication agent found." and
         // "Unable to find pkexec or kdesudo."
@@ -109,7 +111,8 @@ function launchPkexecDirectly(nodeExecutable: string, helperScript: string, requ
     exited: new Promise((resolve, reject) => {
       child.on('error', (e) => reject(new CaptureError('elevation-failed', `Unable to find pkexec (${e.message}). Run VS Code's capture from a desktop session with a polkit agent, or use the CLI with sudo.`)));
       child.on('exit', (code) => {
-        if (code === 126 || (code === 127 && /not authorized/i.test(stderr))) return reject(new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
+        const refusal = pkexecRefusal(code, stderr, false);
+        if (refusal) return reject(refusal);
         if (code === 127 && /authentication agent/i.test(stderr)) {
           return reject(new CaptureError('elevation-failed', 'No polkit authentication agent found. Run VS Code\'s capture from a desktop session with a polkit agent, or use the CLI with sudo.'));
         }
@@ -117,4 +120,24 @@ function launchPkexecDirectly(nodeExecutable: string, helperScript: string, requ
       });
     }),
   };
+}
+
+export const AUTHORIZATION_REFUSED_MESSAGE =
+  'Authorization refused: polkit does not allow your user to run the capture helper as root (pkexec: Not authorized). ' +
+  'Ask an administrator to allow org.freedesktop.policykit.exec for you, or capture without root: set dockerNetworkCapture.captureBackend to helperContainer (or the CLI\'s --via container).';
+
+/**
+ * What pkexec's exit says about the elevation, before the helper ran. pkexec
+ * exits 126 when the user dismissed the dialog (a quiet cancel) and 127 when
+ * polkit refused (or could not ask): that is no cancel, the user must be told
+ * that asking again will not help, and what will. "No authentication agent"
+ * is told apart by its words. A bare 127 counts only when the command is known
+ * never to have run as root (`neverElevated`): otherwise it may be the
+ * helper's own exit code. Undefined: not an elevation refusal.
+ */
+export function pkexecRefusal(code: number | null, stderr: string, neverElevated: boolean): CaptureError | undefined {
+  if (/authentication agent/i.test(stderr)) return undefined;
+  if (/not authorized/i.test(stderr) || (neverElevated && code === 127)) return new CaptureError('authorization-refused', AUTHORIZATION_REFUSED_MESSAGE);
+  if (code === 126 || /dismissed/i.test(stderr)) return new CaptureError('cancelled', 'Capture cancelled: permission was not granted.');
+  return undefined;
 }

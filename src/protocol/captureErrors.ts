@@ -7,6 +7,8 @@ export type CaptureErrorCode =
   | 'tcpdump-missing'
   | 'not-root'
   | 'cancelled'
+  /** polkit said no (pkexec "Not authorized"): not a dismissed dialog, and retrying will not help. */
+  | 'authorization-refused'
   | 'elevation-failed'
   | 'invalid-request'
   | 'invalid-filter'

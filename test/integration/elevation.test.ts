@@ -99,12 +99,14 @@ describe('elevation through sudo-prompt and the real pkexec', { timeout: 180_000
     }
   });
 
-  it('a refused password prompt is a quiet cancel, and nothing runs as root', async () => {
+  it('polkit refusing is "Authorization refused" with what to do (not a cancel), and nothing runs as root', async () => {
     const probe = startProbe(DENIED_USER, fakeElectron, scene.client.name);
     try {
       const result = await probe.next((e) => e.event === 'error' || e.event === 'started');
       assert.equal(result.event, 'error');
-      assert.equal(result.code, 'cancelled', JSON.stringify(result));
+      assert.equal(result.code, 'authorization-refused', JSON.stringify(result));
+      assert.match(String(result.message), /^Authorization refused/);
+      assert.match(String(result.message), /captureBackend to helperContainer/);
     } finally {
       probe.kill();
     }

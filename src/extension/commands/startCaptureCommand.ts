@@ -14,7 +14,7 @@ import type { EndedCapture } from '../capture/reattachOffers';
 import { dockerClientFromSettings } from '../containers/dockerClientFromSettings';
 import type { ContainerWatcher } from '../containers/containerWatcher';
 import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel';
-import { readSettings } from '../settings';
+import { readSettings, SETTINGS_SECTION } from '../settings';
 import { CaptureSpool } from '../spool/captureSpool';
 import { askForBpfFilter } from './askForFilter';
 import { pickRunningContainer } from './pickContainer';
@@ -105,6 +105,12 @@ export async function startCaptureOf(
       void vscode.window.showInformationMessage('Capture cancelled');
       return;
     }
+    if (isCaptureError(e) && e.code === 'authorization-refused') {
+      log.warn(`Capture of ${target.name}: ${e.message}`);
+      panel.panel.dispose();
+      void offerUnprivilegedBackend(e.message);
+      return;
+    }
     reportFailure(target.name, e, log);
   }
 }
@@ -119,6 +125,13 @@ async function createSpool(deps: InspectorDeps, containerName: string, maxBytes:
     deps.log.warn(`No capture spool (packets are kept in memory only): ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
+}
+
+/** polkit said no: asking again will not help; the helper container needs no root. */
+async function offerUnprivilegedBackend(message: string): Promise<void> {
+  const USE_CONTAINER = 'Use the Helper Container';
+  const choice = await vscode.window.showErrorMessage(message, USE_CONTAINER);
+  if (choice === USE_CONTAINER) await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('captureBackend', 'helperContainer', vscode.ConfigurationTarget.Global);
 }
 
 /** One error message with "Show Log"; the details go to the log. */
