@@ -4,6 +4,7 @@ import type { ContainerSummary } from '../../client/dockerClient';
 import { Disposable } from '../disposable';
 import { contextValueFor, descriptionFor, groupContainers, iconFor, tooltipFor, type ContainerTreeNode } from './containerPresentation';
 import type { ContainerListState, ContainerWatcher } from './containerWatcher';
+import { UNREACHABLE_CAUSE_CONTEXT, unreachableCause } from './unreachableCause';
 
 export const CONTAINERS_VIEW_ID = 'dockerNetworkCapture.containers';
 const UNREACHABLE_CONTEXT = 'dockerNetworkCapture.dockerUnreachable';
@@ -59,6 +60,7 @@ export class ContainerTreeProvider extends Disposable implements vscode.TreeData
 
   private update(state: ContainerListState): void {
     void vscode.commands.executeCommand('setContext', UNREACHABLE_CONTEXT, state.unreachable !== undefined);
+    void vscode.commands.executeCommand('setContext', UNREACHABLE_CAUSE_CONTEXT, state.unreachable === undefined ? '' : unreachableCause(state.unreachable));
     this.changeEmitter.fire(undefined);
   }
 }
