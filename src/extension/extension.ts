@@ -15,6 +15,7 @@ import { dockerClientFromSettings } from './containers/dockerClientFromSettings'
 import { watchDockerConfig } from './containers/dockerConfigWatcher';
 import { EngineDescription } from './containers/engineDescription';
 import { HostnamesSource } from './containers/hostnamesSource';
+import { StatusAgeRefresher } from './containers/statusAgeRefresher';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
 import { registerInspectorCommands } from './inspector/inspectorCommands';
 import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPanel';
@@ -40,6 +41,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = push(new ContainerTreeProvider(watcher));
   const treeView = push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
   push(new EngineDescription(treeView, watcher));
+  const ages = push(new StatusAgeRefresher(watcher));
+  ages.setVisible(treeView.visible);
+  push(treeView.onDidChangeVisibility((e) => ages.setVisible(e.visible)));
   const hostnames = push(new HostnamesSource(watcher));
   manager = push(new CaptureManager());
   const spoolFolder = prepareSpoolFolder(context, log);

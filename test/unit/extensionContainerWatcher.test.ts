@@ -4,6 +4,7 @@ import type { ContainerEvent, ContainerLister, ContainerSummary } from '../../sr
 import { CaptureError } from '../../src/protocol/captureErrors';
 import { ContainerWatcher, type ContainerListState } from '../../src/extension/containers/containerWatcher';
 import { HostnamesSource } from '../../src/extension/containers/hostnamesSource';
+import { StatusAgeRefresher } from '../../src/extension/containers/statusAgeRefresher';
 
 /** A Docker daemon the test can stop, start and send events from. */
 class FakeDaemon {
@@ -133,5 +134,31 @@ test('rows keep a stopped container\'s name: its address stays named until anoth
   await watcher.refresh();
   assert.deepEqual(hostnames.current, { '172.17.0.2': 'db' });
   hostnames.dispose();
+  watcher.dispose();
+});
+
+test('while the view is visible the status age is re-listed without any Docker event; hidden, nothing is asked', async () => {
+  const daemon = new FakeDaemon();
+  daemon.containers = [{ ...web, status: 'Up 31 seconds' }];
+  const watcher = new ContainerWatcher(() => daemon.client(), { debounceMs: 10, retryMs: 10_000 });
+  const refresher = new StatusAgeRefresher(watcher, 20);
+  await watcher.refresh();
+  // Time passes in Docker; no event says so.
+  daemon.containers = [{ ...web, status: 'Up About a minute' }];
+  refresher.setVisible(true);
+  const seen = await new Promise<string>((resolve) => {
+    const s = watcher.onDidChange((state) => {
+      if (state.containers[0]?.status !== 'Up 31 seconds') {
+        s.dispose();
+        resolve(state.containers[0]?.status ?? '');
+      }
+    });
+  });
+  assert.equal(seen, 'Up About a minute');
+  refresher.setVisible(false);
+  const calls = daemon.listCalls;
+  await sleep(100);
+  assert.equal(daemon.listCalls, calls, 'no listing while the view is hidden');
+  refresher.dispose();
   watcher.dispose();
 });
