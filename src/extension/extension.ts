@@ -38,14 +38,14 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, message) => log[level](message),
   });
   push(watcher);
-  const tree = push(new ContainerTreeProvider(watcher));
+  manager = push(new CaptureManager());
+  const tree = push(new ContainerTreeProvider(watcher, manager));
   const treeView = push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
   push(new EngineDescription(treeView, watcher));
   const ages = push(new StatusAgeRefresher(watcher));
   ages.setVisible(treeView.visible);
   push(treeView.onDidChangeVisibility((e) => ages.setVisible(e.visible)));
   const hostnames = push(new HostnamesSource(watcher));
-  manager = push(new CaptureManager());
   const spoolFolder = prepareSpoolFolder(context, log);
   const deps: InspectorDeps = { extensionUri: context.extensionUri, log, hostnames, saver: new CaptureSaver(log), spoolFolder };
   const startContext: StartCaptureContext = { extensionPath: context.extensionPath, watcher, manager, deps };

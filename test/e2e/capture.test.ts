@@ -38,6 +38,10 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
     started.sockets = started.helpers.flatMap(helperChannelSocketPaths);
     await session.harness().screenshot('capture-started');
     assert.ok((await session.harness().workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), `a tab for ${SERVER_NAME}`);
+    // The tree marks the container being captured.
+    const { workbench } = session.harness();
+    assert.match(await workbench.treeRowDescription(SERVER_NAME), /^capturing · /);
+    assert.equal(await workbench.treeRowIcon(SERVER_NAME), 'record');
 
     assert.equal(session.scene().fetchFromServer().trim(), SERVED_TEXT);
     const { serverIp, clientIp } = session.scene();
@@ -154,6 +158,9 @@ describe('capturing a container from VS Code', { timeout: 420_000 }, () => {
     }
     // The packets stay.
     assert.ok((await inspector!.rows()).some((r) => r.text.Info?.includes(REQUEST_LINE)));
+    // The tree no longer marks it.
+    await waitFor('the tree to drop the capture mark', async () => (await session.harness().workbench.treeRowIcon(SERVER_NAME)) === 'vm-running', 10_000);
+    assert.doesNotMatch(await session.harness().workbench.treeRowDescription(SERVER_NAME), /capturing/);
   });
 
   it('7. opening the saved pcap from the explorer shows its packets without elevation', async () => {

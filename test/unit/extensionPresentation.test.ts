@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerSummary } from '../../src/client/dockerClient';
-import { contextValueFor, descriptionFor, groupContainers, hostnamesFrom, iconFor, tooltipFor } from '../../src/extension/containers/containerPresentation';
+import { CAPTURING_ICON, contextValueFor, descriptionFor, groupContainers, hostnamesFrom, iconFor, tooltipFor } from '../../src/extension/containers/containerPresentation';
 import { defaultCaptureFileName, safeFileStem } from '../../src/extension/save/captureFileName';
 import { buildInspectorHtml, createNonce } from '../../src/extension/inspector/inspectorHtml';
 
@@ -76,4 +76,11 @@ test('the inspector HTML has an empty body, a strict CSP and the nonce on its on
   assert.equal(html.match(/<script/g)?.length, 1);
   assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-webview://x/dist/webview.js">`));
   assert.equal(html.match(/rel="stylesheet"/g)?.length, 2);
+});
+
+test('a container being captured is marked: "capturing" first in its description, the record icon', () => {
+  const web = container('web', 'running');
+  assert.equal(descriptionFor(web, true), 'capturing · busybox:latest · Up 2 minutes');
+  assert.equal(descriptionFor(web, false), 'busybox:latest · Up 2 minutes');
+  assert.deepEqual(CAPTURING_ICON, { id: 'record', color: 'charts.red' });
 });

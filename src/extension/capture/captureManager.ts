@@ -12,6 +12,9 @@ export class CaptureManager extends Disposable {
   private readonly sessions = new Set<CaptureSession>();
   private readonly statusItem: vscode.StatusBarItem;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly runningEmitter = this._register(new vscode.EventEmitter<void>());
+  /** A capture started or ended (the tree marks the containers being captured). */
+  readonly onDidChangeRunning = this.runningEmitter.event;
 
   constructor() {
     super();
@@ -29,6 +32,12 @@ export class CaptureManager extends Disposable {
       this.remove(session);
     });
     this.update();
+    this.runningEmitter.fire();
+  }
+
+  /** Ids of the containers being captured now. */
+  get capturedContainerIds(): ReadonlySet<string> {
+    return new Set([...this.sessions].map((s) => s.container.id));
   }
 
   get running(): CaptureSession[] {
@@ -48,6 +57,7 @@ export class CaptureManager extends Disposable {
   private remove(session: CaptureSession): void {
     this.sessions.delete(session);
     this.update();
+    if (!this.isDisposed) this.runningEmitter.fire();
   }
 
   /** Packet counts change thousands of times a second; the status bar needs four. */

@@ -43,10 +43,13 @@ export function iconFor(state: ContainerState): StateIcon {
   }
 }
 
-/** "image · status", e.g. "nginx:1.27 · Up 5 minutes". */
-export function descriptionFor(c: ContainerSummary): string {
-  return `${c.image} · ${c.status}`;
+/** "image · status", e.g. "nginx:1.27 · Up 5 minutes"; "capturing · …" while a capture of it runs. */
+export function descriptionFor(c: ContainerSummary, captured = false): string {
+  return `${captured ? 'capturing · ' : ''}${c.image} · ${c.status}`;
 }
+
+/** A container being captured shows the record icon, as the status-bar item does. */
+export const CAPTURING_ICON: StateIcon = { id: 'record', color: 'charts.red' };
 
 /** Markdown-free tooltip: name, short id, image, status, then one line per network with its addresses. */
 export function tooltipFor(c: ContainerSummary): string {
