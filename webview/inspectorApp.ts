@@ -48,6 +48,8 @@ export class InspectorApp {
   private live = false;
   private status: CaptureStatus = { state: 'starting' };
   private title = '';
+  /** The tab captures a container (not a file): an ended capture can start again. */
+  private capturesContainer = false;
   private filterText = '';
   private renderPending = false;
   private savedStateKey = '';
@@ -71,6 +73,7 @@ export class InspectorApp {
     this.pendingTop = restored.autoscroll ? 0 : restored.topNumber;
     this.toolbar = new Toolbar({
       stop: () => this.api.postMessage({ type: 'stop' }),
+      captureAgain: () => this.api.postMessage({ type: 'captureAgain' }),
       toggleFollow: () => this.list.setFollow(!this.list.following),
       clear: () => {
         this.api.postMessage({ type: 'clear' });
@@ -122,6 +125,7 @@ export class InspectorApp {
       case 'init':
         this.title = message.title;
         this.live = message.live;
+        this.capturesContainer = message.container !== undefined;
         this.hostnames = { ...message.hostnames };
         this.status = message.status;
         this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), summarize, summarizeColumns });
@@ -457,6 +461,7 @@ export class InspectorApp {
   private render(): void {
     this.list.render();
     this.toolbar.setStopVisible(this.live && (this.status.state === 'starting' || this.status.state === 'capturing'));
+    this.toolbar.setCaptureAgainVisible(this.capturesContainer && (this.status.state === 'ended' || this.status.state === 'error'));
     this.toolbar.setCounters({
       packets: this.store.totalReceived,
       shown: this.rows.length,
@@ -484,6 +489,7 @@ export class InspectorApp {
       filterHistory: [...this.toolbar.assist.entries],
       timeFormat: this.timeFormat,
       hiddenColumns: this.list.hiddenColumns,
+      ...(this.status.state === 'ended' || this.status.state === 'error' ? { endStatus: { state: this.status.state, message: this.status.message ?? '' } } : {}),
     };
     const key = JSON.stringify(state);
     if (key === this.savedStateKey) return;

@@ -10,6 +10,8 @@ import { formatBytes, formatCount } from './format';
 
 export interface ToolbarActions {
   stop(): void;
+  /** The same capture again, in this tab. */
+  captureAgain(): void;
   toggleFollow(): void;
   clear(): void;
   save(format: SaveFormat): void;
@@ -36,6 +38,7 @@ export class Toolbar {
   readonly element: HTMLElement;
   readonly filterInput: HTMLInputElement;
   private readonly stopButton: HTMLButtonElement;
+  private readonly againButton: HTMLButtonElement;
   private readonly followButton: HTMLButtonElement;
   private readonly filterError: HTMLElement;
   private readonly counters: Record<keyof Omit<Counters, 'filtered' | 'spoolCappedAt'>, HTMLElement>;
@@ -55,7 +58,10 @@ export class Toolbar {
     const clearButton = iconButton('clear-all', 'Clear packets', 'clear-button');
     const saveJson = iconButton('json', 'Save as JSON', 'save-json-button');
     const savePcap = iconButton('save', 'Save as pcap', 'save-pcap-button');
+    this.againButton = iconButton('debug-restart', 'Capture again in this tab', 'capture-again-button');
+    this.againButton.hidden = true;
     this.stopButton.addEventListener('click', () => actions.stop());
+    this.againButton.addEventListener('click', () => actions.captureAgain());
     this.followButton.addEventListener('click', () => actions.toggleFollow());
     clearButton.addEventListener('click', () => actions.clear());
     saveJson.addEventListener('click', () => actions.save('json'));
@@ -109,7 +115,7 @@ export class Toolbar {
     this.actionNotice = el('div', { class: 'notice action-notice', id: 'action-notice', role: 'status' });
     this.actionNotice.hidden = true;
 
-    const actionsBar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Capture actions' }, this.stopButton, this.followButton, clearButton, saveJson, savePcap);
+    const actionsBar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Capture actions' }, this.stopButton, this.againButton, this.followButton, clearButton, saveJson, savePcap);
     this.element = el('div', { class: 'toolbar' },
       el('div', { class: 'toolbar-row' }, actionsBar, filterBox, counterBar),
       this.filterError, this.filterStale, this.saveChoice, this.memoryNotice, this.actionNotice);
@@ -127,6 +133,10 @@ export class Toolbar {
 
   setStopVisible(visible: boolean): void {
     this.stopButton.hidden = !visible;
+  }
+
+  setCaptureAgainVisible(visible: boolean): void {
+    this.againButton.hidden = !visible;
   }
 
   setFollow(follow: boolean): void {

@@ -17,6 +17,17 @@ export interface InspectorUiState {
   timeFormat: 'sinceStart' | 'sincePrevious' | 'absolute';
   /** Keys of the columns the user hid. */
   hiddenColumns: string[];
+  /**
+   * How the capture ended, once it has: the host reads it back after a window
+   * reload, so a capture that ended because its container stopped is not
+   * relabelled "the window was reloaded".
+   */
+  endStatus?: EndStatus;
+}
+
+export interface EndStatus {
+  state: 'ended' | 'error';
+  message: string;
 }
 
 export interface VsCodeApi {
@@ -41,5 +52,6 @@ export function restoredState(api: VsCodeApi): InspectorUiState {
     hiddenColumns: Array.isArray(saved?.hiddenColumns) ? saved.hiddenColumns.filter((k): k is string => typeof k === 'string') : [],
     timeFormat: saved?.timeFormat === 'sincePrevious' || saved?.timeFormat === 'absolute' ? saved.timeFormat : 'sinceStart',
     filterHistory: Array.isArray(saved?.filterHistory) ? saved.filterHistory.filter((h): h is string => typeof h === 'string').slice(0, 20) : [],
+    ...(saved?.endStatus ? { endStatus: saved.endStatus } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
+import { captureAgainInTab } from './commands/captureAgainInTab';
 import { ReattachNotifier } from './commands/offerReattach';
 import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';
 import { switchDockerContext } from './commands/switchDockerContext';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const spoolFolder = prepareSpoolFolder(context, log);
   const deps: InspectorDeps = { extensionUri: context.extensionUri, log, hostnames, saver: new CaptureSaver(log), spoolFolder };
   const startContext: StartCaptureContext = { extensionPath: context.extensionPath, watcher, manager, deps };
+  deps.captureAgain = (panel) => captureAgainInTab(panel, startContext);
   const reattach = push(new ReattachNotifier(watcher, manager, () => startContext));
   startContext.onCaptureEnded = (capture, reason) => reattach.captureEnded(capture, reason);
 

@@ -83,6 +83,8 @@ export type FromWebviewMessage =
   | { type: 'stop' }
   /** Forget the packets shown so far. */
   | { type: 'clear' }
+  /** Start the same capture again (same container, direction, filter) in this tab: it has ended. */
+  | { type: 'captureAgain' }
   /**
    * Save packets. `packetNumbers` (1-based "No." values) limits the save to the
    * filtered rows; absent means every packet still in memory.

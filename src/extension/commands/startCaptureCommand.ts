@@ -45,11 +45,15 @@ export async function runStartCapture(arg: unknown, variant: StartCaptureVariant
   await startCaptureOf(picked, { ...(variant.direction ? { direction: variant.direction } : {}), ...(filter ? { filter } : {}) }, ctx);
 }
 
-/** Starts capturing one container into a new tab; `direction` undefined = the setting. Also used to capture again after a restart. */
+/**
+ * Starts capturing one container; `direction` undefined = the setting. Into a
+ * new tab, or into `reuse`, the ended tab of the same capture (Capture Again).
+ */
 export async function startCaptureOf(
   picked: { id: string; name: string },
   variant: { direction?: CaptureDirection; filter?: string },
   ctx: StartCaptureContext,
+  reuse?: InspectorPanel,
 ): Promise<void> {
   const { log } = ctx.deps;
   const filter = variant.filter;
@@ -78,7 +82,12 @@ export async function startCaptureOf(
     if (level === 'debug' && !settings.verbose) return;
     log[level](`[${target.name}] ${message}`);
   }, spool);
-  const panel = InspectorPanel.open(session, target.name, ctx.deps, spool ? { spool: spool.path, container } : undefined, { direction: request.direction, ...(filter ? { filter } : {}) });
+  const description = { direction: request.direction, ...(filter ? { filter } : {}) };
+  const hostState = spool ? { spool: spool.path, container, ...description } : undefined;
+  // The tab to reuse may have been closed while the container was being resolved.
+  const panel = reuse && InspectorPanel.isOpen(reuse)
+    ? InspectorPanel.rebind(reuse, session, target.name, ctx.deps, hostState, description)
+    : InspectorPanel.open(session, target.name, ctx.deps, hostState, description);
   ctx.manager.add(session);
   // Closing the tab stops the capture (InspectorPanel does that); once ended, the
   // session can go, and so can its spool: what the user wanted kept, they saved.

@@ -23,6 +23,8 @@ export interface InspectorHost {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Puts text on the clipboard (Copy entries of the context menu). */
   copy?(text: string): Promise<void>;
+  /** Starts the ended capture again in this tab (the webview's Capture Again). */
+  captureAgain?(): Promise<void>;
 }
 
 /** Frames go out in messages of at most this size (a single bigger batch goes alone). */
@@ -117,6 +119,9 @@ export class InspectorConnection {
       case 'copy':
         await this.host.copy?.(message.text);
         return;
+      case 'captureAgain':
+        await this.host.captureAgain?.();
+        return;
     }
   }
 
@@ -202,6 +207,7 @@ export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
     case 'ready':
     case 'stop':
     case 'clear':
+    case 'captureAgain':
       return { type: m.type };
     case 'save': {
       if (m.format !== 'json' && m.format !== 'pcap') return undefined;

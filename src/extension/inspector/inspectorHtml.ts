@@ -21,6 +21,9 @@ export interface InspectorHostState {
   /** Absolute path of the capture's spool (validated before use: webview state is not trusted). */
   spool: string;
   container?: { id: string; name: string };
+  /** The capture's direction and BPF filter, for Capture Again after a reload. */
+  direction?: 'both' | 'egress' | 'ingress';
+  filter?: string;
 }
 
 export function buildInspectorHtml(input: InspectorHtmlInput): string {

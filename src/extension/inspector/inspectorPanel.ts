@@ -22,6 +22,15 @@ export interface InspectorDeps {
   saver: CaptureSaver;
   /** The spool folder (storage `captures/`), or undefined when it could not be made: captures then live in memory only. */
   spoolFolder: Promise<string | undefined>;
+  /** Starts an ended capture again in its own tab (the inspector's Capture Again button). */
+  captureAgain?: (panel: InspectorPanel) => Promise<void>;
+}
+
+/** What a capture tab captured: what Capture Again starts again. */
+export interface CaptureTarget {
+  container: { id: string; name: string };
+  direction: 'both' | 'egress' | 'ingress';
+  filter?: string;
 }
 
 export function inspectorWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -49,6 +58,35 @@ export class InspectorPanel extends Disposable {
 
   /** Titles of the open inspector tabs (without their state suffix), to number duplicates. */
   private static readonly openTitles = new Set<string>();
+  /** Every tab bound to a model now (Capture Again looks for the ended tab of a container here). */
+  private static readonly bound = new Set<InspectorPanel>();
+  /** Set once the tab was closed or handed to another model: nothing is posted to it from here after that. */
+  private detached = false;
+
+  /** The tab is open and bound (not closed, not handed to another model). */
+  static isOpen(panel: InspectorPanel): boolean {
+    return InspectorPanel.bound.has(panel);
+  }
+
+  /** An open tab whose capture of `target` has ended, to capture again in. */
+  static endedTabOf(target: CaptureTarget): InspectorPanel | undefined {
+    return [...InspectorPanel.bound].find((p) => {
+      const t = p.captureTarget;
+      return t !== undefined && !p.running && t.container.name === target.container.name && t.direction === target.direction && (t.filter ?? '') === (target.filter ?? '');
+    });
+  }
+
+  /**
+   * The same tab, bound to a new model (Capture Again): the old binding goes as
+   * if its tab had closed (its capture and spool are let go), the webview is
+   * loaded afresh for the new one. The tab itself stays where the user put it.
+   */
+  static rebind(old: InspectorPanel, model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState, description?: TabDescription): InspectorPanel {
+    const panel = old.panel;
+    old.release();
+    panel.reveal(undefined, false);
+    return new InspectorPanel(panel, model, baseName, deps, hostState, description);
+  }
 
   /** Opens a new tab for a model (a capture); `hostState` comes back to the serializer after a reload. */
   static open(model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState, description?: TabDescription): InspectorPanel {
@@ -71,12 +109,13 @@ export class InspectorPanel extends Disposable {
     description?: TabDescription,
   ) {
     super();
-    let disposed = false;
+    InspectorPanel.bound.add(this);
+    this._register({ dispose: () => InspectorPanel.bound.delete(this) });
     this.titleBase = numberedTitle(describeTab(model.title, description), InspectorPanel.openTitles);
     InspectorPanel.openTitles.add(this.titleBase);
     this._register({ dispose: () => InspectorPanel.openTitles.delete(this.titleBase) });
     const retitle = (): void => {
-      if (!disposed) panel.title = this.titleBase + stateSuffix(model.status.state);
+      if (!this.detached) panel.title = this.titleBase + stateSuffix(model.status.state);
     };
     retitle();
     this._register(model.onDidChangeStatus(() => retitle()));
@@ -85,17 +124,18 @@ export class InspectorPanel extends Disposable {
       post: (message) => {
         // Once the tab is closed its webview throws on any access; whatever
         // still reports (a capture winding down) must not fail because of it.
-        if (disposed) return;
+        if (this.detached) return;
         void panel.webview.postMessage(message);
       },
       hostnames: () => deps.hostnames.current,
       save: (format, numbers) => deps.saver.save(model, format, numbers, this.baseName),
       log: (level, message) => deps.log[level](message),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+      captureAgain: () => deps.captureAgain?.(this) ?? Promise.resolve(),
     });
     this._register({ dispose: () => this.connection.dispose() });
     this._register(registerInspector((message) => {
-      if (!disposed) void panel.webview.postMessage(message);
+      if (!this.detached) void panel.webview.postMessage(message);
     }));
     this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
     this._register(
@@ -104,14 +144,37 @@ export class InspectorPanel extends Disposable {
       }),
     );
     this._register(
-      panel.onDidDispose(() => {
-        disposed = true;
-        void model.stop();
-        this.closeEmitter.fire();
-        this.dispose();
-      }),
+      panel.onDidDispose(() => this.release()),
     );
+    this.target = description && model.container ? { container: { id: model.container.id, name: model.container.name }, direction: description.direction ?? 'both', ...(description.filter ? { filter: description.filter } : {}) } : undefined;
     panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri, hostState);
+  }
+
+  private readonly target: CaptureTarget | undefined;
+
+  /** What this tab captured; undefined for a file, or a restored tab that does not know. */
+  get captureTarget(): CaptureTarget | undefined {
+    return this.target;
+  }
+
+  /** The capture is starting or running. */
+  get running(): boolean {
+    const state = this.model.status.state;
+    return state === 'starting' || state === 'capturing' || state === 'stopping';
+  }
+
+  /** Packets the tab holds (what Capture Again would replace). */
+  get packetCount(): number {
+    return this.model.store.size;
+  }
+
+  /** The tab closed, or was handed to another model: stop the capture, tell the owner, let go. */
+  private release(): void {
+    if (this.detached) return;
+    this.detached = true;
+    void this.model.stop();
+    this.closeEmitter.fire();
+    this.dispose();
   }
 
   reveal(): void {

@@ -108,12 +108,16 @@ export class Inspector {
     return (await error.isVisible()) ? ((await error.textContent()) ?? '').trim() : '';
   }
 
-  async click(buttonId: 'stop-button' | 'save-json-button' | 'save-pcap-button' | 'clear-button'): Promise<void> {
+  async click(buttonId: 'stop-button' | 'save-json-button' | 'save-pcap-button' | 'clear-button' | 'capture-again-button'): Promise<void> {
     await this.frame.locator(`#${buttonId}`).click();
   }
 
   async stopVisible(): Promise<boolean> {
     return this.frame.locator('#stop-button').isVisible();
+  }
+
+  async captureAgainVisible(): Promise<boolean> {
+    return this.frame.locator('#capture-again-button').isVisible();
   }
 
   /** If the inspector asks "save which packets?", answers it. */

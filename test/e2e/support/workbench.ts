@@ -122,6 +122,15 @@ export class Workbench {
     await this.runCommand('View: Close All Editors');
   }
 
+  /** Waits for VS Code's modal dialog, returns its message and clicks `button`. */
+  async answerModal(button: string, timeoutMs = 10_000): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+    const message = ((await dialog.locator('.dialog-message-text').textContent()) ?? '').trim();
+    await dialog.locator('.monaco-button', { hasText: button }).first().click();
+    return message;
+  }
+
   /** Notifications currently shown (toasts), as text. */
   async notifications(): Promise<string[]> {
     return (await this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map((t) => t.trim());
