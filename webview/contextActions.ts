@@ -1,7 +1,8 @@
 /**
  * What each context-menu entry does (package.json `webview/context`; the host
  * relays the chosen entry as a `contextAction` message): filters built from
- * the right-clicked cell or field, copies, marks, Go to Packet and Find.
+ * the right-clicked cell or field, copies, marks, Go to Packet and Find, the
+ * list's columns, time format and name resolution.
  */
 import { addressFilter, combineFilter, quoteFilterValue, type FilterCombination } from '../src/core/filter/filterFromSelection';
 import type { CapturedFrame } from '../src/core/packet';
@@ -23,6 +24,10 @@ export interface ActionTarget {
   openFind(): void;
   hideColumn(key: string): void;
   showAllColumns(): void;
+  /** What the Time column shows (View > Time Display Format in Wireshark). */
+  setTimeFormat(format: 'sinceStart' | 'sincePrevious' | 'absolute'): void;
+  /** Container names for known addresses (true), or the addresses themselves. */
+  setResolveNames(resolve: boolean): void;
   copy(text: string): void;
   /** Tells the user why an entry did nothing. */
   notice(message: string): void;
@@ -90,6 +95,19 @@ export function runContextAction(target: ActionTarget, message: ContextMessage):
       return;
     case 'showAllColumns':
       target.showAllColumns();
+      return;
+    case 'timeSinceStart':
+      target.setTimeFormat('sinceStart');
+      return;
+    case 'timeSincePrevious':
+      target.setTimeFormat('sincePrevious');
+      return;
+    case 'timeAbsolute':
+      target.setTimeFormat('absolute');
+      return;
+    case 'showNames':
+    case 'showAddresses':
+      target.setResolveNames(action === 'showNames');
       return;
     default:
       return;

@@ -8,6 +8,7 @@ import { compileFilter, FilteredRows } from '../src/core/filter/index';
 import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
 import { PacketStore } from '../src/core/packetStore';
+import { nextSort, type PacketSort } from '../src/core/sortPackets';
 import type { CaptureStatus, SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { runContextAction, type ActionTarget } from './contextActions';
 import { DetailPane } from './detailPane';
@@ -17,6 +18,7 @@ import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
+import { SortedRows } from './sortedRows';
 import { makeSplitter } from './splitter';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
@@ -27,7 +29,7 @@ const TIME_FORMAT_NAMES: Record<TimeFormat, string> = { sinceStart: 'seconds sin
 
 const COLUMNS: ListColumn[] = [
   { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
-  { title: 'Time', width: '120px', className: 'col-time', key: 'time', tooltip: 'Seconds since the first packet; click: since the previous packet, then time of day' },
+  { title: 'Time', width: '120px', className: 'col-time', key: 'time', tooltip: 'Click to sort; right-click for the time format (since the first packet, since the previous one, time of day)' },
   { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
   { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
   { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
@@ -44,6 +46,10 @@ const RATE_WINDOW_MS = 5000;
 export class InspectorApp {
   private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize, summarizeColumns });
   private rows = new FilteredRows(this.store);
+  /** The rows in the order the list shows them (a header click sorts). */
+  private readonly sorted = new SortedRows(this.rows);
+  /** Addresses of known containers show as their names (Wireshark's name resolution); off: raw addresses. */
+  private resolveNames = true;
   private hostnames: Record<string, string> = {};
   private live = false;
   private status: CaptureStatus = { state: 'starting' };
@@ -83,7 +89,8 @@ export class InspectorApp {
       filterChanged: (text, committed) => this.applyFilter(text, committed),
     }, restored.filterHistory);
     this.timeFormat = restored.timeFormat;
-    const columns = COLUMNS.map((c) => (c.key === 'time' ? { ...c, onHeaderClick: () => this.cycleTimeFormat() } : c));
+    this.resolveNames = restored.resolveNames;
+    const columns = COLUMNS.map((c) => ({ ...c, onHeaderClick: () => this.sortBy(nextSort(this.sorted.current, c.key)) }));
     this.list = new PacketList(columns, this.listSource(), {
       onSelect: (n) => {
         this.showDetail(n);
@@ -109,6 +116,8 @@ export class InspectorApp {
     document.body.append(main);
 
     for (const key of restored.hiddenColumns) this.list.setColumnHidden(key, true);
+    this.updateHeaderContext();
+    if (restored.sort) this.sortBy(restored.sort);
     this.toolbar.setFollow(restored.autoscroll);
     if (!restored.autoscroll) this.list.setFollow(false);
     this.toolbar.setStopVisible(false);
@@ -132,6 +141,7 @@ export class InspectorApp {
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
+        this.sorted.setRows(this.rows);
         this.marked.clear();
         this.kernelDropsAtClear = 0;
         this.rateSamples = [];
@@ -145,6 +155,7 @@ export class InspectorApp {
         // Stored: the host may send more (it keeps only a few MB unacknowledged).
         if (message.seq !== undefined) this.api.postMessage({ type: 'ack', seq: message.seq });
         this.rows.update();
+        if (this.sorted.refresh()) this.list.invalidate();
         this.restorePending();
         break;
       case 'status':
@@ -152,6 +163,7 @@ export class InspectorApp {
         break;
       case 'hostnames':
         this.hostnames = { ...message.hostnames };
+        this.resortBy('source', 'destination');
         this.list.invalidate();
         // A filter naming a container must see its new addresses.
         if (this.filterText) this.applyFilter(this.filterText);
@@ -168,10 +180,10 @@ export class InspectorApp {
 
   private listSource(): ListSource {
     return {
-      count: () => this.rows.length,
-      numberAt: (i) => this.rows.numberAt(i),
-      indexOf: (n) => this.rows.indexOf(n),
-      indexAtOrAfter: (n) => this.rows.indexAtOrAfter(n),
+      count: () => this.sorted.length,
+      numberAt: (i) => this.sorted.numberAt(i),
+      indexOf: (n) => this.sorted.indexOf(n),
+      indexAtOrAfter: (n) => this.sorted.indexAtOrAfter(n),
       fillRow: (cells, n) => this.fillRow(cells, n),
       isMarked: (n) => this.marked.has(n),
     };
@@ -190,7 +202,7 @@ export class InspectorApp {
         const row = this.store.rowOf(n);
         return row < 0 ? undefined : capturedFrame(this.store, row);
       },
-      displayAddress: (a) => this.hostnames[a] ?? a,
+      displayAddress: (a) => this.displayAddress(a),
       field: (n, id) => (n === this.list.selectedNumber ? this.detail.fieldById(id) : undefined),
       toggleMark: (n) => this.toggleMark(n),
       openGoTo: () => this.jumpBar.openGoTo(),
@@ -203,6 +215,8 @@ export class InspectorApp {
         this.list.showAllColumns();
         this.saveState();
       },
+      setTimeFormat: (format) => this.setTimeFormat(format),
+      setResolveNames: (resolve) => this.setResolveNames(resolve),
       copy: (text) => this.api.postMessage({ type: 'copy', text }),
       notice: (message) => this.toolbar.showNotice(message),
     };
@@ -231,10 +245,76 @@ export class InspectorApp {
     }
   }
 
-  private cycleTimeFormat(): void {
-    this.timeFormat = this.timeFormat === 'sinceStart' ? 'sincePrevious' : this.timeFormat === 'sincePrevious' ? 'absolute' : 'sinceStart';
+  private setTimeFormat(format: TimeFormat): void {
+    this.timeFormat = format;
     this.toolbar.showNotice(`Time: ${TIME_FORMAT_NAMES[this.timeFormat]}`);
+    this.resortBy('time');
+    this.updateHeaderContext();
+    this.list.invalidate();
     this.saveState();
+    this.scheduleRender();
+  }
+
+  private setResolveNames(resolve: boolean): void {
+    this.resolveNames = resolve;
+    this.toolbar.showNotice(resolve ? 'Addresses of known containers show as their names' : 'Addresses show as addresses (no name resolution)');
+    this.resortBy('source', 'destination');
+    this.updateHeaderContext();
+    this.list.invalidate();
+    this.saveState();
+    this.scheduleRender();
+  }
+
+  /** The address as the list shows it: a container name when known and names are on. */
+  private displayAddress(address: string): string {
+    return (this.resolveNames ? this.hostnames[address] : undefined) ?? address;
+  }
+
+  private updateHeaderContext(): void {
+    this.list.setHeaderContext({ timeFormat: this.timeFormat, resolveNames: this.resolveNames });
+  }
+
+  /** Sorts the list by a column (or back to arrival order), as a Wireshark header click. */
+  private sortBy(sort: PacketSort | undefined): void {
+    this.sorted.setSort(sort, (n) => this.sortValue(sort?.column ?? 'number', n));
+    this.sorted.refresh(true);
+    this.list.setSortIndicator(sort?.column, sort?.direction);
+    // The selected packet stays in view where the sort put it.
+    if (this.list.selectedNumber > 0) {
+      this.list.setFollow(false);
+      this.list.select(this.list.selectedNumber, true);
+    }
+    this.saveState();
+    this.scheduleRender();
+  }
+
+  /** The sort follows what the column shows: re-sorted when that changed (names, time format). */
+  private resortBy(...columns: string[]): void {
+    const sort = this.sorted.current;
+    if (sort && columns.includes(sort.column)) {
+      this.sorted.setSort(sort, (n) => this.sortValue(sort.column, n));
+      this.sorted.refresh(true);
+    }
+  }
+
+  /** A packet's value in a column, as shown (numbers as numbers). */
+  private sortValue(column: string, n: number): number | string {
+    const store = this.store;
+    const row = store.rowOf(n);
+    if (row < 0) return n;
+    const c = store.columns;
+    const s = store.slot(row);
+    switch (column) {
+      case 'time': return this.timeFormat === 'sincePrevious' ? (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0) : store.relativeTime(row);
+      case 'direction': return c.interfaces.get(c.interfaceId[s] ?? 0) === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN';
+      case 'interface': return c.interfaces.get(c.interfaceId[s] ?? 0);
+      case 'source': return this.displayAddress(c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
+      case 'destination': return this.displayAddress(c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
+      case 'protocol': return protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1);
+      case 'length': return c.originalLength[s] ?? 0;
+      case 'info': return store.infoOf(row);
+      default: return n;
+    }
   }
 
   private toggleMark(n: number): void {
@@ -264,7 +344,7 @@ export class InspectorApp {
     if (field) text = `${field.field.name}: ${field.field.value}`;
     else {
       const values = this.rowValuesOf(this.list.selectedNumber);
-      if (values) text = summaryLine(values, (a) => this.hostnames[a] ?? a);
+      if (values) text = summaryLine(values, (a) => this.displayAddress(a));
     }
     if (text === undefined || !e.clipboardData) return;
     e.clipboardData.setData('text/plain', text);
@@ -274,14 +354,15 @@ export class InspectorApp {
   private find(mode: SearchMode, text: string, backwards: boolean): string {
     const search = compileSearch(mode, text, { hostnames: this.hostnames });
     if (!search.ok) return search.message;
-    const count = this.rows.length;
+    const count = this.sorted.length;
     if (count === 0) return 'No packets';
-    const current = this.rows.indexOf(this.list.selectedNumber);
+    // In the order the list shows: "next" is the next row down, sorted or not.
+    const current = this.sorted.indexOf(this.list.selectedNumber);
     const from = current >= 0 ? current : backwards ? count : -1;
-    const index = findShownIndex(this.store, { count, numberAt: (i) => this.rows.numberAt(i) }, search.test, from, backwards);
+    const index = findShownIndex(this.store, { count, numberAt: (i) => this.sorted.numberAt(i) }, search.test, from, backwards);
     if (index < 0) return 'No packet matches';
     this.list.setFollow(false);
-    this.list.select(this.rows.numberAt(index), true);
+    this.list.select(this.sorted.numberAt(index), true);
     return '';
   }
 
@@ -321,7 +402,7 @@ export class InspectorApp {
   /** Known containers show by name; the address stays one hover away. */
   private setAddress(cell: HTMLElement | undefined, address: string): void {
     if (!cell) return;
-    const name = this.hostnames[address];
+    const name = this.resolveNames ? this.hostnames[address] : undefined;
     cell.textContent = name ?? address;
     cell.title = name ? `${address} (${name})` : address;
     cell.classList.toggle('named', name !== undefined);
@@ -383,6 +464,7 @@ export class InspectorApp {
     const started = performance.now();
     this.rows.setPredicate(compiled.predicate);
     this.lastFilterMs = performance.now() - started;
+    this.sorted.refresh(true);
     this.list.invalidate();
     if (!this.list.following && this.list.selectedNumber > 0) this.list.select(this.list.selectedNumber, true);
     this.scheduleRender();
@@ -416,6 +498,7 @@ export class InspectorApp {
     this.store.clear();
     this.marked.clear();
     this.rows.reset();
+    this.sorted.refresh(true);
     this.rateSamples = [];
     this.detail.showEmpty();
     this.list.invalidate();
@@ -459,6 +542,8 @@ export class InspectorApp {
   }
 
   private render(): void {
+    // A live capture's sort is taken again at most once a second (see SortedRows).
+    if (this.sorted.refresh()) this.list.invalidate();
     this.list.render();
     this.toolbar.setStopVisible(this.live && (this.status.state === 'starting' || this.status.state === 'capturing'));
     this.toolbar.setCaptureAgainVisible(this.capturesContainer && (this.status.state === 'ended' || this.status.state === 'error'));
@@ -489,6 +574,8 @@ export class InspectorApp {
       filterHistory: [...this.toolbar.assist.entries],
       timeFormat: this.timeFormat,
       hiddenColumns: this.list.hiddenColumns,
+      resolveNames: this.resolveNames,
+      ...(this.sorted.current ? { sort: this.sorted.current } : {}),
       ...(this.status.state === 'ended' || this.status.state === 'error' ? { endStatus: { state: this.status.state, message: this.status.message ?? '' } } : {}),
     };
     const key = JSON.stringify(state);

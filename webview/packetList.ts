@@ -136,6 +136,25 @@ export class PacketList {
     new ResizeObserver(() => this.render()).observe(this.scroller);
   }
 
+  /** Shows which column sorts the list, and which way (aria-sort, an arrow). */
+  setSortIndicator(key: string | undefined, direction: 'ascending' | 'descending' | undefined): void {
+    const cells = this.header.querySelectorAll<HTMLElement>('[role="columnheader"]');
+    this.columns.forEach((c, i) => {
+      const cell = cells[i];
+      if (!cell) return;
+      const sorted = key === c.key && direction !== undefined;
+      if (sorted) cell.setAttribute('aria-sort', direction);
+      else cell.removeAttribute('aria-sort');
+      cell.classList.toggle('sorted-ascending', sorted && direction === 'ascending');
+      cell.classList.toggle('sorted-descending', sorted && direction === 'descending');
+    });
+  }
+
+  /** Context keys the header's menu entries depend on (the time format, name resolution). */
+  setHeaderContext(context: Record<string, string | boolean>): void {
+    this.header.dataset.vscodeContext = JSON.stringify(context);
+  }
+
   /** Hides or shows a column (by key); hidden columns give their room to the others. */
   setColumnHidden(key: string, hidden: boolean): void {
     if (hidden) this.hidden.add(key);

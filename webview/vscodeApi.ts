@@ -17,6 +17,10 @@ export interface InspectorUiState {
   timeFormat: 'sinceStart' | 'sincePrevious' | 'absolute';
   /** Keys of the columns the user hid. */
   hiddenColumns: string[];
+  /** The column the list is sorted by (a header click), absent: arrival order. */
+  sort?: { column: string; direction: 'ascending' | 'descending' };
+  /** Container names for known addresses (default), or the addresses themselves. */
+  resolveNames: boolean;
   /**
    * How the capture ended, once it has: the host reads it back after a window
    * reload, so a capture that ended because its container stopped is not
@@ -53,5 +57,7 @@ export function restoredState(api: VsCodeApi): InspectorUiState {
     timeFormat: saved?.timeFormat === 'sincePrevious' || saved?.timeFormat === 'absolute' ? saved.timeFormat : 'sinceStart',
     filterHistory: Array.isArray(saved?.filterHistory) ? saved.filterHistory.filter((h): h is string => typeof h === 'string').slice(0, 20) : [],
     ...(saved?.endStatus ? { endStatus: saved.endStatus } : {}),
+    resolveNames: typeof saved?.resolveNames === 'boolean' ? saved.resolveNames : true,
+    ...(saved?.sort && typeof saved.sort.column === 'string' && (saved.sort.direction === 'ascending' || saved.sort.direction === 'descending') ? { sort: { column: saved.sort.column, direction: saved.sort.direction } } : {}),
   };
 }

@@ -63,7 +63,8 @@ export type InspectorAction =
   | 'copySummary' | 'copyHexDump' | 'copyHexStream' | 'copyLegacyText'
   | 'copyFieldValue' | 'copyFieldFilter'
   | 'toggleMark' | 'goToPacket' | 'find'
-  | 'hideColumn' | 'showAllColumns';
+  | 'hideColumn' | 'showAllColumns'
+  | 'timeSinceStart' | 'timeSincePrevious' | 'timeAbsolute' | 'showNames' | 'showAddresses';
 
 export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'applySelected', 'applyNotSelected', 'applyAndSelected', 'applyOrSelected', 'applyAndNotSelected', 'applyOrNotSelected',
@@ -72,6 +73,7 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'copyFieldValue', 'copyFieldFilter',
   'toggleMark', 'goToPacket', 'find',
   'hideColumn', 'showAllColumns',
+  'timeSinceStart', 'timeSincePrevious', 'timeAbsolute', 'showNames', 'showAddresses',
 ];
 
 export type SaveFormat = 'json' | 'pcap';
