@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
+import { STOP_FROM_STATUS_BAR_COMMAND, stopFromStatusBar } from './capture/statusBarStop';
 import { captureAgainInTab } from './commands/captureAgainInTab';
 import { ReattachNotifier } from './commands/offerReattach';
 import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';
@@ -19,7 +20,7 @@ import { HostnamesSource } from './containers/hostnamesSource';
 import { StatusAgeRefresher } from './containers/statusAgeRefresher';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
 import { registerInspectorCommands } from './inspector/inspectorCommands';
-import { INSPECTOR_VIEW_TYPE, type InspectorDeps } from './inspector/inspectorPanel';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspector/inspectorPanel';
 import { InspectorSerializer } from './inspector/inspectorSerializer';
 import { CaptureSaver } from './save/captureSaver';
 import { affectsSetting, readSettings, SETTINGS_SECTION } from './settings';
@@ -62,6 +63,11 @@ export function activate(context: vscode.ExtensionContext): void {
   command('dockerNetworkCapture.capture.startIngress', (arg) => runStartCapture(arg, { direction: 'ingress' }, startContext));
   command('dockerNetworkCapture.capture.startWithFilter', (arg) => runStartCapture(arg, { askFilter: true }, startContext));
   command(STOP_ALL_COMMAND, () => manager?.stopAll());
+  command(STOP_FROM_STATUS_BAR_COMMAND, () => stopFromStatusBar({
+    activeRunning: () => InspectorPanel.activeRunning(),
+    running: () => manager?.running ?? [],
+    stopAll: () => manager?.stopAll() ?? Promise.resolve(),
+  }));
   command('dockerNetworkCapture.containers.refresh', () => watcher.refresh());
   command('dockerNetworkCapture.openDockerSetting', () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.dockerHost`));
   command('dockerNetworkCapture.showLog', () => log.show());

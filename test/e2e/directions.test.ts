@@ -51,7 +51,7 @@ describe('egress-only and ingress-only captures side by side', { timeout: 240_00
     assert.ok(ingressRows.filter(isTestExchange).every((r) => showsAddress(r, 'Destination', serverIp)), describeRows(ingressRows));
     assert.ok(!ingressRows.some(isResponse), 'the response the server sent is not in its ingress capture');
 
-    // Stop All Captures must really stop both: the status-bar count goes, each
+    // The status bar, then Stop All Captures must really stop both: the status-bar count goes, each
     // tab says its capture ended, and no helper or tcpdump is left running.
     const helpers = helperProcesses();
     const tcpdumps = helpers.flatMap((h) => tcpdumpsBelow(h).map((t) => t.pid));
@@ -59,6 +59,14 @@ describe('egress-only and ingress-only captures side by side', { timeout: 240_00
     assert.ok(tcpdumps.length >= 2, `tcpdumps below the helpers: ${tcpdumps.join(', ')}`);
     const statusItem = captureStatusItem(session.harness().workbench.page);
     assert.match((await statusItem.textContent()) ?? '', /\d packets/, 'the status bar counts the running captures');
+
+    // A click on the status bar stops the active tab's capture only: the server's, in view.
+    await statusItem.click();
+    await waitFor('the server capture\'s helper to exit, the client\'s to run on', () => helpers.filter((p) => isAlive(p)).length === 1, 15_000);
+    await waitFor('the server tab to say its capture ended', async () => /Capture ended/.test(await ingress.statusLine()), 10_000);
+    assert.equal(await statusItem.isVisible(), true, 'the client capture still counts in the status bar');
+    await session.harness().workbench.activateTab(CLIENT_NAME);
+    assert.match(await (await Inspector.active(session.harness().workbench)).statusLine(), /Capturing/, 'the client capture runs on');
 
     await session.harness().workbench.runCommand('Network Capture: Stop All Captures');
 
@@ -83,7 +91,7 @@ describe('egress-only and ingress-only captures side by side', { timeout: 240_00
   });
 });
 
-/** The extension's status-bar entry (`$(record) N packets`; clicking it stops all captures). */
+/** The extension's status-bar entry (`$(record) N packets`; clicking it stops the active tab's capture). */
 function captureStatusItem(page: Page): Locator {
   return page.locator('.part.statusbar .statusbar-item[id$="dockerNetworkCapture.captures"]');
 }

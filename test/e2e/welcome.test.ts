@@ -2,12 +2,12 @@
  * The Containers view when Docker cannot be reached says why and what to do
  * next, for each cause a user meets: a socket they may not open (the
  * docker-group hint), no socket at all, and a socket nobody answers on. Real
- * Unix sockets on this machine; the endpoint is changed through the user's
- * settings file, as editing settings does.
+ * Unix sockets on this machine, at the endpoint the settings name; between the
+ * steps the socket changes and the user presses Retry.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { waitFor } from './support/processes';
@@ -15,17 +15,13 @@ import { e2eSession } from './support/session';
 
 const dir = mkdtempSync('/tmp/dnc-e2e-welcome-');
 chmodSync(dir, 0o755);
-const ROOT_ONLY = join(dir, 'root-only.sock');
-const MISSING = join(dir, 'missing.sock');
-const DEAD = join(dir, 'dead.sock');
+const SOCKET = join(dir, 'docker.sock');
 
-// A socket only root may open, served by a root process for the whole file.
-const listener: ChildProcess = spawn(process.execPath, ['-e', `require('node:net').createServer((s) => s.destroy()).listen(${JSON.stringify(ROOT_ONLY)}, () => require('node:fs').chmodSync(${JSON.stringify(ROOT_ONLY)}, 0o600))`], { stdio: 'ignore' });
-// An engine that died: its socket file is left, nothing listens (a listener killed outright does not unlink it).
-spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(DEAD)}, () => { require('node:fs').chmodSync(${JSON.stringify(DEAD)}, 0o666); process.kill(process.pid, 'SIGKILL'); })`]);
+// First a socket only root may open, served by a root process.
+const listener: ChildProcess = spawn(process.execPath, ['-e', `require('node:net').createServer((s) => s.destroy()).listen(${JSON.stringify(SOCKET)}, () => require('node:fs').chmodSync(${JSON.stringify(SOCKET)}, 0o600))`], { stdio: 'ignore' });
 
 describe('the Containers view when Docker is not reachable', { timeout: 180_000 }, () => {
-  const session = e2eSession(__filename, { settings: { 'dockerNetworkCapture.dockerHost': `unix://${ROOT_ONLY}` } });
+  const session = e2eSession(__filename, { settings: { 'dockerNetworkCapture.dockerHost': `unix://${SOCKET}` } });
   after(() => {
     listener.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -39,14 +35,13 @@ describe('the Containers view when Docker is not reachable', { timeout: 180_000 
     }, 20_000, 300);
   };
 
-  const setEndpoint = (endpoint: string): void => {
-    const file = join(session.harness().server.userDataDir, 'User', 'settings.json');
-    const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...settings, 'dockerNetworkCapture.dockerHost': endpoint }, null, 2));
+  /** The welcome content's Retry button, as a user presses it after fixing something. */
+  const retry = async (): Promise<void> => {
+    await session.harness().workbench.sidebar().locator('.welcome-view-content a', { hasText: 'Retry' }).first().click();
   };
 
   it('permission denied on the socket: says so, with the docker-group hint', async () => {
-    await waitFor('the root-only socket', () => existsSync(ROOT_ONLY), 10_000);
+    await waitFor('the root-only socket', () => existsSync(SOCKET), 10_000);
     await session.harness().workbench.openActivity('Network Capture');
     const text = await welcomeText(/permission denied/);
     await session.harness().screenshot('welcome-permission-denied');
@@ -56,7 +51,10 @@ describe('the Containers view when Docker is not reachable', { timeout: 180_000 
   });
 
   it('no socket: says the engine is not running or is elsewhere, and how to choose it', async () => {
-    setEndpoint(`unix://${MISSING}`);
+    // The engine goes away and takes its socket along.
+    listener.kill('SIGKILL');
+    rmSync(SOCKET, { force: true });
+    await retry();
     const text = await welcomeText(/no Docker socket/);
     await session.harness().screenshot('welcome-socket-missing');
     assert.match(text, /Is the engine running\?/);
@@ -64,8 +62,10 @@ describe('the Containers view when Docker is not reachable', { timeout: 180_000 
   });
 
   it('a socket nobody answers on: connection refused, start the engine', async () => {
-    assert.ok(existsSync(DEAD), 'the dead engine\'s socket file is there');
-    setEndpoint(`unix://${DEAD}`);
+    // An engine that died leaves its socket file (a listener killed outright does not unlink it); anyone may open it.
+    spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(SOCKET)}, () => { require('node:fs').chmodSync(${JSON.stringify(SOCKET)}, 0o666); process.kill(process.pid, 'SIGKILL'); })`]);
+    assert.ok(existsSync(SOCKET), 'the dead engine\'s socket file is there');
+    await retry();
     const text = await welcomeText(/connection refused/);
     await session.harness().screenshot('welcome-connection-refused');
     assert.match(text, /Start the engine/);

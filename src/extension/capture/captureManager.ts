@@ -1,10 +1,12 @@
 /**
  * Every running capture, and the status-bar item that shows their packet count
- * while any runs ("$(record) N packets"; clicking it stops them all).
+ * while any runs ("$(record) N packets"; clicking it stops the active tab's
+ * capture, or asks before stopping all: statusBarStop.ts).
  */
 import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
 import type { CaptureSession } from './captureSession';
+import { STOP_FROM_STATUS_BAR_COMMAND } from './statusBarStop';
 
 export const STOP_ALL_COMMAND = 'dockerNetworkCapture.capture.stopAll';
 
@@ -20,7 +22,7 @@ export class CaptureManager extends Disposable {
     super();
     this.statusItem = this._register(vscode.window.createStatusBarItem('dockerNetworkCapture.captures', vscode.StatusBarAlignment.Left, 100));
     this.statusItem.name = 'Docker Network Capture';
-    this.statusItem.command = STOP_ALL_COMMAND;
+    this.statusItem.command = STOP_FROM_STATUS_BAR_COMMAND;
   }
 
   add(session: CaptureSession): void {
@@ -79,7 +81,7 @@ export class CaptureManager extends Disposable {
     for (const s of this.sessions) total += s.packetsCaptured;
     this.statusItem.text = `$(record) ${total.toLocaleString('en-US')} packets`;
     const names = [...this.sessions].map((s) => s.container.name).join(', ');
-    this.statusItem.tooltip = `Capturing: ${names}\nClick to stop ${this.sessions.size === 1 ? 'the capture' : 'all captures'}`;
+    this.statusItem.tooltip = `Capturing: ${names}\nClick to stop ${this.sessions.size === 1 ? 'the capture' : 'the active tab\'s capture (or all, after asking)'}`;
     this.statusItem.show();
   }
 }

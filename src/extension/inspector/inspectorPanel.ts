@@ -63,6 +63,16 @@ export class InspectorPanel extends Disposable {
   /** Set once the tab was closed or handed to another model: nothing is posted to it from here after that. */
   private detached = false;
 
+  /** The inspector in the active editor tab, when its capture runs. */
+  static activeRunning(): InspectorPanel | undefined {
+    return [...InspectorPanel.bound].find((p) => p.panel.active && p.running);
+  }
+
+  /** Stops this tab's capture (the tab stays, with its packets). */
+  stop(): Promise<void> {
+    return this.model.stop();
+  }
+
   /** The tab is open and bound (not closed, not handed to another model). */
   static isOpen(panel: InspectorPanel): boolean {
     return InspectorPanel.bound.has(panel);
