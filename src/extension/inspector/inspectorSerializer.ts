@@ -48,7 +48,8 @@ export class InspectorSerializer implements vscode.WebviewPanelSerializer {
 
   private async restore(panel: vscode.WebviewPanel, title: string, host: InspectorHostState | undefined, endStatus: CaptureStatus): Promise<void> {
     const container = host?.container;
-    const description: TabDescription | undefined = host?.direction ? { direction: host.direction, ...(host.filter ? { filter: host.filter } : {}) } : undefined;
+    // Tabs saved before direction was kept captured in both directions unless their title said otherwise.
+    const description: TabDescription | undefined = container ? { direction: host?.direction ?? 'both', ...(host?.filter ? { filter: host.filter } : {}) } : undefined;
     const folder = await this.deps.spoolFolder;
     const spoolPath = folder && host ? await validateSpoolPath(folder, host.spool) : undefined;
     if (host && !spoolPath) this.deps.log.warn(`A restored inspector named a spool that is not usable: ${JSON.stringify(host.spool).slice(0, 300)}`);
