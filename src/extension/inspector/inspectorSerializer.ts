@@ -48,7 +48,7 @@ export class InspectorSerializer implements vscode.WebviewPanelSerializer {
 
   private async restore(panel: vscode.WebviewPanel, title: string, host: InspectorHostState | undefined, endStatus: CaptureStatus): Promise<void> {
     const container = host?.container;
-    // Tabs saved before direction was kept captured in both directions unless their title said otherwise.
+    // A tab saved before the direction was kept: Capture Again takes both directions (the default).
     const description: TabDescription | undefined = container ? { direction: host?.direction ?? 'both', ...(host?.filter ? { filter: host.filter } : {}) } : undefined;
     const folder = await this.deps.spoolFolder;
     const spoolPath = folder && host ? await validateSpoolPath(folder, host.spool) : undefined;
