@@ -154,6 +154,11 @@ export class InspectorPanel extends Disposable {
       }),
     );
     this._register(
+      // The close cannot be refused here: a WebviewPanel has no veto on closing.
+      // Asking "save first?" (Save / Don't Save / Cancel) needs the tab to be a
+      // custom editor whose CustomDocument turns dirty (onDidChangeCustomDocument):
+      // VS Code then asks, calls saveCustomDocumentAs for an untitled document and
+      // backupCustomDocument before a reload. Not done yet (README says so).
       panel.onDidDispose(() => this.release()),
     );
     this.target = description && model.container ? { container: { id: model.container.id, name: model.container.name }, direction: description.direction ?? 'both', ...(description.filter ? { filter: description.filter } : {}) } : undefined;
