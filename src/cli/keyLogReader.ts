@@ -117,7 +117,12 @@ export async function runKeyLogReader(): Promise<number> {
   write(text);
   write('\0');
   let consumed = text;
-  void nextLine().then(() => (stopped = true));
+  // The CLI that holds stdin exited: stop now, not at the next poll.
+  void nextLine().then(() => {
+    stopped = true;
+    source.close();
+    process.exit(0);
+  });
   let lastError = '';
   while (!stopped) {
     await new Promise((r) => setTimeout(r, POLL_MS));

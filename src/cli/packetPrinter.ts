@@ -35,10 +35,12 @@ export class PacketPrinter {
         const kept = this.tlsRecordsByFrame.get(l.frame - 1);
         if (kept) {
           const now = tls.summaryOf(l.frame - 1, kept.summary);
-          kept.record.decrypted_payload = toHex(l.plaintext);
+          if (l.plaintext) kept.record.decrypted_payload = toHex(l.plaintext);
           kept.record.protocol = now.protocol;
           kept.record.info = now.info;
-        } else if (this.format !== 'json') this.queue(this.format === 'ndjson' ? lateDecryptionJson(l) : lateDecryptionText(l));
+        } else if (l.plaintext && this.format !== 'json') {
+          this.queue(this.format === 'ndjson' ? lateDecryptionJson(l.frame, l.plaintext) : lateDecryptionText(l.frame, l.plaintext));
+        }
       }
     });
   }

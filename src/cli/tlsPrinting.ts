@@ -18,7 +18,8 @@ import { TlsDecryptor } from '../core/tls/tlsDecryptor';
 /** A late decryption, for text and NDJSON output (1-based frame numbers, as tshark counts). */
 export interface LateDecryption {
   frame: number;
-  plaintext: Uint8Array;
+  /** The frame's decrypted application data; undefined when the new keys opened only handshake records. */
+  plaintext: Uint8Array | undefined;
 }
 
 export class TlsPrinting {
@@ -82,8 +83,7 @@ export class TlsPrinting {
     if (this.lateFrames.size === 0) return;
     const late: LateDecryption[] = [];
     for (const index of [...this.lateFrames].sort((a, b) => a - b)) {
-      const plaintext = this.decryptor.decryptedPayload(index);
-      if (plaintext) late.push({ frame: index + 1, plaintext });
+      late.push({ frame: index + 1, plaintext: this.decryptor.decryptedPayload(index) });
     }
     this.lateFrames.clear();
     if (late.length > 0) this.onLate(late);
@@ -96,11 +96,11 @@ export function decryptedTextLines(plaintext: Uint8Array): string[] {
 }
 
 /** A late decryption as text: which frame, then its decrypted data. */
-export function lateDecryptionText(late: LateDecryption): string {
-  return [`Frame ${late.frame}: decrypted TLS, keys arrived later (${late.plaintext.length} bytes):`, ...seedHexdumpLines(late.plaintext)].join('\n') + '\n';
+export function lateDecryptionText(frame: number, plaintext: Uint8Array): string {
+  return [`Frame ${frame}: decrypted TLS, keys arrived later (${plaintext.length} bytes):`, ...seedHexdumpLines(plaintext)].join('\n') + '\n';
 }
 
 /** A late decryption as an NDJSON line. */
-export function lateDecryptionJson(late: LateDecryption): string {
-  return JSON.stringify({ type: 'tls_decrypted', frame: late.frame, decrypted_payload: toHex(late.plaintext) }) + '\n';
+export function lateDecryptionJson(frame: number, plaintext: Uint8Array): string {
+  return JSON.stringify({ type: 'tls_decrypted', frame, decrypted_payload: toHex(plaintext) }) + '\n';
 }
