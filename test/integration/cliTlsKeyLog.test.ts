@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, sleep, startCli } from '../support/cliRunner';
-import { docker, DOCKER_HOST, ensureDaemon, removeContainers, REPO, uniqueName } from '../support/dockerFixture';
+import { docker, ensureDaemon, removeContainers, REPO, uniqueName } from '../support/dockerFixture';
 import { createTestUser, deleteTestUser, type TestUser } from '../support/endpointTestUser';
 import { recordTlsSession, TLS_CASES, tlsWorkdir, tsharkPlaintext } from '../support/tlsSessions';
 
