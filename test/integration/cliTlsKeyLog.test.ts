@@ -12,12 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, sleep, startCli } from '../support/cliRunner';
-import { docker, ensureDaemon, removeContainers, REPO, uniqueName } from '../support/dockerFixture';
+import { daemonConnectionsOf, processTree } from '../support/daemonConnections';
+import { docker, DOCKER_DIR, ensureDaemon, removeContainers, REPO, uniqueName } from '../support/dockerFixture';
+import { identityOf } from '../support/processTree';
 import { createTestUser, deleteTestUser, type TestUser } from '../support/endpointTestUser';
 import { recordTlsSession, TLS_CASES, tlsWorkdir, tsharkPlaintext } from '../support/tlsSessions';
 
@@ -68,8 +70,17 @@ describe('CLI --tls-keylog', () => {
     try {
       await cli.listening;
       assert.match(cli.stderr(), /TLS key log container .*: read by a process of the invoking user's/);
-      const reader = execFileSync('ps', ['-o', 'user=,comm=', '-u', String(user.uid)], { encoding: 'utf8' });
-      assert.match(reader, /dnc-cli-keylog/, 'the reader runs as the sudo user');
+      // The reader: the sudo user's, no_new_privs, no capabilities. Every other process of the
+      // CLI's tree (root CLI turned nobody, printer, helper, tcpdumps) holds no Docker connection.
+      const tree = processTree(cli.child.pid as number);
+      const reader = tree.filter((p) => identityOf(p).name === 'dnc-cli-keylog');
+      assert.equal(reader.length, 1, tree.map((p) => `${p} ${identityOf(p).name}`).join(', '));
+      assert.deepEqual(identityOf(reader[0]!).uids, [user.uid, user.uid, user.uid, user.uid]);
+      const status = readFileSync(`/proc/${reader[0]!}/status`, 'utf8');
+      assert.match(status, /^NoNewPrivs:\s+1$/m);
+      assert.match(status, /^CapEff:\s+0+$/m);
+      assert.match(status, /^CapBnd:\s+0+$/m);
+      assert.deepEqual(daemonConnectionsOf(tree.filter((p) => p !== reader[0]), `${DOCKER_DIR}/docker.sock`), [], 'a process other than the reader connected to Docker');
       const fetched = docker('exec', client, 'sh', '-c', `printf 'GET /page.txt HTTP/1.0\\r\\n\\r\\n' | openssl s_client -quiet -ign_eof -connect ${serverIp}:4433 -keylogfile /tmp/keys.log 2>/dev/null`);
       assert.ok(fetched.includes(work.body.subarray(0, 100).toString()), 's_client got the page');
       // Bounded: the reader polls the key log every second.
