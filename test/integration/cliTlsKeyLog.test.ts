@@ -66,7 +66,8 @@ describe('CLI --tls-keylog', () => {
     docker('run', '-d', '--name', client, 'dnc-openssl:latest', 'sleep', '300');
     const serverIp = docker('inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}}', server);
     docker('exec', client, 'sh', '-c', ': > /tmp/keys.log');
-    const cli = startCli(['--ndjson', '--tls-keylog', `container:${client}:/tmp/keys.log`, client], { SUDO_UID: String(user.uid), SUDO_GID: String(user.gid) });
+    const saved = join(work.dir, 'live.pcap');
+    const cli = startCli(['--ndjson', '-w', saved, '--tls-keylog', `container:${client}:/tmp/keys.log`, client], { SUDO_UID: String(user.uid), SUDO_GID: String(user.gid) });
     try {
       await cli.listening;
       assert.match(cli.stderr(), /TLS key log container .*: read by a process of the invoking user's/);
@@ -107,6 +108,13 @@ describe('CLI --tls-keylog', () => {
     };
     for (let i = 0; i < 20 && left() !== ''; i++) await sleep(100);
     assert.equal(left(), '', 'the reader ended with the CLI');
+
+    // The -w file holds packets only (no key material); -r with the container's key log, read
+    // by this process through the Docker API, decrypts the same request from it.
+    assert.ok(!readFileSync(saved).includes(Buffer.from('CLIENT_HANDSHAKE_TRAFFIC_SECRET')), 'no key log in the pcap');
+    const again = await runCli(['-r', saved, '--ndjson', '--tls-keylog', `container:${client}:/tmp/keys.log`]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(rows(again.stdout).some((r) => plaintext(r).toString('latin1') === 'GET /page.txt HTTP/1.0\r\n\r\n'), again.stderr);
   });
 
   it("a key log the sudo user may not read is refused before capturing, with the reason", async () => {
