@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nodeTlsCrypto } from '../../src/client/tls/nodeTlsCrypto';
+import { parseCliArguments, UsageError } from '../../src/cli/cliArguments';
 import { PacketPrinter, type OutputFormat } from '../../src/cli/packetPrinter';
 import { TlsPrinting } from '../../src/cli/tlsPrinting';
 import { tlsFixture } from '../support/tlsFrames';
@@ -71,5 +72,15 @@ describe('CLI output with --tls-keylog', () => {
     const wrong = await print('text', fx.keyLog.replace(/^(\S+ [0-9a-f]{64} )([0-9a-f])/gm, (_, h: string, d: string) => h + (d === '0' ? '1' : '0')));
     assert.doesNotMatch(wrong, /Decrypted TLS/);
     assert.match(wrong, /\nTLS not decrypted: .+/);
+  });
+});
+
+describe('--tls-keylog on the command line', () => {
+  it('takes a file or container:NAME:/path; anything else is a usage error with the reason', () => {
+    assert.deepEqual(parseCliArguments(['--tls-keylog', 'keys.log', 'web']).tlsKeyLog, { kind: 'file', path: 'keys.log' });
+    assert.deepEqual(parseCliArguments(['--tls-keylog=container:api-1:/tmp/k.log', '-r', 'x.pcap']).tlsKeyLog, { kind: 'container', container: 'api-1', path: '/tmp/k.log' });
+    assert.throws(() => parseCliArguments(['--tls-keylog', 'container:api:relative', 'web']), (e: Error) => e instanceof UsageError && /expected container:NAME:\/absolute\/path/.test(e.message));
+    assert.throws(() => parseCliArguments(['--tls-keylog', '', 'web']), UsageError);
+    assert.throws(() => parseCliArguments(['web', '--tls-keylog']), /--tls-keylog needs a value/);
   });
 });
