@@ -19,6 +19,7 @@ import { cliReporter, PROGRAM, stdoutWriter } from './cliOutput';
 import { PacketPrinter } from './packetPrinter';
 import { PcapFileSink } from './pcapFileSink';
 import { parsePrinterConfig, PrinterFd } from './printerConfig';
+import { followKeyLogPipe } from './printerKeyLog';
 
 interface EndInfo {
   reason: string;
@@ -64,7 +65,9 @@ export async function runCapturePrinter(): Promise<number> {
       end({ reason: 'stopped' });
     }, 5000).unref();
   };
-  const printer = new PacketPrinter(config.format, stdoutWriter(stop));
+  // With --tls-keylog, the key log as it is now is read before the first packet.
+  const keyLog = config.tlsKeyLog === undefined ? undefined : await followKeyLogPipe(PrinterFd.tlsKeyLog, config.tlsKeyLog, (m) => report.warn(m));
+  const printer = new PacketPrinter(config.format, stdoutWriter(stop), keyLog?.printing);
 
   const decoder = new ChannelDecoder();
   const onControl = (message: HelperToClient): void => {
@@ -112,6 +115,7 @@ export async function runCapturePrinter(): Promise<number> {
   if (stopWanted) stop();
 
   const result = await finished;
+  keyLog?.finish();
   printer.finish();
   pcapSink?.close();
   report.verbose(`capture ended: ${result.reason}; ${printer.count} packets`);

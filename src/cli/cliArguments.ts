@@ -6,6 +6,7 @@
  */
 import { MAX_SNAP_LENGTH, parseDirection } from '../protocol/requestValidation';
 import type { CaptureDirection } from '../protocol/captureRequest';
+import { KeyLogSpecError, parseKeyLogSpec, type KeyLogSpec } from '../client/tls/keyLogSpec';
 
 export interface CliOptions {
   container?: string;
@@ -27,6 +28,8 @@ export interface CliOptions {
   /** Capture backend: the root helper on this machine, or helper containers through the Docker API. */
   via: 'auto' | 'host' | 'container';
   helperImage?: string;
+  /** --tls-keylog: a key log file, or container:NAME:/path (see client/tls/keyLogSpec). */
+  tlsKeyLog?: KeyLogSpec;
   help: boolean;
 }
 
@@ -35,6 +38,7 @@ export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE]
                               [--count N] [--duration SECONDS] [--max-bytes N]
                               [-s SNAPLEN] [--ndjson]
                               [--via auto|host|container] [--helper-image IMAGE]
+                              [--tls-keylog FILE|container:NAME:PATH]
                               container
 
 Capture a Docker container's network traffic. Capturing needs root: run it as
@@ -78,6 +82,11 @@ optional arguments:
                         local Linux engine, else container
   --helper-image IMAGE  image with tcpdump for --via container
                         (default: nicolaka/netshoot:v0.13)
+  --tls-keylog FILE|container:NAME:PATH
+                        decrypt TLS with an NSS key log (SSLKEYLOGFILE): a file
+                        here, or a file inside a container read through the
+                        Docker API and followed while capturing; JSON gets
+                        decrypted_payload, text a second hexdump
 `;
 
 export class UsageError extends Error {}
@@ -137,6 +146,13 @@ export function parseCliArguments(argv: string[]): CliOptions {
         break;
       }
       case '--helper-image': o.helperImage = value(); break;
+      case '--tls-keylog':
+        try {
+          o.tlsKeyLog = parseKeyLogSpec(value());
+        } catch (err) {
+          throw err instanceof KeyLogSpecError ? new UsageError(err.message) : err;
+        }
+        break;
       case '--': positional.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);

@@ -13,6 +13,7 @@ import type { CliOptions } from './cliArguments';
 import { PacketPrinter, type OutputFormat } from './packetPrinter';
 import { openCaptureFile } from './captureFile';
 import { PcapFileSink } from './pcapFileSink';
+import { openInProcessKeyLog } from './tlsKeyLogInProcess';
 
 export async function captureViaContainer(o: CliOptions, program: string, format: OutputFormat, writeOut: (onBrokenPipe: () => void) => (text: string) => void): Promise<number> {
   const say = (message: string): void => void process.stderr.write(`${program}: ${message}\n`);
@@ -32,9 +33,11 @@ export async function captureViaContainer(o: CliOptions, program: string, format
   verbose(`docker endpoint: ${docker.endpoint}; capturing through helper containers`);
   const target = await docker.resolveContainer(request.container);
   verbose(`container ${target.name} (${target.id.slice(0, 12)}), network mode ${target.networkMode}`);
+  // Read before anything starts: a missing key log stops the CLI with its reason.
+  const keyLog = await openInProcessKeyLog(o, true, (m) => say(`warning: ${m}`));
   const pcapSink = o.writeFile ? new PcapFileSink(openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
   let stop = (): void => undefined;
-  const printer = new PacketPrinter(format, writeOut(() => stop()));
+  const printer = new PacketPrinter(format, writeOut(() => stop()), keyLog?.printing);
   let code = 0;
   const handle = await startContainerCapture(
     docker,
@@ -56,6 +59,7 @@ export async function captureViaContainer(o: CliOptions, program: string, format
         if (level !== 'debug' || o.verbose) say(`${level === 'info' ? '' : level + ': '}${message}`);
       },
       ended: (info) => {
+        keyLog?.stop();
         printer.finish();
         pcapSink?.close();
         verbose(`capture ended: ${info.reason}; ${printer.count} packets`);

@@ -1,11 +1,12 @@
-/** -r FILE: decode a pcap file; no root, no Docker. */
+/** -r FILE: decode a pcap file; no root, no Docker (unless --tls-keylog names a container). */
 import { readFileSync } from 'node:fs';
 import { readPcapFile } from '../core/pcap/pcapReader';
 import type { CliOptions } from './cliArguments';
 import { fail, outputFormat, PROGRAM, stdoutWriter } from './cliOutput';
 import { PacketPrinter } from './packetPrinter';
+import { openInProcessKeyLog } from './tlsKeyLogInProcess';
 
-export function readFromFile(o: CliOptions): void {
+export async function readFromFile(o: CliOptions): Promise<void> {
   const path = o.readFile as string;
   let bytes: Uint8Array;
   try {
@@ -15,7 +16,8 @@ export function readFromFile(o: CliOptions): void {
   }
   const file = readPcapFile(bytes);
   if (file.error && file.records.length === 0) fail(`${path}: ${file.error.message}`);
-  const printer = new PacketPrinter(outputFormat(o), stdoutWriter(() => process.exit(0)));
+  const keyLog = await openInProcessKeyLog(o, false, (m) => process.stderr.write(`${PROGRAM}: warning: ${m}\n`));
+  const printer = new PacketPrinter(outputFormat(o), stdoutWriter(() => process.exit(0)), keyLog?.printing);
   let n = 0;
   for (const r of file.records) {
     if (o.count && n >= o.count) break;
@@ -24,5 +26,6 @@ export function readFromFile(o: CliOptions): void {
     n++;
   }
   printer.finish();
+  keyLog?.stop();
   if (file.error) process.stderr.write(`${PROGRAM}: warning: ${path}: ${file.error.message}\n`);
 }

@@ -9,6 +9,8 @@
  *           setpriv with the channel, the -w file, stdout and stderr -> drop
  *           to nobody
  *   nobody: relay SIGINT/SIGTERM/SIGHUP to the printer, exit with its code
+ *   --tls-keylog: a key log reader (keyLogReader.ts) runs as the invoking user
+ *           (not root) and pipes the key log's text to the printer
  *   printer (nobody, no groups, no_new_privs, no capabilities, not even in
  *           the bounding set): decode and print frames
  *
@@ -30,6 +32,7 @@ import { captureRequest, runCapture } from './captureCommand';
 import type { CliOptions } from './cliArguments';
 import { outputFormat, type CliReporter } from './cliOutput';
 import { closeDockerConnections, openSockets } from './dockerConnections';
+import { startKeyLogReader } from './keyLogReaderLaunch';
 import { startPrinter } from './printerLaunch';
 import { cliScriptPath, rootCommandLine } from './rootInvocation';
 
@@ -58,6 +61,11 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
   docker.dispose(); // its own agent (TLS, ssh); the global agents are closed below
   await closeDockerConnections(socketsBeforeDocker);
   report.verbose('docker connections closed');
+  // --tls-keylog: read by a process of the user's, started now so a missing key log stops us here.
+  const keyLogReader = o.tlsKeyLog
+    ? await startKeyLogReader(o.tlsKeyLog, { endpoint: o.docker, context: o.context }, { setpriv, runtime: process.execPath, script: cliScriptPath() })
+    : undefined;
+  if (keyLogReader) report.verbose(`TLS key log ${keyLogReader.label}: read by a process of the invoking user's`);
 
   // The channel lives in a directory of root's (the helper, started with a
   // clean environment, expects its requester to be root). It is removed as
@@ -78,7 +86,9 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
           snapLength: o.snapLength || 262144,
           runtime: process.execPath,
           script: cliScriptPath(),
+          ...(keyLogReader ? { tlsKeyLog: { label: keyLogReader.label, output: keyLogReader.output } } : {}),
         });
+        keyLogReader?.go();
         dropPrivileges(nobody);
         printer.sendConfig();
         return {

@@ -16,6 +16,7 @@ import { readFromFile } from './fileCommand';
 import { captureOnHost } from './hostCapture';
 import { runCapturePrinter } from './capturePrinter';
 import { PRINTER_ARGUMENT } from './printerConfig';
+import { KEY_LOG_READER_ARGUMENT, runKeyLogReader } from './keyLogReader';
 import { chooseCliCapturePath } from './capturePathChoice';
 import { captureViaContainer } from './containerCapture';
 
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
     const code = await runCapturePrinter();
     process.stdout.write('', () => process.exit(code));
     return;
+  }
+  if (process.argv[2] === KEY_LOG_READER_ARGUMENT) {
+    // The key log reader the root CLI started as the invoking user (keyLogReader.ts).
+    const code = await runKeyLogReader();
+    process.exit(code);
   }
   let o: CliOptions;
   try {
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
     return;
   }
   if (o.readFile) {
-    readFromFile(o);
+    await readFromFile(o);
     return;
   }
   const path = chooseCliCapturePath(o);

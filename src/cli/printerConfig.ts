@@ -23,6 +23,8 @@ export const PrinterFd = {
   captureFile: 6,
   /** One byte, then EOF, once the printer handles stop signals itself: the root CLI relays them only then. */
   ready: 7,
+  /** --tls-keylog: the key log reader's output (keyLogReader.ts); closed without. */
+  tlsKeyLog: 8,
 } as const;
 
 /** The hidden argument that makes dist/cli.js the printing process. */
@@ -37,6 +39,8 @@ export interface PrinterConfig {
   captureFile: boolean;
   /** Base64 of the channel bytes received before the hand-over, to be read first. */
   unread: string;
+  /** --tls-keylog: what the key log is, for messages; descriptor 8 carries its text. */
+  tlsKeyLog?: string;
 }
 
 export function parsePrinterConfig(text: string): PrinterConfig {
@@ -47,7 +51,8 @@ export function parsePrinterConfig(text: string): PrinterConfig {
     typeof raw.verbose !== 'boolean' ||
     !Number.isInteger(raw.snapLength) ||
     typeof raw.captureFile !== 'boolean' ||
-    typeof raw.unread !== 'string'
+    typeof raw.unread !== 'string' ||
+    (raw.tlsKeyLog !== undefined && typeof raw.tlsKeyLog !== 'string')
   ) {
     throw new Error('the printing process got no valid configuration');
   }

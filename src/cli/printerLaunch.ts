@@ -28,11 +28,11 @@ export function startPrinter(
   captureFd: number | undefined,
   setpriv: string,
   who: UnprivilegedIdentity,
-  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string },
+  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; tlsKeyLog?: { label: string; output: Readable } },
 ): LaunchedPrinter {
   const runtimeFd = openSync(options.runtime, 'r');
   const scriptFd = openSync(options.script, 'r');
-  const stdio: unknown[] = ['pipe', 'inherit', 'inherit', channel.socket, runtimeFd, scriptFd, captureFd ?? 'ignore', 'pipe'];
+  const stdio: unknown[] = ['pipe', 'inherit', 'inherit', channel.socket, runtimeFd, scriptFd, captureFd ?? 'ignore', 'pipe', options.tlsKeyLog?.output ?? 'ignore'];
   const [file, ...args] = confinedNodeArgv(setpriv, who, PrinterFd, [PRINTER_ARGUMENT]) as [string, ...string[]];
   let child: ChildProcess;
   try {
@@ -75,6 +75,7 @@ export function startPrinter(
     snapLength: options.snapLength,
     captureFile: captureFd !== undefined,
     unread: channel.unread.toString('base64'),
+    ...(options.tlsKeyLog ? { tlsKeyLog: options.tlsKeyLog.label } : {}),
   };
   return {
     pid: child.pid,

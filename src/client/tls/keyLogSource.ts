@@ -1,36 +1,22 @@
 /**
  * Where a TLS key log is read from: a file on this machine, or a file inside a container
- * (`container:NAME:/path`), read through the Docker API's archive endpoint so nothing has to
- * be copied by hand. Both are opened before the CLI drops root: the file's descriptor, and a
- * kept-alive connection to the Docker socket, stay usable afterwards for re-reading during a
- * live capture (a new connection as nobody would be refused).
+ * (`container:NAME:/path`), read through the Docker API's archive endpoint
+ * (GET /containers/{id}/archive, a tar of the one file): no exec, so an image without `cat`
+ * works too, and nothing has to be copied by hand.
+ *
+ * This runs in a process of the user's own (the CLI's key log reader, keyLogReader.ts, or the
+ * extension host), never in a root process or in the confined printer: the file is read with
+ * the user's rights and the Docker connection is the user's.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Agent } from 'node:http';
-import Docker from 'dockerode';
-import { chooseEndpoint, parseDockerEndpoint } from '../dockerEndpoint';
+import type Docker from 'dockerode';
+import { keyLogLabel, KeyLogSpecError, type KeyLogSpec } from './keyLogSpec';
 import { firstFileInTar } from './tarFile';
+
+export { parseKeyLogSpec, KeyLogSpecError, type KeyLogSpec } from './keyLogSpec';
 
 /** Larger than any real key log; a bigger file is not read (it is not a key log). */
 const MAX_KEY_LOG_BYTES = 64 * 1024 * 1024;
-
-export type KeyLogSpec = { kind: 'file'; path: string } | { kind: 'container'; container: string; path: string };
-
-export class KeyLogSpecError extends Error {}
-
-/** `FILE` or `container:NAME:/absolute/path`. */
-export function parseKeyLogSpec(text: string): KeyLogSpec {
-  if (text === '') throw new KeyLogSpecError('--tls-keylog needs a file or container:NAME:/path');
-  if (!text.startsWith('container:')) return { kind: 'file', path: text };
-  const rest = text.slice('container:'.length);
-  const colon = rest.indexOf(':');
-  const container = colon > 0 ? rest.slice(0, colon) : '';
-  const path = colon > 0 ? rest.slice(colon + 1) : '';
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(container) || !path.startsWith('/')) {
-    throw new KeyLogSpecError(`--tls-keylog ${JSON.stringify(text.slice(0, 80))}: expected container:NAME:/absolute/path`);
-  }
-  return { kind: 'container', container, path };
-}
 
 export interface KeyLogSource {
   /** For messages: the file, or `container NAME:/path`. */
@@ -70,24 +56,18 @@ class FileKeyLogSource implements KeyLogSource {
 
 class ContainerKeyLogSource implements KeyLogSource {
   readonly label: string;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  private readonly docker: Docker;
 
-  constructor(private readonly spec: { container: string; path: string }, dockerEndpoint: string | undefined) {
-    this.label = `container ${spec.container}:${spec.path}`;
-    const endpoint = parseDockerEndpoint(chooseEndpoint(dockerEndpoint));
-    const options: Docker.DockerOptions =
-      endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath }
-      : endpoint.kind === 'tcp' ? { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol }
-      : { host: endpoint.host, port: endpoint.port, protocol: 'ssh', ...(endpoint.username ? { username: endpoint.username } : {}) };
-    // docker-modem passes `agent` to its HTTP requests; its typings do not list it.
-    this.docker = new Docker({ ...options, ...(endpoint.kind === 'ssh' ? {} : { agent: this.agent }), timeout: 15_000 } as Docker.DockerOptions);
+  constructor(
+    private readonly spec: { container: string; path: string },
+    private readonly docker: { api: Docker; dispose(): void },
+  ) {
+    this.label = keyLogLabel({ kind: 'container', ...spec });
   }
 
   async read(): Promise<string> {
     let archive: Buffer;
     try {
-      const stream = await this.docker.getContainer(this.spec.container).getArchive({ path: this.spec.path });
+      const stream = await this.docker.api.getContainer(this.spec.container).getArchive({ path: this.spec.path });
       archive = await collect(stream);
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -100,7 +80,7 @@ class ContainerKeyLogSource implements KeyLogSource {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.docker.dispose();
   }
 }
 
@@ -122,7 +102,12 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
-/** Opens the source now (a file is opened at once, so a missing file is reported before capturing). */
-export function openKeyLogSource(spec: KeyLogSpec, dockerEndpoint?: string): KeyLogSource {
-  return spec.kind === 'file' ? new FileKeyLogSource(spec.path) : new ContainerKeyLogSource(spec, dockerEndpoint);
+/**
+ * Opens the source now (a file is opened at once, so a missing file is reported before
+ * capturing). A container source needs a Docker client, which it disposes on close.
+ */
+export function openKeyLogSource(spec: KeyLogSpec, docker?: () => { api: Docker; dispose(): void }): KeyLogSource {
+  if (spec.kind === 'file') return new FileKeyLogSource(spec.path);
+  if (!docker) throw new KeyLogSpecError(`${keyLogLabel(spec)}: no Docker engine to read it from`);
+  return new ContainerKeyLogSource(spec, docker());
 }

@@ -23,84 +23,89 @@ export function looksLikeRecordHeader(d: Uint8Array, o = 0): boolean {
 }
 
 export class RecordFramer {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  /** A record begun in an earlier segment: its whole buffer, allocated once its header is known. */
+  private pending: Uint8Array | undefined;
+  private pendingFilled = 0;
+  /** Fewer than 5 bytes of the next header, waiting for the rest. */
+  private readonly head = new Uint8Array(5);
+  private headFilled = 0;
   /** Set once the stream stopped looking like TLS; says why. */
   stopped: string | undefined;
 
+  /**
+   * Whole records in `bytes` come out as views of it (no copy); only a record cut across
+   * segments is copied, once, into a buffer of its own size.
+   */
   push(bytes: Uint8Array, frameIndex: number): FramedRecord[] {
     if (this.stopped !== undefined || bytes.length === 0) return [];
     const out: FramedRecord[] = [];
-    let data = bytes;
-    if (this.buffered > 0) {
-      this.chunks.push(bytes.slice());
-      this.buffered += bytes.length;
-      const needed = this.recordLengthOfBuffer();
-      if (needed === undefined || this.buffered < needed) return this.checkHeader(out);
-      data = this.takeBuffer();
-    }
     let o = 0;
-    while (o + 5 <= data.length) {
-      if (!looksLikeRecordHeader(data, o)) {
-        this.stopped = 'not a TLS record (stream out of step or not TLS)';
+    while (o < bytes.length && (this.headFilled > 0 || this.pending)) {
+      if (!this.pending) {
+        const take = Math.min(5 - this.headFilled, bytes.length - o);
+        this.head.set(bytes.subarray(o, o + take), this.headFilled);
+        this.headFilled += take;
+        o += take;
+        if (this.headFilled < 5) return out;
+        this.headFilled = 0;
+        if (!this.begin(this.head)) return out;
+      }
+      const pending = this.pending as Uint8Array;
+      const take = Math.min(pending.length - this.pendingFilled, bytes.length - o);
+      pending.set(bytes.subarray(o, o + take), this.pendingFilled);
+      this.pendingFilled += take;
+      o += take;
+      if (this.pendingFilled < pending.length) return out;
+      out.push(framed(pending, 0, frameIndex));
+      this.pending = undefined;
+    }
+    while (o + 5 <= bytes.length) {
+      if (!looksLikeRecordHeader(bytes, o)) {
+        this.stopped = NOT_TLS;
         return out;
       }
-      const length = ((data[o + 3] ?? 0) << 8) | (data[o + 4] ?? 0);
-      if (o + 5 + length > data.length) break;
-      out.push({ header: data.subarray(o, o + 5), type: data[o] ?? 0, version: ((data[o + 1] ?? 0) << 8) | (data[o + 2] ?? 0), payload: data.subarray(o + 5, o + 5 + length), frameIndex });
+      const length = ((bytes[o + 3] ?? 0) << 8) | (bytes[o + 4] ?? 0);
+      if (o + 5 + length > bytes.length) break;
+      out.push(framed(bytes, o, frameIndex));
       o += 5 + length;
     }
-    if (o < data.length) {
-      // Keep a copy: the rest of a frame's bytes may be a view into a reused buffer.
-      const rest = data.slice(o);
-      this.chunks = [rest];
-      this.buffered = rest.length;
+    if (o < bytes.length) {
+      // Copied: the rest of a frame's bytes may be a view into a reused buffer.
+      const rest = bytes.subarray(o);
+      if (rest.length < 5) {
+        this.head.set(rest);
+        this.headFilled = rest.length;
+      } else if (this.begin(rest)) {
+        (this.pending as Uint8Array).set(rest);
+        this.pendingFilled = rest.length;
+      }
     }
-    return this.checkHeader(out);
+    return out;
   }
 
   /** Marks the stream as lost (a gap in TCP): nothing after it can be framed. */
   stop(reason: string): void {
     this.stopped ??= reason;
-    this.chunks = [];
-    this.buffered = 0;
+    this.pending = undefined;
+    this.headFilled = 0;
   }
 
-  private checkHeader(out: FramedRecord[]): FramedRecord[] {
-    if (this.buffered >= 5) {
-      const head = this.chunks.length === 1 ? (this.chunks[0] as Uint8Array) : this.peek(5);
-      if (!looksLikeRecordHeader(head)) this.stop('not a TLS record (stream out of step or not TLS)');
+  /** Starts a record from its header; false (and stopped) when the header cannot be TLS. */
+  private begin(header: Uint8Array): boolean {
+    if (!looksLikeRecordHeader(header)) {
+      this.stop(NOT_TLS);
+      return false;
     }
-    return out;
+    this.pending = new Uint8Array(5 + (((header[3] ?? 0) << 8) | (header[4] ?? 0)));
+    this.pending.set(header.subarray(0, 5));
+    this.pendingFilled = 5;
+    return true;
   }
+}
 
-  private recordLengthOfBuffer(): number | undefined {
-    if (this.buffered < 5) return undefined;
-    const head = this.peek(5);
-    return 5 + (((head[3] ?? 0) << 8) | (head[4] ?? 0));
-  }
+const NOT_TLS = 'not a TLS record (stream out of step or not TLS)';
 
-  private peek(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let filled = 0;
-    for (const c of this.chunks) {
-      if (filled >= n) break;
-      const part = c.subarray(0, n - filled);
-      out.set(part, filled);
-      filled += part.length;
-    }
-    return out;
-  }
-
-  private takeBuffer(): Uint8Array {
-    const joined = new Uint8Array(this.buffered);
-    let at = 0;
-    for (const c of this.chunks) {
-      joined.set(c, at);
-      at += c.length;
-    }
-    this.chunks = [];
-    this.buffered = 0;
-    return joined;
-  }
+function framed(d: Uint8Array, o: number, frameIndex: number): FramedRecord {
+  const length = ((d[o + 3] ?? 0) << 8) | (d[o + 4] ?? 0);
+  return { header: d.subarray(o, o + 5), type: d[o] ?? 0, version: ((d[o + 1] ?? 0) << 8) | (d[o + 2] ?? 0), payload: d.subarray(o + 5, o + 5 + length), frameIndex };
 }
