@@ -80,3 +80,14 @@ export function tsharkFollow(path: string, protocol: 'tcp' | 'udp', index: numbe
   }
   return { nodes, sides, turns };
 }
+
+/** `request response` frame-number pairs tshark makes (http.request_in on each response). */
+export function tsharkHttpPairs(path: string): string[] {
+  return tshark(['-r', path, '-Y', 'http.response', '-T', 'fields', '-e', 'http.request_in', '-e', 'frame.number']).split('\n').filter(Boolean).map((l) => l.replace('\t', ' '));
+}
+
+/** `query response` frame-number pairs of DNS over UDP port 53 (dns.response_to on each response). */
+export function tsharkDnsPairs(path: string): string[] {
+  return tshark(['-r', path, '-Y', 'udp.port == 53 && dns.flags.response == 1 && dns.response_to', '-T', 'fields', '-e', 'dns.response_to', '-e', 'frame.number'])
+    .split('\n').filter(Boolean).map((l) => l.replace('\t', ' '));
+}
