@@ -91,6 +91,11 @@ class NumberColumn {
     this.values[this.length++] = value;
   }
 
+  clear(): void {
+    this.base = 1;
+    this.length = 0;
+  }
+
   /** Forgets numbers below `first` when that frees at least half the column. */
   trim(first: number): void {
     const drop = first - this.base;
@@ -118,10 +123,11 @@ export class StreamTable {
 
   constructor(private readonly store: PacketStore) {}
 
-  /** Reads the packets appended since the last call. */
+  /** Reads the packets appended since the last call (starts over when the store was cleared). */
   update(): void {
     const store = this.store;
     const end = store.firstNumber + store.size;
+    if (end < this.next) this.reset();
     if (this.next < store.firstNumber) {
       // Dropped before we read them: they belong to no stream we know.
       for (; this.next < store.firstNumber; this.next++) {
@@ -136,16 +142,28 @@ export class StreamTable {
     this.retransmitted.trim(store.firstNumber);
   }
 
-  /** tcp.stream of a packet, -1 when it is not TCP (call `update` first). */
+  private reset(): void {
+    this.streamOf.clear();
+    this.retransmitted.clear();
+    this.open.clear();
+    this.tcp.length = 0;
+    this.udp.length = 0;
+    this.next = 1;
+  }
+
+  /** tcp.stream of a packet, -1 when it is not TCP. Reads newer packets first when needed. */
   tcpStream(c: PacketColumns, slot: number, packetNumber: number): number {
+    if (packetNumber >= this.next) this.update();
     return c.ipProtocol[slot] === IP_TCP ? this.streamOf.get(packetNumber) : -1;
   }
 
   udpStream(c: PacketColumns, slot: number, packetNumber: number): number {
+    if (packetNumber >= this.next) this.update();
     return c.ipProtocol[slot] === IP_UDP ? this.streamOf.get(packetNumber) : -1;
   }
 
   isRetransmission(packetNumber: number): boolean {
+    if (packetNumber >= this.next) this.update();
     return this.retransmitted.get(packetNumber) === 1;
   }
 
