@@ -18,6 +18,7 @@ import { PacketList, type ListColumn, type ListSource } from './packetList';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
 import { makeSplitter } from './splitter';
+import { StreamViews } from './streamViews';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
@@ -62,6 +63,18 @@ export class InspectorApp {
   private readonly jumpBar: JumpBar;
   /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
   private readonly marked = new Set<number>();
+  /** Follow Stream, Conversations, HTTP/DNS exchanges, and the stream filter fields. */
+  private readonly streamViews = new StreamViews({
+    store: () => this.store,
+    displayAddress: (a) => this.hostnames[a] ?? a,
+    setFilter: (text) => {
+      this.toolbar.setFilterText(text);
+      this.applyFilter(text, true);
+    },
+    goToPacket: (n) => this.goTo(n),
+    saveBytes: (name, bytes) => this.api.postMessage({ type: 'saveBytes', name, bytes }),
+    notice: (message) => this.toolbar.showNotice(message),
+  });
 
   constructor(
     private readonly api: VsCodeApi,
@@ -201,6 +214,9 @@ export class InspectorApp {
       },
       copy: (text) => this.api.postMessage({ type: 'copy', text }),
       notice: (message) => this.toolbar.showNotice(message),
+      followStream: (n, protocol) => this.streamViews.follow(n, protocol),
+      showConversations: () => this.streamViews.showConversations(),
+      showExchanges: () => this.streamViews.showExchanges(),
     };
   }
 
@@ -268,7 +284,7 @@ export class InspectorApp {
   }
 
   private find(mode: SearchMode, text: string, backwards: boolean): string {
-    const search = compileSearch(mode, text, { hostnames: this.hostnames });
+    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
     if (!search.ok) return search.message;
     const count = this.rows.length;
     if (count === 0) return 'No packets';
@@ -366,7 +382,7 @@ export class InspectorApp {
 
   private applyFilter(text: string, committed = false): void {
     this.filterText = text;
-    const compiled = compileFilter(text, { hostnames: this.hostnames });
+    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
     if (!compiled.ok) {
       // Keep showing the last valid result while the user is still typing, and say so.
       this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');
@@ -410,6 +426,7 @@ export class InspectorApp {
   private clearLocally(): void {
     this.kernelDropsAtClear = this.status.kernelDrops ?? 0;
     this.store.clear();
+    this.streamViews.reset();
     this.marked.clear();
     this.rows.reset();
     this.rateSamples = [];

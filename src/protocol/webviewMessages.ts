@@ -63,7 +63,8 @@ export type InspectorAction =
   | 'copySummary' | 'copyHexDump' | 'copyHexStream' | 'copyLegacyText'
   | 'copyFieldValue' | 'copyFieldFilter'
   | 'toggleMark' | 'goToPacket' | 'find'
-  | 'hideColumn' | 'showAllColumns';
+  | 'hideColumn' | 'showAllColumns'
+  | 'followTcpStream' | 'followUdpStream' | 'showConversations' | 'showExchanges';
 
 export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'applySelected', 'applyNotSelected', 'applyAndSelected', 'applyOrSelected', 'applyAndNotSelected', 'applyOrNotSelected',
@@ -72,6 +73,7 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'copyFieldValue', 'copyFieldFilter',
   'toggleMark', 'goToPacket', 'find',
   'hideColumn', 'showAllColumns',
+  'followTcpStream', 'followUdpStream', 'showConversations', 'showExchanges',
 ];
 
 export type SaveFormat = 'json' | 'pcap';
@@ -93,4 +95,6 @@ export type FromWebviewMessage =
   /** The `frames` message with this `seq` (and every one before it) is stored. */
   | { type: 'ack'; seq: number }
   /** Put this text on the clipboard (a context-menu Copy entry). */
-  | { type: 'copy'; text: string };
+  | { type: 'copy'; text: string }
+  /** Save these bytes (Follow Stream's Save Raw); the host asks where. `name` is a suggested file name. */
+  | { type: 'saveBytes'; name: string; bytes: Uint8Array };

@@ -17,6 +17,8 @@ const IP_TCP = 6;
 const IP_UDP = 17;
 /** Wireshark's default: a segment behind the sequence this soon after the last one is out of order, not retransmitted. */
 const OUT_OF_ORDER_SECONDS = 0.003;
+/** Wireshark's window for a fast retransmission after duplicate ACKs. */
+const FAST_RETRANSMISSION_SECONDS = 0.02;
 
 export type ConversationState = 'SYN' | 'established' | 'FIN' | 'RST' | 'open' | 'UDP';
 
@@ -59,7 +61,15 @@ export function conversationState(c: Conversation): ConversationState {
 interface SeqState {
   nextSeq: number;
   seen: boolean;
-  lastTime: number;
+  /** When nextSeq last advanced. */
+  nextSeqTime: number;
+  /** Highest acknowledgment number this side sent; 0 before any. */
+  lastAck: number;
+  acked: boolean;
+  /** Window of this side's last segment, and its duplicate ACKs in a row (for fast retransmissions). */
+  window: number;
+  dupAcks: number;
+  lastDupAckTime: number;
 }
 
 interface Tracked {
@@ -69,6 +79,9 @@ interface Tracked {
   seq: [SeqState, SeqState];
   /** A's initial sequence number once its SYN was seen (a new SYN with another starts a new stream). */
   isnA: number;
+  /** Time of the SYN, then the handshake's round trip once its last ACK is seen (-1 unknown). */
+  synTime: number;
+  firstRtt: number;
 }
 
 /** Packet-number-indexed Int32 column that grows and drops its front with the store. */
@@ -201,8 +214,10 @@ export class StreamTable {
       const dst = c.addresses.get(c.dstId[s] ?? 0);
       tracked = {
         sideA: serverFirst ? to : from,
-        seq: [{ nextSeq: 0, seen: false, lastTime: 0 }, { nextSeq: 0, seen: false, lastTime: 0 }],
+        seq: [newSeqState(), newSeqState()],
         isnA: -1,
+        synTime: -1,
+        firstRtt: -1,
         conversation: {
           protocol: protocol === IP_TCP ? 'tcp' : 'udp', index: list.length,
           addressA: serverFirst ? dst : src, portA: serverFirst ? dstPort : srcPort,
@@ -230,39 +245,69 @@ export class StreamTable {
     this.retransmitted.push(tcp ? this.sequenceAnalysis(tracked, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0);
   }
 
-  /** Wireshark's retransmission test (packet-tcp.c): data behind what this side already sent. */
+  /**
+   * Wireshark's retransmission test (packet-tcp.c, tcp_analyze_sequence_number), in its
+   * order: data behind this side's next sequence number is a retransmission, unless it
+   * is a keep-alive, covers only bytes the other side already acknowledged (spurious),
+   * or came sooner after the newest data than the handshake's round trip (out of order).
+   */
   private sequenceAnalysis(tracked: Tracked, fromA: boolean, tcp: TcpHeader, length: number, time: number): number {
     const conv = tracked.conversation;
     const { flags, seq } = tcp;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
-    if (syn && (flags & TcpFlag.ACK) !== 0) conv.flags |= ConversationFlag.SYN_ACK;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    if (syn && ack) conv.flags |= ConversationFlag.SYN_ACK;
     else if (syn) {
       conv.flags |= ConversationFlag.SYN;
       if (fromA) tracked.isnA = seq;
+      if (tracked.synTime < 0) tracked.synTime = time;
+    } else if (ack && fromA && tracked.firstRtt < 0 && tracked.synTime >= 0 && conv.flags & ConversationFlag.SYN_ACK) {
+      tracked.firstRtt = time - tracked.synTime;
     }
     if (fin) conv.flags |= fromA ? ConversationFlag.FIN_A : ConversationFlag.FIN_B;
     if (flags & TcpFlag.RST) conv.flags |= ConversationFlag.RST;
     const state = tracked.seq[fromA ? 0 : 1];
+    const other = tracked.seq[fromA ? 1 : 0];
     const span = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     let retransmission = 0;
     if (state.seen && span > 0 && seqDiff(seq, state.nextSeq) < 0) {
-      // A keep-alive sends one byte (or none) just below the next sequence number.
       const keepAlive = length <= 1 && !syn && !fin && seqDiff(seq, state.nextSeq) === -1;
-      const outOfOrder = time - state.lastTime < OUT_OF_ORDER_SECONDS;
-      if (!keepAlive && !outOfOrder) retransmission = 1;
+      const spurious = length > 0 && other.acked && seqDiff((seq + length) >>> 0, other.lastAck) <= 0;
+      const threshold = tracked.firstRtt >= 0 ? tracked.firstRtt : OUT_OF_ORDER_SECONDS;
+      const outOfOrder = length > 0 && time - state.nextSeqTime < threshold && state.nextSeq !== ((seq + length) >>> 0);
+      // Asked for by two duplicate ACKs just before: a fast retransmission, whatever its timing.
+      const fast = length > 0 && other.dupAcks >= 2 && other.lastAck === seq && time - other.lastDupAckTime < FAST_RETRANSMISSION_SECONDS;
+      if (fast || (!keepAlive && !spurious && !outOfOrder)) retransmission = 1;
     }
+    const duplicateAck = ack && span === 0 && (flags & TcpFlag.RST) === 0 && state.acked && tcp.ack === state.lastAck && tcp.window === state.window;
+    state.dupAcks = duplicateAck ? state.dupAcks + 1 : 0;
+    if (duplicateAck) state.lastDupAckTime = time;
+    state.window = tcp.window;
     const end = (seq + span) >>> 0;
-    if (!state.seen || seqDiff(end, state.nextSeq) > 0) state.nextSeq = end;
+    if (!state.seen || seqDiff(end, state.nextSeq) > 0) {
+      state.nextSeq = end;
+      state.nextSeqTime = time;
+    }
     state.seen = true;
-    if (span > 0) state.lastTime = time;
+    if (ack) {
+      const number = tcp.ack;
+      if (!state.acked || seqDiff(number, state.lastAck) > 0) state.lastAck = number;
+      state.acked = true;
+    }
     return retransmission;
   }
 }
 
+function newSeqState(): SeqState {
+  return { nextSeq: 0, seen: false, nextSeqTime: 0, lastAck: 0, acked: false, window: -1, dupAcks: 0, lastDupAckTime: 0 };
+}
+
 interface TcpHeader {
   seq: number;
+  ack: number;
   flags: number;
+  window: number;
 }
 
 function tcpHeader(c: PacketColumns, s: number): TcpHeader | undefined {
@@ -270,10 +315,11 @@ function tcpHeader(c: PacketColumns, s: number): TcpHeader | undefined {
   if (!f) return undefined;
   const t = transportOffset(c, s, f);
   const at = f.start + t;
-  if (t < 0 || at + 14 > f.end) return undefined;
+  if (t < 0 || at + 16 > f.end) return undefined;
   const d = f.chunk;
   const seq = (((d[at + 4] ?? 0) << 24) | ((d[at + 5] ?? 0) << 16) | ((d[at + 6] ?? 0) << 8) | (d[at + 7] ?? 0)) >>> 0;
-  return { seq, flags: d[at + 13] ?? 0 };
+  const ack = (((d[at + 8] ?? 0) << 24) | ((d[at + 9] ?? 0) << 16) | ((d[at + 10] ?? 0) << 8) | (d[at + 11] ?? 0)) >>> 0;
+  return { seq, ack, flags: d[at + 13] ?? 0, window: ((d[at + 14] ?? 0) << 8) | (d[at + 15] ?? 0) };
 }
 
 /** A bare SYN on a finished conversation, or with another initial sequence number: the port was reused. */

@@ -10,6 +10,7 @@ import { Disposable } from '../disposable';
 import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
 import { registerInspector } from './inspectorRegistry';
+import { saveStreamBytes } from './saveStreamBytes';
 import { describeTab, numberedTitle, stateSuffix, type TabDescription } from './tabTitle';
 import { buildInspectorHtml, createNonce, type InspectorHostState } from './inspectorHtml';
 
@@ -92,6 +93,7 @@ export class InspectorPanel extends Disposable {
       save: (format, numbers) => deps.saver.save(model, format, numbers, this.baseName),
       log: (level, message) => deps.log[level](message),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+      saveBytes: (name, bytes) => saveStreamBytes(name, bytes),
     });
     this._register({ dispose: () => this.connection.dispose() });
     this._register(registerInspector((message) => {
