@@ -106,9 +106,9 @@ export function tsharkFollow(path: string, protocol: 'tcp' | 'udp', index: numbe
   return { nodes, sides, turns };
 }
 
-/** `request response` frame-number pairs tshark makes (http.request_in on each response). */
+/** `request response` frame-number pairs tshark makes (http.request_in on each response), out-of-order segments reassembled. */
 export function tsharkHttpPairs(path: string): string[] {
-  return tshark(['-r', path, '-Y', 'http.response', '-T', 'fields', '-e', 'http.request_in', '-e', 'frame.number']).split('\n').filter(Boolean).map((l) => l.replace('\t', ' '));
+  return tshark(['-o', 'tcp.reassemble_out_of_order:TRUE', '-r', path, '-Y', 'http.response', '-T', 'fields', '-e', 'http.request_in', '-e', 'frame.number']).split('\n').filter(Boolean).map((l) => l.replace('\t', ' '));
 }
 
 /** `query response` frame-number pairs of DNS over UDP port 53 (dns.response_to on each response). */

@@ -9,7 +9,8 @@ import type { PacketStore } from '../packetStore';
 import { HttpMessageParser, type HttpMessage } from './httpMessageParser';
 import type { StreamTable } from './streamTable';
 import { TcpReassembler } from './tcpReassembler';
-import { tcpSegmentOf } from './tcpSegment';
+import { TcpFlag, tcpSegmentOf } from './tcpSegment';
+import { endpointText } from './followStream';
 
 export interface HttpExchange {
   /** tcp.stream of the connection. */
@@ -98,6 +99,10 @@ export function httpExchanges(store: PacketStore, table: StreamTable): HttpExcha
     const before = reassembler.streamCount;
     const own = reassembler.add(n, segment);
     if (reassembler.streamCount > before) tableIndex.set(own.index, stream);
+    if (segment.flags & TcpFlag.FIN) {
+      const side = own.endpoints[0] === endpointText(segment.src, segment.srcPort) ? 0 : 1;
+      connections.get(own.index)?.parsers[side].noteFin(n, time);
+    }
   }
   reassembler.flush();
   for (const connection of connections.values()) {

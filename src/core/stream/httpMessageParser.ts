@@ -40,6 +40,7 @@ export class HttpMessageParser {
   private bodyParts: Uint8Array[] = [];
   private kept = 0;
   private started = false;
+  private fin: { packet: number; time: number } | undefined;
 
   /** `bodyless(startLine)`: true when a response has no body whatever its headers (HEAD, 204, 304, 1xx). */
   constructor(
@@ -62,9 +63,22 @@ export class HttpMessageParser {
     while (i < bytes.length && this.active) i = this.step(bytes, i, packet, time);
   }
 
+  /**
+   * This side sent its FIN in `packet`. A body read to the end of the stream completes
+   * there, or later if data before the FIN was still missing (the FIN can come first).
+   */
+  noteFin(packet: number, time: number): void {
+    this.fin ??= { packet, time };
+  }
+
   /** The stream ended: a body read to the end completes; anything else is cut short. */
   end(): void {
-    if (this.message) this.finish(this.state === 'close');
+    const m = this.message;
+    if (m && this.state === 'close' && this.fin && this.fin.packet > m.lastPacket) {
+      m.lastPacket = this.fin.packet;
+      m.lastTime = this.fin.time;
+    }
+    if (m) this.finish(this.state === 'close');
     this.state = 'off';
   }
 
