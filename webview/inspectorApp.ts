@@ -171,6 +171,12 @@ export class InspectorApp {
       case 'contextAction':
         if (message.target === INSPECTOR_INSTANCE) runContextAction(this.actionTarget(), message);
         break;
+      case 'paletteAction': {
+        const packet = this.list.selectedNumber;
+        if (packet <= 0 && message.action.startsWith('follow')) this.toolbar.showNotice('Select a packet of the stream to follow');
+        else runContextAction(this.actionTarget(), { type: 'contextAction', target: INSPECTOR_INSTANCE, action: message.action, packet });
+        break;
+      }
     }
     this.scheduleRender();
   }

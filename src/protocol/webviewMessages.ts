@@ -54,7 +54,9 @@ export type ToWebviewMessage =
    * `target` is the inspector instance the menu was opened on: every
    * inspector receives it, only that one acts.
    */
-  | { type: 'contextAction'; target: string; action: InspectorAction; packet?: number; column?: string; field?: string };
+  | { type: 'contextAction'; target: string; action: InspectorAction; packet?: number; column?: string; field?: string }
+  /** The same actions run from the Command Palette: only the active inspector gets it; it acts on its selected packet. */
+  | { type: 'paletteAction'; action: InspectorAction };
 
 /** What the inspector's context-menu entries ask it to do. */
 export type InspectorAction =

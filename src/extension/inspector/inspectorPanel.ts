@@ -98,7 +98,7 @@ export class InspectorPanel extends Disposable {
     this._register({ dispose: () => this.connection.dispose() });
     this._register(registerInspector((message) => {
       if (!disposed) void panel.webview.postMessage(message);
-    }));
+    }, () => !disposed && panel.active));
     this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
     this._register(
       panel.webview.onDidReceiveMessage((message: unknown) => {
