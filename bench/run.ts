@@ -14,6 +14,8 @@ import type { TlsFigures } from './tlsDecrypt';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { generatePcap } from './lib/generatePcap';
+import { streamLines } from './lib/streamFigures';
+import type { StreamFigures } from './streamViews';
 
 const root = join(__dirname, '..');
 const PACKETS = 1_000_000;
@@ -40,10 +42,18 @@ function main(): void {
   const pcap = generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS);
   process.stdout.write(`-- input: ${pcap.path} (${formatCount(pcap.packets)} packets, ${formatMb(pcap.bytes)}, ${pcap.fresh ? 'generated' : 'reused'})\n`);
 
+  if (process.env.DNC_BENCH_ONLY === 'streams') {
+    // One stage alone: the conversation views (bench 7).
+    const streams = part<StreamFigures>('7. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
+    if (streams) process.stdout.write(`${streamLines(streams).join('\n')}\n`);
+    else process.exitCode = 1;
+    return;
+  }
   const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
   const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
   const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
   const tls = part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
+  const streams = part<StreamFigures>('7. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -118,7 +128,8 @@ function main(): void {
   }
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if (!throughput || !live || !inspector || !tls) process.exitCode = 1;
+  if (streams) out.push('', ...streamLines(streams));
+  if (!throughput || !live || !inspector || !tls || !streams) process.exitCode = 1;
 }
 
 main();

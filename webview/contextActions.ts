@@ -31,6 +31,10 @@ export interface ActionTarget {
   copy(text: string): void;
   /** Tells the user why an entry did nothing. */
   notice(message: string): void;
+  /** Follow TCP/UDP Stream of a packet; the Conversations and HTTP/DNS exchanges views. */
+  followStream(packetNumber: number, protocol: 'tcp' | 'udp'): void;
+  showConversations(): void;
+  showExchanges(): void;
 }
 
 type ContextMessage = Extract<ToWebviewMessage, { type: 'contextAction' }>;
@@ -108,6 +112,16 @@ export function runContextAction(target: ActionTarget, message: ContextMessage):
     case 'showNames':
     case 'showAddresses':
       target.setResolveNames(action === 'showNames');
+      return;
+    case 'followTcpStream':
+    case 'followUdpStream':
+      if (n > 0) target.followStream(n, action === 'followTcpStream' ? 'tcp' : 'udp');
+      return;
+    case 'showConversations':
+      target.showConversations();
+      return;
+    case 'showExchanges':
+      target.showExchanges();
       return;
     default:
       return;

@@ -20,6 +20,7 @@ import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
 import { SortedRows } from './sortedRows';
 import { makeSplitter } from './splitter';
+import { StreamViews } from './streamViews';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
@@ -70,6 +71,18 @@ export class InspectorApp {
   private readonly jumpBar: JumpBar;
   /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
   private readonly marked = new Set<number>();
+  /** Follow Stream, Conversations, HTTP/DNS exchanges, and the stream filter fields. */
+  private readonly streamViews = new StreamViews({
+    store: () => this.store,
+    displayAddress: (a) => this.hostnames[a] ?? a,
+    setFilter: (text) => {
+      this.toolbar.setFilterText(text);
+      this.applyFilter(text, true);
+    },
+    goToPacket: (n) => this.goTo(n),
+    saveBytes: (name, bytes) => this.api.postMessage({ type: 'saveBytes', name, bytes }),
+    notice: (message) => this.toolbar.showNotice(message),
+  });
 
   constructor(
     private readonly api: VsCodeApi,
@@ -174,6 +187,12 @@ export class InspectorApp {
       case 'contextAction':
         if (message.target === INSPECTOR_INSTANCE) runContextAction(this.actionTarget(), message);
         break;
+      case 'paletteAction': {
+        const packet = this.list.selectedNumber;
+        if (packet <= 0 && message.action.startsWith('follow')) this.toolbar.showNotice('Select a packet of the stream to follow');
+        else runContextAction(this.actionTarget(), { type: 'contextAction', target: INSPECTOR_INSTANCE, action: message.action, packet });
+        break;
+      }
     }
     this.scheduleRender();
   }
@@ -219,6 +238,9 @@ export class InspectorApp {
       setResolveNames: (resolve) => this.setResolveNames(resolve),
       copy: (text) => this.api.postMessage({ type: 'copy', text }),
       notice: (message) => this.toolbar.showNotice(message),
+      followStream: (n, protocol) => this.streamViews.follow(n, protocol),
+      showConversations: () => this.streamViews.showConversations(),
+      showExchanges: () => this.streamViews.showExchanges(),
     };
   }
 
@@ -352,7 +374,7 @@ export class InspectorApp {
   }
 
   private find(mode: SearchMode, text: string, backwards: boolean): string {
-    const search = compileSearch(mode, text, { hostnames: this.hostnames });
+    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
     if (!search.ok) return search.message;
     const count = this.sorted.length;
     if (count === 0) return 'No packets';
@@ -451,7 +473,7 @@ export class InspectorApp {
 
   private applyFilter(text: string, committed = false): void {
     this.filterText = text;
-    const compiled = compileFilter(text, { hostnames: this.hostnames });
+    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
     if (!compiled.ok) {
       // Keep showing the last valid result while the user is still typing, and say so.
       this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');
@@ -496,6 +518,7 @@ export class InspectorApp {
   private clearLocally(): void {
     this.kernelDropsAtClear = this.status.kernelDrops ?? 0;
     this.store.clear();
+    this.streamViews.reset();
     this.marked.clear();
     this.rows.reset();
     this.sorted.refresh(true);

@@ -54,7 +54,9 @@ export type ToWebviewMessage =
    * `target` is the inspector instance the menu was opened on: every
    * inspector receives it, only that one acts.
    */
-  | { type: 'contextAction'; target: string; action: InspectorAction; packet?: number; column?: string; field?: string };
+  | { type: 'contextAction'; target: string; action: InspectorAction; packet?: number; column?: string; field?: string }
+  /** The same actions run from the Command Palette: only the active inspector gets it; it acts on its selected packet. */
+  | { type: 'paletteAction'; action: InspectorAction };
 
 /** What the inspector's context-menu entries ask it to do. */
 export type InspectorAction =
@@ -64,7 +66,8 @@ export type InspectorAction =
   | 'copyFieldValue' | 'copyFieldFilter'
   | 'toggleMark' | 'goToPacket' | 'find'
   | 'hideColumn' | 'showAllColumns'
-  | 'timeSinceStart' | 'timeSincePrevious' | 'timeAbsolute' | 'showNames' | 'showAddresses';
+  | 'timeSinceStart' | 'timeSincePrevious' | 'timeAbsolute' | 'showNames' | 'showAddresses'
+  | 'followTcpStream' | 'followUdpStream' | 'showConversations' | 'showExchanges';
 
 export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'applySelected', 'applyNotSelected', 'applyAndSelected', 'applyOrSelected', 'applyAndNotSelected', 'applyOrNotSelected',
@@ -74,6 +77,7 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'toggleMark', 'goToPacket', 'find',
   'hideColumn', 'showAllColumns',
   'timeSinceStart', 'timeSincePrevious', 'timeAbsolute', 'showNames', 'showAddresses',
+  'followTcpStream', 'followUdpStream', 'showConversations', 'showExchanges',
 ];
 
 export type SaveFormat = 'json' | 'pcap';
@@ -97,4 +101,6 @@ export type FromWebviewMessage =
   /** The `frames` message with this `seq` (and every one before it) is stored. */
   | { type: 'ack'; seq: number }
   /** Put this text on the clipboard (a context-menu Copy entry). */
-  | { type: 'copy'; text: string };
+  | { type: 'copy'; text: string }
+  /** Save these bytes (Follow Stream's Save Raw); the host asks where. `name` is a suggested file name. */
+  | { type: 'saveBytes'; name: string; bytes: Uint8Array };

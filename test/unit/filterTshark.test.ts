@@ -17,6 +17,7 @@ import { summarize, summarizeColumns } from '../../src/core/decode/index';
 import { compileFilter, FilteredRows } from '../../src/core/filter/index';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { PacketStore } from '../../src/core/packetStore';
+import { StreamTable } from '../../src/core/stream/streamTable';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 const PCAPS = readdirSync(FIXTURES).filter((f) => f.endsWith('.pcap')).sort();
@@ -64,6 +65,13 @@ const CASES: [string, string?][] = [
   ['udp.port == 9999'],
   ['tcp.dstport == 8080 or udp.dstport == 53'],
   ['not tcp.flags.ack == 1 and tcp'],
+  ['tcp.stream == 0'],
+  ['tcp.stream == 3'],
+  ['tcp.stream >= 2 and tcp.len > 0'],
+  ['udp.stream == 1'],
+  ['udp.stream in {0 2}', 'udp.stream in {0, 2}'],
+  ['tcp.analysis.retransmission'],
+  ['not tcp.analysis.retransmission and tcp.stream == 5'],
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'dnc-filter-tshark-'));
@@ -71,6 +79,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const MERGED = join(work, 'all.pcapng');
 execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', MERGED, ...PCAPS.map((f) => join(FIXTURES, f))]);
 const STORE = new PacketStore({ maxPackets: 100_000, summarize, summarizeColumns });
+const STREAMS = new StreamTable(STORE);
 /** [file, packets in it], to name a packet in a failure message. */
 const SIZES: [string, number][] = PCAPS.map((file) => {
   const pcap = readPcapFile(readFileSync(join(FIXTURES, file)));
@@ -88,7 +97,7 @@ function byFile(n: number): string {
 }
 
 function ours(filter: string): number[] {
-  const compiled = compileFilter(filter, { hostnames: {} });
+  const compiled = compileFilter(filter, { hostnames: {}, streams: STREAMS });
   if (!compiled.ok) assert.fail(`'${filter}' did not compile: ${compiled.message}`);
   const rows = new FilteredRows(STORE);
   rows.setPredicate(compiled.predicate);
@@ -113,6 +122,6 @@ for (const [filter, theirs] of CASES) {
     const expected = tshark(theirs ?? filter);
     assert.deepEqual(ours(filter).map(byFile), expected.map(byFile), filter);
     const matched = expected.length;
-    assert.ok(matched > 0 || filter.includes('>= 400') || filter.includes('reset'), `the fixtures exercise ${filter}`);
+    assert.ok(matched > 0 || filter.includes('>= 400') || filter.includes('reset') || filter.includes('retransmission'), `the fixtures exercise ${filter}`);
   });
 }

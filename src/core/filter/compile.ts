@@ -10,6 +10,7 @@ import { stringToBytes, stringToText } from './lexer';
 import type { CompareOperator, FilterNode, ValueNode } from './parser';
 import type { PacketColumns } from '../packetStore';
 import { payloadBytes } from './packetFields';
+import { compileStreamField, type StreamFieldSource } from './streamFields';
 import { wiresharkFields, type FieldSpec } from './wiresharkFields';
 
 /** True when the packet in `slot` (numbered `packetNumber`, the "No." column) passes the filter. */
@@ -21,6 +22,8 @@ type SlotTest = (columns: PacketColumns, slot: number) => boolean;
 export interface CompileContext {
   /** Address -> container name, as in the `hostnames` message. */
   hostnames: Record<string, string>;
+  /** tcp.stream, udp.stream, tcp.analysis.retransmission (streamFields.ts); absent: those fields are an error. */
+  streams?: StreamFieldSource;
 }
 
 const IP_TCP = 6;
@@ -48,13 +51,13 @@ export function compileNode(node: FilterNode, context: CompileContext): PacketPr
       return (c, s, n) => !operand(c, s, n);
     }
     case 'bare':
-      return compileBare(node.word, node.column);
+      return compileStreamField(node, context.streams) ?? compileBare(node.word, node.column);
     case 'contains':
       return compileContains(node.field, node.fieldColumn, node.value);
     case 'matches':
       return compileMatches(node.field, node.fieldColumn, node.value);
     case 'compare':
-      return compileCompare(node.field, node.fieldColumn, node.operator, node.operatorColumn, node.value, context);
+      return compileStreamField(node, context.streams) ?? compileCompare(node.field, node.fieldColumn, node.operator, node.operatorColumn, node.value, context);
     case 'in':
       return compileNode(desugarSet(node.field, node.fieldColumn, node.values), context);
   }
@@ -293,7 +296,7 @@ function compileCompare(
   }
 }
 
-function numberValue(value: ValueNode, min: number, max: number, what: string): number {
+export function numberValue(value: ValueNode, min: number, max: number, what: string): number {
   const text = value.text;
   const word = text.toLowerCase();
   const n = word === 'true' ? 1 : word === 'false' ? 0 : /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
@@ -301,7 +304,7 @@ function numberValue(value: ValueNode, min: number, max: number, what: string): 
   return n;
 }
 
-function numericTest(operator: CompareOperator, wanted: number): (n: number) => boolean {
+export function numericTest(operator: CompareOperator, wanted: number): (n: number) => boolean {
   switch (operator) {
     case '==': return (n) => n === wanted;
     case '!=': return (n) => n !== wanted;

@@ -21,7 +21,7 @@ interface FrameView {
   end: number;
 }
 
-function frameView(c: PacketColumns, s: number): FrameView | undefined {
+export function frameView(c: PacketColumns, s: number): FrameView | undefined {
   const chunk = c.chunks[c.chunkIndex[s] ?? 0];
   if (!chunk) return undefined;
   const start = c.chunkOffset[s] ?? 0;
@@ -29,7 +29,7 @@ function frameView(c: PacketColumns, s: number): FrameView | undefined {
 }
 
 /** Where the transport header starts (frame-relative), -1 when unknown. */
-function transportOffset(c: PacketColumns, s: number, f: FrameView): number {
+export function transportOffset(c: PacketColumns, s: number, f: FrameView): number {
   const network = c.network[s];
   const at = c.networkOffset[s] ?? 0;
   if (network === NetworkLayer.IPV4) return at + ((f.chunk[f.start + at] ?? 0) & 0x0f) * 4;

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { INSPECTOR_ACTIONS } from '../../protocol/webviewMessages';
 import { contextActionMessage } from './contextActionMessage';
-import { postToAllInspectors } from './inspectorRegistry';
+import { postToActiveInspector, postToAllInspectors } from './inspectorRegistry';
 
 export const INSPECTOR_COMMAND_PREFIX = 'dockerNetworkCapture.inspector.';
 
@@ -17,6 +17,10 @@ export function registerInspectorCommands(push: (d: vscode.Disposable) => void):
     push(vscode.commands.registerCommand(INSPECTOR_COMMAND_PREFIX + action, (context: unknown) => {
       const message = contextActionMessage(action, context);
       if (message) postToAllInspectors(message);
+      // No menu context: the Command Palette (the palette shows only PALETTE_ACTIONS).
+      else if (context === undefined && !postToActiveInspector({ type: 'paletteAction', action })) {
+        void vscode.window.showInformationMessage('Open a capture or a pcap file in the packet inspector first.');
+      }
     }));
   }
 }

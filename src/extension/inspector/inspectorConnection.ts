@@ -25,6 +25,8 @@ export interface InspectorHost {
   copy?(text: string): Promise<void>;
   /** Starts the ended capture again in this tab (the webview's Capture Again). */
   captureAgain?(): Promise<void>;
+  /** Asks where to save, and saves, a followed stream's bytes. */
+  saveBytes?(name: string, bytes: Uint8Array): Promise<void>;
 }
 
 /** Frames go out in messages of at most this size (a single bigger batch goes alone). */
@@ -121,6 +123,9 @@ export class InspectorConnection {
         return;
       case 'captureAgain':
         await this.host.captureAgain?.();
+        return;
+      case 'saveBytes':
+        await this.host.saveBytes?.(message.name, message.bytes);
         return;
     }
   }
@@ -222,6 +227,11 @@ export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
     case 'copy':
       // A hex dump of the largest frame is ~330 KB of text; anything far past that is not ours.
       return typeof m.text === 'string' && m.text.length <= 4_000_000 ? { type: 'copy', text: m.text } : undefined;
+    case 'saveBytes':
+      if (typeof m.name !== 'string' || m.name.length > 200) return undefined;
+      // Structured clone gives a Uint8Array (or its buffer); nothing else is bytes.
+      if (m.bytes instanceof Uint8Array) return { type: 'saveBytes', name: m.name, bytes: m.bytes };
+      return m.bytes instanceof ArrayBuffer ? { type: 'saveBytes', name: m.name, bytes: new Uint8Array(m.bytes) } : undefined;
     default:
       return undefined;
   }

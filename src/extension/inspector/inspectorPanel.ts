@@ -10,6 +10,7 @@ import { Disposable } from '../disposable';
 import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
 import { registerInspector } from './inspectorRegistry';
+import { saveStreamBytes } from './saveStreamBytes';
 import { describeTab, numberedTitle, stateSuffix, type TabDescription } from './tabTitle';
 import { buildInspectorHtml, createNonce, type InspectorHostState } from './inspectorHtml';
 
@@ -142,11 +143,12 @@ export class InspectorPanel extends Disposable {
       log: (level, message) => deps.log[level](message),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       captureAgain: () => deps.captureAgain?.(this) ?? Promise.resolve(),
+      saveBytes: (name, bytes) => saveStreamBytes(name, bytes),
     });
     this._register({ dispose: () => this.connection.dispose() });
     this._register(registerInspector((message) => {
       if (!this.detached) void panel.webview.postMessage(message);
-    }));
+    }, () => !this.detached && panel.active));
     this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
     this._register(
       panel.webview.onDidReceiveMessage((message: unknown) => {

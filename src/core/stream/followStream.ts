@@ -1,0 +1,116 @@
+/**
+ * Follow Stream: the payload of one TCP or UDP conversation, both directions in the
+ * order they were sent, as Wireshark's Follow TCP/UDP Stream shows it. TCP goes through
+ * the reassembler (retransmissions dropped, overlaps trimmed, out-of-order segments put
+ * back in sequence, a hole that never fills marked as missing bytes); UDP is each
+ * datagram's payload.
+ *
+ * The bytes are copied out of the packet store into one buffer per side: the store is a
+ * ring that reuses its memory, while the result stays open in a view and may be saved.
+ */
+import type { PacketStore } from '../packetStore';
+import type { StreamTable } from './streamTable';
+import { TcpReassembler, type StreamSide } from './tcpReassembler';
+import { tcpSegmentOf } from './tcpSegment';
+
+export interface FollowChunk {
+  /** 0: side A (the client when the handshake was seen), 1: side B. */
+  side: StreamSide;
+  /** Where the chunk's bytes are in `sides[side]`. */
+  start: number;
+  length: number;
+  /** Bytes missing just before this chunk (a hole the capture never filled). */
+  missingBefore: number;
+  /** The packet that completed this chunk ("No."). */
+  packet: number;
+}
+
+export interface FollowedStream {
+  protocol: 'tcp' | 'udp';
+  index: number;
+  /** `address:port` of side A and side B. */
+  endpoints: [string, string];
+  chunks: FollowChunk[];
+  /** Each side's payload, in sequence order, holes left out. */
+  sides: [Uint8Array, Uint8Array];
+  /** Bytes missing on each side (holes). */
+  missing: [number, number];
+}
+
+interface Piece {
+  side: StreamSide;
+  bytes: Uint8Array;
+  missingBefore: number;
+  packet: number;
+}
+
+/** The stream's packets still held by the store; the table must be up to date (`update()`). */
+export function followStream(store: PacketStore, table: StreamTable, protocol: 'tcp' | 'udp', index: number): FollowedStream | undefined {
+  const conversation = (protocol === 'tcp' ? table.tcp : table.udp)[index];
+  if (!conversation) return undefined;
+  const pieces: Piece[] = [];
+  const c = store.columns;
+  const first = Math.max(store.rowOf(conversation.firstPacket), 0);
+  const last = store.rowOf(conversation.lastPacket);
+  if (last < 0) return undefined;
+  const sideA = endpointText(conversation.addressA, conversation.portA);
+  const reassembler = new TcpReassembler((data) => pieces.push({ side: data.side, bytes: data.bytes, missingBefore: data.gapBefore, packet: data.frameIndex }), {
+    // Follow reads the whole stream at once: hold as much as it takes to put it in order.
+    maxHeldBytes: 256 * 1024 * 1024, maxHeldSegments: 1 << 20,
+  });
+  let reassembledA: string | undefined;
+  for (let row = first; row <= last; row++) {
+    const s = store.slot(row);
+    const n = store.numberOf(row);
+    const stream = protocol === 'tcp' ? table.tcpStream(c, s, n) : table.udpStream(c, s, n);
+    if (stream !== index) continue;
+    if (protocol === 'udp') {
+      const length = c.payloadLength[s] ?? 0;
+      const from = endpointText(c.addresses.get(c.srcId[s] ?? 0), c.srcPort[s] ?? 0);
+      if (length === 0) continue;
+      const frame = store.slotBytes(s);
+      const start = c.payloadOffset[s] ?? 0;
+      pieces.push({ side: from === sideA ? 0 : 1, bytes: frame.subarray(start, start + length), missingBefore: 0, packet: n });
+      continue;
+    }
+    const segment = tcpSegmentOf(store.slotBytes(s), c.linkType[s] ?? 0);
+    if (!segment) continue;
+    const reassembled = reassembler.add(n, segment);
+    reassembledA ??= reassembled.endpoints[0];
+  }
+  reassembler.flush();
+  // The reassembler and the table pick side A the same way; check rather than assume.
+  if (reassembledA !== undefined && reassembledA !== sideA) for (const p of pieces) p.side = p.side === 0 ? 1 : 0;
+  return assemble(protocol, index, [sideA, endpointText(conversation.addressB, conversation.portB)], pieces);
+}
+
+/** `address:port`, an IPv6 address in brackets (as the reassembler writes it). */
+export function endpointText(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function assemble(protocol: 'tcp' | 'udp', index: number, endpoints: [string, string], pieces: Piece[]): FollowedStream {
+  const totals = [0, 0];
+  const missing: [number, number] = [0, 0];
+  for (const p of pieces) {
+    totals[p.side] = (totals[p.side] ?? 0) + p.bytes.length;
+    missing[p.side] += p.missingBefore;
+  }
+  const sides: [Uint8Array, Uint8Array] = [new Uint8Array(totals[0] ?? 0), new Uint8Array(totals[1] ?? 0)];
+  const at = [0, 0];
+  const chunks: FollowChunk[] = [];
+  for (const p of pieces) {
+    const start = at[p.side] ?? 0;
+    sides[p.side].set(p.bytes, start);
+    at[p.side] = start + p.bytes.length;
+    const previous = chunks[chunks.length - 1];
+    // Consecutive pieces of one side read as one block, as in Wireshark's view.
+    if (previous && previous.side === p.side && p.missingBefore === 0) {
+      previous.length += p.bytes.length;
+      previous.packet = p.packet;
+    } else {
+      chunks.push({ side: p.side, start, length: p.bytes.length, missingBefore: p.missingBefore, packet: p.packet });
+    }
+  }
+  return { protocol, index, endpoints, chunks, sides, missing };
+}

@@ -1,0 +1,116 @@
+/**
+ * Follow TCP Stream, Conversations and the HTTP/DNS exchanges view in real Chromium on
+ * a real capture (test/fixtures/loopback-http.pcap and loopback-dns.pcap): picked from
+ * the row's context menu as VS Code relays it, they show what the capture holds.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { CapturedFrame } from '../../src/core/packet';
+import { readPcapFile } from '../../src/core/pcap/pcapReader';
+import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
+import type { InspectorAction } from '../../src/protocol/webviewMessages';
+import { webviewHarness } from './harnessSession';
+import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+
+const harness = webviewHarness();
+const FIXTURES = join(__dirname, '..', 'fixtures');
+
+function framesOf(file: string): CapturedFrame[] {
+  return readPcapFile(readFileSync(join(FIXTURES, file))).records.map((r) => ({
+    tsSec: r.tsSec, tsUsec: r.tsUsec, interfaceName: 'lo', direction: 'in', linkType: r.linkType, originalLength: r.originalLength, data: r.data,
+  }));
+}
+
+const FRAMES = [...framesOf('loopback-http.pcap'), ...framesOf('loopback-dns.pcap')];
+
+async function loaded(): Promise<Page> {
+  const page = await openInspector(harness);
+  await send(page, { type: 'init', title: 'web', live: false, hostnames: { '127.0.0.1': 'web' }, maxPackets: 1000, status: { state: 'file' } });
+  await sendFrames(page, FRAMES);
+  await until(async () => (await visibleRows(page)).length > 0);
+  return page;
+}
+
+async function menu(page: Page, selector: string, action: InspectorAction): Promise<void> {
+  await page.click(selector, { button: 'right' });
+  const message = contextActionMessage(action, { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
+  assert.ok(message, `the host accepts the context of ${selector}`);
+  await send(page, message);
+}
+
+test('right-click a packet, Follow TCP Stream: request and response together in two colours; hex; Save Raw; filter', async () => {
+  const page = await loaded();
+  await menu(page, '.list-row[data-number="6"] .col-info', 'followTcpStream');
+  await page.waitForSelector('#follow-view');
+  const chunks = await page.$$eval('#follow-content pre', (pres) => pres.map((p) => [p.className, p.textContent ?? '']));
+  assert.equal(chunks.length, 2, 'one block per turn: the request, then the response');
+  assert.match(chunks[0]?.[0] ?? '', /follow-side-a/);
+  assert.match(chunks[0]?.[1] ?? '', /^GET \/index\.html HTTP\/1\.1\r?\nHost: 127\.0\.0\.1:8080/);
+  assert.match(chunks[1]?.[0] ?? '', /follow-side-b/);
+  assert.match(chunks[1]?.[1] ?? '', /^HTTP\/1\.1 200 OK[\s\S]*\n\r?\nhello from dnc\n$/);
+  const colours = await page.$$eval('#follow-content pre', (pres) => pres.map((p) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(p).color));
+  assert.notEqual(colours[0], colours[1], 'client and server in two colours');
+
+  await page.selectOption('#follow-mode', 'hex');
+  assert.match(await page.textContent('#follow-content pre') ?? '', /^0000 {2}47 45 54 20 2f 69 6e 64/i, 'the hex dump of the request');
+
+  await page.click('#follow-save');
+  const saved = await page.evaluate(() => {
+    const posted = (globalThis as unknown as { __posted: { type: string; name?: string; bytes?: Uint8Array }[] }).__posted;
+    const last = posted.filter((m) => m.type === 'saveBytes').at(-1);
+    return last ? { name: last.name, text: new TextDecoder('latin1').decode(last.bytes) } : undefined;
+  });
+  assert.equal(saved?.name, 'tcp-stream-0.bin');
+  assert.ok(saved?.text.startsWith('GET /index.html') && saved.text.endsWith('hello from dnc\n'), 'Save Raw gives the whole conversation\'s bytes');
+
+  await page.click('#follow-filter');
+  await until(async () => (await visibleRows(page)).length === 12);
+  assert.equal(await page.inputValue('#filter-input'), 'tcp.stream == 0');
+  assert.equal(await page.$('#follow-view'), null, 'the view closed on the way to the packets');
+});
+
+test('Follow UDP Stream on a DNS packet; Follow TCP Stream on it says why nothing opens', async () => {
+  const page = await loaded();
+  await menu(page, '.list-row[data-number="13"] .col-info', 'followTcpStream');
+  await until(async () => (await page.textContent('body'))?.includes('Packet 13 is not TCP') ?? false);
+  assert.equal(await page.$('#follow-view'), null);
+  await menu(page, '.list-row[data-number="13"] .col-info', 'followUdpStream');
+  await page.waitForSelector('#follow-view');
+  assert.match(await page.textContent('.overlay-title') ?? '', /Follow UDP Stream \(udp\.stream eq 0\)/);
+  assert.equal(await page.$$eval('#follow-content pre', (p) => p.length), 8, 'each query and answer, in turn');
+});
+
+test('Conversations: a sortable table; a click shows the conversation\'s packets', async () => {
+  const page = await loaded();
+  await menu(page, '.list-row[data-number="1"] .col-info', 'showConversations');
+  await page.waitForSelector('#conversations-table');
+  const rows = await page.$$eval('#conversations-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
+  assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[10]]), [
+    ['TCP', '0', 'web:53914', 'web:8080', '12', 'FIN'],
+    ['UDP', '0', 'web:40053', 'web:53', '8', 'UDP'],
+  ]);
+  await page.click('#conversations-table th:nth-child(5)');
+  await page.click('#conversations-table th:nth-child(5)');
+  assert.equal(await page.textContent('#conversations-table tbody tr td'), 'TCP', 'sorted by packets, most first');
+  await page.click('#conversations-table tbody tr:nth-child(2)');
+  await until(async () => (await visibleRows(page)).length === 8);
+  assert.equal(await page.inputValue('#filter-input'), 'udp.stream == 0');
+});
+
+test('HTTP and DNS exchanges: request paired with its response, headers and body on selection', async () => {
+  const page = await loaded();
+  await menu(page, '.list-row[data-number="1"] .col-info', 'showExchanges');
+  await page.waitForSelector('#http-table');
+  const http = await page.$$eval('#http-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
+  assert.deepEqual(http.map((r) => [r[0], r[1], r[2]]), [['GET', '127.0.0.1:8080/index.html', '200']]);
+  await page.click('#http-table tbody tr');
+  const details = await page.textContent('#exchange-details') ?? '';
+  assert.match(details, /User-Agent: Wget/);
+  assert.match(details, /Content-Length: 15/);
+  assert.match(details, /hello from dnc/);
+  const dns = await page.$$eval('#dns-table tbody tr', (trs) => trs.map((tr) => tr.querySelector('td:nth-child(3)')?.textContent ?? ''));
+  assert.equal(dns.length, 4);
+});

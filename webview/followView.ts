@@ -1,0 +1,95 @@
+/**
+ * Follow TCP/UDP Stream: the conversation's payload, side A (the client) and side B in
+ * two colours, as text or as a hex dump, with Save Raw. Large streams show their first
+ * RENDER_LIMIT bytes (the DOM would not cope with 100 MB); Save Raw writes everything.
+ */
+import { hexdumpLines } from '../src/core/hexdump';
+import type { FollowedStream } from '../src/core/stream/followStream';
+import { el } from './dom';
+import { formatCount } from './format';
+import { OverlayPanel } from './overlayPanel';
+
+const RENDER_LIMIT = 1024 * 1024;
+
+export type SaveWhich = 'both' | 'a' | 'b';
+
+export interface FollowViewHost {
+  /** Posts the bytes to the host, which asks where to save them. */
+  saveBytes(name: string, bytes: Uint8Array): void;
+  /** Shows the stream's packets in the list (a display filter). */
+  filterStream(filter: string): void;
+}
+
+/** Printable text of the bytes: line breaks and tabs kept, other control bytes as '.'. */
+export function streamText(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    const part = bytes.subarray(i, i + 8192);
+    const codes = Array.from(part, (b) => (b === 10 || b === 13 || b === 9 || (b >= 32 && b < 127) ? b : 46));
+    text += String.fromCharCode(...codes);
+  }
+  return text;
+}
+
+/** Both sides in sending order as one byte array (Wireshark's "Entire conversation"). */
+export function entireConversation(stream: FollowedStream): Uint8Array {
+  const out = new Uint8Array(stream.sides[0].length + stream.sides[1].length);
+  let at = 0;
+  for (const chunk of stream.chunks) {
+    out.set(stream.sides[chunk.side].subarray(chunk.start, chunk.start + chunk.length), at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+export function showFollowView(stream: FollowedStream, host: FollowViewHost): OverlayPanel {
+  const kind = stream.protocol.toUpperCase();
+  const panel = new OverlayPanel('follow-view', `Follow ${kind} Stream (${stream.protocol}.stream eq ${stream.index})`);
+  const [a, b] = stream.endpoints;
+  const mode = el('select', { id: 'follow-mode', 'aria-label': 'Show as' }, el('option', { value: 'text' }, 'Text'), el('option', { value: 'hex' }, 'Hex dump'));
+  const which = el('select', { id: 'follow-which', 'aria-label': 'Direction' },
+    el('option', { value: 'both' }, `Entire conversation (${formatCount(stream.sides[0].length + stream.sides[1].length)} bytes)`),
+    el('option', { value: 'a' }, `${a} → ${b} (${formatCount(stream.sides[0].length)} bytes)`),
+    el('option', { value: 'b' }, `${b} → ${a} (${formatCount(stream.sides[1].length)} bytes)`));
+  const save = el('button', { type: 'button', id: 'follow-save', class: 'text-button' }, 'Save Raw…');
+  const filter = el('button', { type: 'button', id: 'follow-filter', class: 'text-button' }, 'Filter on this stream');
+  panel.controls.append(mode, which, save, filter);
+  const summary = el('div', { class: 'follow-summary', id: 'follow-summary' });
+  const content = el('div', { class: 'follow-content', id: 'follow-content', tabindex: '0' });
+  panel.body.append(summary, content);
+
+  const render = (): void => {
+    content.replaceChildren();
+    const show = which.value as SaveWhich;
+    let budget = RENDER_LIMIT;
+    for (const chunk of stream.chunks) {
+      if (budget <= 0) break;
+      if ((show === 'a' && chunk.side !== 0) || (show === 'b' && chunk.side !== 1)) continue;
+      if (chunk.missingBefore > 0) content.append(el('div', { class: 'follow-missing' }, `[${formatCount(chunk.missingBefore)} bytes missing in capture]`));
+      const bytes = stream.sides[chunk.side].subarray(chunk.start, chunk.start + Math.min(chunk.length, budget));
+      budget -= bytes.length;
+      const text = mode.value === 'hex' ? hexdumpLines(bytes).join('\n') : streamText(bytes);
+      content.append(el('pre', { class: `follow-chunk follow-side-${chunk.side === 0 ? 'a' : 'b'}`, title: `${chunk.side === 0 ? a : b}, up to packet ${chunk.packet}` }, text));
+    }
+    const total = stream.sides[0].length + stream.sides[1].length;
+    const missing = stream.missing[0] + stream.missing[1];
+    summary.replaceChildren(
+      el('span', { class: 'follow-side-a' }, `${a}: ${formatCount(stream.sides[0].length)} bytes`), ' · ',
+      el('span', { class: 'follow-side-b' }, `${b}: ${formatCount(stream.sides[1].length)} bytes`),
+      missing > 0 ? ` · ${formatCount(missing)} bytes missing` : '',
+      total > RENDER_LIMIT ? ` · showing the first ${formatCount(RENDER_LIMIT)} bytes; Save Raw writes all` : '');
+  };
+  mode.addEventListener('change', render);
+  which.addEventListener('change', render);
+  save.addEventListener('click', () => {
+    const w = which.value as SaveWhich;
+    const bytes = w === 'both' ? entireConversation(stream) : stream.sides[w === 'a' ? 0 : 1];
+    host.saveBytes(`${stream.protocol}-stream-${stream.index}${w === 'both' ? '' : `-${w === 'a' ? 'client' : 'server'}`}.bin`, bytes);
+  });
+  filter.addEventListener('click', () => {
+    host.filterStream(`${stream.protocol}.stream == ${stream.index}`);
+    panel.close();
+  });
+  render();
+  return panel;
+}

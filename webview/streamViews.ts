@@ -1,0 +1,104 @@
+/**
+ * The inspector's conversation views and the stream table behind them and behind the
+ * tcp.stream / udp.stream / tcp.analysis.retransmission filter fields. One table per
+ * packet store (the store is replaced on `init`); it reads new packets when asked.
+ */
+import { dnsExchanges } from '../src/core/stream/dnsExchanges';
+import { followStream } from '../src/core/stream/followStream';
+import { httpExchanges } from '../src/core/stream/httpExchanges';
+import { StreamTable } from '../src/core/stream/streamTable';
+import type { StreamFieldSource } from '../src/core/filter/streamFields';
+import type { PacketStore } from '../src/core/packetStore';
+import { showConversationsView } from './conversationsView';
+import { showFollowView } from './followView';
+import { showExchangesView } from './httpView';
+
+export interface StreamViewsHost {
+  store(): PacketStore;
+  displayAddress(address: string): string;
+  setFilter(filter: string): void;
+  goToPacket(packet: number): void;
+  saveBytes(name: string, bytes: Uint8Array): void;
+  notice(message: string): void;
+}
+
+export class StreamViews {
+  private table: StreamTable | undefined;
+  private tableStore: PacketStore | undefined;
+
+  constructor(private readonly host: StreamViewsHost) {}
+
+  /** The stream table of the current store, up to date. */
+  streams(): StreamTable {
+    const table = this.current();
+    table.update();
+    return table;
+  }
+
+  /**
+   * For the filter's compile context: builds the table only when a filter uses a stream
+   * field, and follows the store through clears and replacements (the table reads the
+   * packets it has not seen when asked about them).
+   */
+  readonly fieldSource: StreamFieldSource = {
+    tcpStream: (c, s, n) => this.current().tcpStream(c, s, n),
+    udpStream: (c, s, n) => this.current().udpStream(c, s, n),
+    isRetransmission: (n) => this.current().isRetransmission(n),
+  };
+
+  private current(): StreamTable {
+    const store = this.host.store();
+    if (!this.table || this.tableStore !== store) {
+      this.table = new StreamTable(store);
+      this.tableStore = store;
+    }
+    return this.table;
+  }
+
+  /** The store was cleared: stream numbers start over. */
+  reset(): void {
+    this.table = undefined;
+  }
+
+  follow(packet: number, protocol: 'tcp' | 'udp'): void {
+    const table = this.streams();
+    const stream = table.streamOfPacket(packet);
+    if (!stream || stream.protocol !== protocol) {
+      this.host.notice(`Packet ${packet} is not ${protocol.toUpperCase()}: nothing to follow`);
+      return;
+    }
+    const followed = followStream(this.host.store(), table, protocol, stream.index);
+    if (!followed) {
+      this.host.notice(`The packets of ${protocol}.stream ${stream.index} are no longer in memory`);
+      return;
+    }
+    showFollowView(followed, {
+      saveBytes: (name, bytes) => this.host.saveBytes(name, bytes),
+      filterStream: (filter) => this.host.setFilter(filter),
+    });
+  }
+
+  showConversations(): void {
+    const table = this.streams();
+    const store = this.host.store();
+    const first = store.size > 0 ? (store.columns.tsSec[store.slot(0)] ?? 0) + (store.columns.tsUsec[store.slot(0)] ?? 0) / 1e6 - store.relativeTime(0) : 0;
+    showConversationsView([...table.tcp, ...table.udp], {
+      displayAddress: (a) => this.host.displayAddress(a),
+      relative: (time) => time - first,
+      filterStream: (filter) => this.host.setFilter(filter),
+    });
+  }
+
+  showExchanges(): void {
+    const table = this.streams();
+    const store = this.host.store();
+    showExchangesView(httpExchanges(store, table), dnsExchanges(store, table), {
+      displayEndpoint: (endpoint) => {
+        const colon = endpoint.lastIndexOf(':');
+        const address = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+        return `${this.host.displayAddress(address)}${endpoint.slice(colon)}`;
+      },
+      goToPacket: (packet) => this.host.goToPacket(packet),
+    });
+  }
+}
