@@ -12,7 +12,7 @@ import { startContainerCapture } from '../client/helperContainer/startContainerC
 import type { CliOptions } from './cliArguments';
 import { PacketPrinter, type OutputFormat } from './packetPrinter';
 import { openCaptureFile } from './captureFile';
-import { PcapFileSink } from './pcapFileSink';
+import { captureFileFormat, captureFileSink } from './captureFileSinks';
 
 export async function captureViaContainer(o: CliOptions, program: string, format: OutputFormat, writeOut: (onBrokenPipe: () => void) => (text: string) => void): Promise<number> {
   const say = (message: string): void => void process.stderr.write(`${program}: ${message}\n`);
@@ -32,7 +32,7 @@ export async function captureViaContainer(o: CliOptions, program: string, format
   verbose(`docker endpoint: ${docker.endpoint}; capturing through helper containers`);
   const target = await docker.resolveContainer(request.container);
   verbose(`container ${target.name} (${target.id.slice(0, 12)}), network mode ${target.networkMode}`);
-  const pcapSink = o.writeFile ? new PcapFileSink(openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
+  const pcapSink = o.writeFile ? captureFileSink(captureFileFormat(o.writeFile), openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
   let stop = (): void => undefined;
   const printer = new PacketPrinter(format, writeOut(() => stop()));
   let code = 0;
@@ -45,7 +45,7 @@ export async function captureViaContainer(o: CliOptions, program: string, format
       started: (info) => verbose(`capturing on ${info.interfaces.join(', ')}`),
       frames: (batch) => {
         for (const frame of readFrameBatch(batch)) {
-          pcapSink?.add(frame);
+          pcapSink?.add(Object.assign(frame, { container: target.name }));
           printer.add(frame);
         }
       },

@@ -29,6 +29,7 @@ import { CaptureError } from '../protocol/captureErrors';
 import { captureRequest, runCapture } from './captureCommand';
 import type { CliOptions } from './cliArguments';
 import { outputFormat, type CliReporter } from './cliOutput';
+import { captureFileFormat } from './captureFileSinks';
 import { closeDockerConnections, openSockets } from './dockerConnections';
 import { startPrinter } from './printerLaunch';
 import { cliScriptPath, rootCommandLine } from './rootInvocation';
@@ -78,6 +79,8 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
           snapLength: o.snapLength || 262144,
           runtime: process.execPath,
           script: cliScriptPath(),
+          ...(o.writeFile ? { captureFormat: captureFileFormat(o.writeFile) } : {}),
+          container: target.name,
         });
         dropPrivileges(nobody);
         printer.sendConfig();

@@ -18,6 +18,7 @@ import { runCapturePrinter } from './capturePrinter';
 import { PRINTER_ARGUMENT } from './printerConfig';
 import { chooseCliCapturePath } from './capturePathChoice';
 import { captureViaContainer } from './containerCapture';
+import { captureMany } from './multiCapture';
 
 async function main(): Promise<void> {
   if (process.argv[2] === PRINTER_ARGUMENT) {
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   }
   const path = chooseCliCapturePath(o);
   cliReporter(o.verbose).verbose(`capture path: ${path.backend === 'hostHelper' ? 'host helper' : 'helper container'} (${path.reason})`);
-  const code = path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
+  const many = o.containers.length > 1 || o.project !== undefined;
+  const code = many ? await captureMany(o, path.backend) : path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
   // Let stdout drain before exiting: a JSON array can be large.
   process.stdout.write('', () => process.exit(code));
 }

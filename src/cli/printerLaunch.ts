@@ -28,7 +28,7 @@ export function startPrinter(
   captureFd: number | undefined,
   setpriv: string,
   who: UnprivilegedIdentity,
-  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string },
+  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; captureFormat?: 'pcap' | 'pcapng'; container?: string },
 ): LaunchedPrinter {
   const runtimeFd = openSync(options.runtime, 'r');
   const scriptFd = openSync(options.script, 'r');
@@ -75,6 +75,8 @@ export function startPrinter(
     snapLength: options.snapLength,
     captureFile: captureFd !== undefined,
     unread: channel.unread.toString('base64'),
+    ...(options.captureFormat ? { captureFormat: options.captureFormat } : {}),
+    ...(options.container ? { container: options.container } : {}),
   };
   return {
     pid: child.pid,

@@ -117,6 +117,16 @@ describe('each packet once', () => {
     assert.equal(out[0]?.delivery, undefined);
   });
 
+  it('a packet sent to a container before its capture ran makes no claim about its arrival', () => {
+    const a = new CapturedAddresses();
+    a.add(WEB, 'web-1');
+    a.add(DB, 'db-1', 1_700_000_000 * 1e6 + 5_000);
+    const [early] = bothCopies({ payload: 'early', ipId: 1 }, 1_000);
+    const [late, lateIn] = bothCopies({ payload: 'late', ipId: 2 }, 6_000);
+    const timeline = deduplicateTimeline([early, late, lateIn], { addresses: a });
+    assert.deepEqual(timeline.map(describeRow), ['web-1 out', 'web-1 out received web-1->db-1']);
+  });
+
   it('a copy that arrives after the window is not paired', () => {
     const [out, late] = bothCopies({ payload: 'slow', ipId: 4 }, 0, 400_000);
     assert.deepEqual(rows([out, late]).map(describeRow), ['web-1 out not-seen-arriving web-1->db-1', 'db-1 in']);

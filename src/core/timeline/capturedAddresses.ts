@@ -6,21 +6,28 @@
 import { addressTextKey } from './ipPacketBytes';
 
 export class CapturedAddresses {
-  private readonly owners = new Map<number | string, string>();
+  private readonly owners = new Map<number | string, { container: string; since: number }>();
 
-  /** Records `address` (as Docker reports it) as `container`'s; ignores what is not an address. */
-  add(address: string, container: string): void {
+  /**
+   * Records `address` (as Docker reports it) as `container`'s, captured from
+   * `sinceMicros` on (capture time): before its capture ran, a packet to it
+   * could not be seen arriving, and one from it could not be seen leaving.
+   * Ignores what is not an address.
+   */
+  add(address: string, container: string, sinceMicros = 0): void {
     const key = addressTextKey(address);
-    if (key !== undefined) this.owners.set(key, container);
+    if (key !== undefined) this.owners.set(key, { container, since: sinceMicros });
   }
 
   /** Forgets a container's addresses (it stopped: a new one may get them). */
   removeContainer(container: string): void {
-    for (const [key, owner] of this.owners) if (owner === container) this.owners.delete(key);
+    for (const [key, owner] of this.owners) if (owner.container === container) this.owners.delete(key);
   }
 
-  ownerOf(key: number | string): string | undefined {
-    return this.owners.get(key);
+  /** The container that owned and was captured at `key` at capture time `atMicros`. */
+  ownerOf(key: number | string, atMicros: number): string | undefined {
+    const owner = this.owners.get(key);
+    return owner && atMicros >= owner.since ? owner.container : undefined;
   }
 
   get size(): number {

@@ -127,8 +127,8 @@ export class PacketDeduplicator {
   private pushEgress(entry: Entry): void {
     const frame = entry.packet.frame;
     if (this.addresses) {
-      entry.receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'));
-      const sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'));
+      entry.receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
+      const sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
       // Not from this container to another captured one: no second copy will come.
       if (entry.receiver === undefined || entry.receiver === frame.container || sender !== frame.container) return;
     }
@@ -147,8 +147,8 @@ export class PacketDeduplicator {
   private pushIngress(entry: Entry): void {
     const frame = entry.packet.frame;
     if (this.addresses) {
-      entry.sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'));
-      const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'));
+      entry.sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
+      const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
       if (entry.sender === undefined || entry.sender === frame.container || receiver !== frame.container) return;
     }
     entry.hash = ipPacketHash(frame.data, entry.ip);
