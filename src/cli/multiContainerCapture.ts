@@ -76,6 +76,7 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
     // Its addresses count as captured from its first frame on: a packet sent to it
     // before its capture ran was not missed by it (the skew: two tcpdumps, one clock).
     let registered = false;
+    let lastFrameMicros = 0;
     const register = (first: ContainerFrame): void => {
       registered = true;
       const since = frameMicros(first) - DEFAULT_SKEW_MICROS;
@@ -86,7 +87,8 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
     };
     const leave = (): void => {
       active.delete(t.id);
-      addresses.removeContainer(t.name);
+      // Up to its last frame (the skew: its arrivals may be stamped a hair later than their departures).
+      addresses.retire(t.name, lastFrameMicros + DEFAULT_SKEW_MICROS);
       if (active.size === 0 && (stopping || project === undefined)) {
         stopping = true;
         events?.dispose();
@@ -100,6 +102,7 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
           forEachFrame(batch, (f) => {
             const frame: ContainerFrame = Object.assign(f, { container: t.name });
             if (!registered) register(frame);
+            lastFrameMicros = frameMicros(frame);
             capturedBytes += f.data.length;
             sink?.add(frame);
             printer.add(frame);

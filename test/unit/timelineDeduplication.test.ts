@@ -127,6 +127,15 @@ describe('each packet once', () => {
     assert.deepEqual(timeline.map(describeRow), ['web-1 out', 'web-1 out received web-1->db-1']);
   });
 
+  it('a container that left: its last packets still pair, later ones to it make no claim', () => {
+    const a = addresses();
+    a.retire('db-1', 1_700_000_000 * 1e6 + 2_000);
+    const [last, lastIn] = bothCopies({ payload: 'last', ipId: 1 }, 1_000);
+    const [after] = bothCopies({ payload: 'after', ipId: 2 }, 9_000);
+    const timeline = deduplicateTimeline([last, lastIn, after], { addresses: a });
+    assert.deepEqual(timeline.map(describeRow), ['web-1 out received web-1->db-1', 'web-1 out']);
+  });
+
   it('a copy that arrives after the window is not paired', () => {
     const [out, late] = bothCopies({ payload: 'slow', ipId: 4 }, 0, 400_000);
     assert.deepEqual(rows([out, late]).map(describeRow), ['web-1 out not-seen-arriving web-1->db-1', 'db-1 in']);

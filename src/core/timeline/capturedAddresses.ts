@@ -6,7 +6,7 @@
 import { addressTextKey } from './ipPacketBytes';
 
 export class CapturedAddresses {
-  private readonly owners = new Map<number | string, { container: string; since: number }>();
+  private readonly owners = new Map<number | string, { container: string; since: number; until: number }>();
 
   /**
    * Records `address` (as Docker reports it) as `container`'s, captured from
@@ -16,18 +16,22 @@ export class CapturedAddresses {
    */
   add(address: string, container: string, sinceMicros = 0): void {
     const key = addressTextKey(address);
-    if (key !== undefined) this.owners.set(key, { container, since: sinceMicros });
+    if (key !== undefined) this.owners.set(key, { container, since: sinceMicros, until: Infinity });
   }
 
-  /** Forgets a container's addresses (it stopped: a new one may get them). */
-  removeContainer(container: string): void {
-    for (const [key, owner] of this.owners) if (owner.container === container) this.owners.delete(key);
+  /**
+   * A container's capture ended: its addresses count as captured up to
+   * `untilMicros` (its last frame), not after. Its frames still on their way
+   * through the timeline keep pairing; later packets to it make no claim.
+   */
+  retire(container: string, untilMicros: number): void {
+    for (const owner of this.owners.values()) if (owner.container === container) owner.until = untilMicros;
   }
 
   /** The container that owned and was captured at `key` at capture time `atMicros`. */
   ownerOf(key: number | string, atMicros: number): string | undefined {
     const owner = this.owners.get(key);
-    return owner && atMicros >= owner.since ? owner.container : undefined;
+    return owner && atMicros >= owner.since && atMicros <= owner.until ? owner.container : undefined;
   }
 
   get size(): number {
