@@ -11,6 +11,7 @@ import type { InspectorFigures } from './inspectorScale';
 import type { LiveFigures } from './liveCapture';
 import type { ThroughputFigures } from './decodeThroughput';
 import type { TlsFigures } from './tlsDecrypt';
+import type { TimelineFigures } from './timelineDedup';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { generatePcap } from './lib/generatePcap';
@@ -35,7 +36,33 @@ function part<T>(name: string, script: string, args: string[] = []): T | undefin
   return value;
 }
 
+/** Bench 7 alone or as part of the whole run: merge + de-duplication of a 5-container capture. */
+function timelineSection(): { lines: string[]; ok: boolean } {
+  const timeline = part<TimelineFigures>('7. merge + de-duplication of a 5-container capture', 'timelineDedup.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
+  if (!timeline) return { lines: [], ok: false };
+  return {
+    ok: true,
+    lines: [
+      '',
+      `7. One timeline of ${timeline.containers} containers: ${formatCount(timeline.sightings)} sightings merged by time and de-duplicated (${formatCount(timeline.paired)} packets seen by both ends shown once, ${formatCount(timeline.notSeenArriving)} not seen arriving, ${formatCount(timeline.rows)} rows)`,
+      table([
+        ['stage', 'median', 'sightings/s', 'runs (s)'],
+        ['merge (5 sorted streams)', formatMs(timeline.mergeMs), formatCount((timeline.sightings / timeline.mergeMs) * 1000), '-'],
+        ['merge + de-duplication', formatMs(timeline.totalMs), formatCount(timeline.sightingsPerSecond), timeline.runs.map((r) => (r / 1000).toFixed(2)).join(' / ')],
+      ]),
+      `   target >= 1,000,000 packets/s: ${verdict(timeline.sightingsPerSecond >= 1e6)} (${formatCount(timeline.sightingsPerSecond)})`,
+    ],
+  };
+}
+
 function main(): void {
+  if (process.env.DNC_BENCH_ONLY === 'timeline') {
+    // `DNC_BENCH_ONLY=timeline npm run bench`: no build, no Docker, no root.
+    const section = timelineSection();
+    process.stdout.write(`\n${section.lines.join('\n')}\n`);
+    if (!section.ok) process.exitCode = 1;
+    return;
+  }
   const t0 = Date.now();
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.stdout.write('warning: npm run build failed; using the existing dist/\n');
@@ -126,10 +153,12 @@ function main(): void {
       out.push(`   target >= 5x tshark: ${verdict(tshark.ms / engine.ms >= 5)} (${(tshark.ms / engine.ms).toFixed(1)}x); share of Node's per-record AES-GCM speed: ${((engine.bytesPerSecond / perRecord.bytesPerSecond) * 100).toFixed(0)}%`);
     }
   }
+  if (streams) out.push('', ...streamLines(streams));
+  const timeline = timelineSection();
+  out.push(...timeline.lines);
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if (streams) out.push('', ...streamLines(streams));
-  if (!throughput || !live || !inspector || !tls || !streams) process.exitCode = 1;
+  if (!throughput || !live || !inspector || !tls || !streams || !timeline.ok) process.exitCode = 1;
 }
 
 main();

@@ -13,6 +13,7 @@ packages=(
   libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev ripgrep        # code-server (end-to-end tests)
   openssh-server openssh-client openssl                                # ssh:// and tcp+TLS engine tests
   podman uidmap slirp4netns fuse-overlayfs                             # Podman engine tests (rootful, rootless)
+  docker-compose                                                       # Compose project capture tests (--project)
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

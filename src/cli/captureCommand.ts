@@ -12,13 +12,12 @@
  */
 import { closeSync, writeSync } from 'node:fs';
 import type { CaptureClientOptions, CaptureEvents, CaptureHandle, CaptureStartedInfo } from '../client/captureClient';
-import { LinkType } from '../core/packet';
-import { pcapGlobalHeader } from '../core/pcap/pcapWriter';
 import { CaptureError, isCaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import { validateFilter } from '../protocol/requestValidation';
 import { openCaptureFile } from './captureFile';
+import { captureFileFormat, captureFileHeader } from './captureFileSinks';
 import type { CliOptions } from './cliArguments';
 import { PROGRAM, type CliReporter } from './cliOutput';
 import type { LaunchedPrinter } from './printerLaunch';
@@ -54,7 +53,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function runCapture(o: CliOptions, target: ResolvedContainer, request: CaptureRequest, backend: CaptureBackend, report: CliReporter): Promise<number> {
   // -w is opened first: a refused path stops the CLI before anything runs.
   let captureFd = o.writeFile ? openCaptureFile(o.writeFile) : undefined;
-  if (captureFd !== undefined) writeSync(captureFd, pcapGlobalHeader(LinkType.ETHERNET, o.snapLength || 262144));
+  if (captureFd !== undefined) writeSync(captureFd, captureFileHeader(captureFileFormat(o.writeFile as string), o.snapLength || 262144));
 
   let handle: CaptureHandle | undefined;
   let printer: LaunchedPrinter | undefined;

@@ -17,7 +17,7 @@ import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type HelperToClient } from '../protocol/helperMessages';
 import { cliReporter, PROGRAM, stdoutWriter } from './cliOutput';
 import { PacketPrinter } from './packetPrinter';
-import { PcapFileSink } from './pcapFileSink';
+import { captureFileSink } from './captureFileSinks';
 import { parsePrinterConfig, PrinterFd } from './printerConfig';
 import { followKeyLogPipe } from './printerKeyLog';
 
@@ -44,7 +44,8 @@ export async function runCapturePrinter(): Promise<number> {
   const socket = new Socket({ fd: PrinterFd.channel, readable: true, writable: true });
   socket.on('error', () => undefined);
   // The root CLI wrote the file's pcap header when it opened it.
-  const pcapSink = config.captureFile ? new PcapFileSink(PrinterFd.captureFile, config.snapLength, (m) => report.warn(m), false) : undefined;
+  const pcapSink = config.captureFile ? captureFileSink(config.captureFormat ?? 'pcap', PrinterFd.captureFile, config.snapLength, (m) => report.warn(m), false) : undefined;
+  const container = config.container;
 
   let endInfo: EndInfo | undefined;
   let resolveFinished!: (info: EndInfo) => void;
@@ -101,7 +102,7 @@ export async function runCapturePrinter(): Promise<number> {
       if (endInfo) return;
       if (m.kind === MessageKind.Frames) {
         forEachFrame(m.batch, (frame) => {
-          pcapSink?.add(frame);
+          pcapSink?.add(container === undefined ? frame : Object.assign(frame, { container }));
           printer.add(frame);
         });
       } else onControl(m.value as HelperToClient);

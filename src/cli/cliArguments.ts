@@ -9,7 +9,12 @@ import type { CaptureDirection } from '../protocol/captureRequest';
 import { KeyLogSpecError, parseKeyLogSpec, type KeyLogSpec } from '../client/tls/keyLogSpec';
 
 export interface CliOptions {
+  /** The first container named (the one of a single-container capture). */
   container?: string;
+  /** Every container named: several are captured into one timeline. */
+  containers: string[];
+  /** `--project NAME`: every container of this Compose project, following it as it changes. */
+  project?: string;
   verbose: boolean;
   bridge?: string;
   direction: CaptureDirection;
@@ -39,14 +44,17 @@ export const USAGE = `usage: docker-network-capture [-h] [--verbose] [-b BRIDGE]
                               [-s SNAPLEN] [--ndjson]
                               [--via auto|host|container] [--helper-image IMAGE]
                               [--tls-keylog FILE|container:NAME:PATH]
-                              container
+                              [--project NAME]
+                              container [container ...]
 
 Capture a Docker container's network traffic. Capturing needs root: run it as
 sudo node /absolute/path/to/dist/cli.js NAME (never "sudo npx", which runs
 whatever it finds first).
 
 positional arguments:
-  container             container name or id (optional with -r)
+  container             container name or id (optional with -r); several are
+                        captured into one timeline, each packet between two of
+                        them shown once, every record naming its container
 
 optional arguments:
   -h, --help            show this help message and exit
@@ -64,7 +72,9 @@ optional arguments:
                         /var/run/docker.sock, Podman's socket
   --context NAME        docker context to use (as docker --context)
   -w FILE, --write FILE also write the packets to a pcap file (mode 0600, yours;
-                        an existing FILE must be a regular file of yours)
+                        an existing FILE must be a regular file of yours);
+                        pcapng when FILE ends in .pcapng (interfaces named
+                        container/interface, directions, container comments)
   -r FILE, --read FILE  read a pcap file instead of capturing (no root needed)
   -f FILTER, --filter FILTER
                         BPF capture filter, e.g. "tcp port 80"
@@ -80,6 +90,9 @@ optional arguments:
                         through the Docker API (no root, remote engines too);
                         auto (default): host when run as root against a
                         local Linux engine, else container
+  --project NAME        capture every container of Compose project NAME (label
+                        com.docker.compose.project); with --via container,
+                        containers of the project that start later join
   --helper-image IMAGE  image with tcpdump for --via container
                         (default: nicolaka/netshoot:v0.13)
   --tls-keylog FILE|container:NAME:PATH
@@ -108,7 +121,7 @@ function boundedWholeNumber(flag: string, value: string, max: number, hint = '')
 }
 
 export function parseCliArguments(argv: string[]): CliOptions {
-  const o: CliOptions = { verbose: false, direction: 'both', json: false, ndjson: false, via: 'auto', help: false };
+  const o: CliOptions = { containers: [], verbose: false, direction: 'both', json: false, ndjson: false, via: 'auto', help: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i] as string;
@@ -153,16 +166,19 @@ export function parseCliArguments(argv: string[]): CliOptions {
           throw err instanceof KeyLogSpecError ? new UsageError(err.message) : err;
         }
         break;
+      case '--project': o.project = value(); break;
       case '--': positional.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);
         positional.push(arg);
     }
   }
-  if (positional.length > 1) throw new UsageError(`one container at a time, got: ${positional.join(' ')}`);
+  o.containers = positional;
   o.container = positional[0];
+  if (o.project !== undefined && positional.length > 0) throw new UsageError('choose containers or --project, not both');
+  if (o.bridge !== undefined && (positional.length > 1 || o.project !== undefined)) throw new UsageError('-b captures one container on a host bridge');
   if (o.json && o.ndjson) throw new UsageError('choose one of -j and --ndjson');
   if (o.docker !== undefined && o.context !== undefined) throw new UsageError('choose one of -d and --context');
-  if (!o.help && !o.container && !o.readFile) throw new UsageError('the following arguments are required: container');
+  if (!o.help && !o.container && o.project === undefined && !o.readFile) throw new UsageError('the following arguments are required: container');
   return o;
 }

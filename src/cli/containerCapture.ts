@@ -12,8 +12,8 @@ import { startContainerCapture } from '../client/helperContainer/startContainerC
 import type { CliOptions } from './cliArguments';
 import { PacketPrinter, type OutputFormat } from './packetPrinter';
 import { openCaptureFile } from './captureFile';
-import { PcapFileSink } from './pcapFileSink';
 import { openInProcessKeyLog } from './tlsKeyLogInProcess';
+import { captureFileFormat, captureFileSink } from './captureFileSinks';
 
 export async function captureViaContainer(o: CliOptions, program: string, format: OutputFormat, writeOut: (onBrokenPipe: () => void) => (text: string) => void): Promise<number> {
   const say = (message: string): void => void process.stderr.write(`${program}: ${message}\n`);
@@ -35,7 +35,7 @@ export async function captureViaContainer(o: CliOptions, program: string, format
   verbose(`container ${target.name} (${target.id.slice(0, 12)}), network mode ${target.networkMode}`);
   // Read before anything starts: a missing key log stops the CLI with its reason.
   const keyLog = await openInProcessKeyLog(o, true, (m) => say(`warning: ${m}`));
-  const pcapSink = o.writeFile ? new PcapFileSink(openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
+  const pcapSink = o.writeFile ? captureFileSink(captureFileFormat(o.writeFile), openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
   let stop = (): void => undefined;
   const printer = new PacketPrinter(format, writeOut(() => stop()), keyLog?.printing);
   let code = 0;
@@ -48,7 +48,7 @@ export async function captureViaContainer(o: CliOptions, program: string, format
       started: (info) => verbose(`capturing on ${info.interfaces.join(', ')}`),
       frames: (batch) => {
         for (const frame of readFrameBatch(batch)) {
-          pcapSink?.add(frame);
+          pcapSink?.add(Object.assign(frame, { container: target.name }));
           printer.add(frame);
         }
       },

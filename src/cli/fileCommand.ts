@@ -22,7 +22,8 @@ export async function readFromFile(o: CliOptions): Promise<void> {
   for (const r of file.records) {
     if (o.count && n >= o.count) break;
     // A file does not say which way a packet went; shown as sent, remote = destination.
-    printer.add({ ...r, interfaceName: 'file', direction: 'out' });
+    // pcapng says both: its interface name (`web-1/eth0`) and the packet's direction flag.
+    printer.add({ ...r, interfaceName: r.interfaceName ?? 'file', direction: r.direction ?? 'out' });
     n++;
   }
   printer.finish();

@@ -31,6 +31,7 @@ import { CaptureError } from '../protocol/captureErrors';
 import { captureRequest, runCapture } from './captureCommand';
 import type { CliOptions } from './cliArguments';
 import { outputFormat, type CliReporter } from './cliOutput';
+import { captureFileFormat } from './captureFileSinks';
 import { closeDockerConnections, openSockets } from './dockerConnections';
 import { startKeyLogReader } from './keyLogReaderLaunch';
 import { startPrinter } from './printerLaunch';
@@ -87,6 +88,8 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
           runtime: process.execPath,
           script: cliScriptPath(),
           ...(keyLogReader ? { tlsKeyLog: { label: keyLogReader.label, output: keyLogReader.output } } : {}),
+          ...(o.writeFile ? { captureFormat: captureFileFormat(o.writeFile) } : {}),
+          container: target.name,
         });
         keyLogReader?.go();
         dropPrivileges(nobody);

@@ -19,6 +19,7 @@ import { PRINTER_ARGUMENT } from './printerConfig';
 import { KEY_LOG_READER_ARGUMENT, runKeyLogReader } from './keyLogReader';
 import { chooseCliCapturePath } from './capturePathChoice';
 import { captureViaContainer } from './containerCapture';
+import { captureMany } from './multiCapture';
 
 async function main(): Promise<void> {
   if (process.argv[2] === PRINTER_ARGUMENT) {
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
   }
   const path = chooseCliCapturePath(o);
   cliReporter(o.verbose).verbose(`capture path: ${path.backend === 'hostHelper' ? 'host helper' : 'helper container'} (${path.reason})`);
-  const code = path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
+  const many = o.containers.length > 1 || o.project !== undefined;
+  const code = many ? await captureMany(o, path.backend) : path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
   // Let stdout drain before exiting: a JSON array can be large.
   process.stdout.write('', () => process.exit(code));
 }

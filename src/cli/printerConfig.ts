@@ -37,6 +37,10 @@ export interface PrinterConfig {
   snapLength: number;
   /** Whether descriptor 6 is the -w file. */
   captureFile: boolean;
+  /** The -w file's format (absent: pcap); its header is written already. */
+  captureFormat?: 'pcap' | 'pcapng';
+  /** The container's name, for pcapng's interface names (`web-1/eth0`). */
+  container?: string;
   /** Base64 of the channel bytes received before the hand-over, to be read first. */
   unread: string;
   /** --tls-keylog: what the key log is, for messages; descriptor 8 carries its text. */
@@ -52,7 +56,9 @@ export function parsePrinterConfig(text: string): PrinterConfig {
     !Number.isInteger(raw.snapLength) ||
     typeof raw.captureFile !== 'boolean' ||
     typeof raw.unread !== 'string' ||
-    (raw.tlsKeyLog !== undefined && typeof raw.tlsKeyLog !== 'string')
+    (raw.tlsKeyLog !== undefined && typeof raw.tlsKeyLog !== 'string') ||
+    (raw.captureFormat !== undefined && raw.captureFormat !== 'pcap' && raw.captureFormat !== 'pcapng') ||
+    (raw.container !== undefined && typeof raw.container !== 'string')
   ) {
     throw new Error('the printing process got no valid configuration');
   }

@@ -28,7 +28,7 @@ export function startPrinter(
   captureFd: number | undefined,
   setpriv: string,
   who: UnprivilegedIdentity,
-  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; tlsKeyLog?: { label: string; output: Readable } },
+  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; tlsKeyLog?: { label: string; output: Readable }; captureFormat?: 'pcap' | 'pcapng'; container?: string },
 ): LaunchedPrinter {
   const runtimeFd = openSync(options.runtime, 'r');
   const scriptFd = openSync(options.script, 'r');
@@ -76,6 +76,8 @@ export function startPrinter(
     captureFile: captureFd !== undefined,
     unread: channel.unread.toString('base64'),
     ...(options.tlsKeyLog ? { tlsKeyLog: options.tlsKeyLog.label } : {}),
+    ...(options.captureFormat ? { captureFormat: options.captureFormat } : {}),
+    ...(options.container ? { container: options.container } : {}),
   };
   return {
     pid: child.pid,

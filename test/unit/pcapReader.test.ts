@@ -163,10 +163,11 @@ describe('PcapStreamReader', () => {
     assert.match(readPcapFile(new Uint8Array(0)).error?.message ?? '', /empty pcap stream/);
   });
 
-  it('rejects pcapng and unknown formats with a clear message', () => {
+  it('rejects pcapng in a live stream and unknown formats with a clear message', () => {
+    // tcpdump -w - never writes pcapng; files are read by readPcapFile, which does read it (pcapng.test.ts).
     const pcapng = new Uint8Array(64);
     pcapng.set([0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a]);
-    const ng = readPcapFile(pcapng);
+    const ng = new PcapStreamReader().push(pcapng);
     assert.equal(ng.error?.kind, 'unsupported-format');
     assert.match(ng.error?.message ?? '', /pcapng/);
     assert.equal(ng.records.length, 0);

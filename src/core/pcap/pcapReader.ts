@@ -17,6 +17,9 @@
  * `end()` reports a truncated final record or header.
  */
 
+import type { Direction } from '../packet';
+import { isPcapng, PcapngStreamReader } from './pcapngReader';
+
 export const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANOSECONDS = 0xa1b23c4d;
 const PCAPNG_SECTION_HEADER = 0x0a0d0d0a;
@@ -46,6 +49,10 @@ export interface PcapRecord {
   /** Captured bytes: a view into the pushed chunk, or a copy when split (see above). */
   data: Uint8Array;
   linkType: number;
+  /** pcapng only: the interface's name (`web-1/eth0`), its direction flag and the packet comment. */
+  interfaceName?: string;
+  direction?: Direction;
+  comment?: string;
 }
 
 export interface PcapStreamError {
@@ -286,8 +293,14 @@ export interface PcapFile {
   error?: PcapStreamError;
 }
 
-/** Reads a whole pcap file held in memory; records are views into `bytes`. */
+/** Reads a whole pcap or pcapng file held in memory; pcap records are views into `bytes`. */
 export function readPcapFile(bytes: Uint8Array): PcapFile {
+  if (isPcapng(bytes)) {
+    const ng = new PcapngStreamReader();
+    const { records } = ng.push(bytes);
+    const error = ng.end();
+    return error ? { records, error } : { records };
+  }
   const reader = new PcapStreamReader();
   const { records } = reader.push(bytes);
   const error = reader.end();

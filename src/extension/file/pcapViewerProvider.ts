@@ -1,5 +1,5 @@
 /**
- * Opens .pcap/.cap files and saved captures/*.json in the packet inspector:
+ * Opens .pcap/.cap/.pcapng files and saved captures/*.json in the packet inspector:
  * read-only, no capture, no root.
  */
 import * as vscode from 'vscode';

@@ -43,7 +43,7 @@ export interface DecodedCaptureFile {
   problem?: string;
 }
 
-/** Reads a .pcap/.cap or a saved .json capture. */
+/** Reads a .pcap/.cap/.pcapng or a saved .json capture. */
 export function decodeCaptureFile(fileName: string, bytes: Uint8Array): DecodedCaptureFile {
   if (/\.json$/i.test(fileName)) {
     const result = framesFromJsonText(new TextDecoder().decode(bytes));
@@ -52,6 +52,7 @@ export function decodeCaptureFile(fileName: string, bytes: Uint8Array): DecodedC
   const file = readPcapFile(bytes);
   // A pcap does not say which way a packet went nor on which interface: the
   // empty interface name tells the inspector to leave Dir and Interface blank.
-  const frames: CapturedFrame[] = file.records.map((r) => ({ ...r, interfaceName: '', direction: 'in' }));
+  // (pcapng does say both: its interface names and packet flags are kept.)
+  const frames: CapturedFrame[] = file.records.map((r) => ({ ...r, interfaceName: r.interfaceName ?? '', direction: r.direction ?? 'in' }));
   return file.error ? { frames, problem: file.error.message } : { frames };
 }

@@ -1,0 +1,121 @@
+/**
+ * Bench 7: one timeline out of a 5-container capture, each packet once.
+ * 1,000,000 sightings (frames as the five captures saw them): TCP and UDP
+ * between the five containers, each such packet seen twice (the sender's
+ * egress, the receiver's ingress 20-80 µs later), a few lost on the way, plus
+ * traffic to and from addresses nobody captures. Timed: mergeByTime of the
+ * five per-container streams, then the PacketDeduplicator with the
+ * containers' addresses, as the CLI and the inspector run them. Frames are
+ * built before the clock starts.
+ *
+ *   node --import tsx bench/timelineDedup.ts [RUNS]
+ */
+import { LinkType } from '../src/core/packet';
+import { CapturedAddresses } from '../src/core/timeline/capturedAddresses';
+import type { ContainerFrame } from '../src/core/timeline/containerFrame';
+import { PacketDeduplicator } from '../src/core/timeline/packetDeduplicator';
+import { mergeByTime } from '../src/core/timeline/timelineMerger';
+import { runPart } from './lib/childResult';
+import { median, nowMs } from './lib/figures';
+import { seededRandom } from './lib/syntheticTraffic';
+
+export interface TimelineFigures {
+  sightings: number;
+  containers: number;
+  rows: number;
+  paired: number;
+  notSeenArriving: number;
+  mergeMs: number;
+  totalMs: number;
+  runs: number[];
+  sightingsPerSecond: number;
+}
+
+const CONTAINERS = 5;
+const SIGHTINGS = Number(process.env.DNC_BENCH_SIGHTINGS ?? 1_000_000);
+
+function frameBytes(src: number[], dst: number[], ipId: number, seq: number, payload: number, udp: boolean): Uint8Array {
+  const l4 = udp ? 8 : 20;
+  const total = 20 + l4 + payload;
+  const b = new Uint8Array(14 + total);
+  b.set([2, 0x42, 0xac, 0x12, 0, 3, 2, 0x42, 0xac, 0x12, 0, 2, 0x08, 0x00]);
+  b.set([0x45, 0, total >> 8, total & 0xff, ipId >> 8, ipId & 0xff, 0x40, 0, 64, udp ? 17 : 6, 0, 0, ...src, ...dst], 14);
+  const t = 34;
+  b.set([0x9c, 0x40, 0, 80], t);
+  if (udp) b.set([(8 + payload) >> 8, (8 + payload) & 0xff, 0, 0], t + 4);
+  else b.set([seq >>> 24, (seq >>> 16) & 0xff, (seq >>> 8) & 0xff, seq & 0xff, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0], t + 4);
+  for (let i = 0; i < payload; i++) b[t + l4 + i] = (i * 31 + seq) & 0xff;
+  return b;
+}
+
+function generate(): { streams: ContainerFrame[][]; addresses: CapturedAddresses } {
+  const random = seededRandom(7);
+  const names = Array.from({ length: CONTAINERS }, (_, i) => `svc-${i + 1}`);
+  const ips = names.map((_, i) => [10, 77, 0, i + 2]);
+  const addresses = new CapturedAddresses();
+  names.forEach((n, i) => addresses.add(ips[i]!.join('.'), n));
+  const streams: ContainerFrame[][] = names.map(() => []);
+  const ipIds = new Array<number>(CONTAINERS).fill(0);
+  let usec = 0;
+  let count = 0;
+  let seq = 1;
+  const push = (c: number, direction: 'in' | 'out', at: number, data: Uint8Array): void => {
+    streams[c]!.push({ container: names[c]!, direction, interfaceName: 'eth0', tsSec: 1_700_000_000 + Math.floor(at / 1e6), tsUsec: at % 1e6, linkType: LinkType.ETHERNET, originalLength: data.length, data });
+    count++;
+  };
+  while (count < SIGHTINGS) {
+    usec += 1 + Math.floor(random() * 9);
+    const from = Math.floor(random() * CONTAINERS);
+    const kind = random();
+    const payload = Math.floor(1400 * random() ** 3);
+    const udp = random() < 0.3;
+    seq = (seq + 1 + payload) >>> 0;
+    if (kind < 0.75) {
+      // Between two captured containers: both copies, unless lost (0.1%).
+      let to = Math.floor(random() * (CONTAINERS - 1));
+      if (to >= from) to++;
+      ipIds[from] = (ipIds[from]! + 1) & 0xffff;
+      const data = frameBytes(ips[from]!, ips[to]!, ipIds[from]!, seq, payload, udp);
+      push(from, 'out', usec, data);
+      if (random() >= 0.001) push(to, 'in', usec + 20 + Math.floor(random() * 60), data.slice());
+    } else if (kind < 0.875) {
+      push(from, 'out', usec, frameBytes(ips[from]!, [10, 77, 1, 9], 0, seq, payload, udp));
+    } else {
+      push(from, 'in', usec, frameBytes([10, 77, 1, 9], ips[from]!, 0, seq, payload, udp));
+    }
+  }
+  // An ingress copy is stamped after its egress: each stream is sorted as a tcpdump's would be.
+  for (const s of streams) s.sort((a, b) => a.tsSec * 1e6 + a.tsUsec - (b.tsSec * 1e6 + b.tsUsec));
+  return { streams, addresses };
+}
+
+async function main(): Promise<TimelineFigures> {
+  const runsWanted = Number(process.argv[2] ?? 3);
+  const { streams, addresses } = generate();
+  const sightings = streams.reduce((n, s) => n + s.length, 0);
+  const runs: number[] = [];
+  const merges: number[] = [];
+  let rows = 0;
+  let paired = 0;
+  let notSeenArriving = 0;
+  for (let r = 0; r < runsWanted; r++) {
+    const started = nowMs();
+    const merged = mergeByTime(streams);
+    const merging = nowMs() - started;
+    rows = 0;
+    notSeenArriving = 0;
+    const dedup = new PacketDeduplicator((p) => {
+      rows++;
+      if (p.delivery?.state === 'not-seen-arriving') notSeenArriving++;
+    }, { addresses });
+    for (let i = 0; i < merged.length; i++) dedup.push(merged[i]!);
+    dedup.flushAll();
+    runs.push(nowMs() - started);
+    merges.push(merging);
+    paired = dedup.paired;
+  }
+  const totalMs = median(runs);
+  return { sightings, containers: CONTAINERS, rows, paired, notSeenArriving, mergeMs: median(merges), totalMs, runs, sightingsPerSecond: (sightings / totalMs) * 1000 };
+}
+
+runPart(main);

@@ -1,0 +1,16 @@
+/**
+ * Several containers (`web-1 db-1`) or a Compose project (`--project NAME`)
+ * in one capture: through helper containers (multiContainerCapture.ts), or,
+ * as root on this host, through one root helper per container
+ * (multiHostCapture.ts).
+ */
+import type { CaptureBackend } from '../client/captureBackendChoice';
+import type { CliOptions } from './cliArguments';
+import { cliReporter, outputFormat, PROGRAM, stdoutWriter } from './cliOutput';
+import { captureManyViaContainers } from './multiContainerCapture';
+import { captureManyOnHost } from './multiHostCapture';
+
+export function captureMany(o: CliOptions, backend: CaptureBackend): Promise<number> {
+  if (backend === 'helperContainer') return captureManyViaContainers(o, PROGRAM, outputFormat(o), stdoutWriter);
+  return captureManyOnHost(o, cliReporter(o.verbose));
+}
