@@ -74,6 +74,8 @@ describe('helper-container plan', () => {
     assert.equal(o.HostConfig?.AutoRemove, true);
     assert.deepEqual(o.HostConfig?.Binds, []);
     assert.deepEqual(o.HostConfig?.LogConfig, { Type: 'none', Config: {} });
+    // Within any host's hard limits (Podman's defaults are not, on many VMs: runc then refuses to start it).
+    assert.deepEqual(o.HostConfig?.Ulimits, [{ Name: 'nofile', Soft: 1024, Hard: 1024 }, { Name: 'nproc', Soft: 4096, Hard: 4096 }]);
     assert.equal(o.Labels?.[HELPER_LABEL], '1');
     assert.equal(o.Labels?.[TARGET_LABEL], ID);
     assert.match(o.Labels?.[OWNER_LABEL] ?? '', new RegExp(`^${hostname()}:${process.pid}:`));
