@@ -56,6 +56,20 @@ describe('helper-container plan', () => {
     assert.ok(!ingress[2]?.argv.includes('-Q'), 'no -Q on loopback: libpcap sees its packets once, as received');
   });
 
+  it('with no MAC named by the engine (Podman slirp4netns), each direction of a network gets its own tcpdump', () => {
+    const slirp: ResolvedContainer = { ...TARGET, networkMode: 'slirp4netns', networks: [] };
+    const ifaces = [{ name: 'tap0', loopback: false }, { name: 'lo', loopback: true }];
+    const both = planContainerCapture(slirp, { container: 'web', direction: 'both', mode: { kind: 'namespace' } }, ifaces);
+    assert.deepEqual(both.map((s) => [s.interfaceName, s.fixedDirection, s.argv.slice(-3).join(' ')]), [
+      ['tap0', 'in', '-Q in --'],
+      ['tap0', 'out', '-Q out --'],
+      ['lo', 'out', '-s 262144 --'],
+    ]);
+    // One direction asked for: one tcpdump, as with a known MAC.
+    const egress = planContainerCapture(slirp, { container: 'web', direction: 'egress', mode: { kind: 'namespace' } }, ifaces);
+    assert.deepEqual(egress.map((s) => [s.interfaceName, s.fixedDirection]), [['tap0', 'out'], ['lo', 'out']]);
+  });
+
   it('refuses a bad filter, bridge mode and an interface name that could be an option', () => {
     const req = { container: 'web', direction: 'both' as const, mode: { kind: 'namespace' as const } };
     assert.throws(() => planContainerCapture(TARGET, { ...req, filter: '-w /tmp/x' }, []), /must not start with "-"/);
