@@ -57,7 +57,7 @@ export function sshArguments(target: SshTarget): string[] {
 }
 
 /** Turns ssh's stderr into one line saying what to do. */
-export function explainSshFailure(stderr: string, target: SshTarget, exitCode: number | null): string {
+export function explainSshFailure(stderr: string, target: SshTarget, exitCode: number | null, signal?: NodeJS.Signals | null): string {
   const where = `${target.username ? `${target.username}@` : ''}${target.host}${target.port ? ` port ${target.port}` : ''}`;
   const port = target.port ? `-p ${target.port} ` : '';
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) {
@@ -79,7 +79,8 @@ export function explainSshFailure(stderr: string, target: SshTarget, exitCode: n
   if (/docker: (command )?not found|docker: No such file/i.test(stderr)) return `${where} has no docker command (the engine is reached through \`docker system dial-stdio\` there)`;
   if (/closed by remote host|Broken pipe|Connection reset|connection closed/i.test(stderr)) return `the ssh connection to ${where} was cut (${lastLine(stderr)})`;
   const line = lastLine(stderr);
-  return line ? `ssh to ${where} failed: ${line}` : `ssh to ${where} ended (exit ${exitCode ?? 'signal'})`;
+  if (line) return `ssh to ${where} failed: ${line}`;
+  return exitCode === null && signal ? `the ssh process to ${where} was killed (${signal})` : `ssh to ${where} ended (exit ${exitCode ?? 'signal'})`;
 }
 
 function lastLine(text: string): string {
@@ -139,7 +140,7 @@ export class SshChildSocket extends Duplex {
         this.push(null);
         return;
       }
-      this.fail(new SshTransportError(explainSshFailure(this.stderr, this.target, code ?? (signal ? null : code))));
+      this.fail(new SshTransportError(explainSshFailure(this.stderr, this.target, code, signal)));
     });
   }
 
@@ -153,7 +154,13 @@ export class SshChildSocket extends Duplex {
       callback(this.failure ?? new SshTransportError('the ssh connection is closed'));
       return;
     }
-    this.child.stdin.write(chunk, (e) => callback(e ?? null));
+    this.child.stdin.write(chunk, (e) => {
+      if (!e) return callback(null);
+      // EPIPE: ssh exited (refused, cut) before it read the request. Its exit status and
+      // stderr say why; a bare "write EPIPE" would not, so the answer waits for them.
+      if (this.exited) callback(this.failure ?? e);
+      else this.child.once('close', () => callback(this.failure ?? e));
+    });
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -168,7 +175,11 @@ export class SshChildSocket extends Duplex {
 
   setTimeout(ms: number, onTimeout?: () => void): this {
     this.timeout = ms;
-    if (onTimeout) this.once('timeout', onTimeout);
+    // As net.Socket does: Node's http client adds its listener with each request on a
+    // kept-alive connection and takes it back with setTimeout(0, listener); without the
+    // removal, listeners pile up and Node warns of a leak on the user's stderr.
+    if (onTimeout && ms === 0) this.removeListener('timeout', onTimeout);
+    else if (onTimeout) this.once('timeout', onTimeout);
     this.touch();
     return this;
   }

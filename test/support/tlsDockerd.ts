@@ -16,6 +16,8 @@ export interface TlsDockerd {
   port: number;
   /** ca.pem, cert.pem, key.pem (the client's), other-ca.pem (a CA that signed nothing here). */
   certDir: string;
+  /** This daemon's own unix socket, as a DOCKER_HOST value (set-up and checks only). */
+  unixHost: string;
   /** The docker CLI on this daemon's own unix socket (set-up only). */
   docker(...args: string[]): string;
   stop(): Promise<void>;
@@ -78,5 +80,5 @@ export async function startTlsDockerd(): Promise<TlsDockerd> {
     await stop();
     throw e;
   }
-  return { port, certDir, docker, stop };
+  return { port, certDir, unixHost: `unix://${socket}`, docker, stop };
 }

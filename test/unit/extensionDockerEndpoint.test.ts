@@ -77,6 +77,7 @@ test("ssh's failures become one line saying what to do", () => {
   assert.match(explainSshFailure('ssh: connect to host box port 2222: Connection refused', t, 255), /refused: is sshd running there/);
   assert.match(explainSshFailure('sh: 1: docker: not found', t, 127), /has no docker command/);
   assert.match(explainSshFailure('', t, 3), /ended \(exit 3\)/);
+  assert.equal(explainSshFailure('', t, null, 'SIGKILL'), 'the ssh process to me@box port 2222 was killed (SIGKILL)');
 });
 
 function tempDir(): string {

@@ -56,6 +56,20 @@ describe('helper-container plan', () => {
     assert.ok(!ingress[2]?.argv.includes('-Q'), 'no -Q on loopback: libpcap sees its packets once, as received');
   });
 
+  it('with no MAC named by the engine (Podman slirp4netns), each direction of a network gets its own tcpdump', () => {
+    const slirp: ResolvedContainer = { ...TARGET, networkMode: 'slirp4netns', networks: [] };
+    const ifaces = [{ name: 'tap0', loopback: false }, { name: 'lo', loopback: true }];
+    const both = planContainerCapture(slirp, { container: 'web', direction: 'both', mode: { kind: 'namespace' } }, ifaces);
+    assert.deepEqual(both.map((s) => [s.interfaceName, s.fixedDirection, s.argv.slice(-3).join(' ')]), [
+      ['tap0', 'in', '-Q in --'],
+      ['tap0', 'out', '-Q out --'],
+      ['lo', 'out', '-s 262144 --'],
+    ]);
+    // One direction asked for: one tcpdump, as with a known MAC.
+    const egress = planContainerCapture(slirp, { container: 'web', direction: 'egress', mode: { kind: 'namespace' } }, ifaces);
+    assert.deepEqual(egress.map((s) => [s.interfaceName, s.fixedDirection]), [['tap0', 'out'], ['lo', 'out']]);
+  });
+
   it('refuses a bad filter, bridge mode and an interface name that could be an option', () => {
     const req = { container: 'web', direction: 'both' as const, mode: { kind: 'namespace' as const } };
     assert.throws(() => planContainerCapture(TARGET, { ...req, filter: '-w /tmp/x' }, []), /must not start with "-"/);
@@ -74,6 +88,8 @@ describe('helper-container plan', () => {
     assert.equal(o.HostConfig?.AutoRemove, true);
     assert.deepEqual(o.HostConfig?.Binds, []);
     assert.deepEqual(o.HostConfig?.LogConfig, { Type: 'none', Config: {} });
+    // Within any host's hard limits (Podman's defaults are not, on many VMs: runc then refuses to start it).
+    assert.deepEqual(o.HostConfig?.Ulimits, [{ Name: 'nofile', Soft: 1024, Hard: 1024 }, { Name: 'nproc', Soft: 4096, Hard: 4096 }]);
     assert.equal(o.Labels?.[HELPER_LABEL], '1');
     assert.equal(o.Labels?.[TARGET_LABEL], ID);
     assert.match(o.Labels?.[OWNER_LABEL] ?? '', new RegExp(`^${hostname()}:${process.pid}:`));

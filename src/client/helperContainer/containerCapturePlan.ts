@@ -6,8 +6,9 @@
  *
  * The frames are labelled and direction-tagged by the same PipelineSpec rules
  * as the host path (src/helper/capturePlan.ts): `-Q in|out` when one direction
- * was asked for, else by source MAC against the container's own MACs, and
- * loopback fixed to the direction asked for.
+ * was asked for, else by source MAC against the container's own MACs (or, when
+ * the engine names none, one `-Q in` and one `-Q out` tcpdump), and loopback
+ * fixed to the direction asked for.
  */
 import type { CaptureRequest } from '../../protocol/captureRequest';
 import { CaptureError } from '../../protocol/captureErrors';
@@ -76,25 +77,35 @@ export function planContainerCapture(target: ResolvedContainer, request: Capture
   const filter = validateFilter(request.filter);
   const macs = [...new Set(target.networks.flatMap((n) => (n.mac ? [validateMac(n.mac)] : [])))];
   const queue = request.direction === 'egress' ? 'out' : request.direction === 'ingress' ? 'in' : undefined;
-  return interfaces.map((iface) => {
+  return interfaces.flatMap((iface): PipelineSpec[] => {
     const name = validateInterfaceName(iface.name);
     if (iface.loopback) {
       // libpcap reports loopback traffic once, as received, so -Q out would see
       // nothing; every loopback packet is both sent and received by the
       // container: shown once, in the direction asked for (as on the host path).
-      return {
-        interfaceName: name,
-        argv: ['tcpdump', ...tcpdumpArgs(name, request, undefined, filter)],
-        fixedDirection: request.direction === 'ingress' ? 'in' : 'out',
-        containerMacs: macs,
-      };
+      return [
+        {
+          interfaceName: name,
+          argv: ['tcpdump', ...tcpdumpArgs(name, request, undefined, filter)],
+          fixedDirection: request.direction === 'ingress' ? 'in' : 'out',
+          containerMacs: macs,
+        },
+      ];
     }
     // Inside the namespace, tcpdump's in/out are the container's own.
-    return {
-      interfaceName: name,
-      argv: ['tcpdump', ...tcpdumpArgs(name, request, queue, filter)],
-      ...(queue ? { fixedDirection: queue } : {}),
-      containerMacs: macs,
-    };
+    if (!queue && macs.length === 0) {
+      // The engine names no MAC for the container (Podman's slirp4netns and pasta, for
+      // example): the source MAC cannot tell what it sent, so each direction gets its own
+      // tcpdump (-Q in, -Q out), both labelled with the interface, merged by timestamp.
+      return (['in', 'out'] as const).map((q) => ({ interfaceName: name, argv: ['tcpdump', ...tcpdumpArgs(name, request, q, filter)], fixedDirection: q, containerMacs: macs }));
+    }
+    return [
+      {
+        interfaceName: name,
+        argv: ['tcpdump', ...tcpdumpArgs(name, request, queue, filter)],
+        ...(queue ? { fixedDirection: queue } : {}),
+        containerMacs: macs,
+      },
+    ];
   });
 }

@@ -78,6 +78,15 @@ export function helperContainerOptions(req: HelperContainerRequest): Docker.Cont
       Memory: 64 * 1024 * 1024,
       MemorySwap: 64 * 1024 * 1024,
       PidsLimit: 16,
+      // tcpdump needs a handful of descriptors. Podman gives containers its own defaults
+      // (nofile 1048576, a large nproc) and runc fails to start one whose limits exceed the
+      // host's hard limits ("error setting rlimit type 7"), as on many VMs: limits stated
+      // here are low enough for any host. nproc counts every process of the user tcpdump
+      // runs as on that host, so it is a ceiling with room, not a tight fit.
+      Ulimits: [
+        { Name: 'nofile', Soft: 1024, Hard: 1024 },
+        { Name: 'nproc', Soft: 4096, Hard: 4096 },
+      ],
       AutoRemove: true,
       // The packet bytes must not land in the engine's container log (the
       // default json-file driver would keep every captured byte on disk).

@@ -236,7 +236,15 @@ class ContainerCapture implements CaptureHandle {
     // Whatever ended it, no helper container outlives the capture.
     await Promise.all(this.sources.map((s) => s.run.remove()));
     const counts = this.session.tcpdumpCounts;
-    this.log('info', `tcpdump captured ${counts.captured} packets (kernel dropped ${counts.droppedByKernel}); ${this.session.frameCount} frames delivered`);
+    // tcpdump tells its counts on stderr as it exits; a helper cut off from this process
+    // (the connection to the engine lost) never gets them here: say so rather than "0".
+    const countsLost = counts.captured === 0 && this.session.frameCount > 0;
+    this.log(
+      'info',
+      countsLost
+        ? `tcpdump's own packet counts did not arrive; ${this.session.frameCount} frames delivered`
+        : `tcpdump captured ${counts.captured} packets (kernel dropped ${counts.droppedByKernel}); ${this.session.frameCount} frames delivered`,
+    );
     // A helper that ended unasked makes the session say "tcpdump on eth0
     // exited"; the watch knows the cause when it was the target or the engine.
     const cause = this.watch.cause;
