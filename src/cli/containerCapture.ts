@@ -45,7 +45,8 @@ export async function captureViaContainer(o: CliOptions, program: string, format
     request,
     { ...(o.helperImage ? { helperImage: o.helperImage } : {}), verbose: o.verbose, onPullProgress: say },
     {
-      started: (info) => verbose(`capturing on ${info.interfaces.join(', ')}`),
+      // An interface captured per direction (no MAC known) is listed twice in `interfaces`: named once.
+      started: (info) => verbose(`capturing on ${[...new Set(info.interfaces)].join(', ')}`),
       frames: (batch) => {
         for (const frame of readFrameBatch(batch)) {
           pcapSink?.add(Object.assign(frame, { container: target.name }));

@@ -18,11 +18,15 @@ import type { TestUser } from './endpointTestUser';
 
 const COMMON = ['--storage-driver=vfs', '--cgroup-manager=cgroupfs', '--events-backend=file'];
 const SYSTEM_STORE = '/var/lib/containers';
-const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+export const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 
 export interface PodmanEngine {
   socket: string;
   containerName: string;
+  /** The podman CLI on this engine, as its user (set-up only). */
+  podman(...args: string[]): string;
+  /** Copies an image of the main Docker daemon into this engine (no registry here). */
+  loadImage(image: string): void;
   stop(): Promise<void>;
 }
 
@@ -32,8 +36,8 @@ interface Runner {
   env: NodeJS.ProcessEnv;
 }
 
-function imageTar(): Buffer {
-  return execFileSync('docker', ['save', IMAGE], { env: { ...process.env, DOCKER_HOST }, maxBuffer: 64 << 20 });
+function imageTar(image = IMAGE): Buffer {
+  return execFileSync('docker', ['save', image], { env: { ...process.env, DOCKER_HOST }, maxBuffer: 256 << 20 });
 }
 
 async function serve(runner: Runner, socket: string, containerName: string, network: string[], cleanup: () => void): Promise<PodmanEngine> {
@@ -68,7 +72,10 @@ async function serve(runner: Runner, socket: string, containerName: string, netw
     await stop();
     throw e;
   }
-  return { socket, containerName, stop };
+  const loadImage = (image: string): void => {
+    execFileSync(file, [...args, 'load', '-q'], { input: imageTar(image), env: runner.env, stdio: ['pipe', 'ignore', 'pipe'], timeout: 120_000 });
+  };
+  return { socket, containerName, podman: run, loadImage, stop };
 }
 
 /** Rootful Podman with everything in `dir`; the socket is `dir`/podman.sock. */

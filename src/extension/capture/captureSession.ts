@@ -89,7 +89,8 @@ export class CaptureSession extends InspectorModelBase {
   async start(startEngine: StartCaptureFn): Promise<void> {
     const events: CaptureEvents = {
       started: (info) => {
-        this.setStatus({ state: 'capturing', message: `Capturing on ${info.interfaces.join(', ')}` });
+        // The helper-container path lists an interface twice when it captures it per direction.
+        this.setStatus({ state: 'capturing', message: `Capturing on ${[...new Set(info.interfaces)].join(', ')}` });
         this.log('info', `capturing on ${info.interfaces.join(', ')}; helper PID ${info.helperPid} now runs as uid ${info.uid}/gid ${info.gid}`);
         for (const command of info.commands) this.log('debug', `tcpdump: ${command.join(' ')}`);
       },
