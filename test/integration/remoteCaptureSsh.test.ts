@@ -96,6 +96,15 @@ test('--context NAME with that ssh endpoint captures the same way', { timeout: 9
   assert.deepEqual(await helpersGone(), []);
 });
 
+test('a capture idle for 40 s over ssh (past every request and idle timeout) still prints what comes after', { timeout: 120_000 }, async () => {
+  const p = pair as HttpPair;
+  const run = await captureWithCli({ args: ['-d', endpoint, ...commonArgs()], env: cliEnv(), pcap: path.join(work, 'idle.pcap'), traffic: p.traffic, quietMs: 40_000, timeoutMs: 100_000 });
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /error|Warning/, run.stderr);
+  assertHttpAndPing(assertAgreesWithTshark(run, p.clientIp, assert), p.serverIp, assert);
+  assert.deepEqual(await helpersGone(), []);
+});
+
 test('the ssh transport killed mid-capture: one error line, exit 1, the packets so far printed and in -w, no helper left', { timeout: 90_000 }, async () => {
   const p = pair as HttpPair;
   const run = await captureWithCli({

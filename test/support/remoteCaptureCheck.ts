@@ -87,6 +87,8 @@ export interface CliCaptureOptions {
   user?: string;
   /** Runs once the CLI says it captures. */
   traffic(): void;
+  /** Waits this long between "capturing" and the traffic: an idle capture (default 0). */
+  quietMs?: number;
   /** What ends the capture once the traffic ran: Ctrl-C (default), or a fault the test makes. */
   end?: (cli: { pid: number }) => void | Promise<void>;
   timeoutMs?: number;
@@ -108,6 +110,7 @@ export async function captureWithCli(o: CliCaptureOptions): Promise<CliRun> {
     // The container path's verbose line, printed once tcpdump listens on every interface.
     while (!/: capturing on /.test(stderr) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (child.exitCode === null && /: capturing on /.test(stderr)) {
+      if (o.quietMs) await new Promise((r) => setTimeout(r, o.quietMs));
       o.traffic();
       // The last frames are a few ms behind the traffic's end.
       await new Promise((r) => setTimeout(r, 700));
