@@ -77,7 +77,7 @@ async function main(): Promise<StreamFigures> {
   lines.push(timed('Conversations (tcp/udp.stream of every packet + table)', packets, runs, () => {
     const table = new StreamTable(store);
     table.update();
-    if (table.tcp.length + table.udp.length === 0) throw new Error('no conversations');
+    if (table.conversationCount === 0) throw new Error('no conversations');
   }));
   if (withTshark) lines.push(timed('tshark -q -z conv,tcp -z conv,udp (same file)', packets, 1, () => tshark(['-r', mixed, '-z', 'conv,tcp', '-z', 'conv,udp'])));
   return { follow, lines };

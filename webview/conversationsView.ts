@@ -8,6 +8,9 @@ import { el } from './dom';
 import { formatBytes, formatCount } from './format';
 import { OverlayPanel } from './overlayPanel';
 
+/** Rows drawn at once: the table is not virtualized, and a scan can make a million conversations. */
+const MAX_ROWS = 2000;
+
 export interface ConversationsHost {
   displayAddress(address: string): string;
   /** Seconds of an absolute time since the first packet. */
@@ -58,7 +61,7 @@ export function showConversationsView(conversations: Conversation[], host: Conve
       });
       return th;
     }));
-    const rows = sorted.map((conversation) => {
+    const rows = sorted.slice(0, MAX_ROWS).map((conversation) => {
       const tr = el('tr', { tabindex: '0', title: `Show its packets: ${conversation.protocol}.stream == ${conversation.index}` },
         ...columns.map((c) => el('td', { class: c.numeric ? 'numeric' : '' }, c.text ? c.text(conversation) : String(c.value(conversation)))));
       const open = (): void => {
@@ -72,8 +75,10 @@ export function showConversationsView(conversations: Conversation[], host: Conve
       return tr;
     });
     table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
+    more.textContent = sorted.length > MAX_ROWS ? `Showing the first ${formatCount(MAX_ROWS)} of ${formatCount(sorted.length)} by this order; sort by another column, or filter the list.` : '';
   };
+  const more = el('p', { class: 'overlay-empty', id: 'conversations-more' });
   render();
-  panel.body.append(conversations.length > 0 ? table : el('p', { class: 'overlay-empty' }, 'No TCP or UDP conversations in the packets held.'));
+  panel.body.append(conversations.length > 0 ? table : el('p', { class: 'overlay-empty' }, 'No TCP or UDP conversations in the packets held.'), more);
   return panel;
 }

@@ -46,7 +46,7 @@ interface Piece {
 
 /** The stream's packets still held by the store; the table must be up to date (`update()`). */
 export function followStream(store: PacketStore, table: StreamTable, protocol: 'tcp' | 'udp', index: number): FollowedStream | undefined {
-  const conversation = (protocol === 'tcp' ? table.tcp : table.udp)[index];
+  const conversation = table.conversation(protocol, index);
   if (!conversation) return undefined;
   const pieces: Piece[] = [];
   const c = store.columns;

@@ -57,31 +57,27 @@ export function conversationState(c: Conversation): ConversationState {
   return 'open';
 }
 
-/** Per TCP direction: what Wireshark's sequence analysis remembers. */
-interface SeqState {
-  nextSeq: number;
-  seen: boolean;
-  /** When nextSeq last advanced. */
-  nextSeqTime: number;
-  /** Highest acknowledgment number this side sent; 0 before any. */
-  lastAck: number;
-  acked: boolean;
-  /** Window of this side's last segment, and its duplicate ACKs in a row (for fast retransmissions). */
-  window: number;
-  dupAcks: number;
-  lastDupAckTime: number;
-}
+/** A growable list of integers. */
+class IntList {
+  private values = new Int32Array(256);
+  length = 0;
 
-interface Tracked {
-  conversation: Conversation;
-  /** Key of side A (`addressId:port`), to tell the direction of a packet. */
-  sideA: string;
-  seq: [SeqState, SeqState];
-  /** A's initial sequence number once its SYN was seen (a new SYN with another starts a new stream). */
-  isnA: number;
-  /** Time of the SYN, then the handshake's round trip once its last ACK is seen (-1 unknown). */
-  synTime: number;
-  firstRtt: number;
+  get(i: number): number {
+    return i >= 0 && i < this.length ? (this.values[i] ?? -1) : -1;
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const next = new Int32Array(this.values.length * 2);
+      next.set(this.values);
+      this.values = next;
+    }
+    this.values[this.length++] = value;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
 }
 
 /** Packet-number-indexed Int32 column that grows and drops its front with the store. */
@@ -123,18 +119,122 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/**
+ * Per conversation, in typed columns rather than objects: a capture of a million packets
+ * can hold a million conversations (scans, random source ports), and a million small
+ * objects cost seconds of garbage collection. Side 0 is A, side 1 is B.
+ */
+class ConversationColumns {
+  capacity = 0;
+  count = 0;
+  protocol = new Uint8Array(0);
+  index = new Int32Array(0);
+  addressA = new Int32Array(0);
+  portA = new Int32Array(0);
+  addressB = new Int32Array(0);
+  portB = new Int32Array(0);
+  packetsAtoB = new Float64Array(0);
+  bytesAtoB = new Float64Array(0);
+  packetsBtoA = new Float64Array(0);
+  bytesBtoA = new Float64Array(0);
+  firstTime = new Float64Array(0);
+  lastTime = new Float64Array(0);
+  firstPacket = new Float64Array(0);
+  lastPacket = new Float64Array(0);
+  flags = new Uint8Array(0);
+  /** A's initial sequence number (-1 before its SYN), the SYN's time and the handshake's round trip (-1 unknown). */
+  isnA = new Float64Array(0);
+  synTime = new Float64Array(0);
+  firstRtt = new Float64Array(0);
+  /** Sequence analysis per side, at [2 * conversation + side]. */
+  nextSeq = new Float64Array(0);
+  seen = new Uint8Array(0);
+  nextSeqTime = new Float64Array(0);
+  lastAck = new Float64Array(0);
+  acked = new Uint8Array(0);
+  window = new Int32Array(0);
+  dupAcks = new Int32Array(0);
+  lastDupAckTime = new Float64Array(0);
+
+  add(): number {
+    if (this.count === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    return this.count++;
+  }
+
+  private grow(capacity: number): void {
+    const self = this as unknown as Record<string, Uint8Array | Int32Array | Float64Array | number>;
+    for (const [key, value] of Object.entries(self)) {
+      if (typeof value === 'number') continue;
+      const perSide = PER_SIDE.has(key) ? 2 : 1;
+      const old = value as Float64Array;
+      const next = new (old.constructor as new (n: number) => Float64Array)(capacity * perSide);
+      next.set(old);
+      self[key] = next;
+    }
+    this.capacity = capacity;
+  }
+}
+
+const PER_SIDE = new Set(['nextSeq', 'seen', 'nextSeqTime', 'lastAck', 'acked', 'window', 'dupAcks', 'lastDupAckTime']);
+const PROTOCOL_TCP = 0;
+const PROTOCOL_UDP = 1;
+
 export class StreamTable {
   /** tcp.stream / udp.stream of each packet, -1 for neither. */
   private readonly streamOf = new NumberColumn();
   /** 1 when the packet is a TCP retransmission. */
   private readonly retransmitted = new NumberColumn();
-  private readonly open = new Map<string, Tracked>();
-  readonly tcp: Conversation[] = [];
-  readonly udp: Conversation[] = [];
+  private readonly conv = new ConversationColumns();
+  /** Open-addressing hash of (protocol, endpoint pair) to conversation + 1; 0 is empty. */
+  private slots = new Int32Array(1 << 12);
+  private used = 0;
+  /** Conversation numbers in tcp.stream and udp.stream order. */
+  private readonly ids: [IntList, IntList] = [new IntList(), new IntList()];
   /** The next packet number to read. */
   private next = 1;
+  private materialized: [Conversation[], Conversation[]] | undefined;
 
   constructor(private readonly store: PacketStore) {}
+
+  /** TCP conversations in tcp.stream order (built on call; use `conversation()` for one). */
+  get tcp(): Conversation[] {
+    return this.list(PROTOCOL_TCP);
+  }
+
+  get udp(): Conversation[] {
+    return this.list(PROTOCOL_UDP);
+  }
+
+  get conversationCount(): number {
+    return this.conv.count;
+  }
+
+  conversation(protocol: 'tcp' | 'udp', index: number): Conversation | undefined {
+    const id = this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].get(index);
+    return id < 0 ? undefined : this.toConversation(id);
+  }
+
+  private list(protocol: number): Conversation[] {
+    this.materialized ??= [[], []];
+    const list = this.materialized[protocol] as Conversation[];
+    const ids = this.ids[protocol] as IntList;
+    // Conversations change as packets arrive: rebuild (views ask once per opening).
+    list.length = 0;
+    for (let i = 0; i < ids.length; i++) list.push(this.toConversation(ids.get(i)));
+    return list;
+  }
+
+  private toConversation(g: number): Conversation {
+    const c = this.conv;
+    const addresses = this.store.columns.addresses;
+    return {
+      protocol: c.protocol[g] === PROTOCOL_TCP ? 'tcp' : 'udp', index: c.index[g] ?? 0,
+      addressA: addresses.get(c.addressA[g] ?? 0), portA: c.portA[g] ?? 0,
+      addressB: addresses.get(c.addressB[g] ?? 0), portB: c.portB[g] ?? 0,
+      packetsAtoB: c.packetsAtoB[g] ?? 0, bytesAtoB: c.bytesAtoB[g] ?? 0, packetsBtoA: c.packetsBtoA[g] ?? 0, bytesBtoA: c.bytesBtoA[g] ?? 0,
+      firstTime: c.firstTime[g] ?? 0, lastTime: c.lastTime[g] ?? 0, firstPacket: c.firstPacket[g] ?? 0, lastPacket: c.lastPacket[g] ?? 0, flags: c.flags[g] ?? 0,
+    };
+  }
 
   /** Reads the packets appended since the last call (starts over when the store was cleared). */
   update(): void {
@@ -158,9 +258,11 @@ export class StreamTable {
   private reset(): void {
     this.streamOf.clear();
     this.retransmitted.clear();
-    this.open.clear();
-    this.tcp.length = 0;
-    this.udp.length = 0;
+    this.ids[0].clear();
+    this.ids[1].clear();
+    this.conv.count = 0;
+    this.slots = new Int32Array(1 << 12);
+    this.used = 0;
     this.next = 1;
   }
 
@@ -190,117 +292,173 @@ export class StreamTable {
     return index < 0 ? undefined : { protocol: p === IP_TCP ? 'tcp' : 'udp', index };
   }
 
+  /** Slot of the hash table for this key: where it is, or the empty slot where it goes. */
+  private find(protocol: number, a: number, pa: number, b: number, pb: number): number {
+    const mask = this.slots.length - 1;
+    let h = Math.imul(a ^ Math.imul(pa, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(b ^ Math.imul(pb, 0xc2b2ae35), 0x27d4eb2f) ^ protocol;
+    h = (h ^ (h >>> 15)) & mask;
+    const c = this.conv;
+    for (;;) {
+      const v = this.slots[h] ?? 0;
+      if (v === 0) return h;
+      const g = v - 1;
+      if (c.protocol[g] === protocol && (
+        (c.addressA[g] === a && c.portA[g] === pa && c.addressB[g] === b && c.portB[g] === pb) ||
+        (c.addressA[g] === b && c.portA[g] === pb && c.addressB[g] === a && c.portB[g] === pa))) return h;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    const c = this.conv;
+    for (const v of old) {
+      if (v === 0) continue;
+      const g = v - 1;
+      const [a, pa, b, pb] = ordered(c.addressA[g] ?? 0, c.portA[g] ?? 0, c.addressB[g] ?? 0, c.portB[g] ?? 0);
+      this.slots[this.find(c.protocol[g] ?? 0, a, pa, b, pb)] = v;
+    }
+  }
+
   private read(c: PacketColumns, s: number, n: number): void {
-    const protocol = c.ipProtocol[s];
+    const ipProtocol = c.ipProtocol[s];
     const srcPort = c.srcPort[s] ?? -1;
-    if ((protocol !== IP_TCP && protocol !== IP_UDP) || srcPort < 0) {
+    if ((ipProtocol !== IP_TCP && ipProtocol !== IP_UDP) || srcPort < 0) {
       this.streamOf.push(-1);
       this.retransmitted.push(0);
       return;
     }
+    const protocol = ipProtocol === IP_TCP ? PROTOCOL_TCP : PROTOCOL_UDP;
+    const src = c.srcId[s] ?? 0;
+    const dst = c.dstId[s] ?? 0;
     const dstPort = c.dstPort[s] ?? -1;
-    const from = `${c.srcId[s] ?? 0}:${srcPort}`;
-    const to = `${c.dstId[s] ?? 0}:${dstPort}`;
-    const key = (protocol === IP_TCP ? 't' : 'u') + (from < to ? `${from} ${to}` : `${to} ${from}`);
+    const [a, pa, b, pb] = ordered(src, srcPort, dst, dstPort);
     const time = (c.tsSec[s] ?? 0) + (c.tsUsec[s] ?? 0) / 1e6;
-    const tcp = protocol === IP_TCP ? tcpHeader(c, s) : undefined;
-    let tracked = this.open.get(key);
-    if (tracked && tcp && isNewSyn(tracked, tcp, from)) tracked = undefined;
-    if (!tracked) {
+    const tcp = protocol === PROTOCOL_TCP ? tcpHeader(c, s) : undefined;
+    const conv = this.conv;
+    const at = this.find(protocol, a, pa, b, pb);
+    let g = (this.slots[at] ?? 0) - 1;
+    if (g >= 0 && tcp && this.isNewSyn(g, tcp, src, srcPort)) g = -1;
+    if (g < 0) {
       // A SYN-ACK seen first comes from the server: the client is its destination.
       const serverFirst = tcp !== undefined && (tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
-      const list = protocol === IP_TCP ? this.tcp : this.udp;
-      const src = c.addresses.get(c.srcId[s] ?? 0);
-      const dst = c.addresses.get(c.dstId[s] ?? 0);
-      tracked = {
-        sideA: serverFirst ? to : from,
-        seq: [newSeqState(), newSeqState()],
-        isnA: -1,
-        synTime: -1,
-        firstRtt: -1,
-        conversation: {
-          protocol: protocol === IP_TCP ? 'tcp' : 'udp', index: list.length,
-          addressA: serverFirst ? dst : src, portA: serverFirst ? dstPort : srcPort,
-          addressB: serverFirst ? src : dst, portB: serverFirst ? srcPort : dstPort,
-          packetsAtoB: 0, bytesAtoB: 0, packetsBtoA: 0, bytesBtoA: 0,
-          firstTime: time, lastTime: time, firstPacket: n, lastPacket: n, flags: 0,
-        },
-      };
-      list.push(tracked.conversation);
-      this.open.set(key, tracked);
+      g = conv.add();
+      conv.protocol[g] = protocol;
+      conv.index[g] = this.ids[protocol]?.length ?? 0;
+      this.ids[protocol]?.push(g);
+      conv.addressA[g] = serverFirst ? dst : src;
+      conv.portA[g] = serverFirst ? dstPort : srcPort;
+      conv.addressB[g] = serverFirst ? src : dst;
+      conv.portB[g] = serverFirst ? srcPort : dstPort;
+      conv.packetsAtoB[g] = 0;
+      conv.bytesAtoB[g] = 0;
+      conv.packetsBtoA[g] = 0;
+      conv.bytesBtoA[g] = 0;
+      conv.firstTime[g] = time;
+      conv.firstPacket[g] = n;
+      conv.flags[g] = 0;
+      conv.isnA[g] = -1;
+      conv.synTime[g] = -1;
+      conv.firstRtt[g] = -1;
+      for (const k of [2 * g, 2 * g + 1]) {
+        conv.nextSeq[k] = 0;
+        conv.seen[k] = 0;
+        conv.nextSeqTime[k] = 0;
+        conv.lastAck[k] = 0;
+        conv.acked[k] = 0;
+        conv.window[k] = -1;
+        conv.dupAcks[k] = 0;
+        conv.lastDupAckTime[k] = 0;
+      }
+      if ((this.slots[at] ?? 0) === 0) this.used++;
+      this.slots[at] = g + 1;
+      if (this.used * 2 > this.slots.length) this.rehash();
     }
-    const conv = tracked.conversation;
-    const fromA = from === tracked.sideA;
+    const fromA = conv.addressA[g] === src && conv.portA[g] === srcPort;
     const length = c.originalLength[s] ?? 0;
     if (fromA) {
-      conv.packetsAtoB++;
-      conv.bytesAtoB += length;
+      conv.packetsAtoB[g] = (conv.packetsAtoB[g] ?? 0) + 1;
+      conv.bytesAtoB[g] = (conv.bytesAtoB[g] ?? 0) + length;
     } else {
-      conv.packetsBtoA++;
-      conv.bytesBtoA += length;
+      conv.packetsBtoA[g] = (conv.packetsBtoA[g] ?? 0) + 1;
+      conv.bytesBtoA[g] = (conv.bytesBtoA[g] ?? 0) + length;
     }
-    conv.lastTime = time;
-    conv.lastPacket = n;
-    this.streamOf.push(conv.index);
-    this.retransmitted.push(tcp ? this.sequenceAnalysis(tracked, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0);
+    conv.lastTime[g] = time;
+    conv.lastPacket[g] = n;
+    this.streamOf.push(conv.index[g] ?? -1);
+    this.retransmitted.push(tcp ? this.sequenceAnalysis(g, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0);
+  }
+
+  /** A bare SYN on a finished conversation, or with another initial sequence number: the port was reused. */
+  private isNewSyn(g: number, tcp: TcpHeader, src: number, srcPort: number): boolean {
+    if ((tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
+    const c = this.conv;
+    const f = c.flags[g] ?? 0;
+    const finished = (f & ConversationFlag.RST) !== 0 || ((f & ConversationFlag.FIN_A) !== 0 && (f & ConversationFlag.FIN_B) !== 0);
+    if (!(c.addressA[g] === src && c.portA[g] === srcPort)) return finished;
+    const isn = c.isnA[g] ?? -1;
+    return finished || (isn >= 0 && isn !== tcp.seq);
   }
 
   /**
    * Wireshark's retransmission test (packet-tcp.c, tcp_analyze_sequence_number), in its
    * order: data behind this side's next sequence number is a retransmission, unless it
    * is a keep-alive, covers only bytes the other side already acknowledged (spurious),
-   * or came sooner after the newest data than the handshake's round trip (out of order).
+   * or came sooner after the newest data than the handshake's round trip (out of order);
+   * asked for by two duplicate ACKs just before, it is a (fast) retransmission anyway.
    */
-  private sequenceAnalysis(tracked: Tracked, fromA: boolean, tcp: TcpHeader, length: number, time: number): number {
-    const conv = tracked.conversation;
+  private sequenceAnalysis(g: number, fromA: boolean, tcp: TcpHeader, length: number, time: number): number {
+    const c = this.conv;
     const { flags, seq } = tcp;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
     const ack = (flags & TcpFlag.ACK) !== 0;
-    if (syn && ack) conv.flags |= ConversationFlag.SYN_ACK;
+    let f = c.flags[g] ?? 0;
+    if (syn && ack) f |= ConversationFlag.SYN_ACK;
     else if (syn) {
-      conv.flags |= ConversationFlag.SYN;
-      if (fromA) tracked.isnA = seq;
-      if (tracked.synTime < 0) tracked.synTime = time;
-    } else if (ack && fromA && tracked.firstRtt < 0 && tracked.synTime >= 0 && conv.flags & ConversationFlag.SYN_ACK) {
-      tracked.firstRtt = time - tracked.synTime;
+      f |= ConversationFlag.SYN;
+      if (fromA) c.isnA[g] = seq;
+      if ((c.synTime[g] ?? -1) < 0) c.synTime[g] = time;
+    } else if (ack && fromA && (c.firstRtt[g] ?? 0) < 0 && (c.synTime[g] ?? -1) >= 0 && (f & ConversationFlag.SYN_ACK) !== 0) {
+      c.firstRtt[g] = time - (c.synTime[g] ?? 0);
     }
-    if (fin) conv.flags |= fromA ? ConversationFlag.FIN_A : ConversationFlag.FIN_B;
-    if (flags & TcpFlag.RST) conv.flags |= ConversationFlag.RST;
-    const state = tracked.seq[fromA ? 0 : 1];
-    const other = tracked.seq[fromA ? 1 : 0];
+    if (fin) f |= fromA ? ConversationFlag.FIN_A : ConversationFlag.FIN_B;
+    if (flags & TcpFlag.RST) f |= ConversationFlag.RST;
+    c.flags[g] = f;
+    const me = 2 * g + (fromA ? 0 : 1);
+    const other = 2 * g + (fromA ? 1 : 0);
+    const nextSeq = c.nextSeq[me] ?? 0;
     const span = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     let retransmission = 0;
-    if (state.seen && span > 0 && seqDiff(seq, state.nextSeq) < 0) {
-      const keepAlive = length <= 1 && !syn && !fin && seqDiff(seq, state.nextSeq) === -1;
-      const spurious = length > 0 && other.acked && seqDiff((seq + length) >>> 0, other.lastAck) <= 0;
-      const threshold = tracked.firstRtt >= 0 ? tracked.firstRtt : OUT_OF_ORDER_SECONDS;
-      const outOfOrder = length > 0 && time - state.nextSeqTime < threshold && state.nextSeq !== ((seq + length) >>> 0);
-      // Asked for by two duplicate ACKs just before: a fast retransmission, whatever its timing.
-      const fast = length > 0 && other.dupAcks >= 2 && other.lastAck === seq && time - other.lastDupAckTime < FAST_RETRANSMISSION_SECONDS;
+    if (c.seen[me] === 1 && span > 0 && seqDiff(seq, nextSeq) < 0) {
+      const keepAlive = length <= 1 && !syn && !fin && seqDiff(seq, nextSeq) === -1;
+      const spurious = length > 0 && c.acked[other] === 1 && seqDiff((seq + length) >>> 0, c.lastAck[other] ?? 0) <= 0;
+      const rtt = c.firstRtt[g] ?? -1;
+      const threshold = rtt >= 0 ? rtt : OUT_OF_ORDER_SECONDS;
+      const outOfOrder = length > 0 && time - (c.nextSeqTime[me] ?? 0) < threshold && nextSeq !== ((seq + length) >>> 0);
+      const fast = length > 0 && (c.dupAcks[other] ?? 0) >= 2 && c.lastAck[other] === seq && time - (c.lastDupAckTime[other] ?? 0) < FAST_RETRANSMISSION_SECONDS;
       if (fast || (!keepAlive && !spurious && !outOfOrder)) retransmission = 1;
     }
-    const duplicateAck = ack && span === 0 && (flags & TcpFlag.RST) === 0 && state.acked && tcp.ack === state.lastAck && tcp.window === state.window;
-    state.dupAcks = duplicateAck ? state.dupAcks + 1 : 0;
-    if (duplicateAck) state.lastDupAckTime = time;
-    state.window = tcp.window;
+    const duplicateAck = ack && span === 0 && (flags & TcpFlag.RST) === 0 && c.acked[me] === 1 && tcp.ack === c.lastAck[me] && tcp.window === c.window[me];
+    c.dupAcks[me] = duplicateAck ? (c.dupAcks[me] ?? 0) + 1 : 0;
+    if (duplicateAck) c.lastDupAckTime[me] = time;
+    c.window[me] = tcp.window;
     const end = (seq + span) >>> 0;
-    if (!state.seen || seqDiff(end, state.nextSeq) > 0) {
-      state.nextSeq = end;
-      state.nextSeqTime = time;
+    if (c.seen[me] !== 1 || seqDiff(end, nextSeq) > 0) {
+      c.nextSeq[me] = end;
+      c.nextSeqTime[me] = time;
     }
-    state.seen = true;
-    if (ack) {
-      const number = tcp.ack;
-      if (!state.acked || seqDiff(number, state.lastAck) > 0) state.lastAck = number;
-      state.acked = true;
-    }
+    c.seen[me] = 1;
+    if (ack && (c.acked[me] !== 1 || seqDiff(tcp.ack, c.lastAck[me] ?? 0) > 0)) c.lastAck[me] = tcp.ack;
+    if (ack) c.acked[me] = 1;
     return retransmission;
   }
 }
 
-function newSeqState(): SeqState {
-  return { nextSeq: 0, seen: false, nextSeqTime: 0, lastAck: 0, acked: false, window: -1, dupAcks: 0, lastDupAckTime: 0 };
+/** The endpoint pair in a fixed order, so both directions find one conversation. */
+function ordered(a: number, pa: number, b: number, pb: number): [number, number, number, number] {
+  return a < b || (a === b && pa <= pb) ? [a, pa, b, pb] : [b, pb, a, pa];
 }
 
 interface TcpHeader {
@@ -320,13 +478,4 @@ function tcpHeader(c: PacketColumns, s: number): TcpHeader | undefined {
   const seq = (((d[at + 4] ?? 0) << 24) | ((d[at + 5] ?? 0) << 16) | ((d[at + 6] ?? 0) << 8) | (d[at + 7] ?? 0)) >>> 0;
   const ack = (((d[at + 8] ?? 0) << 24) | ((d[at + 9] ?? 0) << 16) | ((d[at + 10] ?? 0) << 8) | (d[at + 11] ?? 0)) >>> 0;
   return { seq, ack, flags: d[at + 13] ?? 0, window: ((d[at + 14] ?? 0) << 8) | (d[at + 15] ?? 0) };
-}
-
-/** A bare SYN on a finished conversation, or with another initial sequence number: the port was reused. */
-function isNewSyn(tracked: Tracked, tcp: TcpHeader, from: string): boolean {
-  if ((tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
-  const f = tracked.conversation.flags;
-  const finished = (f & ConversationFlag.RST) !== 0 || (f & ConversationFlag.FIN_A && f & ConversationFlag.FIN_B) !== 0;
-  if (from !== tracked.sideA) return finished;
-  return finished || (tracked.isnA >= 0 && tracked.isnA !== tcp.seq);
 }
