@@ -4,7 +4,7 @@
  * be bundled and profiled alone (bench/stage.ts).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { summarize, summarizeColumns } from '../../src/core/decode/index';
+import { summarize, summarizeColumns, summarizeRow } from '../../src/core/decode/index';
 import { forEachFrame, frameCount, FrameBatchWriter } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
 import { PacketStore } from '../../src/core/packetStore';
@@ -75,7 +75,7 @@ export function runEnginePipeline(path: string, stage: Stage, maxPackets = 1_000
   const writer = new FrameBatchWriter();
   const directionOf = directionTagger(SPEC);
   const decoder = new ChannelDecoder();
-  const store = stage === 'webviewStore' ? new PacketStore({ maxPackets, summarize, summarizeColumns }) : undefined;
+  const store = stage === 'webviewStore' ? new PacketStore({ maxPackets, summarize, summarizeColumns, summarizeRow }) : undefined;
   let checksum = 0;
   const onFrame = (frame: CapturedFrame): void => {
     packets++;

@@ -4,7 +4,7 @@
  * stage shows in its own figure instead of in the noise of the whole pipeline.
  */
 import { readFileSync } from 'node:fs';
-import { summarize, summarizeColumns } from '../../src/core/decode/index';
+import { summarize, summarizeColumns, summarizeRow } from '../../src/core/decode/index';
 import { forEachFrame, FrameBatchCursor, FrameBatchWriter } from '../../src/core/frameBatch';
 import { PacketStore } from '../../src/core/packetStore';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
@@ -55,7 +55,7 @@ export function measureStageCosts(path: string, maxPackets = 1_000_000): StageCo
   let sink = 0;
   const costs: StageCost[] = [];
   costs.push(time('PacketStore.appendBatch (webview ingest)', () => {
-    const store = new PacketStore({ maxPackets, summarize, summarizeColumns });
+    const store = new PacketStore({ maxPackets, summarize, summarizeColumns, summarizeRow });
     for (const b of batches) store.appendBatch(b);
     return store.size;
   }));
