@@ -7,6 +7,7 @@ import { decodeHttp, decodeTls, isHttpStart, isTlsRecordStart, type AppResult } 
 import { formatIPv6, formatLinkAddress, u16, u32, u8, uint32Text } from './bytes';
 import { claimData, markBeyondCapture, markMalformed, markShort, type DecodeContext } from './context';
 import { decodeDns } from './dns';
+import { tcpInfo, udpInfo } from './infoText';
 import { field, pushLayer } from './layers';
 import { fillTransportFields } from './rowFields';
 import {
@@ -81,7 +82,7 @@ function decodeTcp(c: DecodeContext, o: number, end: number): void {
     if (payloadLength > 0) s.protocol = tcpAppProtocol(d, srcPort, dstPort, payloadStart, end, payloadLength);
     return;
   }
-  s.info = `${srcPort} → ${dstPort} ${TCP_FLAG_TEXT[flags] ?? ''} Seq=${uint32Text(seq)}${(flags & 0x10) !== 0 ? ` Ack=${uint32Text(ack)}` : ''} Win=${window} Len=${payloadLength}`;
+  s.info = tcpInfo(srcPort, dstPort, flags, seq, ack, window, payloadLength);
 
   const layers = c.layers;
   if (layers) {
@@ -191,7 +192,7 @@ function decodeUdp(c: DecodeContext, o: number, end: number): void {
     if (udpEnd > payloadStart) s.protocol = dnsFlavour(srcPort, dstPort) ?? 'UDP';
     return;
   }
-  s.info = `${srcPort} → ${dstPort} Len=${length - 8}`;
+  s.info = udpInfo(srcPort, dstPort, length - 8);
   const layers = c.layers;
   if (layers) {
     const layer = pushLayer(layers, 'User Datagram Protocol', o, 8);
