@@ -59,6 +59,12 @@ export function measureStageCosts(path: string, maxPackets = 1_000_000): StageCo
     for (const b of batches) store.appendBatch(b);
     return store.size;
   }));
+  // The store as it was before summarizeRow: columns, then the filter fields in a second pass.
+  costs.push(time('  same, two passes (columns, then filter fields)', () => {
+    const store = new PacketStore({ maxPackets, summarize, summarizeColumns });
+    for (const b of batches) store.appendBatch(b);
+    return store.size;
+  }));
   costs.push(time('batch -> frame objects (forEachFrame)', () => {
     let n = 0;
     for (const b of batches) forEachFrame(b, () => n++);
