@@ -162,8 +162,10 @@ async function alone(packets: number, runs: number): Promise<void> {
   const many = generatePcap(join(dir, `many-flows-${packets}.pcap`), packets);
   const realistic = generatePcap(join(dir, `realistic-${packets}.pcap`), packets, 7, 'realistic');
   try {
-    const figures: ThroughputFigures = { files: [await measureFile('many flows', many.path, runs), await measureFile('realistic', realistic.path, runs)] };
-    process.stdout.write(`${throughputReport(figures).join('\n')}\n`);
+    // Realistic first, each table printed as soon as it is measured.
+    for (const [name, file] of [['realistic', realistic], ['many flows', many]] as const) {
+      process.stdout.write(`${throughputReport({ files: [await measureFile(name, file.path, runs)] }).join('\n')}\n`);
+    }
   } finally {
     removeGenerated(many);
     removeGenerated(realistic);
