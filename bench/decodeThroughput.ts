@@ -155,15 +155,16 @@ async function main(): Promise<ThroughputFigures> {
 
 /**
  * Bench 1 alone, for iterating: generates both files at PACKETS packets, prints the
- * tables, deletes the files. `node --import tsx bench/decodeThroughput.ts --alone PACKETS [RUNS]`
+ * tables, deletes the files. `node --import tsx bench/decodeThroughput.ts --alone PACKETS [RUNS [many|realistic]]`
  */
-async function alone(packets: number, runs: number): Promise<void> {
+async function alone(packets: number, runs: number, only?: string): Promise<void> {
   const dir = join(__dirname, 'out');
   const many = generatePcap(join(dir, `many-flows-${packets}.pcap`), packets);
   const realistic = generatePcap(join(dir, `realistic-${packets}.pcap`), packets, 7, 'realistic');
   try {
     // Realistic first, each table printed as soon as it is measured.
     for (const [name, file] of [['realistic', realistic], ['many flows', many]] as const) {
+      if (only !== undefined && !name.startsWith(only)) continue;
       process.stdout.write(`${throughputReport({ files: [await measureFile(name, file.path, runs)] }).join('\n')}\n`);
     }
   } finally {
@@ -173,6 +174,6 @@ async function alone(packets: number, runs: number): Promise<void> {
 }
 
 if (require.main === module) {
-  if (process.argv[2] === '--alone') void alone(Number(process.argv[3] ?? 200_000), Number(process.argv[4] ?? 3));
+  if (process.argv[2] === '--alone') void alone(Number(process.argv[3] ?? 200_000), Number(process.argv[4] ?? 3), process.argv[5]);
   else runPart(main);
 }
