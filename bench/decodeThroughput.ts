@@ -1,7 +1,14 @@
 /**
- * Bench 1: decode throughput on a generated 1,000,000-packet pcap, through the
- * engine's pipeline exactly as a capture's bytes travel, beside the tools a
- * user would run instead on the same file.
+ * Bench 1: decode throughput on generated pcaps, beside the tools a user would run
+ * instead, measured in the same run on the same file. Two files (bench/run.ts makes
+ * them): "many flows" (every TCP packet a new flow: tcpdump's relative-sequence table
+ * dominates its time) and "realistic" (a few long flows, HTTP, TLS, DNS, UDP bursts).
+ *
+ * Like with like: `engine: read + decode + summary line` reads the file, decodes every
+ * packet and builds its summary (src, dst, protocol, Info text), the work of
+ * `tcpdump -nn -r` (which also formats its line) and `tshark -r`. Each line names the
+ * line it compares with (`compare`); the pipeline lines (helper batches, channel,
+ * webview store) have no outside peer and say so.
  *
  *   pcap bytes (64 KiB chunks, like a pipe from tcpdump)
  *     -> PcapStreamReader -> frame with interface + direction (helper)
@@ -13,10 +20,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { median, nowMs } from './lib/figures';
 import { runPart } from './lib/childResult';
 import { loadBundledPipeline } from './lib/bundledPipeline';
 import { PIPE_CHUNK, type RunResult } from './lib/enginePipeline';
+import { generatePcap, removeGenerated } from './lib/generatePcap';
+import { DECODE_SUMMARY, PEERS } from './lib/throughputPeers';
+import { throughputReport } from './lib/throughputReport';
 
 /** pcap-parser (the package the design first named), parsing only, from a file stream. */
 export function runPcapParser(path: string): Promise<RunResult> {
@@ -68,30 +79,101 @@ export async function measure(name: string, runs: number, once: () => RunResult 
   return { name, packets, ms, runs: times, packetsPerSecond: (packets / ms) * 1000 };
 }
 
-export interface ThroughputFigures {
-  file: { path: string; packets: number; bytes: number };
-  lines: ThroughputLine[];
+export interface FileThroughput {
+  /** "many flows" or "realistic". */
+  name: string;
+  path: string;
+  packets: number;
+  bytes: number;
+  lines: (ThroughputLine & { compare: string })[];
 }
 
-async function main(): Promise<ThroughputFigures> {
-  const path = process.argv[2];
-  const runs = Number(process.argv[3] ?? 3);
-  if (!path) throw new Error('usage: decodeThroughput.ts FILE.pcap [RUNS]');
+export interface ThroughputFigures {
+  files: FileThroughput[];
+}
+
+/** tshark takes ~40x tcpdump's time: read only this many packets of a file (`-c`), compared by rate. */
+const TSHARK_PACKETS = 200_000;
+
+async function measureFile(name: string, path: string, runs: number): Promise<FileThroughput> {
   const { runEnginePipeline, measureStageCosts } = loadBundledPipeline();
   const packets = runEnginePipeline(path, 'parse').packets;
-  const lines: ThroughputLine[] = [];
-  lines.push(await measure('engine: PcapStreamReader only (parse)', runs, () => runEnginePipeline(path, 'parse')));
-  lines.push(await measure('engine pipeline -> frames at the extension', runs, () => runEnginePipeline(path, 'extension')));
-  lines.push(await measure('  + summarize() every frame (decoded rows)', runs, () => runEnginePipeline(path, 'summarize')));
-  lines.push(await measure('  + webview PacketStore.appendBatch (list rows)', runs, () => runEnginePipeline(path, 'webviewStore')));
+  const lines: FileThroughput['lines'] = [];
+  const add = (line: ThroughputLine, compare: string): void => {
+    lines.push({ ...line, compare });
+  };
+  const peersOfSummary = `${PEERS.tcpdump}; ${PEERS.tcpdumpAbsolute}; ${PEERS.tshark}`;
+  // Engine and peers alternate run by run, so a burst of load from other users of the
+  // machine falls on both sides of a ratio rather than on one.
+  const engineRuns: number[] = [];
+  const tcpdumpRuns: number[] = [];
+  const absoluteRuns: number[] = [];
+  // One run unrecorded: the extension's decoder is compiled after its first batches;
+  // the bench measures that steady state, not V8's warm-up.
+  runEnginePipeline(path, 'decodeSummary');
+  for (let i = 0; i < runs; i++) {
+    engineRuns.push(runEnginePipeline(path, 'decodeSummary').ms);
+    tcpdumpRuns.push(runTool('tcpdump', ['-nn', '-r', path], packets).ms);
+    absoluteRuns.push(runTool('tcpdump', ['-nn', '-S', '-r', path], packets).ms);
+  }
+  add(lineOf(DECODE_SUMMARY, packets, engineRuns), peersOfSummary);
+  add(lineOf(PEERS.tcpdump, packets, tcpdumpRuns), DECODE_SUMMARY);
+  add(lineOf(PEERS.tcpdumpAbsolute, packets, absoluteRuns), `${DECODE_SUMMARY} (tcpdump without its relative-sequence table)`);
+  const tsharkPackets = Math.min(packets, TSHARK_PACKETS);
+  add(await measure(`${PEERS.tshark} (first ${tsharkPackets.toLocaleString('en-US')} packets, -c)`, 1, () => runTool('tshark', ['-r', path, '-c', String(tsharkPackets)], tsharkPackets)), `${DECODE_SUMMARY}, by packets/s`);
+  add(await measure('engine: PcapStreamReader only (parse)', runs, () => runEnginePipeline(path, 'parse')), 'pcap-parser (npm), parse only');
+  add(await measure('pcap-parser (npm), parse only', runs, () => runPcapParser(path)), 'engine: PcapStreamReader only (parse)');
+  const noPeer = 'no outside peer: the capture path (helper batches, channel, webview)';
+  add(await measure('engine pipeline -> frames at the extension', runs, () => runEnginePipeline(path, 'extension')), noPeer);
+  add(await measure('  + summarize() every frame (decoded rows)', runs, () => runEnginePipeline(path, 'summarize')), noPeer);
+  add(await measure('  + webview PacketStore.appendBatch (list rows)', runs, () => runEnginePipeline(path, 'webviewStore')), noPeer);
   // Each step alone, frames already in memory: where the time of the lines above goes.
   for (const cost of measureStageCosts(path)) {
-    lines.push({ name: `step alone: ${cost.name.trim()}`, packets: cost.packets, ms: cost.ms, runs: [cost.ms], packetsPerSecond: (cost.packets / cost.ms) * 1000 });
+    add({ name: `step alone: ${cost.name.trim()}`, packets: cost.packets, ms: cost.ms, runs: [cost.ms], packetsPerSecond: (cost.packets / cost.ms) * 1000 }, 'its neighbours (frames in memory)');
   }
-  lines.push(await measure('pcap-parser (npm), parse only', runs, () => runPcapParser(path)));
-  lines.push(await measure('tcpdump -nn -r FILE > /dev/null', runs, () => runTool('tcpdump', ['-nn', '-r', path], packets)));
-  lines.push(await measure('tshark -r FILE > /dev/null', Math.min(runs, 2), () => runTool('tshark', ['-r', path], packets)));
-  return { file: { path, packets, bytes: statSync(path).size }, lines };
+  return { name, path, packets, bytes: statSync(path).size, lines };
 }
 
-if (require.main === module) runPart(main);
+function lineOf(name: string, packets: number, runs: number[]): ThroughputLine {
+  const ms = median(runs);
+  return { name, packets, ms, runs, packetsPerSecond: (packets / ms) * 1000 };
+}
+
+/** argv: RUNS then NAME=FILE.pcap pairs, e.g. `3 "many flows=a.pcap" realistic=b.pcap`. */
+async function main(): Promise<ThroughputFigures> {
+  const [runsText, ...files] = process.argv.slice(2);
+  const runs = Number(runsText ?? 3);
+  if (files.length === 0 || !(runs >= 1)) throw new Error('usage: decodeThroughput.ts RUNS NAME=FILE.pcap...');
+  const figures: ThroughputFigures = { files: [] };
+  for (const spec of files) {
+    const at = spec.indexOf('=');
+    if (at <= 0) throw new Error(`expected NAME=FILE.pcap, got ${spec}`);
+    figures.files.push(await measureFile(spec.slice(0, at), spec.slice(at + 1), runs));
+  }
+  return figures;
+}
+
+/**
+ * Bench 1 alone, for iterating: generates both files at PACKETS packets, prints the
+ * tables, deletes the files. `node --import tsx bench/decodeThroughput.ts --alone PACKETS [RUNS [many|realistic]]`
+ */
+async function alone(packets: number, runs: number, only?: string): Promise<void> {
+  const dir = join(__dirname, 'out');
+  const many = generatePcap(join(dir, `many-flows-${packets}.pcap`), packets);
+  const realistic = generatePcap(join(dir, `realistic-${packets}.pcap`), packets, 7, 'realistic');
+  try {
+    // Realistic first, each table printed as soon as it is measured.
+    for (const [name, file] of [['realistic', realistic], ['many flows', many]] as const) {
+      if (only !== undefined && !name.startsWith(only)) continue;
+      process.stdout.write(`${throughputReport({ files: [await measureFile(name, file.path, runs)] }).join('\n')}\n`);
+    }
+  } finally {
+    removeGenerated(many);
+    removeGenerated(realistic);
+  }
+}
+
+if (require.main === module) {
+  if (process.argv[2] === '--alone') void alone(Number(process.argv[3] ?? 200_000), Number(process.argv[4] ?? 3), process.argv[5]);
+  else runPart(main);
+}

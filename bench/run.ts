@@ -14,6 +14,8 @@ import type { TlsFigures } from './tlsDecrypt';
 import type { TimelineFigures } from './timelineDedup';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
+import { removeGenerated } from './lib/generatePcap';
+import { throughputReport } from './lib/throughputReport';
 import { generatePcap } from './lib/generatePcap';
 import { streamLines } from './lib/streamFigures';
 import type { StreamFigures } from './streamViews';
@@ -67,16 +69,19 @@ function main(): void {
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.stdout.write('warning: npm run build failed; using the existing dist/\n');
   const pcap = generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS);
-  process.stdout.write(`-- input: ${pcap.path} (${formatCount(pcap.packets)} packets, ${formatMb(pcap.bytes)}, ${pcap.fresh ? 'generated' : 'reused'})\n`);
+  const realistic = generatePcap(join(root, 'bench', 'out', 'realistic-1m.pcap'), PACKETS, 7, 'realistic');
+  for (const file of [pcap, realistic]) process.stdout.write(`-- input: ${file.path} (${formatCount(file.packets)} packets, ${formatMb(file.bytes)}, ${file.fresh ? 'generated' : 'reused'})\n`);
 
   if (process.env.DNC_BENCH_ONLY === 'streams') {
     // One stage alone: the conversation views (bench 7).
     const streams = part<StreamFigures>('7. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
     if (streams) process.stdout.write(`${streamLines(streams).join('\n')}\n`);
     else process.exitCode = 1;
+    removeGenerated(pcap);
+    removeGenerated(realistic);
     return;
   }
-  const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
+  const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [process.env.DNC_BENCH_RUNS ?? '3', `many flows=${pcap.path}`, `realistic=${realistic.path}`]);
   const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
   const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
   const tls = part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
@@ -84,23 +89,7 @@ function main(): void {
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
-  if (throughput) {
-    const tcpdump = throughput.lines.find((l) => l.name.startsWith('tcpdump'));
-    const rows = throughput.lines.map((l) => [
-      l.name,
-      formatCount(l.packets),
-      formatMs(l.ms),
-      formatCount(l.packetsPerSecond),
-      tcpdump ? `${(tcpdump.ms / l.ms).toFixed(1)}x` : '-',
-      l.runs.map((r) => (r / 1000).toFixed(2)).join(' / '),
-    ]);
-    out.push('', `1. Decode throughput, ${formatCount(throughput.file.packets)} packets (${formatMb(throughput.file.bytes)}), median wall time`);
-    out.push(table([['pipeline / tool', 'packets', 'median', 'packets/s', 'vs tcpdump -nn -r', 'runs (s)'], ...rows]));
-    const engine = throughput.lines[1];
-    if (engine && tcpdump) {
-      out.push(`   target >= 1,000,000 pkt/s to the extension: ${verdict(engine.packetsPerSecond >= 1e6)} (${formatCount(engine.packetsPerSecond)}); >= 4x tcpdump -nn -r: ${verdict(tcpdump.ms / engine.ms >= 4)} (${(tcpdump.ms / engine.ms).toFixed(1)}x)`);
-    }
-  }
+  if (throughput) out.push(...throughputReport(throughput));
   if (live) {
     out.push('', '2. Live capture: UDP flood container -> target container, captured in the target\'s namespace (eth0 + lo) via the helper');
     out.push(table([
@@ -156,6 +145,9 @@ function main(): void {
   if (streams) out.push('', ...streamLines(streams));
   const timeline = timelineSection();
   out.push(...timeline.lines);
+  // The generated files are large (~1.3 GB together): they do not outlive the run.
+  removeGenerated(pcap);
+  removeGenerated(realistic);
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
   if (!throughput || !live || !inspector || !tls || !streams || !timeline.ok) process.exitCode = 1;

@@ -3,7 +3,7 @@
  * widgets, handles the host's messages and renders at most once per animation
  * frame however fast batches arrive.
  */
-import { dissect, summarize, summarizeColumns } from '../src/core/decode/index';
+import { dissect, summarize, summarizeColumns, summarizeRow } from '../src/core/decode/index';
 import { compileFilter, FilteredRows } from '../src/core/filter/index';
 import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
@@ -45,7 +45,7 @@ const DEFAULT_MAX_PACKETS = 1_000_000;
 const RATE_WINDOW_MS = 5000;
 
 export class InspectorApp {
-  private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize, summarizeColumns });
+  private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize, summarizeColumns, summarizeRow });
   private rows = new FilteredRows(this.store);
   /** The rows in the order the list shows them (a header click sorts). */
   private readonly sorted = new SortedRows(this.rows);
@@ -150,7 +150,7 @@ export class InspectorApp {
         this.capturesContainer = message.container !== undefined;
         this.hostnames = { ...message.hostnames };
         this.status = message.status;
-        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), summarize, summarizeColumns });
+        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), summarize, summarizeColumns, summarizeRow });
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);

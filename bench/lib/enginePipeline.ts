@@ -4,7 +4,7 @@
  * be bundled and profiled alone (bench/stage.ts).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { summarize, summarizeColumns } from '../../src/core/decode/index';
+import { summarize, summarizeColumns, summarizeRow } from '../../src/core/decode/index';
 import { forEachFrame, frameCount, FrameBatchWriter } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
 import { PacketStore } from '../../src/core/packetStore';
@@ -22,7 +22,12 @@ export const PIPE_CHUNK = 64 * 1024;
 /** The helper's batch size (src/helper/main.ts BATCH_MAX_BYTES). */
 const BATCH_MAX_BYTES = 256 * 1024;
 
-export type Stage = 'parse' | 'extension' | 'summarize' | 'webviewStore';
+/**
+ * parse: pcap records only. decodeSummary: pcap records, each decoded to its summary
+ * line (src, dst, protocol, Info; the peer of `tcpdump -nn -r`). extension, summarize,
+ * webviewStore: through the helper's batches and the channel, as a live capture travels.
+ */
+export type Stage = 'parse' | 'decodeSummary' | 'extension' | 'summarize' | 'webviewStore';
 
 export interface RunResult {
   packets: number;
@@ -54,10 +59,23 @@ export function runEnginePipeline(path: string, stage: Stage, maxPackets = 1_000
     forEachChunk(path, (chunk) => (packets += reader.push(chunk).records.length));
     return { packets, ms: nowMs() - started };
   }
+  if (stage === 'decodeSummary') {
+    let characters = 0;
+    forEachChunk(path, (chunk) => {
+      for (const rec of reader.push(chunk).records) {
+        const s = summarize(rec.data, rec.linkType, rec.originalLength);
+        // Every column of the line is read, so none of it can be skipped as unused.
+        characters += s.src.length + s.dst.length + s.protocol.length + s.info.length;
+        packets++;
+      }
+    });
+    if (characters < 0) throw new Error('unreachable');
+    return { packets, ms: nowMs() - started };
+  }
   const writer = new FrameBatchWriter();
   const directionOf = directionTagger(SPEC);
   const decoder = new ChannelDecoder();
-  const store = stage === 'webviewStore' ? new PacketStore({ maxPackets, summarize, summarizeColumns }) : undefined;
+  const store = stage === 'webviewStore' ? new PacketStore({ maxPackets, summarize, summarizeColumns, summarizeRow }) : undefined;
   let checksum = 0;
   const onFrame = (frame: CapturedFrame): void => {
     packets++;

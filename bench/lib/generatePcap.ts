@@ -3,11 +3,18 @@
  * traffic, and a frame-batch stream of the same packets for the webview bench.
  * Reuses the file when it already exists with the expected size and seed.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LinkType } from '../../src/core/packet';
 import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
+import { RealisticTraffic } from './realisticTraffic';
 import { SyntheticTraffic } from './syntheticTraffic';
+
+/**
+ * `manyFlows`: syntheticTraffic.ts (every TCP packet a new flow, random peers and ports);
+ * `realistic`: realisticTraffic.ts (a few long flows, HTTP, TLS, DNS, UDP bursts).
+ */
+export type TrafficKind = 'manyFlows' | 'realistic';
 
 const WRITE_CHUNK = 4 * 1024 * 1024;
 
@@ -19,9 +26,9 @@ export interface GeneratedPcap {
   fresh: boolean;
 }
 
-export function generatePcap(path: string, packets: number, seed = 5): GeneratedPcap {
+export function generatePcap(path: string, packets: number, seed = 5, kind: TrafficKind = 'manyFlows'): GeneratedPcap {
   const stamp = `${path}.done`;
-  const expected = `${packets} packets, seed ${seed}, v1`;
+  const expected = `${packets} packets, seed ${seed}, ${kind === 'manyFlows' ? 'v1' : `${kind} v1`}`;
   if (existsSync(path) && existsSync(stamp) && readFileSync(stamp, 'utf8') === expected) {
     return { path, packets, bytes: statSync(path).size, fresh: false };
   }
@@ -38,7 +45,7 @@ export function generatePcap(path: string, packets: number, seed = 5): Generated
   };
   out.set(pcapGlobalHeader(LinkType.ETHERNET), 0);
   fill = 24;
-  const traffic = new SyntheticTraffic(seed);
+  const traffic = kind === 'realistic' ? new RealisticTraffic(seed) : new SyntheticTraffic(seed);
   for (let i = 0; i < packets; i++) {
     const frame = traffic.next();
     if (fill + 16 + frame.data.length > out.length) flush();
@@ -53,4 +60,10 @@ export function generatePcap(path: string, packets: number, seed = 5): Generated
   closeSync(fd);
   writeFileSync(stamp, expected);
   return { path, packets, bytes: total, fresh: true };
+}
+
+/** Deletes a generated file and its stamp. */
+export function removeGenerated(file: GeneratedPcap): void {
+  rmSync(file.path, { force: true });
+  rmSync(`${file.path}.done`, { force: true });
 }

@@ -162,6 +162,18 @@ function sameName(batch: Uint8Array, at: number, length: number, name: string): 
   return true;
 }
 
+/**
+ * Byte offset of every record in a batch, validated the way `FrameBatchCursor` does
+ * (throws on a batch cut short). For holders that keep batches whole and need to cut
+ * them at record boundaries (the extension host's FrameStore).
+ */
+export function recordOffsets(batch: Uint8Array): Uint32Array {
+  const cursor = new FrameBatchCursor(batch);
+  const offsets: number[] = [];
+  while (cursor.next()) offsets.push(cursor.nameOffset - FIXED_HEADER);
+  return Uint32Array.from(offsets);
+}
+
 /** Number of frames in a batch, without decoding them. */
 export function frameCount(batch: Uint8Array): number {
   const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);

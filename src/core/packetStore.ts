@@ -19,12 +19,15 @@
  */
 import type { CapturedFrame, PacketSummary } from './packet';
 import type { RowColumns } from './decode/index';
-import { emptyFrameFields, extractFrameFields } from './filter/frameFields';
+import { emptyFrameFields, extractFrameFields, type FrameFields } from './filter/frameFields';
 import { FrameBatchCursor } from './frameBatch';
 
 export type Summarizer = (data: Uint8Array, linkType: number, originalLength?: number) => PacketSummary;
 /** src, dst and protocol of a frame, as the Summarizer gives them (e.g. decode's `summarizeColumns`). */
 export type ColumnSummarizer = (data: Uint8Array, linkType: number, originalLength?: number) => RowColumns;
+
+/** Columns and filter fields of a frame from one decode (decode's `summarizeRow`); must agree with both. */
+export type RowSummarizer = (data: Uint8Array, linkType: number, originalLength: number | undefined, fields: FrameFields) => RowColumns;
 
 /** Info text by slot, built on call from the slot's bytes. */
 export type InfoColumn = (slot: number) => string;
@@ -122,6 +125,12 @@ export interface PacketStoreOptions {
   summarize: Summarizer;
   /** A cheaper source of src/dst/protocol for `append`; must agree with `summarize`. */
   summarizeColumns?: ColumnSummarizer;
+  /**
+   * Columns and filter fields in one pass (decode's `summarizeRow`): each packet is
+   * then decoded once on its way in. Without it, `summarizeColumns` then
+   * `extractFrameFields` read the headers twice.
+   */
+  summarizeRow?: RowSummarizer;
 }
 
 /** Info texts kept for rows recently shown: a direct-mapped cache keyed by packet number. */
@@ -132,6 +141,7 @@ export class PacketStore {
   readonly maxBytes: number;
   private readonly summarize: Summarizer;
   private readonly summarizeColumns: ColumnSummarizer;
+  private readonly summarizeRow: RowSummarizer;
   private readonly infoColumn: InfoColumn;
   private readonly infoCacheNumber = new Float64Array(INFO_CACHE_SIZE).fill(-1);
   private readonly infoCacheText = new Array<string>(INFO_CACHE_SIZE).fill('');
@@ -158,6 +168,10 @@ export class PacketStore {
     if (!(this.maxBytes > 0)) throw new Error(`maxBytes must be positive, got ${options.maxBytes}`);
     this.summarize = options.summarize;
     this.summarizeColumns = options.summarizeColumns ?? options.summarize;
+    this.summarizeRow = options.summarizeRow ?? ((data, linkType, originalLength, fields) => {
+      extractFrameFields(data, linkType, fields);
+      return this.summarizeColumns(data, linkType, originalLength);
+    });
     this.infoColumn = (slot) => this.infoOfSlot(slot);
     this.columns = allocateColumns(0, this.infoColumn);
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
@@ -286,12 +300,11 @@ export class PacketStore {
       this.firstTsUsec = tsUsec;
     }
     const cols = this.columns;
-    const summary = this.summarizeColumns(data, linkType, originalLength);
+    const f = this.fields;
+    const summary = this.summarizeRow(data, linkType, originalLength, f);
     cols.protocolId[slot] = cols.protocols.intern(summary.protocol);
     cols.srcId[slot] = cols.addresses.intern(summary.src);
     cols.dstId[slot] = cols.addresses.intern(summary.dst);
-    const f = this.fields;
-    extractFrameFields(data, linkType, f);
     cols.tsSec[slot] = tsSec;
     cols.tsUsec[slot] = tsUsec;
     cols.originalLength[slot] = originalLength;

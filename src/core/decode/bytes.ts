@@ -18,6 +18,22 @@ export function u32(d: Uint8Array, o: number): number {
 }
 
 /**
+ * Decimal text of 0..65535 (ports, lengths, windows), built once per value and kept
+ * (at most 65,536 short strings): V8's own number-to-string cache is small, and random
+ * ephemeral ports missed it. Other numbers are converted as usual.
+ */
+const SHORT_DECIMAL: string[] = new Array<string>(65536).fill('');
+
+export function shortText(n: number): string {
+  if (n >= 0 && n < 65536 && (n | 0) === n) {
+    const cached = SHORT_DECIMAL[n]!;
+    if (cached !== '') return cached;
+    return (SHORT_DECIMAL[n] = String(n));
+  }
+  return String(n);
+}
+
+/**
  * Decimal text of an unsigned 32-bit number. Above 2^30 V8 stores numbers as heap
  * doubles whose toString is several times slower than a small integer's; TCP
  * sequence numbers are there half the time, so split them into two small integers.

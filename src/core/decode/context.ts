@@ -2,6 +2,7 @@
  * The state one decode pass shares between the layer decoders. `summarize()` and
  * `dissect()` run the same decoders; only `layers` differs (undefined for summaries).
  */
+import type { FrameFields } from '../filter/frameFields';
 import type { Layers } from './layers';
 
 /**
@@ -44,6 +45,14 @@ export interface DecodeContext {
   networkEnd: number;
   /** Where the first problem was found (for the "Malformed" layer). */
   malformedAt: number;
+  /** `summarizeRow()`'s filter fields, filled on the common path (rowFields.ts); undefined otherwise. */
+  fields: FrameFields | undefined;
+  /** Where extractFrameFields would read the network header (-1: not on the common path). */
+  fieldsNetworkAt: number;
+  /** The IPv4 header on the common path (-1: none). */
+  fieldsIpv4At: number;
+  /** `fields` were filled by this decode. */
+  fieldsDone: boolean;
 }
 
 /** Records the first problem found; later ones are consequences. */

@@ -8,6 +8,7 @@
  * than `data`, the snap length cut the frame, and length fields pointing past the
  * captured bytes are expected rather than malformed.
  */
+import { extractFrameFields, type FrameFields } from '../filter/frameFields';
 import { toHex } from '../hex';
 import type { PacketLayer, PacketSummary } from '../packet';
 import { formatLinkAddress } from './bytes';
@@ -36,10 +37,14 @@ const context: DecodeContext = {
   dataEnd: 0,
   networkEnd: -1,
   malformedAt: 0,
+  fields: undefined,
+  fieldsNetworkAt: -1,
+  fieldsIpv4At: -1,
+  fieldsDone: false,
 };
 
 /** Decodes into the shared scratch `context.s`. */
-function run(data: Uint8Array, linkType: number, layers: Layers, originalLength: number | undefined, wantInfo: boolean): SummaryScratch {
+function run(data: Uint8Array, linkType: number, layers: Layers, originalLength: number | undefined, wantInfo: boolean, fields?: FrameFields): SummaryScratch {
   const c = context;
   const s = c.s;
   s.src = '';
@@ -62,6 +67,10 @@ function run(data: Uint8Array, linkType: number, layers: Layers, originalLength:
   c.dataEnd = 0;
   c.networkEnd = -1;
   c.malformedAt = 0;
+  c.fields = fields;
+  c.fieldsNetworkAt = -1;
+  c.fieldsIpv4At = -1;
+  c.fieldsDone = false;
   try {
     decodeLink(c, linkType);
   } catch (error) {
@@ -74,6 +83,7 @@ function run(data: Uint8Array, linkType: number, layers: Layers, originalLength:
   if (wantInfo && s.malformed !== undefined) s.info = s.info ? `${s.info} [Malformed: ${s.malformed}]` : `[Malformed: ${s.malformed}]`;
   if (layers) finishLayers(c, layers);
   c.d = EMPTY; // do not keep the caller's frame alive
+  c.fields = undefined;
   return s;
 }
 
@@ -128,6 +138,18 @@ export interface RowColumns {
  */
 export function summarizeColumns(data: Uint8Array, linkType: number, originalLength?: number): RowColumns {
   return run(data, linkType, undefined, originalLength, false);
+}
+
+/**
+ * `summarizeColumns()` and the display filter's fields (`extractFrameFields`, same
+ * values) from one pass over the frame: what the packet list stores per packet. On
+ * the common path (IPv4 TCP/UDP) the decoder fills `fields` as it goes; elsewhere
+ * extractFrameFields fills them. The result is shared like summarizeColumns'.
+ */
+export function summarizeRow(data: Uint8Array, linkType: number, originalLength: number | undefined, fields: FrameFields): RowColumns {
+  const s = run(data, linkType, undefined, originalLength, false, fields);
+  if (!context.fieldsDone) extractFrameFields(data, linkType, fields);
+  return s;
 }
 
 export function dissect(data: Uint8Array, linkType: number, originalLength?: number): PacketLayer[] {

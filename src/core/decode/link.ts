@@ -8,6 +8,7 @@ import { claimData, markShort, type DecodeContext } from './context';
 import { field, pushLayer } from './layers';
 import { ETHER_TYPE_NAMES, SLL_PACKET_TYPES } from './names';
 import { decodeEtherType, decodeIPv4, decodeIPv6, decodeRawIp } from './network';
+import { noteNetworkStart } from './rowFields';
 
 /** LINKTYPE_RAW as some systems number it (DLT_RAW = 12). */
 const LINKTYPE_RAW_ALTERNATE = 12;
@@ -77,6 +78,7 @@ function decodeEthernet(c: DecodeContext): void {
     type = innerType;
     p += 4;
   }
+  if (p === 14) noteNetworkStart(c, 14);
   decodeEtherType(c, type, p);
 }
 
@@ -107,6 +109,7 @@ function decodeSll(c: DecodeContext): void {
     field(layer, 'Source', formatLinkAddress(d, 6, Math.min(addressLength, 8)), 6, 8);
     field(layer, 'Protocol', etherTypeText(type), 14, 2);
   }
+  noteNetworkStart(c, 16);
   decodeEtherType(c, type, 16);
 }
 
@@ -131,6 +134,7 @@ function decodeSll2(c: DecodeContext): void {
     field(layer, 'Link-layer Address Length', String(addressLength), 11, 1);
     field(layer, 'Source', formatLinkAddress(d, 12, Math.min(addressLength, 8)), 12, 8);
   }
+  noteNetworkStart(c, 20);
   decodeEtherType(c, type, 20);
 }
 

@@ -6,6 +6,7 @@ import { formatIPv4, formatIPv6, formatLinkAddress, u16, u32, u8 } from './bytes
 import { claimData, markBeyondCapture, markMalformed, markShort, type DecodeContext } from './context';
 import { field, pushLayer } from './layers';
 import { ETHER_TYPE_NAMES, ipProtocolName } from './names';
+import { noteIpv4 } from './rowFields';
 import { decodeTransport } from './transport';
 
 export function decodeEtherType(c: DecodeContext, etherType: number, o: number): void {
@@ -115,6 +116,7 @@ export function decodeIPv4(c: DecodeContext, o: number, limit: number): void {
     claimData(c, o + headerLength, end);
     return;
   }
+  noteIpv4(c, o, totalLength, fragmentOffset);
   decodeTransport(c, protocol, o + headerLength, end);
 }
 

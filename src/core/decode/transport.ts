@@ -7,7 +7,9 @@ import { decodeHttp, decodeTls, isHttpStart, isTlsRecordStart, type AppResult } 
 import { formatIPv6, formatLinkAddress, u16, u32, u8, uint32Text } from './bytes';
 import { claimData, markBeyondCapture, markMalformed, markShort, type DecodeContext } from './context';
 import { decodeDns } from './dns';
+import { tcpInfo, udpInfo } from './infoText';
 import { field, pushLayer } from './layers';
+import { fillTransportFields } from './rowFields';
 import {
   ICMP_TYPE_NAMES, ICMP_UNREACHABLE_CODES, ICMPV6_TYPE_NAMES, ICMPV6_UNREACHABLE_CODES, IGMP_TYPE_NAMES,
   TCP_FLAG_TEXT, ipProtocolName,
@@ -74,12 +76,13 @@ function decodeTcp(c: DecodeContext, o: number, end: number): void {
   const payloadLength = end - payloadStart;
   s.payloadOffset = payloadStart;
   s.payloadLength = payloadLength;
+  fillTransportFields(c, 6, srcPort, dstPort, payloadStart, end);
   if (!c.wantInfo) {
     // Columns only: name the application protocol the way the full decode below would.
     if (payloadLength > 0) s.protocol = tcpAppProtocol(d, srcPort, dstPort, payloadStart, end, payloadLength);
     return;
   }
-  s.info = `${srcPort} → ${dstPort} ${TCP_FLAG_TEXT[flags] ?? ''} Seq=${uint32Text(seq)}${(flags & 0x10) !== 0 ? ` Ack=${uint32Text(ack)}` : ''} Win=${window} Len=${payloadLength}`;
+  s.info = tcpInfo(srcPort, dstPort, flags, seq, ack, window, payloadLength);
 
   const layers = c.layers;
   if (layers) {
@@ -170,6 +173,8 @@ function decodeUdp(c: DecodeContext, o: number, end: number): void {
   }
   const srcPort = u16(d, o);
   const dstPort = u16(d, o + 2);
+  // The filter's payload is the IP payload after the UDP header, whatever the UDP length says.
+  fillTransportFields(c, 17, srcPort, dstPort, o + 8, end);
   const length = u16(d, o + 4);
   if (length < 8) {
     markMalformed(c, `UDP length ${length} is less than 8`, o + 4);
@@ -187,7 +192,7 @@ function decodeUdp(c: DecodeContext, o: number, end: number): void {
     if (udpEnd > payloadStart) s.protocol = dnsFlavour(srcPort, dstPort) ?? 'UDP';
     return;
   }
-  s.info = `${srcPort} → ${dstPort} Len=${length - 8}`;
+  s.info = udpInfo(srcPort, dstPort, length - 8);
   const layers = c.layers;
   if (layers) {
     const layer = pushLayer(layers, 'User Datagram Protocol', o, 8);

@@ -10,7 +10,7 @@
  * (record headers included) plus 4 bytes of offset per frame. `byteLength`
  * never exceeds `maxBytes` once `append` returns.
  */
-import { forEachFrame } from '../../core/frameBatch';
+import { forEachFrame, recordOffsets } from '../../core/frameBatch';
 import type { CapturedFrame } from '../../core/packet';
 
 interface Chunk {
@@ -23,9 +23,6 @@ interface Chunk {
 function chunkCost(bytes: Uint8Array, offsets: Uint32Array): number {
   return bytes.length + offsets.byteLength;
 }
-
-/** 20 fixed header bytes per record; see core/frameBatch.ts. */
-const RECORD_HEADER = 20;
 
 export class FrameStore {
   private chunks: Chunk[] = [];
@@ -159,21 +156,4 @@ export class FrameStore {
     }
     return Math.min(Math.max(drop, 1), n);
   }
-}
-
-/** Offsets of each record in a batch; validates lengths the way forEachFrame does. */
-function recordOffsets(batch: Uint8Array): Uint32Array {
-  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-  const offsets: number[] = [];
-  let o = 0;
-  while (o < batch.length) {
-    if (o + RECORD_HEADER > batch.length) throw new Error('frame batch is truncated (header)');
-    const capturedLength = view.getUint32(o + 12, true);
-    const nameLength = view.getUint8(o + 19);
-    const end = o + RECORD_HEADER + nameLength + capturedLength;
-    if (end > batch.length) throw new Error('frame batch is truncated (data)');
-    offsets.push(o);
-    o = end;
-  }
-  return Uint32Array.from(offsets);
 }
