@@ -11,6 +11,9 @@ import type { InspectorFigures } from './inspectorScale';
 import type { LiveFigures } from './liveCapture';
 import type { ThroughputFigures } from './decodeThroughput';
 import type { TlsFigures } from './tlsDecrypt';
+import type { SweepFigures } from './liveVsTcpdump';
+import type { RowFigures } from './wireToRow';
+import { rowReport, sweepReport } from './lib/liveReports';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { generatePcap } from './lib/generatePcap';
@@ -33,6 +36,13 @@ function part<T>(name: string, script: string, args: string[] = []): T | undefin
   return value;
 }
 
+const STAGES = ['1', '2', '2c', '3', '6', '7'];
+/** DNC_BENCH_ONLY=2c,7 runs those parts alone; unset, all of them. */
+function wanted(stage: string): boolean {
+  const only = process.env.DNC_BENCH_ONLY;
+  return !only || only.split(',').map((s) => s.trim()).includes(stage);
+}
+
 function main(): void {
   const t0 = Date.now();
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
@@ -40,10 +50,12 @@ function main(): void {
   const pcap = generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS);
   process.stdout.write(`-- input: ${pcap.path} (${formatCount(pcap.packets)} packets, ${formatMb(pcap.bytes)}, ${pcap.fresh ? 'generated' : 'reused'})\n`);
 
-  const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
-  const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
-  const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
-  const tls = part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
+  const throughput = wanted('1') ? part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
+  const live = wanted('2') ? part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts') : undefined;
+  const sweep = wanted('2c') ? part<SweepFigures>('2c. live capture against tcpdump alone', 'liveVsTcpdump.ts') : undefined;
+  const inspector = wanted('3') ? part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]) : undefined;
+  const tls = wanted('6') ? part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
+  const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -116,9 +128,11 @@ function main(): void {
       out.push(`   target >= 5x tshark: ${verdict(tshark.ms / engine.ms >= 5)} (${(tshark.ms / engine.ms).toFixed(1)}x); share of Node's per-record AES-GCM speed: ${((engine.bytesPerSecond / perRecord.bytesPerSecond) * 100).toFixed(0)}%`);
     }
   }
+  if (sweep) out.push('', ...sweepReport(sweep));
+  if (rows) out.push('', ...rowReport(rows));
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if (!throughput || !live || !inspector || !tls) process.exitCode = 1;
+  if ([throughput, live, sweep, inspector, tls, rows].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? ''))) process.exitCode = 1;
 }
 
 main();
