@@ -30,16 +30,16 @@ import { runPart } from './lib/childResult';
 const HELPER = join(REPO, 'dist', 'helper.js');
 const FLOOD_SCRIPT = join(REPO, 'bench', 'lib', 'udpFlood.mjs');
 const FLOOD_PORT = 9999;
-const NOT_SENT_BY_US = -1;
+export const NOT_SENT_BY_US = -1;
 
-interface Scene {
+export interface Scene {
   source: TestContainer;
   target: ResolvedContainer;
   targetIp: string;
   dispose(): void;
 }
 
-async function createScene(): Promise<Scene> {
+export async function createScene(): Promise<Scene> {
   ensureDaemon();
   const network = uniqueName('dnc-bench-net');
   const octet = 16 + Math.floor(Math.random() * 200);
@@ -58,12 +58,12 @@ async function createScene(): Promise<Scene> {
   };
 }
 
-interface FloodResult {
+export interface FloodResult {
   sent: number;
   seconds: number;
 }
 
-function flood(scene: Scene, rate: number, seconds: number, size: number, max?: number): Promise<FloodResult> {
+export function flood(scene: Scene, rate: number, seconds: number, size: number, max?: number): Promise<FloodResult> {
   const args = ['-t', String(scene.source.pid()), '-n', process.execPath, FLOOD_SCRIPT, scene.targetIp, String(FLOOD_PORT), String(rate), String(seconds), String(size)];
   if (max !== undefined) args.push(String(max));
   return new Promise((resolve, reject) => {
@@ -80,14 +80,14 @@ const OPTIONS = { helperScript: HELPER, nodeExecutable: process.execPath, elevat
 /** The two capture backends, measured side by side on the same scene and flood. */
 export type Backend = 'host' | 'container';
 
-function begin(backend: Backend, scene: Scene, events: CaptureEvents): Promise<CaptureHandle> {
+export function begin(backend: Backend, scene: Scene, events: CaptureEvents): Promise<CaptureHandle> {
   if (backend === 'host') return startCapture(scene.target, REQUEST(scene.target), OPTIONS, events);
   // tcpdump in a helper container joined to the target, read over the engine's attach stream.
   return startContainerCapture(createDockerClient(DOCKER_HOST), scene.target, REQUEST(scene.target), { helperImage: HELPER_IMAGE, verbose: false }, events);
 }
 
 /** Send time (µs since the epoch) written by udpFlood.mjs, or -1 for other frames. */
-function sendTimeUs(data: Uint8Array): number {
+export function sendTimeUs(data: Uint8Array): number {
   // Ethernet / IPv4 / UDP to the flood port, payload "DNCB" seq(4) time(f64).
   if (data.length < 14 + 20 + 8 + 16 || data[12] !== 0x08 || data[13] !== 0x00 || data[23] !== 17) return NOT_SENT_BY_US;
   const ihl = ((data[14] ?? 0) & 0x0f) * 4;
@@ -98,7 +98,7 @@ function sendTimeUs(data: Uint8Array): number {
   return new DataView(data.buffer, data.byteOffset + p + 8, 8).getFloat64(0, false);
 }
 
-const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
+export const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
 
 interface TcpdumpSummary {
   captured: number;
@@ -106,7 +106,7 @@ interface TcpdumpSummary {
   helperSent: number;
 }
 
-function parseCountsLog(logs: string[]): TcpdumpSummary | undefined {
+export function parseCountsLog(logs: string[]): TcpdumpSummary | undefined {
   for (const line of logs) {
     const m = /tcpdump captured (\d+) packets \(kernel dropped (\d+)\); (\d+) frames (?:sent|delivered)/.exec(line);
     if (m) return { captured: Number(m[1]), kernelDropped: Number(m[2]), helperSent: Number(m[3]) };

@@ -12,6 +12,9 @@ import type { LiveFigures } from './liveCapture';
 import type { ThroughputFigures } from './decodeThroughput';
 import type { TlsFigures } from './tlsDecrypt';
 import type { TimelineFigures } from './timelineDedup';
+import type { SweepFigures } from './liveVsTcpdump';
+import type { RowFigures } from './wireToRow';
+import { rowReport, sweepReport } from './lib/liveReports';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { removeGenerated } from './lib/generatePcap';
@@ -38,15 +41,15 @@ function part<T>(name: string, script: string, args: string[] = []): T | undefin
   return value;
 }
 
-/** Bench 7 alone or as part of the whole run: merge + de-duplication of a 5-container capture. */
+/** Bench 9 alone or as part of the whole run: merge + de-duplication of a 5-container capture. */
 function timelineSection(): { lines: string[]; ok: boolean } {
-  const timeline = part<TimelineFigures>('7. merge + de-duplication of a 5-container capture', 'timelineDedup.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
+  const timeline = part<TimelineFigures>('9. merge + de-duplication of a 5-container capture', 'timelineDedup.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
   if (!timeline) return { lines: [], ok: false };
   return {
     ok: true,
     lines: [
       '',
-      `7. One timeline of ${timeline.containers} containers: ${formatCount(timeline.sightings)} sightings merged by time and de-duplicated (${formatCount(timeline.paired)} packets seen by both ends shown once, ${formatCount(timeline.notSeenArriving)} not seen arriving, ${formatCount(timeline.rows)} rows)`,
+      `9. One timeline of ${timeline.containers} containers: ${formatCount(timeline.sightings)} sightings merged by time and de-duplicated (${formatCount(timeline.paired)} packets seen by both ends shown once, ${formatCount(timeline.notSeenArriving)} not seen arriving, ${formatCount(timeline.rows)} rows)`,
       table([
         ['stage', 'median', 'sightings/s', 'runs (s)'],
         ['merge (5 sorted streams)', formatMs(timeline.mergeMs), formatCount((timeline.sightings / timeline.mergeMs) * 1000), '-'],
@@ -55,6 +58,14 @@ function timelineSection(): { lines: string[]; ok: boolean } {
       `   target >= 1,000,000 packets/s: ${verdict(timeline.sightingsPerSecond >= 1e6)} (${formatCount(timeline.sightingsPerSecond)})`,
     ],
   };
+}
+
+const STAGES = ['1', '2', '2c', '3', '6', '7', '8', '9'];
+/** DNC_BENCH_ONLY=2c,7 runs those parts alone (`streams` = 8, `timeline` = 9); unset, all of them. */
+function wanted(stage: string): boolean {
+  const only = process.env.DNC_BENCH_ONLY;
+  const aliases: Record<string, string> = { streams: '8', timeline: '9' };
+  return !only || only.split(',').map((s) => aliases[s.trim()] ?? s.trim()).includes(stage);
 }
 
 function main(): void {
@@ -68,24 +79,20 @@ function main(): void {
   const t0 = Date.now();
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.stdout.write('warning: npm run build failed; using the existing dist/\n');
-  const pcap = generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS);
-  const realistic = generatePcap(join(root, 'bench', 'out', 'realistic-1m.pcap'), PACKETS, 7, 'realistic');
-  for (const file of [pcap, realistic]) process.stdout.write(`-- input: ${file.path} (${formatCount(file.packets)} packets, ${formatMb(file.bytes)}, ${file.fresh ? 'generated' : 'reused'})\n`);
+  // Parts 1, 3 and 8 read the generated files; the live parts do not need them.
+  const needsFiles = wanted('1') || wanted('3') || wanted('8');
+  const none = { path: '', packets: 0, bytes: 0, fresh: false };
+  const pcap = needsFiles ? generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS) : none;
+  const realistic = wanted('1') ? generatePcap(join(root, 'bench', 'out', 'realistic-1m.pcap'), PACKETS, 7, 'realistic') : none;
+  for (const file of [pcap, realistic]) if (file.path) process.stdout.write(`-- input: ${file.path} (${formatCount(file.packets)} packets, ${formatMb(file.bytes)}, ${file.fresh ? 'generated' : 'reused'})\n`);
 
-  if (process.env.DNC_BENCH_ONLY === 'streams') {
-    // One stage alone: the conversation views (bench 7).
-    const streams = part<StreamFigures>('7. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
-    if (streams) process.stdout.write(`${streamLines(streams).join('\n')}\n`);
-    else process.exitCode = 1;
-    removeGenerated(pcap);
-    removeGenerated(realistic);
-    return;
-  }
-  const throughput = part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [process.env.DNC_BENCH_RUNS ?? '3', `many flows=${pcap.path}`, `realistic=${realistic.path}`]);
-  const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
-  const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
-  const tls = part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
-  const streams = part<StreamFigures>('7. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']);
+  const throughput = wanted('1') ? part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [process.env.DNC_BENCH_RUNS ?? '3', `many flows=${pcap.path}`, `realistic=${realistic.path}`]) : undefined;
+  const live = wanted('2') ? part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts') : undefined;
+  const sweep = wanted('2c') ? part<SweepFigures>('2c. live capture against tcpdump alone', 'liveVsTcpdump.ts') : undefined;
+  const inspector = wanted('3') ? part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]) : undefined;
+  const tls = wanted('6') ? part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
+  const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
+  const streams = wanted('8') ? part<StreamFigures>('8. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -142,15 +149,17 @@ function main(): void {
       out.push(`   target >= 5x tshark: ${verdict(tshark.ms / engine.ms >= 5)} (${(tshark.ms / engine.ms).toFixed(1)}x); share of Node's per-record AES-GCM speed: ${((engine.bytesPerSecond / perRecord.bytesPerSecond) * 100).toFixed(0)}%`);
     }
   }
+  if (sweep) out.push('', ...sweepReport(sweep));
+  if (rows) out.push('', ...rowReport(rows));
   if (streams) out.push('', ...streamLines(streams));
-  const timeline = timelineSection();
+  const timeline = wanted('9') ? timelineSection() : { lines: [], ok: true };
   out.push(...timeline.lines);
   // The generated files are large (~1.3 GB together): they do not outlive the run.
-  removeGenerated(pcap);
-  removeGenerated(realistic);
+  if (pcap.path) removeGenerated(pcap);
+  if (realistic.path) removeGenerated(realistic);
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if (!throughput || !live || !inspector || !tls || !streams || !timeline.ok) process.exitCode = 1;
+  if ([throughput, live, sweep, inspector, tls, rows, streams].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? '')) || !timeline.ok) process.exitCode = 1;
 }
 
 main();

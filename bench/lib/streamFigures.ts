@@ -11,7 +11,7 @@ export function streamLines(figures: StreamFigures): string[] {
   ];
   const vs = (ours: typeof follow, theirs: typeof follow): string => (ours && theirs ? `${(theirs.ms / ours.ms).toFixed(1)}x` : '-');
   return [
-    `7. Conversation views: Follow Stream on a ${formatMb(figures.follow.bytes)} pcap of one TCP transfer (${formatCount(figures.follow.packets)} packets), Conversations of the 1 M-packet capture; median wall time`,
+    `8. Conversation views: Follow Stream on a ${formatMb(figures.follow.bytes)} pcap of one TCP transfer (${formatCount(figures.follow.packets)} packets), Conversations of the 1 M-packet capture; median wall time`,
     table([
       ['what', 'packets', 'median', 'vs tshark', 'runs (s)'],
       ...figures.lines.map((l) => [l.name, formatCount(l.packets), formatMs(l.ms), l.name.startsWith('Follow') ? vs(follow, tsharkFollow) : l.name.startsWith('Conversations') ? vs(conversations, tsharkConv) : '-', l.runs.map((r) => (r / 1000).toFixed(2)).join(' / ')]),

@@ -72,6 +72,19 @@ export function confineUnprivileged(tools: Pick<CaptureTools, 'setpriv'>, uid: n
 /** Default snap length: whole frames (tcpdump's own default). */
 export const DEFAULT_SNAP_LENGTH = 262144;
 
+/**
+ * tcpdump's kernel ring (-B, KiB), the same on both backends. With
+ * --immediate-mode libpcap uses TPACKET_V2, whose slots have a fixed size:
+ * the largest packet the interface can hand over, about 64 KiB on a veth or
+ * lo (segmentation offload, MTU 65536), whatever the snap length. A 4 MiB
+ * ring is then only ~63 packets, a few milliseconds of a flood: any pause of
+ * tcpdump's reader (the helper's pipe, the engine's attach stream on a busy
+ * machine) turned into kernel drops. 64 MiB is ~1,000 slots; measured in
+ * bench/liveVsTcpdump.ts (BENCHMARKS.md). Kernel memory, held only while the
+ * capture runs; libpcap asks for less when the kernel cannot give it.
+ */
+export const RING_BUFFER_KIB = 65536;
+
 function tcpdumpArgs(tools: CaptureTools, iface: string, request: CaptureRequest, queue: 'in' | 'out' | undefined, expression: string | undefined): string[] {
   const args = [
     ...confineTcpdump(tools),
@@ -82,8 +95,8 @@ function tcpdumpArgs(tools: CaptureTools, iface: string, request: CaptureRequest
     '-w', '-',
     // tcpdump drops root itself as soon as the interface is open.
     '-Z', 'nobody',
-    // A 4 MiB kernel buffer rides out bursts while we parse.
-    '-B', '4096',
+    // A kernel ring of ~1,000 packets rides out bursts while we parse (see RING_BUFFER_KIB).
+    '-B', String(RING_BUFFER_KIB),
     '-s', String(request.snapLength ?? DEFAULT_SNAP_LENGTH),
   ];
   if (queue) args.push('-Q', queue);

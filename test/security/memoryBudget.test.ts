@@ -11,7 +11,7 @@
  * - consumer keeps up: every frame tcpdump wrote reaches the host, the
  *   spool and the webview, in order.
  * The flood is 1 MB downloads back to back with a 20 ms pause between them:
- * one download fits tcpdump's 4 MiB kernel buffer, so tcpdump and the helper
+ * one download fits tcpdump's kernel ring (RING_BUFFER_KIB), so tcpdump and the helper
  * keep up and the host is the one that has to deal with the volume (a single
  * 256 MB download at full speed mostly ends as kernel drops before tcpdump,
  * which would not load the host at all).

@@ -190,7 +190,7 @@ export function assertOurTcpdumpArgv(argv: string[], allowedExpressions: Set<str
   const rest = argv.slice(i + 1);
   assert.equal(rest[0], '-i', text);
   assert.match(rest[1] ?? '', /^[A-Za-z0-9_.:@-]{1,15}$/, text);
-  assert.deepEqual(rest.slice(2, 10), ['-U', '--immediate-mode', '-w', '-', '-Z', 'nobody', '-B', '4096'], text);
+  assert.deepEqual(rest.slice(2, 10), ['-U', '--immediate-mode', '-w', '-', '-Z', 'nobody', '-B', '65536'], text);
   assert.equal(rest[10], '-s', text);
   assert.match(rest[11] ?? '', /^\d+$/, text);
   let j = 12;

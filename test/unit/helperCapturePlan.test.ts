@@ -26,7 +26,7 @@ const request = (over: Partial<CaptureRequest> = {}): CaptureRequest => ({ conta
 
 const NSENTER = ['/usr/bin/nsenter', '--net=/proc/self/fd/3', '--'];
 const CONFINED = ['/usr/bin/setpriv', '--clear-groups', '--no-new-privs', '--bounding-set=-all,+net_raw,+setuid,+setgid', '--'];
-const tcpdump = (iface: string, snap = DEFAULT_SNAP_LENGTH): string[] => ['/usr/bin/tcpdump', '-i', iface, '-U', '--immediate-mode', '-w', '-', '-Z', 'nobody', '-B', '4096', '-s', String(snap)];
+const tcpdump = (iface: string, snap = DEFAULT_SNAP_LENGTH): string[] => ['/usr/bin/tcpdump', '-i', iface, '-U', '--immediate-mode', '-w', '-', '-Z', 'nobody', '-B', '65536', '-s', String(snap)];
 
 describe('capture plan: namespace mode', () => {
   it('one pipeline per interface, entering the pinned namespace by descriptor (never by PID), tcpdump confined', () => {

@@ -45,7 +45,7 @@ describe('helper-container plan', () => {
   it('builds tcpdump argv without nsenter, -Q for one direction, loopback fixed, filter after --', () => {
     const ifaces = parseInterfaceList(LISTED);
     const both = planContainerCapture(TARGET, { container: 'web', direction: 'both', mode: { kind: 'namespace' }, filter: 'tcp port 80', snapLength: 96 }, ifaces);
-    assert.deepEqual(both[0]?.argv, ['tcpdump', '-i', 'eth0', '-U', '--immediate-mode', '-w', '-', '-B', '4096', '-s', '96', '--', 'tcp port 80']);
+    assert.deepEqual(both[0]?.argv, ['tcpdump', '-i', 'eth0', '-U', '--immediate-mode', '-w', '-', '-B', '65536', '-s', '96', '--', 'tcp port 80']);
     assert.equal(both[0]?.fixedDirection, undefined);
     assert.deepEqual(both[0]?.containerMacs, ['02:42:ac:11:00:02']);
     assert.equal(both[2]?.fixedDirection, 'out');

@@ -14,7 +14,7 @@ import type { CaptureRequest } from '../../protocol/captureRequest';
 import { CaptureError } from '../../protocol/captureErrors';
 import type { ResolvedContainer } from '../../protocol/resolvedContainer';
 import { validateFilter, validateInterfaceName, validateMac } from '../../protocol/requestValidation';
-import { DEFAULT_SNAP_LENGTH, type PipelineSpec } from '../../helper/capturePlan';
+import { DEFAULT_SNAP_LENGTH, RING_BUFFER_KIB, type PipelineSpec } from '../../helper/capturePlan';
 
 /** One interface as `tcpdump -D` lists it in the target's namespace. */
 export interface ListedInterface {
@@ -58,8 +58,8 @@ function tcpdumpArgs(iface: string, request: CaptureRequest, queue: 'in' | 'out'
     // Packet-buffered, unbuffered delivery: each packet leaves ~15 ms after the wire.
     '-U', '--immediate-mode',
     '-w', '-',
-    // A 4 MiB ring rides out bursts while the stream crosses the engine API.
-    '-B', '4096',
+    // A ring of ~1,000 packets rides out the engine's pauses in reading the stream (see RING_BUFFER_KIB).
+    '-B', String(RING_BUFFER_KIB),
     '-s', String(request.snapLength ?? DEFAULT_SNAP_LENGTH),
   ];
   if (queue) args.push('-Q', queue);

@@ -1,0 +1,58 @@
+/**
+ * The tables of bench parts 2c (live capture against tcpdump alone) and 7
+ * (wire to row), for bench/run.ts.
+ */
+import type { SweepFigures, SweepLine } from '../liveVsTcpdump';
+import type { RowFigures } from '../wireToRow';
+import { formatCount, formatMs, table, verdict } from './figures';
+
+const PATH_NAMES: Record<SweepLine['path'], string> = {
+  anchor: 'tcpdump alone, -w /dev/null',
+  host: 'host helper -> callback',
+  container: 'helper container -> callback',
+};
+
+function cpuText(line: SweepLine): string {
+  return line.cpu.slice(0, 4).map((c) => `${c.comm} ${c.seconds.toFixed(2)}`).join(', ');
+}
+
+export function sweepReport(sweep: SweepFigures): string[] {
+  const anchorAt = (rate: number): SweepLine | undefined => sweep.lines.find((l) => l.path === 'anchor' && l.rate === rate);
+  const share = (l: SweepLine): number => {
+    const anchor = anchorAt(l.rate);
+    return anchor && anchor.tcpdumpCaptured > 0 ? l.delivered / anchor.tcpdumpCaptured : Number.NaN;
+  };
+  const out = [
+    `2c. Each live path against tcpdump alone, same scene, same flood (${sweep.seconds} s of UDP per run); delivered / anchor = frames at the consumer / what tcpdump alone captured at that rate`,
+    table([
+      ['offered pkt/s', 'path', 'sent', 'tcpdump captured', 'kernel drops', 'at consumer', 'lost tcpdump->consumer', 'delivered / anchor', 'CPU s during the flood'],
+      ...sweep.lines.map((l) => [
+        formatCount(l.rate), PATH_NAMES[l.path], formatCount(l.sent), formatCount(l.tcpdumpCaptured), formatCount(l.kernelDrops), formatCount(l.delivered),
+        l.path === 'anchor' ? '-' : formatCount(l.lost), l.path === 'anchor' ? '100%' : `${(share(l) * 100).toFixed(0)}%`, cpuText(l),
+      ]),
+    ]),
+  ];
+  for (const path of ['host', 'container'] as const) {
+    const clean = sweep.lines.filter((l) => l.path === path && l.lost === 0);
+    const best = clean.reduce<SweepLine | undefined>((a, b) => (!a || b.rate > a.rate ? b : a), undefined);
+    const within = clean.filter((l) => share(l) >= 0.9).reduce<SweepLine | undefined>((a, b) => (!a || b.rate > a.rate ? b : a), undefined);
+    out.push(best
+      ? `   ${PATH_NAMES[path]}: highest offered rate with 0 lost ${formatCount(best.rate)} pkt/s, delivered ${(share(best) * 100).toFixed(0)}% of tcpdump alone -> goal >= 90%: ${verdict(share(best) >= 0.9)}` +
+          `; highest rate at >= 90%: ${within ? `${formatCount(within.rate)} pkt/s` : 'none'}`
+      : `   ${PATH_NAMES[path]}: no rate with 0 lost -> goal: ${verdict(false)}`);
+  }
+  return out;
+}
+
+export function rowReport(rows: RowFigures): string[] {
+  return [
+    '7. Wire to row: container send -> row drawn in the inspector (headless Chromium, real bundle, the extension\'s CaptureSession and InspectorConnection)',
+    table([
+      ['backend', 'pkt/s', 'rows seen', 'send -> callback median / p99', 'send -> in page (median)', 'send -> row median', 'p99', 'max', 'goal median < 100, p99 < 250 ms'],
+      ...rows.lines.map((l) => [
+        l.backend, formatCount(l.rate), `${formatCount(l.samples)} of ${formatCount(l.sent)}`, `${formatMs(l.callbackMedianMs, 1)} / ${formatMs(l.callbackP99Ms, 1)}`,
+        formatMs(l.inPageMedianMs, 1), formatMs(l.rowMedianMs, 1), formatMs(l.rowP99Ms, 1), formatMs(l.rowMaxMs, 1), verdict(l.rowMedianMs < 100 && l.rowP99Ms < 250),
+      ]),
+    ]),
+  ];
+}
