@@ -18,6 +18,9 @@ describe('capture again after the container restarts', { timeout: 240_000 }, () 
 
   it('offers Capture Again and starts the new capture in the ended tab, after asking to replace its packets', async () => {
     const first = await startCaptureFromTree(session.harness(), SERVER_NAME, 'Capture Egress Only');
+    // Packets in the ended tab: Capture Again asks before replacing them.
+    session.scene().fetchFromServer();
+    await first.waitForRow('the response', (r) => /HTTP\/1\.[01] 200/.test(r.text.Info ?? ''));
     killContainer(SERVER_NAME);
     await waitFor('ended', async () => /ended/i.test(await first.statusLine()), 20_000);
     await waitFor('helper gone', () => helperProcesses().length === 0, 15_000);
