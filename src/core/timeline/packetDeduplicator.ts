@@ -59,8 +59,8 @@ const enum State {
   Dropped,
 }
 
-interface Entry {
-  packet: TimelinePacket;
+/** A row and its matching state in one object (one allocation per sighting). */
+interface Entry extends TimelinePacket {
   ts: number;
   ip: number;
   hash: number;
@@ -99,7 +99,7 @@ export class PacketDeduplicator {
   /** Frames in time order (a merged timeline); rows come out through `emit`, also in time order. */
   push(frame: ContainerFrame): void {
     const ts = frameMicros(frame);
-    const entry: Entry = { packet: { frame }, ts, ip: -1, hash: 0, state: State.Final, receiver: undefined, sender: undefined, next: undefined };
+    const entry: Entry = { frame, delivery: undefined, ts, ip: -1, hash: 0, state: State.Final, receiver: undefined, sender: undefined, next: undefined };
     const ip = ipOffset(frame.data, frame.linkType);
     if (ip >= 0 && !isGroupAddressed(frame.data, ip)) {
       entry.ip = ip;
@@ -128,7 +128,7 @@ export class PacketDeduplicator {
   }
 
   private pushEgress(entry: Entry): void {
-    const frame = entry.packet.frame;
+    const frame = entry.frame;
     if (this.addresses) {
       entry.receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
       const sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
@@ -140,7 +140,7 @@ export class PacketDeduplicator {
     const early = this.take(this.pendingIngress, entry, true);
     if (early) {
       early.state = State.Dropped;
-      this.pair(entry, early.packet.frame);
+      this.pair(entry, early.frame);
       return;
     }
     entry.state = State.Pending;
@@ -148,7 +148,7 @@ export class PacketDeduplicator {
   }
 
   private pushIngress(entry: Entry): void {
-    const frame = entry.packet.frame;
+    const frame = entry.frame;
     if (this.addresses) {
       entry.sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
       const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
@@ -168,7 +168,7 @@ export class PacketDeduplicator {
 
   private pair(egress: Entry, arrival: ContainerFrame): void {
     egress.state = State.Final;
-    egress.packet.delivery = { state: 'received', sentBy: egress.packet.frame.container, receivedBy: arrival.container, received: arrival };
+    egress.delivery = { state: 'received', sentBy: egress.frame.container, receivedBy: arrival.container, received: arrival };
     this.paired++;
   }
 
@@ -180,19 +180,19 @@ export class PacketDeduplicator {
   private take(pending: Map<number, Entry>, entry: Entry, entryIsEgress: boolean): Entry | undefined {
     let c = pending.get(entry.hash);
     let previous: Entry | undefined;
-    const d = entry.packet.frame.data;
-    const container = entry.packet.frame.container;
+    const d = entry.frame.data;
+    const container = entry.frame.container;
     while (c) {
-      const other = c.packet.frame.container;
+      const other = c.frame.container;
       const egress = entryIsEgress ? entry : c;
       const ingress = entryIsEgress ? c : entry;
       const fits =
         other !== container &&
         ingress.ts - egress.ts <= this.window &&
         ingress.ts - egress.ts >= -this.skew &&
-        (egress.receiver === undefined || egress.receiver === ingress.packet.frame.container) &&
-        (ingress.sender === undefined || ingress.sender === egress.packet.frame.container);
-      if (fits && sameIpPacket(c.packet.frame.data, c.ip, d, entry.ip)) {
+        (egress.receiver === undefined || egress.receiver === ingress.frame.container) &&
+        (ingress.sender === undefined || ingress.sender === egress.frame.container);
+      if (fits && sameIpPacket(c.frame.data, c.ip, d, entry.ip)) {
         unlink(pending, entry.hash, c, previous);
         return c;
       }
@@ -209,11 +209,11 @@ export class PacketDeduplicator {
     while (h < q.length) {
       const e = q[h]!;
       if (e.state === State.Pending) {
-        const egress = e.packet.frame.direction === 'out';
+        const egress = e.frame.direction === 'out';
         if (now - e.ts <= (egress ? this.window : this.skew)) break;
         this.expire(e, egress);
       }
-      if (e.state === State.Final) this.emit(e.packet);
+      if (e.state === State.Final) this.emit(e);
       h++;
     }
     // Drop the released prefix now and then, not on every call.
@@ -235,7 +235,7 @@ export class PacketDeduplicator {
     }
     if (c) unlink(pending, e.hash, c, previous);
     if (egress && this.expectArrival && e.receiver !== undefined) {
-      e.packet.delivery = { state: 'not-seen-arriving', sentBy: e.packet.frame.container, receivedBy: e.receiver };
+      e.delivery = { state: 'not-seen-arriving', sentBy: e.frame.container, receivedBy: e.receiver };
     }
   }
 }
