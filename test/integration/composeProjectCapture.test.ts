@@ -66,7 +66,7 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
     ensureHelperImages();
     dir = mkdtempSync(join(tmpdir(), 'dnc-h5-compose-'));
     // Each request names its client and its number: the test can tell every request apart.
-    const loop = `i=0; while [ $i -lt 500 ]; do i=$((i+1)); wget -q -O /dev/null "http://${web}/?from=$(hostname)&n=$i"; if [ $((i % 5)) -eq 0 ]; then wget -q -T 1 -O /dev/null "http://${outsiderIp}/?outside=$i"; fi; sleep 0.2; done`;
+    const loop = `i=0; while [ $i -lt 500 ]; do i=$((i+1)); wget -q -O /dev/null "http://${web}/?from=$(hostname)&n=$i"; if [ $((i % 5)) -eq 0 ]; then wget -q -O /dev/null "http://${outsiderIp}/?outside=$i"; fi; sleep 0.2; done`;
     writeFileSync(
       join(dir, 'docker-compose.yml'),
       [

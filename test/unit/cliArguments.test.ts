@@ -24,7 +24,7 @@ function refusal(argv: string[]): string {
 
 describe('CLI arguments', () => {
   it('defaults: both directions, text output, no limits, the capture path chosen automatically', () => {
-    assert.deepEqual(parse('web'), { container: 'web', verbose: false, direction: 'both', json: false, ndjson: false, via: 'auto', help: false });
+    assert.deepEqual(parse('web'), { container: 'web', containers: ['web'], verbose: false, direction: 'both', json: false, ndjson: false, via: 'auto', help: false });
   });
 
   it('--via takes auto, host or container; --helper-image and --context are kept as given', () => {
@@ -38,7 +38,7 @@ describe('CLI arguments', () => {
   it('every flag, short and long, with separate and --flag=value values', () => {
     const o = parse('--verbose', '-b', 'br0', '-c', 'egress', '-j', '-d', 'unix:///x.sock', '-w', 'out.pcap', '-f', 'tcp port 80', '--count', '5', '--duration', '7', '--max-bytes', '900', '-s', '96', 'web');
     assert.deepEqual(o, {
-      container: 'web', verbose: true, bridge: 'br0', direction: 'egress', json: true, ndjson: false, docker: 'unix:///x.sock', writeFile: 'out.pcap',
+      container: 'web', containers: ['web'], verbose: true, bridge: 'br0', direction: 'egress', json: true, ndjson: false, docker: 'unix:///x.sock', writeFile: 'out.pcap',
       filter: 'tcp port 80', count: 5, durationSeconds: 7, maxBytes: 900, snapLength: 96, via: 'auto', help: false,
     });
     const long = parse('--bridge=br0', '--capture=ingress', '--docker', 'tcp://127.0.0.1:2375', '--write=a.pcap', '--filter=udp', '--count=1', '--duration=1', '--max-bytes=1', '--snaplen=1', '--ndjson', 'web');
@@ -101,10 +101,17 @@ describe('CLI arguments', () => {
     }
   });
 
-  it('refuses unknown options, two containers, -j with --ndjson, and no container', () => {
+  it('several containers or --project: one timeline; not both, and not with -b', () => {
+    assert.deepEqual(parse('web', 'db').containers, ['web', 'db']);
+    assert.equal(parse('--project', 'shop').project, 'shop');
+    assert.equal(parse('--project=shop').container, undefined);
+    assert.equal(refusal(['--project', 'shop', 'web']), 'choose containers or --project, not both');
+    assert.equal(refusal(['-b', 'br0', 'web', 'db']), '-b captures one container on a host bridge');
+  });
+
+  it('refuses unknown options, -j with --ndjson, and no container', () => {
     assert.equal(refusal(['--bogus', 'web']), 'unknown option "--bogus"');
     assert.equal(refusal(['-x', 'web']), 'unknown option "-x"');
-    assert.match(refusal(['web', 'db']), /one container at a time, got: web db/);
     assert.equal(refusal(['-j', '--ndjson', 'web']), 'choose one of -j and --ndjson');
     assert.equal(refusal([]), 'the following arguments are required: container');
     assert.equal(refusal(['--verbose']), 'the following arguments are required: container');

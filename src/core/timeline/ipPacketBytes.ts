@@ -14,7 +14,7 @@ const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_VLAN = 0x8100;
 const ETHERTYPE_QINQ = 0x88a8;
 /** Bytes hashed at most; a hash hit is confirmed by comparing every byte. */
-const HASHED_BYTES = 96;
+const HASHED_BYTES = 64;
 
 /** Offset of the IP header in `data`, or -1 when the frame carries no IPv4/IPv6 packet. */
 export function ipOffset(data: Uint8Array, linkType: number): number {

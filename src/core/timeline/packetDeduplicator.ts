@@ -59,8 +59,8 @@ const enum State {
   Dropped,
 }
 
-interface Entry {
-  packet: TimelinePacket;
+/** A row and its matching state in one object (one allocation per sighting). */
+interface Entry extends TimelinePacket {
   ts: number;
   ip: number;
   hash: number;
@@ -69,13 +69,16 @@ interface Entry {
   receiver: string | undefined;
   /** The container that sent an ingress copy, when addresses are known. */
   sender: string | undefined;
+  /** The next pending entry with the same hash (a list per hash, oldest first). */
+  next: Entry | undefined;
 }
 
 export class PacketDeduplicator {
   private queue: Entry[] = [];
   private head = 0;
-  private readonly pendingEgress = new Map<number, Entry[]>();
-  private readonly pendingIngress = new Map<number, Entry[]>();
+  /** Pending entries by hash: the oldest of a list whose entries link to the next. */
+  private readonly pendingEgress = new Map<number, Entry>();
+  private readonly pendingIngress = new Map<number, Entry>();
   private readonly window: number;
   private readonly skew: number;
   private readonly addresses: CapturedAddresses | undefined;
@@ -96,7 +99,7 @@ export class PacketDeduplicator {
   /** Frames in time order (a merged timeline); rows come out through `emit`, also in time order. */
   push(frame: ContainerFrame): void {
     const ts = frameMicros(frame);
-    const entry: Entry = { packet: { frame }, ts, ip: -1, hash: 0, state: State.Final, receiver: undefined, sender: undefined };
+    const entry: Entry = { frame, delivery: undefined, ts, ip: -1, hash: 0, state: State.Final, receiver: undefined, sender: undefined, next: undefined };
     const ip = ipOffset(frame.data, frame.linkType);
     if (ip >= 0 && !isGroupAddressed(frame.data, ip)) {
       entry.ip = ip;
@@ -125,7 +128,7 @@ export class PacketDeduplicator {
   }
 
   private pushEgress(entry: Entry): void {
-    const frame = entry.packet.frame;
+    const frame = entry.frame;
     if (this.addresses) {
       entry.receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
       const sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
@@ -134,25 +137,25 @@ export class PacketDeduplicator {
     }
     entry.hash = ipPacketHash(frame.data, entry.ip);
     // An arrival stamped a hair earlier than its departure (rule 4).
-    const early = this.take(this.pendingIngress, entry, (i) => i.ts >= entry.ts - this.skew && i.packet.frame.container !== frame.container && (entry.receiver === undefined || i.packet.frame.container === entry.receiver) && (i.sender === undefined || i.sender === frame.container));
+    const early = this.take(this.pendingIngress, entry, true);
     if (early) {
       early.state = State.Dropped;
-      this.pair(entry, early.packet.frame);
+      this.pair(entry, early.frame);
       return;
     }
     entry.state = State.Pending;
-    listFor(this.pendingEgress, entry.hash).push(entry);
+    append(this.pendingEgress, entry);
   }
 
   private pushIngress(entry: Entry): void {
-    const frame = entry.packet.frame;
+    const frame = entry.frame;
     if (this.addresses) {
       entry.sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
       const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
       if (entry.sender === undefined || entry.sender === frame.container || receiver !== frame.container) return;
     }
     entry.hash = ipPacketHash(frame.data, entry.ip);
-    const sent = this.take(this.pendingEgress, entry, (e) => entry.ts - e.ts <= this.window && e.packet.frame.container !== frame.container && (entry.sender === undefined || e.packet.frame.container === entry.sender) && (e.receiver === undefined || e.receiver === frame.container));
+    const sent = this.take(this.pendingEgress, entry, false);
     if (sent) {
       // The arrival joins the departure's row; it is not a row of its own.
       entry.state = State.Dropped;
@@ -160,26 +163,41 @@ export class PacketDeduplicator {
       return;
     }
     entry.state = State.Pending;
-    listFor(this.pendingIngress, entry.hash).push(entry);
+    append(this.pendingIngress, entry);
   }
 
   private pair(egress: Entry, arrival: ContainerFrame): void {
     egress.state = State.Final;
-    egress.packet.delivery = { state: 'received', sentBy: egress.packet.frame.container, receivedBy: arrival.container, received: arrival };
+    egress.delivery = { state: 'received', sentBy: egress.frame.container, receivedBy: arrival.container, received: arrival };
     this.paired++;
   }
 
-  /** Removes and returns the oldest pending entry of `pending` that is the same packet as `entry` and passes `fits`. */
-  private take(pending: Map<number, Entry[]>, entry: Entry, fits: (candidate: Entry) => boolean): Entry | undefined {
-    const list = pending.get(entry.hash);
-    if (!list) return undefined;
-    const d = entry.packet.frame.data;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!;
-      if (c.state !== State.Pending || !fits(c) || !sameIpPacket(c.packet.frame.data, c.ip, d, entry.ip)) continue;
-      list.splice(i, 1);
-      if (list.length === 0) pending.delete(entry.hash);
-      return c;
+  /**
+   * Removes and returns the oldest pending entry that is the same packet as
+   * `entry` and may pair with it: an ingress copy for the egress `entry`
+   * (`entryIsEgress`), else an egress copy for the ingress `entry`.
+   */
+  private take(pending: Map<number, Entry>, entry: Entry, entryIsEgress: boolean): Entry | undefined {
+    let c = pending.get(entry.hash);
+    let previous: Entry | undefined;
+    const d = entry.frame.data;
+    const container = entry.frame.container;
+    while (c) {
+      const other = c.frame.container;
+      const egress = entryIsEgress ? entry : c;
+      const ingress = entryIsEgress ? c : entry;
+      const fits =
+        other !== container &&
+        ingress.ts - egress.ts <= this.window &&
+        ingress.ts - egress.ts >= -this.skew &&
+        (egress.receiver === undefined || egress.receiver === ingress.frame.container) &&
+        (ingress.sender === undefined || ingress.sender === egress.frame.container);
+      if (fits && sameIpPacket(c.frame.data, c.ip, d, entry.ip)) {
+        unlink(pending, entry.hash, c, previous);
+        return c;
+      }
+      previous = c;
+      c = c.next;
     }
     return undefined;
   }
@@ -191,11 +209,11 @@ export class PacketDeduplicator {
     while (h < q.length) {
       const e = q[h]!;
       if (e.state === State.Pending) {
-        const egress = e.packet.frame.direction === 'out';
+        const egress = e.frame.direction === 'out';
         if (now - e.ts <= (egress ? this.window : this.skew)) break;
         this.expire(e, egress);
       }
-      if (e.state === State.Final) this.emit(e.packet);
+      if (e.state === State.Final) this.emit(e);
       h++;
     }
     // Drop the released prefix now and then, not on every call.
@@ -209,22 +227,35 @@ export class PacketDeduplicator {
   private expire(e: Entry, egress: boolean): void {
     e.state = State.Final;
     const pending = egress ? this.pendingEgress : this.pendingIngress;
-    const list = pending.get(e.hash);
-    if (list) {
-      const i = list.indexOf(e);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) pending.delete(e.hash);
+    let c = pending.get(e.hash);
+    let previous: Entry | undefined;
+    while (c && c !== e) {
+      previous = c;
+      c = c.next;
     }
+    if (c) unlink(pending, e.hash, c, previous);
     if (egress && this.expectArrival && e.receiver !== undefined) {
-      e.packet.delivery = { state: 'not-seen-arriving', sentBy: e.packet.frame.container, receivedBy: e.receiver };
+      e.delivery = { state: 'not-seen-arriving', sentBy: e.frame.container, receivedBy: e.receiver };
     }
   }
 }
 
-function listFor(map: Map<number, Entry[]>, hash: number): Entry[] {
-  let list = map.get(hash);
-  if (!list) map.set(hash, (list = []));
-  return list;
+/** Adds `entry` at the end of its hash's list. */
+function append(map: Map<number, Entry>, entry: Entry): void {
+  let c = map.get(entry.hash);
+  if (!c) {
+    map.set(entry.hash, entry);
+    return;
+  }
+  while (c.next) c = c.next;
+  c.next = entry;
+}
+
+function unlink(map: Map<number, Entry>, hash: number, entry: Entry, previous: Entry | undefined): void {
+  if (previous) previous.next = entry.next;
+  else if (entry.next) map.set(hash, entry.next);
+  else map.delete(hash);
+  entry.next = undefined;
 }
 
 /** IPv4 multicast or limited broadcast, IPv6 multicast: more than one receiver. */
