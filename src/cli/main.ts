@@ -11,7 +11,8 @@
 import { isCaptureError } from '../protocol/captureErrors';
 import { CaptureFileError } from './captureFile';
 import { parseCliArguments, USAGE, UsageError, type CliOptions } from './cliArguments';
-import { cliReporter, fail, outputFormat, PROGRAM, stdoutWriter } from './cliOutput';
+import { cliReporter, fail, outputFormat, PROGRAM } from './cliOutput';
+import { stdoutOutput } from './printerOutput';
 import { readFromFile } from './fileCommand';
 import { captureOnHost } from './hostCapture';
 import { runCapturePrinter } from './capturePrinter';
@@ -41,12 +42,12 @@ async function main(): Promise<void> {
     return;
   }
   if (o.readFile) {
-    readFromFile(o);
+    await readFromFile(o);
     return;
   }
   const path = chooseCliCapturePath(o);
   cliReporter(o.verbose).verbose(`capture path: ${path.backend === 'hostHelper' ? 'host helper' : 'helper container'} (${path.reason})`);
-  const code = path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
+  const code = path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutOutput) : await captureOnHost(o, cliReporter(o.verbose));
   // Let stdout drain before exiting: a JSON array can be large.
   process.stdout.write('', () => process.exit(code));
 }

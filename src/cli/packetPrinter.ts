@@ -1,56 +1,110 @@
 /**
  * How the CLI shows packets: the seed's text (OUT:/IN: and a boxed hexdump),
- * the seed's JSON array at the end, or one JSON object a line as they come.
- * Output is gathered and written in chunks: one write per packet would cap a
- * busy capture at what the terminal can take in syscalls.
+ * the seed's JSON array, or one JSON object a line. Output is gathered and
+ * written in chunks (one write per packet would cap a busy capture at what the
+ * terminal takes in syscalls); text is written as bytes into one fresh buffer
+ * per chunk (core/boxedTextWriter.ts), JSON as text. Nothing is kept once
+ * written: the -j array goes out element by element, so memory stays flat
+ * whatever the number of packets, and the bytes are what
+ * `JSON.stringify(records, null, 3)` printed at the end before.
+ *
+ * Backpressure is the caller's: after a batch, wait for `output.drained()`
+ * while `output.full`.
  */
-import { summarize } from '../core/decode/index';
+import { boxedTextMaxBytes, writeBoxedText, type BoxedTextPacket } from '../core/boxedTextWriter';
+import { summarize, summarizeEndpoints } from '../core/decode/index';
 import type { CapturedFrame } from '../core/packet';
-import { formatSeedText, toSeedJsonRecord, type SeedJsonRecord } from '../core/seedFormat';
+import { toSeedJsonRecord } from '../core/seedFormat';
+import type { PrinterOutput } from './printerOutput';
 
 export type OutputFormat = 'text' | 'json' | 'ndjson';
 
+/** Text and JSON gathered up to this much before a write. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** One `-j` array element, indented as `JSON.stringify(array, null, 3)` indents it (JSON strings hold no raw newline). */
+export function seedJsonArrayElement(record: object): string {
+  return '   ' + JSON.stringify(record, null, 3).replace(/\n/g, '\n   ');
+}
+
 export class PacketPrinter {
+  /** Text mode: the chunk being filled, handed to the output when full (never reused). */
+  private chunk: Buffer | undefined;
+  private fill = 0;
+  private readonly packet: BoxedTextPacket = { direction: 'out', src: '', dst: '', srcPort: -1, dstPort: -1, data: new Uint8Array(0), payloadOffset: 0, payloadLength: 0 };
+  /** JSON modes: text gathered for the next write. */
   private pending: string[] = [];
   private pendingLength = 0;
-  private readonly records: SeedJsonRecord[] = [];
   private scheduled = false;
   count = 0;
 
   constructor(
     private readonly format: OutputFormat,
-    private readonly write: (text: string) => void,
+    private readonly output: PrinterOutput,
   ) {}
 
   add(frame: CapturedFrame): void {
     this.count++;
-    const summary = summarize(frame.data, frame.linkType, frame.originalLength);
-    if (this.format === 'json') {
-      this.records.push(toSeedJsonRecord(frame, summary));
-      return;
+    if (this.output.closed) return; // nobody reads: not worth decoding
+    if (this.format === 'text') this.addText(frame);
+    else {
+      const record = toSeedJsonRecord(frame, summarize(frame.data, frame.linkType, frame.originalLength));
+      if (this.format === 'ndjson') this.addJsonText(JSON.stringify(record) + '\n');
+      else this.addJsonText((this.count === 1 ? '[\n' : ',\n') + seedJsonArrayElement(record));
     }
-    const text = this.format === 'ndjson' ? JSON.stringify(toSeedJsonRecord(frame, summary)) + '\n' : formatSeedText(frame, summary);
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength > 64 * 1024) this.flush();
-    else if (!this.scheduled) {
+    if (!this.scheduled) {
+      // A live capture's packets show without waiting for a chunk to fill.
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  flush(): void {
-    this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    this.pendingLength = 0;
-    this.write(text);
+  private addText(frame: CapturedFrame): void {
+    const s = summarizeEndpoints(frame.data, frame.linkType, frame.originalLength);
+    const p = this.packet;
+    p.direction = frame.direction;
+    p.src = s.src;
+    p.dst = s.dst;
+    p.srcPort = s.srcPort;
+    p.dstPort = s.dstPort;
+    p.data = frame.data;
+    p.payloadOffset = s.payloadOffset;
+    p.payloadLength = s.payloadLength;
+    const need = boxedTextMaxBytes(p);
+    if (!this.chunk || this.fill + need > this.chunk.length) {
+      this.flush();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+    }
+    this.fill = writeBoxedText(this.chunk, this.fill, p);
+    p.data = EMPTY; // do not keep the frame's chunk alive
   }
 
-  /** Flushes what is pending; for -j, prints the whole JSON array (the seed's behaviour). */
+  private addJsonText(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength > CHUNK_BYTES) this.flush();
+  }
+
+  /** Hands what is gathered to the output. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.chunk && this.fill > 0) {
+      this.output.write(this.chunk.subarray(0, this.fill));
+      this.chunk = undefined;
+      this.fill = 0;
+    }
+    if (this.pending.length > 0) {
+      this.output.write(this.pending.join(''));
+      this.pending = [];
+      this.pendingLength = 0;
+    }
+  }
+
+  /** Flushes what is pending; for -j, closes the array (`[]` when there was nothing, as before). */
   finish(): void {
+    if (this.format === 'json' && !this.output.closed) this.addJsonText(this.count === 0 ? '[]\n' : '\n]\n');
     this.flush();
-    if (this.format === 'json') this.write(JSON.stringify(this.records, null, 3) + '\n');
   }
 }
+
+const EMPTY = new Uint8Array(0);
