@@ -11,14 +11,18 @@ import type { InspectorFigures } from './inspectorScale';
 import type { LiveFigures } from './liveCapture';
 import type { ThroughputFigures } from './decodeThroughput';
 import type { TlsFigures } from './tlsDecrypt';
+import type { CliFigures } from './cliMemory';
+import { cliFigureLines } from './lib/cliFigures';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { generatePcap } from './lib/generatePcap';
 
 const root = join(__dirname, '..');
 const PACKETS = 1_000_000;
+/** Bench 7 reads 10 M packets in four modes: longer than the other parts. */
+const CLI_BENCH_TIMEOUT_MS = 40 * 60_000;
 
-function part<T>(name: string, script: string, args: string[] = []): T | undefined {
+function part<T>(name: string, script: string, args: string[] = [], timeoutMs = 10 * 60_000): T | undefined {
   const started = Date.now();
   process.stdout.write(`-- ${name} ...\n`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', script), ...args], {
@@ -26,7 +30,7 @@ function part<T>(name: string, script: string, args: string[] = []): T | undefin
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 10 * 60_000,
+    timeout: timeoutMs,
   });
   const value = parseResult<T>(result.stdout ?? '');
   process.stdout.write(`-- ${name}: ${value ? 'done' : `FAILED (exit ${String(result.status)})`} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
@@ -37,6 +41,13 @@ function main(): void {
   const t0 = Date.now();
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.stdout.write('warning: npm run build failed; using the existing dist/\n');
+  if (process.env.DNC_BENCH_ONLY === 'cli') {
+    // Bench 7 alone: DNC_BENCH_ONLY=cli npm run bench
+    const cli = part<CliFigures>('7. CLI -r: memory per mode, seed text vs tcpdump -X', 'cliMemory.ts', [], CLI_BENCH_TIMEOUT_MS);
+    process.stdout.write(`\n${cli ? cliFigureLines(cli).join('\n') : ''}\n`);
+    if (!cli) process.exitCode = 1;
+    return;
+  }
   const pcap = generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS);
   process.stdout.write(`-- input: ${pcap.path} (${formatCount(pcap.packets)} packets, ${formatMb(pcap.bytes)}, ${pcap.fresh ? 'generated' : 'reused'})\n`);
 
@@ -44,6 +55,7 @@ function main(): void {
   const live = part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts');
   const inspector = part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]);
   const tls = part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']);
+  const cli = part<CliFigures>('7. CLI -r: memory per mode, seed text vs tcpdump -X', 'cliMemory.ts', [], CLI_BENCH_TIMEOUT_MS);
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -116,9 +128,10 @@ function main(): void {
       out.push(`   target >= 5x tshark: ${verdict(tshark.ms / engine.ms >= 5)} (${(tshark.ms / engine.ms).toFixed(1)}x); share of Node's per-record AES-GCM speed: ${((engine.bytesPerSecond / perRecord.bytesPerSecond) * 100).toFixed(0)}%`);
     }
   }
+  if (cli) out.push(...cliFigureLines(cli));
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if (!throughput || !live || !inspector || !tls) process.exitCode = 1;
+  if (!throughput || !live || !inspector || !tls || !cli) process.exitCode = 1;
 }
 
 main();
