@@ -6,7 +6,7 @@
  * tcpdump, a bounded UDP flood between the scene's own containers.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,7 +45,9 @@ describe('CLI capture with a reader that does not keep up', { timeout: 180_000 }
     let peakMb = 0;
     const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(printer))), 100);
     // Server -> client, bounded by count and time, between the scene's containers only.
-    execFileSync('nsenter', ['-t', String(scene.server.pid()), '-n', process.execPath, FLOOD, scene.clientIpv4, '9999', '20000', '30', '1200', String(FLOOD_PACKETS)], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
+    // Not execFileSync: the sampler must keep running meanwhile. udpFlood.mjs stops after 30 s whatever happens.
+    const flood = spawn('nsenter', ['-t', String(scene.server.pid()), '-n', process.execPath, FLOOD, scene.clientIpv4, '9999', '20000', '30', '1200', String(FLOOD_PACKETS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    assert.equal(await new Promise((resolve) => flood.on('close', resolve)), 0, 'the flood ran');
     await sleep(1000);
     clearInterval(sampler);
 
