@@ -39,7 +39,12 @@ describe('CLI capture with a reader that does not keep up', { timeout: 180_000 }
     const cli = startCli(['-f', 'udp port 9999', scene.client.name]);
     cli.child.stdout.pause();
     await cli.listening;
-    const printer = childrenOf(cli.child.pid as number).find((p) => identityOf(p).name === 'dnc-cli-printer');
+    // The printer names itself once its code runs, a moment after the CLI says it listens (bounded wait).
+    let printer: number | undefined;
+    for (let i = 0; i < 50 && printer === undefined; i++) {
+      printer = childrenOf(cli.child.pid as number).find((p) => identityOf(p).name === 'dnc-cli-printer');
+      if (printer === undefined) await sleep(100);
+    }
     assert.ok(printer, 'the confined printing process runs');
 
     let peakMb = 0;
