@@ -38,6 +38,11 @@ describe('CLI capture with a reader that does not keep up', { timeout: 180_000 }
     // Only the CLI's own stderr is read; its stdout pipe is left full, as `| sleep 60` leaves it.
     const cli = startCli(['-f', 'udp port 9999', scene.client.name]);
     cli.child.stdout.pause();
+    // Whatever fails below, the capture is stopped and its output drained.
+    after(async () => {
+      cli.child.stdout.resume();
+      if (cli.child.exitCode === null) await cli.interrupt();
+    });
     await cli.listening;
     // The printer names itself once its code runs, a moment after the CLI says it listens (bounded wait).
     let printer: number | undefined;
