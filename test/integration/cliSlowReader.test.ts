@@ -34,12 +34,12 @@ describe('CLI capture with a reader that does not keep up', { timeout: 180_000 }
   });
   after(() => scene?.dispose());
 
-  it('memory stays flat while stdout is not read; the kernel drops are counted and reported', async () => {
+  it('memory stays flat while stdout is not read; the kernel drops are counted and reported', async (t) => {
     // Only the CLI's own stderr is read; its stdout pipe is left full, as `| sleep 60` leaves it.
     const cli = startCli(['-f', 'udp port 9999', scene.client.name]);
     cli.child.stdout.pause();
     // Whatever fails below, the capture is stopped and its output drained.
-    after(async () => {
+    t.after(async () => {
       cli.child.stdout.resume();
       if (cli.child.exitCode === null) await cli.interrupt();
     });
