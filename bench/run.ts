@@ -15,6 +15,8 @@ import type { TimelineFigures } from './timelineDedup';
 import type { SweepFigures } from './liveVsTcpdump';
 import type { RowFigures } from './wireToRow';
 import { rowReport, sweepReport } from './lib/liveReports';
+import type { CliFigures } from './cliMemory';
+import { cliFigureLines } from './lib/cliFigures';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
 import { removeGenerated } from './lib/generatePcap';
@@ -25,8 +27,10 @@ import type { StreamFigures } from './streamViews';
 
 const root = join(__dirname, '..');
 const PACKETS = 1_000_000;
+/** Bench 7 reads 10 M packets in four modes: longer than the other parts. */
+const CLI_BENCH_TIMEOUT_MS = 40 * 60_000;
 
-function part<T>(name: string, script: string, args: string[] = []): T | undefined {
+function part<T>(name: string, script: string, args: string[] = [], timeoutMs = 10 * 60_000): T | undefined {
   const started = Date.now();
   process.stdout.write(`-- ${name} ...\n`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', script), ...args], {
@@ -34,7 +38,7 @@ function part<T>(name: string, script: string, args: string[] = []): T | undefin
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 10 * 60_000,
+    timeout: timeoutMs,
   });
   const value = parseResult<T>(result.stdout ?? '');
   process.stdout.write(`-- ${name}: ${value ? 'done' : `FAILED (exit ${String(result.status)})`} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
@@ -60,11 +64,11 @@ function timelineSection(): { lines: string[]; ok: boolean } {
   };
 }
 
-const STAGES = ['1', '2', '2c', '3', '6', '7', '8', '9'];
-/** DNC_BENCH_ONLY=2c,7 runs those parts alone (`streams` = 8, `timeline` = 9); unset, all of them. */
+const STAGES = ['1', '2', '2c', '3', '6', '7', '8', '10', '9'];
+/** DNC_BENCH_ONLY=2c,7 runs those parts alone (`streams` = 8, `timeline` = 9, `cli` = 10); unset, all of them. */
 function wanted(stage: string): boolean {
   const only = process.env.DNC_BENCH_ONLY;
-  const aliases: Record<string, string> = { streams: '8', timeline: '9' };
+  const aliases: Record<string, string> = { streams: '8', timeline: '9', cli: '10' };
   return !only || only.split(',').map((s) => aliases[s.trim()] ?? s.trim()).includes(stage);
 }
 
@@ -93,6 +97,7 @@ function main(): void {
   const tls = wanted('6') ? part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
   const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
   const streams = wanted('8') ? part<StreamFigures>('8. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
+  const cli = wanted('10') ? part<CliFigures>('10. CLI -r: memory per mode, seed text vs tcpdump -X', 'cliMemory.ts', [], CLI_BENCH_TIMEOUT_MS) : undefined;
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -152,6 +157,7 @@ function main(): void {
   if (sweep) out.push('', ...sweepReport(sweep));
   if (rows) out.push('', ...rowReport(rows));
   if (streams) out.push('', ...streamLines(streams));
+  if (cli) out.push(...cliFigureLines(cli));
   const timeline = wanted('9') ? timelineSection() : { lines: [], ok: true };
   out.push(...timeline.lines);
   // The generated files are large (~1.3 GB together): they do not outlive the run.
@@ -159,7 +165,7 @@ function main(): void {
   if (realistic.path) removeGenerated(realistic);
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if ([throughput, live, sweep, inspector, tls, rows, streams].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? '')) || !timeline.ok) process.exitCode = 1;
+  if ([throughput, live, sweep, inspector, tls, rows, streams, cli].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? '')) || !timeline.ok) process.exitCode = 1;
 }
 
 main();

@@ -15,9 +15,10 @@ import { forEachFrame } from '../core/frameBatch';
 import { confinementProblem, readConfigPipe } from '../helper/confinement';
 import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type HelperToClient } from '../protocol/helperMessages';
-import { cliReporter, PROGRAM, stdoutWriter } from './cliOutput';
+import { cliReporter, droppedPacketsLine, PROGRAM } from './cliOutput';
 import { PacketPrinter } from './packetPrinter';
 import { captureFileSink } from './captureFileSinks';
+import { stdoutOutput } from './printerOutput';
 import { parsePrinterConfig, PrinterFd } from './printerConfig';
 import { followKeyLogPipe } from './printerKeyLog';
 
@@ -68,12 +69,27 @@ export async function runCapturePrinter(): Promise<number> {
   };
   // With --tls-keylog, the key log as it is now is read before the first packet.
   const keyLog = config.tlsKeyLog === undefined ? undefined : await followKeyLogPipe(PrinterFd.tlsKeyLog, config.tlsKeyLog, (m) => report.warn(m));
-  const printer = new PacketPrinter(config.format, stdoutWriter(stop), keyLog?.printing);
+  const output = stdoutOutput(stop);
+  const printer = new PacketPrinter(config.format, output, keyLog?.printing);
+  let kernelDrops = 0;
+  // A reader slower than the capture (`| sleep 60`): stop reading the channel until stdout
+  // drains. The helper's writes back up, it stops reading tcpdump, and the kernel counts drops.
+  let paused = false;
+  const waitForReader = (): void => {
+    if (paused || !output.full) return;
+    paused = true;
+    socket.pause();
+    void output.drained().then(() => {
+      paused = false;
+      socket.resume();
+    });
+  };
 
   const decoder = new ChannelDecoder();
   const onControl = (message: HelperToClient): void => {
     switch (message.type) {
       case 'stats':
+        kernelDrops = message.kernelDrops;
         if (message.kernelDrops > 0) report.verbose(`kernel dropped ${message.kernelDrops} packets so far`);
         return;
       case 'log':
@@ -107,6 +123,7 @@ export async function runCapturePrinter(): Promise<number> {
         });
       } else onControl(m.value as HelperToClient);
     }
+    waitForReader();
   };
   const unread = Buffer.from(config.unread, 'base64');
   if (unread.length > 0) onData(unread);
@@ -120,6 +137,7 @@ export async function runCapturePrinter(): Promise<number> {
   printer.finish();
   pcapSink?.close();
   report.verbose(`capture ended: ${result.reason}; ${printer.count} packets`);
+  if (kernelDrops > 0) report.warn(droppedPacketsLine(kernelDrops));
   if (result.error) report.line(`error: ${result.error}`);
   return result.error ? 1 : 0;
 }

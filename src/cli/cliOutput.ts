@@ -1,4 +1,4 @@
-/** How the CLI talks: stderr lines with the program's name, stdout that tolerates a closed pipe. */
+/** How the CLI talks: stderr lines with the program's name (stdout: printerOutput.ts). */
 import type { CliOptions } from './cliArguments';
 import type { OutputFormat } from './packetPrinter';
 
@@ -32,16 +32,11 @@ export function outputFormat(o: CliOptions): OutputFormat {
   return o.json ? 'json' : o.ndjson ? 'ndjson' : 'text';
 }
 
-/** Writes to stdout until the reader goes away (`| head`), then calls `onBrokenPipe` once. */
-export function stdoutWriter(onBrokenPipe: () => void): (text: string) => void {
-  let broken = false;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' && !broken) {
-      broken = true;
-      onBrokenPipe();
-    }
-  });
-  return (text) => {
-    if (!broken) process.stdout.write(text);
-  };
+/**
+ * Said at the end of every capture that lost packets, --verbose or not: when
+ * stdout is read slower than packets arrive, the CLI stops reading (its memory
+ * stays flat) and the kernel drops what tcpdump cannot take.
+ */
+export function droppedPacketsLine(kernelDrops: number): string {
+  return `the kernel dropped ${kernelDrops} packets: they arrived faster than the output was read (or than tcpdump could take them)`;
 }

@@ -10,12 +10,14 @@ import { validateFilter } from '../protocol/requestValidation';
 import { createDockerClient } from '../client/dockerClient';
 import { startContainerCapture } from '../client/helperContainer/startContainerCapture';
 import type { CliOptions } from './cliArguments';
+import { droppedPacketsLine } from './cliOutput';
 import { PacketPrinter, type OutputFormat } from './packetPrinter';
 import { openCaptureFile } from './captureFile';
 import { openInProcessKeyLog } from './tlsKeyLogInProcess';
 import { captureFileFormat, captureFileSink } from './captureFileSinks';
+import type { PrinterOutput } from './printerOutput';
 
-export async function captureViaContainer(o: CliOptions, program: string, format: OutputFormat, writeOut: (onBrokenPipe: () => void) => (text: string) => void): Promise<number> {
+export async function captureViaContainer(o: CliOptions, program: string, format: OutputFormat, writeOut: (onClosed: () => void) => PrinterOutput): Promise<number> {
   const say = (message: string): void => void process.stderr.write(`${program}: ${message}\n`);
   const verbose = (message: string): void => {
     if (o.verbose) say(message);
@@ -37,8 +39,13 @@ export async function captureViaContainer(o: CliOptions, program: string, format
   const keyLog = await openInProcessKeyLog(o, true, (m) => say(`warning: ${m}`));
   const pcapSink = o.writeFile ? captureFileSink(captureFileFormat(o.writeFile), openCaptureFile(o.writeFile), o.snapLength || 262144, (m) => say(`warning: ${m}`)) : undefined;
   let stop = (): void => undefined;
-  const printer = new PacketPrinter(format, writeOut(() => stop()), keyLog?.printing);
+  const output = writeOut(() => stop());
+  const printer = new PacketPrinter(format, output, keyLog?.printing);
   let code = 0;
+  let kernelDrops = 0;
+  let paused = false;
+  let pause = (): void => undefined;
+  let resume = (): void => undefined;
   const handle = await startContainerCapture(
     docker,
     target,
@@ -52,8 +59,18 @@ export async function captureViaContainer(o: CliOptions, program: string, format
           pcapSink?.add(Object.assign(frame, { container: target.name }));
           printer.add(frame);
         }
+        // A reader slower than the capture: stop reading the helpers; tcpdump blocks and the kernel counts the drops.
+        if (output.full && !paused) {
+          paused = true;
+          pause();
+          void output.drained().then(() => {
+            paused = false;
+            resume();
+          });
+        }
       },
       stats: (s) => {
+        kernelDrops = s.kernelDrops;
         if (s.kernelDrops > 0) verbose(`kernel dropped ${s.kernelDrops} packets so far`);
       },
       log: (level, message) => {
@@ -64,6 +81,7 @@ export async function captureViaContainer(o: CliOptions, program: string, format
         printer.finish();
         pcapSink?.close();
         verbose(`capture ended: ${info.reason}; ${printer.count} packets`);
+        if (kernelDrops > 0) say(`warning: ${droppedPacketsLine(kernelDrops)}`);
         if (info.error) {
           say(`error: ${info.error.message}`);
           code = 1;
@@ -72,6 +90,8 @@ export async function captureViaContainer(o: CliOptions, program: string, format
     },
   );
   stop = () => void handle.stop();
+  pause = () => handle.pause();
+  resume = () => handle.resume();
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void handle.stop());
   await handle.finished;
   return code;

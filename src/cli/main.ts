@@ -11,7 +11,8 @@
 import { isCaptureError } from '../protocol/captureErrors';
 import { CaptureFileError } from './captureFile';
 import { parseCliArguments, USAGE, UsageError, type CliOptions } from './cliArguments';
-import { cliReporter, fail, outputFormat, PROGRAM, stdoutWriter } from './cliOutput';
+import { cliReporter, fail, outputFormat, PROGRAM } from './cliOutput';
+import { stdoutOutput } from './printerOutput';
 import { readFromFile } from './fileCommand';
 import { captureOnHost } from './hostCapture';
 import { runCapturePrinter } from './capturePrinter';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const path = chooseCliCapturePath(o);
   cliReporter(o.verbose).verbose(`capture path: ${path.backend === 'hostHelper' ? 'host helper' : 'helper container'} (${path.reason})`);
   const many = o.containers.length > 1 || o.project !== undefined;
-  const code = many ? await captureMany(o, path.backend) : path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutWriter) : await captureOnHost(o, cliReporter(o.verbose));
+  const code = many ? await captureMany(o, path.backend) : path.backend === 'helperContainer' ? await captureViaContainer(o, PROGRAM, outputFormat(o), stdoutOutput) : await captureOnHost(o, cliReporter(o.verbose));
   // Let stdout drain before exiting: a JSON array can be large.
   process.stdout.write('', () => process.exit(code));
 }

@@ -1,13 +1,25 @@
 /**
  * How the CLI shows packets: the seed's text (OUT:/IN: and a boxed hexdump),
- * the seed's JSON array at the end, or one JSON object a line as they come.
- * Output is gathered and written in chunks: one write per packet would cap a
- * busy capture at what the terminal can take in syscalls.
+ * the seed's JSON array, or one JSON object a line. Output is gathered and
+ * written in chunks (one write per packet would cap a busy capture at what the
+ * terminal takes in syscalls); text is written as bytes into one fresh buffer
+ * per chunk (core/boxedTextWriter.ts), JSON as text. Nothing is kept once
+ * written: the -j array goes out element by element, so memory stays flat
+ * whatever the number of packets, and the bytes are what
+ * `JSON.stringify(records, null, 3)` printed at the end before.
+ *
+ * Backpressure is the caller's: after a batch, wait for `output.drained()`
+ * while `output.full`.
+ *
+ * With --tls-keylog, -j keeps its records until the end (keys that arrive later
+ * decrypt earlier records in place), so that one combination does not stream.
  */
-import { summarize } from '../core/decode/index';
+import { boxedTextMaxBytes, writeBoxedText, type BoxedTextPacket } from '../core/boxedTextWriter';
+import { summarize, summarizeEndpoints } from '../core/decode/index';
 import type { CapturedFrame, PacketSummary } from '../core/packet';
 import { toHex } from '../core/hex';
-import { formatSeedText, seedTextLines, toSeedJsonRecord, type SeedJsonRecord } from '../core/seedFormat';
+import { seedTextLines, toSeedJsonRecord, type SeedJsonRecord } from '../core/seedFormat';
+import type { PrinterOutput } from './printerOutput';
 import { decryptedTextLines, lateDecryptionJson, lateDecryptionText, type TlsPrinting } from './tlsPrinting';
 
 /** A JSON record with --tls-keylog: `decrypted_payload` is the hex of the frame's decrypted application data. */
@@ -15,18 +27,45 @@ type DecryptedJsonRecord = SeedJsonRecord & { decrypted_payload?: string };
 
 export type OutputFormat = 'text' | 'json' | 'ndjson';
 
+/** Text and JSON gathered up to this much before a write. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * One `-j` array element, exactly as `JSON.stringify(array, null, 3)` prints it, built
+ * field by field: the keys and their order are SeedJsonRecord's, strings go through
+ * JSON.stringify (escaping), the payload is hex and the ports digits (nothing to escape).
+ */
+export function seedJsonArrayElement(r: SeedJsonRecord): string {
+  return `   {
+      "payload": "${r.payload}",
+      "src_port": "${r.src_port}",
+      "interface": ${JSON.stringify(r.interface)},
+      "src": ${JSON.stringify(r.src)},
+      "dst": ${JSON.stringify(r.dst)},
+      "dst_port": "${r.dst_port}",
+      "time": ${JSON.stringify(r.time)},
+      "direction": ${JSON.stringify(r.direction)},
+      "protocol": ${JSON.stringify(r.protocol)},
+      "info": ${JSON.stringify(r.info)},
+      "length": ${r.length}
+   }`;
+}
+
 export class PacketPrinter {
-  private pending: string[] = [];
-  private pendingLength = 0;
-  private readonly records: SeedJsonRecord[] = [];
+  /** The chunk being filled (text as bytes, JSON as UTF-8), handed to the output when full (never reused). */
+  private chunk: Buffer | undefined;
+  private fill = 0;
+  private readonly packet: BoxedTextPacket = { direction: 'out', src: '', dst: '', srcPort: -1, dstPort: -1, data: new Uint8Array(0), payloadOffset: 0, payloadLength: 0 };
+  private scheduled = false;
+  /** -j with --tls-keylog: every record, printed at the end. */
+  private readonly tlsRecords: DecryptedJsonRecord[] = [];
   /** -j with --tls-keylog: records of frames that had TLS records, by frame index, for keys that come later. */
   private readonly tlsRecordsByFrame = new Map<number, { record: DecryptedJsonRecord; summary: PacketSummary }>();
-  private scheduled = false;
   count = 0;
 
   constructor(
     private readonly format: OutputFormat,
-    private readonly write: (text: string) => void,
+    private readonly output: PrinterOutput,
     private readonly tls?: TlsPrinting,
   ) {
     tls?.setLateHandler((late) => {
@@ -39,7 +78,8 @@ export class PacketPrinter {
           kept.record.protocol = now.protocol;
           kept.record.info = now.info;
         } else if (l.plaintext && this.format !== 'json') {
-          this.queue(this.format === 'ndjson' ? lateDecryptionJson(l.frame, l.plaintext) : lateDecryptionText(l.frame, l.plaintext));
+          this.addJsonText(this.format === 'ndjson' ? lateDecryptionJson(l.frame, l.plaintext) : lateDecryptionText(l.frame, l.plaintext));
+          this.schedule();
         }
       }
     });
@@ -47,13 +87,22 @@ export class PacketPrinter {
 
   add(frame: CapturedFrame): void {
     const index = this.count++;
-    if (this.tls) return this.addWithTls(index, frame);
-    const summary = summarize(frame.data, frame.linkType, frame.originalLength);
-    if (this.format === 'json') {
-      this.records.push(toSeedJsonRecord(frame, summary));
-      return;
+    if (this.output.closed) return; // nobody reads: not worth decoding
+    if (this.tls) this.addWithTls(index, frame);
+    else if (this.format === 'text') this.addText(frame);
+    else {
+      const record = toSeedJsonRecord(frame, summarize(frame.data, frame.linkType, frame.originalLength), nativeHex);
+      if (this.format === 'ndjson') this.addJsonText(JSON.stringify(record) + '\n');
+      else this.addJsonText((this.count === 1 ? '[\n' : ',\n') + seedJsonArrayElement(record));
     }
-    this.queue(this.format === 'ndjson' ? JSON.stringify(toSeedJsonRecord(frame, summary)) + '\n' : formatSeedText(frame, summary));
+    this.schedule();
+  }
+
+  /** A live capture's packets show without waiting for a chunk to fill. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private addWithTls(index: number, frame: CapturedFrame): void {
@@ -64,39 +113,70 @@ export class PacketPrinter {
       const lines = seedTextLines(frame, summary);
       if (decrypted) lines.push(...decryptedTextLines(decrypted));
       else if (notDecrypted) lines.push(`TLS not decrypted: ${notDecrypted}`);
-      this.queue(lines.join('\n') + '\n');
+      this.addJsonText(lines.join('\n') + '\n');
       return;
     }
     const record: DecryptedJsonRecord = toSeedJsonRecord(frame, summary);
     if (decrypted) record.decrypted_payload = toHex(decrypted);
-    if (this.format === 'ndjson') return this.queue(JSON.stringify(record) + '\n');
-    this.records.push(record);
+    if (this.format === 'ndjson') return this.addJsonText(JSON.stringify(record) + '\n');
+    this.tlsRecords.push(record);
     if (tls.decryptor.recordsOf(index)) this.tlsRecordsByFrame.set(index, { record, summary: plain });
   }
 
-  private queue(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength > 64 * 1024) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+  private addText(frame: CapturedFrame): void {
+    const s = summarizeEndpoints(frame.data, frame.linkType, frame.originalLength);
+    const p = this.packet;
+    p.direction = frame.direction;
+    p.src = s.src;
+    p.dst = s.dst;
+    p.srcPort = s.srcPort;
+    p.dstPort = s.dstPort;
+    p.data = frame.data;
+    p.payloadOffset = s.payloadOffset;
+    p.payloadLength = s.payloadLength;
+    this.fill = writeBoxedText(this.room(boxedTextMaxBytes(p)), this.fill, p);
+    p.data = EMPTY; // do not keep the frame's chunk alive
+  }
+
+  private addJsonText(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const chunk = this.room(text.length * 3);
+    this.fill += chunk.write(text, this.fill, 'utf8');
+  }
+
+  /** The current chunk, with at least `bytes` free from `fill` (a full one is flushed first). */
+  private room(bytes: number): Buffer {
+    if (!this.chunk || this.fill + bytes > this.chunk.length) {
+      this.flush();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    }
+    return this.chunk;
+  }
+
+  /** Hands what is gathered to the output. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.chunk && this.fill > 0) {
+      this.output.write(this.chunk.subarray(0, this.fill));
+      this.chunk = undefined;
+      this.fill = 0;
     }
   }
 
-  flush(): void {
-    this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    this.pendingLength = 0;
-    this.write(text);
-  }
-
-  /** Flushes what is pending; for -j, prints the whole JSON array (the seed's behaviour). */
+  /** Flushes what is pending; for -j, closes the array (`[]` when there was nothing, as before). */
   finish(): void {
     this.tls?.finish();
+    if (this.format === 'json' && !this.output.closed) {
+      if (this.tls) this.addJsonText(JSON.stringify(this.tlsRecords, null, 3) + '\n');
+      else this.addJsonText(this.count === 0 ? '[]\n' : '\n]\n');
+    }
     this.flush();
-    if (this.format === 'json') this.write(JSON.stringify(this.records, null, 3) + '\n');
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** One native call instead of a string concatenation per byte: less time and far less garbage. */
+function nativeHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

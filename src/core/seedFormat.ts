@@ -62,10 +62,11 @@ export function isoTimeWithMicroseconds(tsSec: number, tsUsec: number): string {
   return `${iso.slice(0, 19)}.${String(Math.min(Math.max(Math.floor(tsUsec), 0), 999999)).padStart(6, '0')}Z`;
 }
 
-export function toSeedJsonRecord(frame: CapturedFrame, summary: PacketSummary): SeedJsonRecord {
+/** `hex`: lower-case hex of the payload; the CLI passes Node's native encoder (a million payloads a run). */
+export function toSeedJsonRecord(frame: CapturedFrame, summary: PacketSummary, hex: (bytes: Uint8Array) => string = toHex): SeedJsonRecord {
   const payload = payloadBytes(frame, summary);
   return {
-    payload: toHex(payload),
+    payload: hex(payload),
     src_port: summary.srcPort === undefined ? '' : String(summary.srcPort),
     interface: frame.interfaceName,
     src: summary.src,

@@ -18,7 +18,8 @@
 import { dissect, sourceMac, summarize } from '../../src/core/decode/index';
 import { forEachFrame, frameCount, FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
-import { MAX_RECORD_LENGTH, PcapStreamReader, readPcapFile, type PcapRecord, type PcapStreamError } from '../../src/core/pcap/pcapReader';
+import { CaptureFileStreamReader } from '../../src/core/pcap/captureFileStreamReader';
+import { MAX_RECORD_LENGTH, readPcapFile, type PcapRecord, type PcapStreamError } from '../../src/core/pcap/pcapReader';
 import { ChannelDecoder, encodeFrames, encodeJson, MAX_MESSAGE_BYTES } from '../../src/protocol/channelCodec';
 import { MessageKind } from '../../src/protocol/helperMessages';
 import { buildFrame, buildStream, caseSeed, mutate, Prng, randomChunks, toHexString } from './fuzzInputs';
@@ -126,7 +127,8 @@ function checkFrame(data: Uint8Array, linkType: number, originalLength: number |
 }
 
 function readChunked(r: Prng, bytes: Uint8Array): { records: PcapRecord[]; error?: PcapStreamError } {
-  const reader = new PcapStreamReader();
+  // As the CLI reads a file (-r): pcap or pcapng told by the first bytes, like readPcapFile.
+  const reader = new CaptureFileStreamReader();
   const records: PcapRecord[] = [];
   let error: PcapStreamError | undefined;
   for (const chunk of randomChunks(r, bytes)) {

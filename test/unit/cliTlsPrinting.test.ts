@@ -4,6 +4,8 @@
  * record; keys that arrive later still decrypt what was printed (in place for -j, as late
  * entries for text and NDJSON); wrong keys leave records encrypted with the reason.
  */
+import { PassThrough } from 'node:stream';
+import { PrinterOutput } from '../../src/cli/printerOutput';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nodeTlsCrypto } from '../../src/client/tls/nodeTlsCrypto';
@@ -19,13 +21,15 @@ function print(format: OutputFormat, keyLog: string | undefined, lateKeyLog?: st
   let out = '';
   const tls = new TlsPrinting(nodeTlsCrypto);
   if (keyLog !== undefined) tls.addKeyLog(keyLog, 'keys.log');
-  const printer = new PacketPrinter(format, (t) => (out += t), tls);
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const printer = new PacketPrinter(format, new PrinterOutput(stream, () => undefined), tls);
   fx.frames.forEach((f, i) => printer.add({ data: f.data, linkType: f.linkType, originalLength: f.data.length, tsSec: 1_700_000_000, tsUsec: i, interfaceName: 'lo', direction: 'out' }));
   if (lateKeyLog !== undefined) tls.addKeyLog(lateKeyLog, 'keys.log', true);
   // Late entries are queued in a microtask, like a key log read during a live capture.
   return new Promise((resolve) => setImmediate(() => {
     printer.finish();
-    resolve(out);
+    setImmediate(() => resolve(out));
   }));
 }
 

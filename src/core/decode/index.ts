@@ -152,6 +152,15 @@ export function summarizeRow(data: Uint8Array, linkType: number, originalLength:
   return s;
 }
 
+/**
+ * `summarizeColumns()` plus the ports (-1 when absent) and the payload's place, all as
+ * `summarize()` gives them: what the CLI's text output needs, without the Info text.
+ * The same shared scratch: read it before decoding again.
+ */
+export function summarizeEndpoints(data: Uint8Array, linkType: number, originalLength?: number): Readonly<SummaryScratch> {
+  return run(data, linkType, undefined, originalLength, false);
+}
+
 export function dissect(data: Uint8Array, linkType: number, originalLength?: number): PacketLayer[] {
   const layers: PacketLayer[] = [];
   run(data, linkType, layers, originalLength, true);
