@@ -26,7 +26,8 @@ export class TlsDecryptions {
     let touched = reset;
     for (const f of frames) {
       if (!Number.isSafeInteger(f.number)) continue;
-      this.frames.set(f.number, f);
+      const plaintext = asBytes(f.plaintext);
+      this.frames.set(f.number, plaintext ? { ...f, plaintext } : { ...f, plaintext: undefined });
       if (f.number === selected) touched = true;
     }
     return touched;
@@ -48,9 +49,18 @@ export class TlsDecryptions {
   withLayers(number: number, layers: PacketLayer[]): PacketLayer[] {
     const f = this.frames.get(number);
     if (!f) return layers;
-    const added = f.plaintext ? decryptedLayers(f.plaintext) : f.notDecrypted ? [notDecryptedLayer(f.notDecrypted)] : [];
-    const tls = layers.findIndex((l) => /\bTLS\b|Transport Layer Security/.test(l.name));
-    const at = tls >= 0 ? tls + 1 : layers.length;
+    let added: PacketLayer[];
+    try {
+      added = f.plaintext ? decryptedLayers(f.plaintext) : f.notDecrypted ? [notDecryptedLayer(f.notDecrypted)] : [];
+    } catch (error) {
+      // The packet's own layers are still worth showing.
+      added = [notDecryptedLayer(`the decrypted data could not be shown: ${String(error)}`)];
+    }
+    // After the last TLS record layer of the frame (the records it completed come last).
+    let at = layers.length;
+    layers.forEach((l, i) => {
+      if (/\bTLS\b|Transport Layer Security/.test(l.name)) at = i + 1;
+    });
     return [...layers.slice(0, at), ...added, ...layers.slice(at)];
   }
 }
@@ -81,6 +91,21 @@ export function decryptedLayers(plaintext: Uint8Array): PacketLayer[] {
 
 function notDecryptedLayer(reason: string): PacketLayer {
   return { name: 'TLS not decrypted', offset: 0, length: 0, fields: [{ name: 'Reason', value: reason, offset: 0, length: 0 }] };
+}
+
+/**
+ * The plaintext as it crossed postMessage: a Uint8Array, its ArrayBuffer, or (depending on how
+ * the host serialized a typed array nested in the message) an indexed object or array.
+ */
+function asBytes(value: unknown): Uint8Array | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (typeof value === 'object') {
+    const values = Object.values(value as Record<string, unknown>);
+    if (values.every((n) => typeof n === 'number')) return Uint8Array.from(values as number[]);
+  }
+  return undefined;
 }
 
 /** The plaintext as text when it is (mostly) printable ASCII/UTF-8; undefined for binary data. */

@@ -36,6 +36,12 @@ describe('inspector: decrypted TLS', () => {
     assert.ok(layers.slice(3).every((l) => l.length === 0 && l.fields.every((f) => f.length === 0)));
   });
 
+  it('plaintext that crossed postMessage as an indexed object still shows', () => {
+    const other = new TlsDecryptions();
+    other.update([{ number: 2, info: 'x', plaintext: { ...Array.from(request) } as unknown as Uint8Array }], false, 0);
+    assert.equal(other.withLayers(2, dissected)[4]?.fields.find((f) => f.name === 'Request line')?.value, 'GET /api/items HTTP/1.1');
+  });
+
   it('a reset forgets earlier packets', () => {
     assert.equal(tls.update([], true, 7), true);
     assert.equal(tls.withLayers(7, dissected).length, 3);

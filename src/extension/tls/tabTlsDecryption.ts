@@ -31,10 +31,12 @@ export interface TlsDecryptionHost {
 const NO_SUMMARY: PacketSummary = { src: '', dst: '', protocol: '', info: '', payloadOffset: 0, payloadLength: 0 };
 
 /** What the webview is told about a packet with TLS records; undefined when there is nothing to say. */
+// The plaintext is copied: the decryptor's may be a view into a larger buffer, and postMessage
+// would carry (or mangle) the whole of it.
 export function frameDecryption(number: number, records: readonly TlsRecord[], plaintext: Uint8Array | undefined): TlsFrameDecryption | undefined {
   if (records.some((r) => r.status === 'decrypted')) {
     const summary = withDecryptedInfo(NO_SUMMARY, records);
-    return { number, info: summary.info, ...(summary.protocol === 'HTTP' ? { protocol: 'HTTP' } : {}), ...(plaintext ? { plaintext } : {}) };
+    return { number, info: summary.info, ...(summary.protocol === 'HTTP' ? { protocol: 'HTTP' } : {}), ...(plaintext ? { plaintext: Uint8Array.from(plaintext) } : {}) };
   }
   const reason = records.find((r) => r.status === 'encrypted')?.reason;
   return reason ? { number, notDecrypted: reason } : undefined;
