@@ -17,6 +17,7 @@ import { formatCount } from './format';
 import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
+import { TlsDecryptions } from './tlsDecryptions';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
 import { SortedRows } from './sortedRows';
 import { makeSplitter } from './splitter';
@@ -71,6 +72,8 @@ export class InspectorApp {
   private readonly jumpBar: JumpBar;
   /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
   private readonly marked = new Set<number>();
+  /** TLS decrypted by the host with a key log (Decrypt TLS with Key Log…). */
+  private readonly tls = new TlsDecryptions();
   /** Follow Stream, Conversations, HTTP/DNS exchanges, and the stream filter fields. */
   private readonly streamViews = new StreamViews({
     store: () => this.store,
@@ -156,6 +159,7 @@ export class InspectorApp {
         this.rows = new FilteredRows(this.store);
         this.sorted.setRows(this.rows);
         this.marked.clear();
+        this.tls.clear();
         this.kernelDropsAtClear = 0;
         this.rateSamples = [];
         this.applyFilter(this.filterText);
@@ -183,7 +187,14 @@ export class InspectorApp {
         break;
       case 'cleared':
         this.clearLocally();
+        this.tls.clear();
         break;
+      case 'tlsDecryption': {
+        const selected = this.list.selectedNumber;
+        if (this.tls.update(message.frames, message.reset === true, selected) && selected > 0) this.showDetail(selected);
+        this.list.invalidate();
+        break;
+      }
       case 'contextAction':
         if (message.target === INSPECTOR_INSTANCE) runContextAction(this.actionTarget(), message);
         break;
@@ -415,9 +426,12 @@ export class InspectorApp {
     setText(iface, interfaceName);
     this.setAddress(source, c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
     this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
-    setText(protocol, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
+    const shown = this.tls.rowText(packetNumber, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1), store.infoOf(row));
+    setText(protocol, shown.protocol);
     setText(length, String(c.originalLength[s] ?? 0));
-    setText(info, store.infoOf(row));
+    setText(info, shown.info);
+    info?.classList.toggle('tls-decrypted', shown.decrypted);
+    if (info && (shown.title !== undefined || info.hasAttribute('title'))) info.title = shown.title ?? '';
     direction?.classList.toggle('out', c.direction[s] === 1);
   }
 
@@ -468,7 +482,7 @@ export class InspectorApp {
         { name: 'Link type', value: String(linkType), offset: 0, length: 0 },
       ],
     };
-    this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...layers] });
+    this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...this.tls.withLayers(packetNumber, layers)] });
   }
 
   private applyFilter(text: string, committed = false): void {

@@ -20,6 +20,7 @@ import { HostnamesSource } from './containers/hostnamesSource';
 import { StatusAgeRefresher } from './containers/statusAgeRefresher';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
 import { registerInspectorCommands } from './inspector/inspectorCommands';
+import { DECRYPT_TLS_COMMAND, runDecryptTls } from './tls/decryptTlsCommand';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspector/inspectorPanel';
 import { InspectorSerializer } from './inspector/inspectorSerializer';
 import { CaptureSaver } from './save/captureSaver';
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command('dockerNetworkCapture.showLog', () => log.show());
   command('dockerNetworkCapture.switchDockerContext', () => switchDockerContext());
   registerInspectorCommands(push);
+  command(DECRYPT_TLS_COMMAND, (keyLog) => runDecryptTls(log, keyLog));
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
   push(

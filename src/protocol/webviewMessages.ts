@@ -56,7 +56,26 @@ export type ToWebviewMessage =
    */
   | { type: 'contextAction'; target: string; action: InspectorAction; packet?: number; column?: string; field?: string }
   /** The same actions run from the Command Palette: only the active inspector gets it; it acts on its selected packet. */
-  | { type: 'paletteAction'; action: InspectorAction };
+  | { type: 'paletteAction'; action: InspectorAction }
+  /**
+   * TLS decryption with a key log (Decrypt TLS with Key Log…, `tlsKeyLog`): what changed for
+   * these packets. Sent again as keys arrive later (earlier packets decrypted too). `reset`:
+   * forget every earlier entry first (decryption restarted, or the page reloaded).
+   */
+  | { type: 'tlsDecryption'; frames: TlsFrameDecryption[]; reset?: boolean; keyLog?: string };
+
+/** One packet's TLS decryption, by its "No." (1-based). Never carries key material. */
+export interface TlsFrameDecryption {
+  number: number;
+  /** Set when records of the packet were decrypted: what its Info column says now. */
+  info?: string;
+  /** `HTTP` when the decrypted data starts an HTTP/1.x message. */
+  protocol?: string;
+  /** The decrypted application data of the packet (its records joined). */
+  plaintext?: Uint8Array;
+  /** Why a record of the packet stayed encrypted (shown on hover). */
+  notDecrypted?: string;
+}
 
 /** What the inspector's context-menu entries ask it to do. */
 export type InspectorAction =

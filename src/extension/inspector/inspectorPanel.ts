@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { ToWebviewMessage } from '../../protocol/webviewMessages';
 import type { InspectorModel } from '../capture/inspectorModel';
 import type { HostnamesSource } from '../containers/hostnamesSource';
 import { Disposable } from '../disposable';
@@ -11,6 +12,10 @@ import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
 import { registerInspector } from './inspectorRegistry';
 import { saveStreamBytes } from './saveStreamBytes';
+import type { KeyLogSpec } from '../../client/tls/keyLogSpec';
+import { startTabTlsDecryption } from '../tls/startTabTlsDecryption';
+import type { TabTlsDecryption } from '../tls/tabTlsDecryption';
+import { tlsKeyLogSetting } from '../tls/tlsKeyLogSetting';
 import { describeTab, numberedTitle, stateSuffix, type TabDescription } from './tabTitle';
 import { buildInspectorHtml, createNonce, type InspectorHostState } from './inspectorHtml';
 
@@ -69,6 +74,27 @@ export class InspectorPanel extends Disposable {
     return [...InspectorPanel.bound].find((p) => p.panel.active && p.running);
   }
 
+  /** The inspector in the active editor tab (a capture or an opened file). */
+  static active(): InspectorPanel | undefined {
+    return [...InspectorPanel.bound].find((p) => p.panel.active);
+  }
+
+  private tls: TabTlsDecryption | undefined;
+
+  /** Decrypts this tab's TLS with a key log (replacing any earlier one); rejects with a one-line reason. */
+  async decryptTls(spec: KeyLogSpec, log: vscode.LogOutputChannel): Promise<void> {
+    const post = (message: ToWebviewMessage): void => {
+      if (!this.detached) void this.panel.webview.postMessage(message);
+    };
+    const decryption = await startTabTlsDecryption(this.model, spec, post, (m) => log.warn(`TLS key log: ${m}`));
+    if (this.detached) {
+      decryption.dispose();
+      return;
+    }
+    this.tls?.dispose();
+    this.tls = decryption;
+  }
+
   /** Stops this tab's capture (the tab stays, with its packets). */
   stop(): Promise<void> {
     return this.model.stop();
@@ -96,7 +122,9 @@ export class InspectorPanel extends Disposable {
     const panel = old.panel;
     old.release();
     panel.reveal(undefined, false);
-    return new InspectorPanel(panel, model, baseName, deps, hostState, description);
+    const bound = new InspectorPanel(panel, model, baseName, deps, hostState, description);
+    if (model.live) bound.applyKeyLogSetting(deps.log);
+    return bound;
   }
 
   /** Opens a new tab for a model (a capture); `hostState` comes back to the serializer after a reload. */
@@ -106,7 +134,24 @@ export class InspectorPanel extends Disposable {
       // A million rows are expensive to rebuild on every tab switch.
       retainContextWhenHidden: true,
     });
-    return new InspectorPanel(panel, model, baseName, deps, hostState, description);
+    const bound = new InspectorPanel(panel, model, baseName, deps, hostState, description);
+    if (model.live) bound.applyKeyLogSetting(deps.log);
+    return bound;
+  }
+
+  /** A new capture tab decrypts with the `tlsKeyLog` setting's key log, when one is set. */
+  private applyKeyLogSetting(log: vscode.LogOutputChannel): void {
+    const failed = (e: unknown): void => {
+      const message = `TLS key log not used: ${e instanceof Error ? e.message : String(e)}`;
+      log.warn(message);
+      void vscode.window.showWarningMessage(message);
+    };
+    try {
+      const spec = tlsKeyLogSetting();
+      if (spec) this.decryptTls(spec, log).catch(failed);
+    } catch (e) {
+      failed(e);
+    }
   }
 
   private readonly titleBase: string;
@@ -146,13 +191,17 @@ export class InspectorPanel extends Disposable {
       saveBytes: (name, bytes) => saveStreamBytes(name, bytes),
     });
     this._register({ dispose: () => this.connection.dispose() });
+    this._register({ dispose: () => this.tls?.dispose() });
     this._register(registerInspector((message) => {
       if (!this.detached) void panel.webview.postMessage(message);
     }, () => !this.detached && panel.active));
     this._register(deps.hostnames.onDidChange((h) => this.connection.hostnamesChanged(h)));
     this._register(
       panel.webview.onDidReceiveMessage((message: unknown) => {
-        this.connection.handle(message).catch((e: unknown) => deps.log.error(`Inspector request failed: ${e instanceof Error ? e.message : String(e)}`));
+        const handled = this.connection.handle(message);
+        // `ready` was answered with `init` (synchronously): the decryption state follows it.
+        if ((message as { type?: unknown } | null)?.type === 'ready') this.tls?.resend();
+        handled.catch((e: unknown) => deps.log.error(`Inspector request failed: ${e instanceof Error ? e.message : String(e)}`));
       }),
     );
     this._register(
