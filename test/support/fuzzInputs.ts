@@ -305,13 +305,18 @@ export function buildStream(r: Prng): GeneratedStream {
     case 0:
       return { bytes: clean, goodRecords: frames.length };
     case 1: {
-      // Wrong magic (random or pcapng): nothing may be read as a record.
+      // Wrong magic (random or pcapng's): nothing may be read as a record. A pcap body
+      // behind pcapng's block type is read as pcapng, whose section header then lacks
+      // its byte-order magic (a pcap header has thiszone there): malformed.
       const b = clean.slice();
-      if (r.int(2)) b.set([0x0a, 0x0d, 0x0d, 0x0a], 0);
+      const pcapngType = r.int(2) === 1;
+      if (pcapngType) b.set([0x0a, 0x0d, 0x0d, 0x0a], 0);
       else new DataView(b.buffer).setUint32(0, r.u32() | 1);
       const magic = new DataView(b.buffer).getUint32(0, true);
       const valid = [0xa1b2c3d4, 0xa1b23c4d, 0xd4c3b2a1, 0x4d3cb2a1].includes(magic);
-      return valid ? { bytes: clean, goodRecords: frames.length } : { bytes: b, expect: b.length >= 24 ? 'unsupported-format' : 'truncated', goodRecords: 0 };
+      if (valid) return { bytes: clean, goodRecords: frames.length };
+      if (pcapngType) return { bytes: b, expect: b.length >= 12 ? 'malformed' : 'truncated', goodRecords: 0 };
+      return { bytes: b, expect: b.length >= 24 ? 'unsupported-format' : 'truncated', goodRecords: 0 };
     }
     case 2: {
       // A huge record length after k good records.
