@@ -5,11 +5,11 @@
  * its direction. Like PcapFileSink, it only writes to a descriptor opened
  * elsewhere (openCaptureFile, which says what it refuses and why).
  */
-import { closeSync, writeSync } from 'node:fs';
 import type { CapturedFrame } from '../core/packet';
 import { pcapGlobalHeader } from '../core/pcap/pcapWriter';
 import { pcapngSectionHeader, PcapngWriter } from '../core/pcap/pcapngWriter';
 import { LinkType } from '../core/packet';
+import { FdBatchWriter } from './fdBatchWriter';
 import { PcapFileSink } from './pcapFileSink';
 
 export type CaptureFileFormat = 'pcap' | 'pcapng';
@@ -29,37 +29,28 @@ export interface CaptureFileSink {
 }
 
 export class PcapngFileSink implements CaptureFileSink {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly out: FdBatchWriter;
   private readonly writer: PcapngWriter;
 
   /** `writeHeader`: false when the process that opened the file has already written it. */
-  constructor(private readonly fd: number, snapLength: number, writeHeader = true) {
+  constructor(fd: number, snapLength: number, writeHeader = true) {
+    this.out = new FdBatchWriter(fd);
     this.writer = new PcapngWriter(snapLength);
-    if (writeHeader) this.push(pcapngSectionHeader());
-    this.flush();
+    if (writeHeader) this.out.push(pcapngSectionHeader());
+    this.out.flush();
   }
 
   add(frame: CapturedFrame & { container?: string }): void {
     // pcapng holds any link type: each interface says its own.
-    for (const block of this.writer.frameBlocks(frame)) this.push(block);
-    if (this.buffered > 256 * 1024) this.flush();
+    for (const block of this.writer.frameBlocks(frame)) this.out.push(block);
   }
 
   flush(): void {
-    for (const c of this.chunks) writeSync(this.fd, c);
-    this.chunks = [];
-    this.buffered = 0;
+    this.out.flush();
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-
-  private push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
-    this.buffered += bytes.length;
+    this.out.close();
   }
 }
 

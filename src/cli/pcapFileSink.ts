@@ -3,19 +3,19 @@
  * The file is opened as root, before the drop, by openCaptureFile (which
  * says what it refuses and why); this sink only writes to that descriptor.
  */
-import { closeSync, writeSync } from 'node:fs';
+import { FdBatchWriter } from './fdBatchWriter';
 import { LinkType, type CapturedFrame } from '../core/packet';
 import { pcapGlobalHeader, pcapRecordBytes } from '../core/pcap/pcapWriter';
 
 export class PcapFileSink {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly out: FdBatchWriter;
   private skippedLinkTypes = new Set<number>();
 
   /** `writeHeader`: false when the process that opened the file has already written it. */
-  constructor(private readonly fd: number, private readonly snapLength: number, private readonly warn: (message: string) => void, writeHeader = true) {
-    if (writeHeader) this.push(pcapGlobalHeader(LinkType.ETHERNET, snapLength));
-    this.flush();
+  constructor(fd: number, private readonly snapLength: number, private readonly warn: (message: string) => void, writeHeader = true) {
+    this.out = new FdBatchWriter(fd);
+    if (writeHeader) this.out.push(pcapGlobalHeader(LinkType.ETHERNET, snapLength));
+    this.out.flush();
   }
 
   add(frame: CapturedFrame): void {
@@ -26,23 +26,14 @@ export class PcapFileSink {
       this.skippedLinkTypes.add(frame.linkType);
       return;
     }
-    this.push(pcapRecordBytes(frame, this.snapLength));
-    if (this.buffered > 256 * 1024) this.flush();
+    this.out.push(pcapRecordBytes(frame, this.snapLength));
   }
 
   flush(): void {
-    for (const c of this.chunks) writeSync(this.fd, c);
-    this.chunks = [];
-    this.buffered = 0;
+    this.out.flush();
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-
-  private push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
-    this.buffered += bytes.length;
+    this.out.close();
   }
 }

@@ -15,7 +15,7 @@ import { directionOf, type PipelineSpec } from './capturePlan';
 import type { CaptureLimits } from '../protocol/captureRequest';
 import type { PacketSource } from './packetSource';
 import { TcpdumpProcess } from './tcpdumpProcess';
-import { TimestampMerger } from './timestampMerger';
+import { TimestampMerger } from '../core/timestampMerger';
 import { processStartTime } from './processStartTime';
 import { releaseNamespaces } from './preparePipelines';
 
@@ -61,7 +61,7 @@ const MERGE_TICK_MS = 10;
 
 export class CaptureSession {
   private sink?: SessionSink;
-  private merger?: TimestampMerger;
+  private merger?: TimestampMerger<CapturedFrame>;
   private frames = 0;
   private bytes = 0;
   private endReason?: string;

@@ -5,6 +5,7 @@
  * frames are held for a short window so a slower stream's earlier frame still
  * lands before a faster one's later frame. Equal times keep stream order.
  */
+import { TimestampMerger } from '../timestampMerger';
 import { frameMicros, type ContainerFrame } from './containerFrame';
 
 /** Merges streams that are each in time order; stable (ties go to the earlier stream). */
@@ -32,49 +33,9 @@ export function mergeByTime(streams: readonly (readonly ContainerFrame[])[]): Co
   return out;
 }
 
-/** The live form: push frames as they come, flush what is older than the window. */
-export class LiveTimelineMerger {
-  private pending: ContainerFrame[] = [];
-  private sorted = true;
-
-  constructor(
-    private readonly emit: (frame: ContainerFrame) => void,
-    /** How long a frame waits for an earlier one from a slower stream. */
-    readonly windowMicros = 50_000,
-  ) {}
-
-  get size(): number {
-    return this.pending.length;
-  }
-
-  push(frame: ContainerFrame): void {
-    const last = this.pending[this.pending.length - 1];
-    if (last && frameMicros(last) > frameMicros(frame)) this.sorted = false;
-    this.pending.push(frame);
-  }
-
-  /** Emits every frame captured before `nowMicros - window`, oldest first. */
-  flushOlderThan(nowMicros: number): void {
-    if (this.pending.length === 0) return;
-    this.sortPending();
-    const cutoff = nowMicros - this.windowMicros;
-    let i = 0;
-    while (i < this.pending.length && frameMicros(this.pending[i]!) <= cutoff) this.emit(this.pending[i++]!);
-    if (i > 0) this.pending = this.pending.slice(i);
-  }
-
-  /** Emits everything (end of capture). */
-  flushAll(): void {
-    this.sortPending();
-    const all = this.pending;
-    this.pending = [];
-    for (const f of all) this.emit(f);
-  }
-
-  private sortPending(): void {
-    if (this.sorted) return;
-    // Array.prototype.sort is stable: equal times keep their arrival order.
-    this.pending.sort((a, b) => frameMicros(a) - frameMicros(b));
-    this.sorted = true;
+/** The live form: push frames as they come, flush what is older than the window (50 ms by default). */
+export class LiveTimelineMerger extends TimestampMerger<ContainerFrame> {
+  constructor(emit: (frame: ContainerFrame) => void, windowMicros = 50_000) {
+    super(emit, windowMicros);
   }
 }

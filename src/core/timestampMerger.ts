@@ -3,28 +3,35 @@
  * delivers its own frames in order, ~15 ms after the wire; frames are held for
  * a short window so a slower pipeline's earlier frame still lands before a
  * faster one's later frame. The window trades a few tens of milliseconds of
- * latency for an order users can trust.
+ * latency for an order users can trust. Used for the interfaces of one capture
+ * (the helper) and for the containers of one timeline (core/timeline).
  */
-import type { CapturedFrame } from '../core/packet';
 
-function micros(f: CapturedFrame): number {
+/** What the merger orders by: a capture time in seconds and microseconds. */
+export interface Timestamped {
+  tsSec: number;
+  tsUsec: number;
+}
+
+function micros(f: Timestamped): number {
   return f.tsSec * 1e6 + f.tsUsec;
 }
 
-export class TimestampMerger {
-  private pending: CapturedFrame[] = [];
+export class TimestampMerger<T extends Timestamped> {
+  private pending: T[] = [];
   private sorted = true;
 
   constructor(
-    private readonly emit: (frame: CapturedFrame) => void,
-    private readonly windowMicros = 40_000,
+    private readonly emit: (frame: T) => void,
+    /** How long a frame waits for an earlier one from a slower stream. */
+    readonly windowMicros = 40_000,
   ) {}
 
   get size(): number {
     return this.pending.length;
   }
 
-  push(frame: CapturedFrame): void {
+  push(frame: T): void {
     const last = this.pending[this.pending.length - 1];
     if (last && micros(last) > micros(frame)) this.sorted = false;
     this.pending.push(frame);
@@ -36,8 +43,8 @@ export class TimestampMerger {
     this.sortPending();
     const cutoff = nowMicros - this.windowMicros;
     let i = 0;
-    while (i < this.pending.length && micros(this.pending[i] as CapturedFrame) <= cutoff) {
-      this.emit(this.pending[i] as CapturedFrame);
+    while (i < this.pending.length && micros(this.pending[i] as T) <= cutoff) {
+      this.emit(this.pending[i] as T);
       i++;
     }
     if (i > 0) this.pending = this.pending.slice(i);
