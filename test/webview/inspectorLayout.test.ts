@@ -117,21 +117,6 @@ test('selecting a packet pauses Follow; End resumes it', async () => {
   await page.close();
 });
 
-test('clicking the Time header switches between since start, since previous and time of day', async () => {
-  const page = await loaded(1280);
-  await page.focus('.list-scroller');
-  await page.keyboard.press('Home');
-  const times = async (): Promise<string[]> => (await visibleRows(page)).slice(0, 3).map((r) => r[1] ?? '');
-  assert.deepEqual(await times(), ['0.000000', '3.000000', '6.000000']);
-  await page.click('.list-header .col-time');
-  await until(async () => (await times()).join() === '0.000000,3.000000,3.000000');
-  await page.click('.list-header .col-time');
-  await until(async () => /^\d\d:\d\d:\d\d\.000000$/.test((await times())[0] ?? ''));
-  await page.click('.list-header .col-time');
-  await until(async () => (await times()).join() === '0.000000,3.000000,6.000000');
-  await page.close();
-});
-
 test('columns resize by their header edge, hide from the header menu, and come back', async () => {
   const page = await loaded(1280);
   const source = await box(page, '.list-header .col-source');
