@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { nodeTlsCrypto } from '../src/client/tls/nodeTlsCrypto';
 import { readPcapFile } from '../src/core/pcap/pcapReader';
 import { TlsDecryptor } from '../src/core/tls/tlsDecryptor';
-import { freePort, tlsWorkdir } from '../test/support/tlsSessions';
+import { freePort } from '../test/support/freePort';
+import { tlsWorkdir } from '../test/support/tlsSessions';
 import { runPart } from './lib/childResult';
 import { median, nowMs } from './lib/figures';
 

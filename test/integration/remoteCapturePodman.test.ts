@@ -17,7 +17,7 @@ import { ensureDaemon, IMAGE, uniqueName } from '../support/dockerFixture';
 import { createTestUser, deleteTestUser, type TestUser } from '../support/endpointTestUser';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
 import { LIMITS, startRootfulPodman, startRootlessPodman, type PodmanEngine } from '../support/podmanEngine';
-import { freePort } from '../support/privateSshd';
+import { freePort } from '../support/freePort';
 import { assertAgreesWithTshark, assertHttpServed, captureFolder, captureWithCli } from '../support/remoteCaptureCheck';
 
 /** slirp4netns gives every container the same address on its tap0. */

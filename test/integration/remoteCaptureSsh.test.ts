@@ -18,7 +18,8 @@ import { runCli } from '../support/cliRunner';
 import { DOCKER_HOST, docker, ensureDaemon, uniqueName } from '../support/dockerFixture';
 import { createTestUser, deleteTestUser, type TestUser } from '../support/endpointTestUser';
 import { ensureHelperImages, helperContainers, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
-import { addToRootSshFile, freePort, startPrivateSshd, startSshAgent, type PrivateSshd } from '../support/privateSshd';
+import { freePort } from '../support/freePort';
+import { addToRootSshFile, startPrivateSshd, startSshAgent, type PrivateSshd } from '../support/privateSshd';
 import { childrenOf, identityOf } from '../support/processTree';
 import { assertAgreesWithTshark, assertHttpAndPing, captureWithCli, parsePrintedPackets, startHttpPair, tsharkPackets, type HttpPair } from '../support/remoteCaptureCheck';
 

@@ -17,7 +17,7 @@ import { contextDirName } from '../../src/client/dockerContexts';
 import { runCli } from '../support/cliRunner';
 import { DOCKER_HOST, ensureDaemon } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
-import { freePort } from '../support/privateSshd';
+import { freePort } from '../support/freePort';
 import { assertAgreesWithTshark, assertHttpAndPing, captureWithCli, startHttpPair, type HttpPair } from '../support/remoteCaptureCheck';
 import { startTlsDockerd, type TlsDockerd } from '../support/tlsDockerd';
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DOCKER_HOST, IMAGE, REPO } from './dockerFixture';
-import { freePort } from './privateSshd';
+import { freePort } from './freePort';
 
 export interface TlsDockerd {
   port: number;

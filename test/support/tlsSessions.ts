@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './freePort';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -58,18 +58,6 @@ export function tlsWorkdir(bodyBytes = 60_000): { dir: string; body: Buffer } {
   const body = Buffer.from(line.repeat(Math.ceil(bodyBytes / line.length)).slice(0, bodyBytes));
   writeFileSync(join(dir, 'page.txt'), body);
   return { dir, body };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves when `pattern` appears on the child's stdout or stderr; rejects after `ms`. */

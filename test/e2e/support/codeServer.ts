@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, copyFileSync, createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../support/freePort';
 import { join } from 'node:path';
 import { CODE_SERVER, DOCKER_HOST, E2E_USER, VSIX } from './environment';
 import { endProcesses, isAlive, processTree, waitFor } from './processes';
@@ -47,18 +47,6 @@ function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);
   if (!statSync(path).isDirectory()) return;
   for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The test user's environment: nothing of root's leaks in. */
