@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { HandedOverChannel } from '../client/captureClient';
-import { confinedNodeArgv } from '../helper/confinement';
+import { confinedNodeArgv, writeConfigPipe } from '../helper/confinement';
 import type { UnprivilegedIdentity } from '../helper/privileges';
 import type { OutputFormat } from './packetPrinter';
 import { PRINTER_ARGUMENT, PrinterFd, type PrinterConfig } from './printerConfig';
@@ -81,11 +81,7 @@ export function startPrinter(
   };
   return {
     pid: child.pid,
-    sendConfig: () => {
-      const stdin = child.stdin as Writable;
-      stdin.on('error', () => undefined);
-      stdin.end(JSON.stringify(config));
-    },
+    sendConfig: () => writeConfigPipe(child.stdin as Writable, config),
     signal: (sig) => {
       if (ready) send(sig);
       else pending = sig;

@@ -8,6 +8,7 @@
  * - checked from the inside, in /proc/self/status, before the first byte is read.
  */
 import { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { confineUnprivileged } from './capturePlan';
 import type { UnprivilegedIdentity } from './privileges';
 
@@ -48,4 +49,14 @@ export function readConfigPipe(fd: number): Promise<string> {
     input.on('error', reject);
     input.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
   });
+}
+
+/**
+ * The launcher's side of readConfigPipe: writes the configuration to the confined
+ * child's stdin and closes it. A child that died first makes the write fail; its
+ * exit says why, so the write's error is not reported twice.
+ */
+export function writeConfigPipe(stdin: Writable, config: unknown): void {
+  stdin.on('error', () => undefined);
+  stdin.end(JSON.stringify(config));
 }

@@ -10,7 +10,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { CaptureLimits } from '../protocol/captureRequest';
-import { confinedNodeArgv } from './confinement';
+import { confinedNodeArgv, writeConfigPipe } from './confinement';
 import type { UnprivilegedIdentity } from './privileges';
 import { ReaderFd, type ReaderConfig } from './readerConfig';
 import type { TcpdumpProcess } from './tcpdumpProcess';
@@ -71,11 +71,7 @@ export function startPacketReader(
   };
   return {
     pid: child.pid,
-    sendConfig: () => {
-      const stdin = child.stdin as Writable;
-      stdin.on('error', () => undefined);
-      stdin.end(JSON.stringify(config));
-    },
+    sendConfig: () => writeConfigPipe(child.stdin as Writable, config),
     signal: (sig) => {
       try {
         child.kill(sig);
