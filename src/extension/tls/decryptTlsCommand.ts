@@ -31,13 +31,16 @@ export async function runDecryptTls(log: vscode.LogOutputChannel, keyLog?: unkno
   }
 }
 
+// The questions stay open when focus moves: this command runs from an inspector tab, and
+// the webview taking focus back as the palette closes would otherwise dismiss the pick
+// before the user (or a test) sees it.
 async function askForKeyLog(): Promise<KeyLogSpec | undefined> {
   const file = 'Key log file on this machine…';
   const container = 'Key log inside a container…';
   const choice = await vscode.window.showQuickPick([
     { label: file, detail: 'An SSLKEYLOGFILE written by curl, Node, Python, Go, a browser or OpenSSL' },
     { label: container, detail: 'Read through the Docker API while the capture runs: container:NAME:/path' },
-  ], { title: 'Decrypt TLS with Key Log' });
+  ], { title: 'Decrypt TLS with Key Log', ignoreFocusOut: true });
   if (!choice) return undefined;
   if (choice.label === file) {
     const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Decrypt with This Key Log', title: 'TLS Key Log' });
@@ -48,6 +51,7 @@ async function askForKeyLog(): Promise<KeyLogSpec | undefined> {
     title: 'Key log inside a container',
     prompt: 'container:NAME:/absolute/path, e.g. container:web:/tmp/keys.log',
     value: 'container:',
+    ignoreFocusOut: true,
     validateInput: (value) => containerSpecProblem(value),
   });
   return text === undefined ? undefined : parseKeyLogSpec(text.trim());
