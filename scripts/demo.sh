@@ -50,7 +50,7 @@ DNS_IP=$(ip_of dnc-demo-dns)
 DNS_NS_PID=$(docker inspect -f '{{.State.Pid}}' dnc-demo-dns)
 # The DNS server runs in the DNS container's network namespace (nsenter execs
 # node: $! is the server); it also exits by itself if this script dies.
-nsenter -t "$DNS_NS_PID" -n node scripts/demoDns.mjs "$WEB_IP" </dev/null >"$RUN/dns.log" 2>&1 &
+nsenter -t "$DNS_NS_PID" -n node scripts/dnsResponder.mjs --answer "$WEB_IP" --only web.demo --exit-with-parent </dev/null >"$RUN/dns.log" 2>&1 &
 DNS_PID=$!
 docker run -d --name dnc-demo-client --network "$NET" --dns "$DNS_IP" dnc-busybox:latest \
   sh -c 'while true; do nslookup web.demo >/dev/null 2>&1; wget -q -O /dev/null http://web.demo/ 2>/dev/null; sleep 2; done' >/dev/null

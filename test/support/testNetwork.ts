@@ -51,7 +51,7 @@ async function buildScene(tag: string, network: string, created: string[]): Prom
   const serverIpv4 = server.ipv4(network);
   const client = runContainer(clientName, ['--network', network, '--dns', serverIpv4], ['sleep', '3600']);
   docker('network', 'connect', 'bridge', client.name);
-  const dns: ChildProcess = spawn('nsenter', ['-t', String(server.pid()), '-n', process.execPath, join(REPO, 'test', 'support', 'dns-responder.mjs')], {
+  const dns: ChildProcess = spawn('nsenter', ['-t', String(server.pid()), '-n', process.execPath, join(REPO, 'scripts', 'dnsResponder.mjs'), '--answer', '192.0.2.53', '--max-seconds', '600'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: REPO,
   });
