@@ -12,11 +12,6 @@ import { captureManyOnHost } from './multiHostCapture';
 import { stdoutOutput } from './printerOutput';
 
 export function captureMany(o: CliOptions, backend: CaptureBackend): Promise<number> {
-  // The timeline printer writes text; stdout's backpressure is not waited for on this path yet.
-  const textOut = (onClosed: () => void): ((text: string) => void) => {
-    const out = stdoutOutput(onClosed);
-    return (text) => out.write(text);
-  };
-  if (backend === 'helperContainer') return captureManyViaContainers(o, PROGRAM, outputFormat(o), textOut);
+  if (backend === 'helperContainer') return captureManyViaContainers(o, PROGRAM, outputFormat(o), stdoutOutput);
   return captureManyOnHost(o, cliReporter(o.verbose));
 }

@@ -23,10 +23,12 @@ import { openCaptureFile } from './captureFile';
 import { captureFileFormat, captureFileSink } from './captureFileSinks';
 import { projectMember, resolveCaptureTargets, validateProjectName } from './captureTargets';
 import type { CliOptions } from './cliArguments';
+import { droppedPacketsLine } from './cliOutput';
 import type { OutputFormat } from './packetPrinter';
+import type { PrinterOutput } from './printerOutput';
 import { TimelinePrinter } from './timelinePrinter';
 
-export async function captureManyViaContainers(o: CliOptions, program: string, format: OutputFormat, writeOut: (onBrokenPipe: () => void) => (text: string) => void): Promise<number> {
+export async function captureManyViaContainers(o: CliOptions, program: string, format: OutputFormat, openOutput: (onBrokenPipe: () => void) => PrinterOutput): Promise<number> {
   const say = (message: string): void => void process.stderr.write(`${program}: ${message}\n`);
   const verbose = (message: string): void => {
     if (o.verbose) say(message);
@@ -44,6 +46,8 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
   const active = new Map<string, { name: string; handle?: CaptureHandle }>();
   let stopping = false;
   let capturedBytes = 0;
+  /** Kernel drops per container (each helper reports its running total). */
+  const kernelDrops = new Map<string, number>();
   let code = 0;
   let events: DisposableLike | undefined;
   let resolveDone!: () => void;
@@ -55,8 +59,22 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
     for (const entry of active.values()) void entry.handle?.stop();
     if (active.size === 0) resolveDone();
   };
-  const printer = new TimelinePrinter(format, writeOut(stopAll), addresses, o.direction === 'both', (rows) => {
+  const output = openOutput(stopAll);
+  // A reader slower than the capture (`| less`, `| sleep 60`): stop reading every
+  // helper until stdout drains; their tcpdumps block and the kernel counts the drops.
+  let paused = false;
+  const pauseWhileFull = (): void => {
+    if (paused || !output.full) return;
+    paused = true;
+    for (const entry of active.values()) entry.handle?.pause();
+    void output.drained().then(() => {
+      paused = false;
+      for (const entry of active.values()) entry.handle?.resume();
+    });
+  };
+  const printer = new TimelinePrinter(format, output, addresses, o.direction === 'both', (rows) => {
     if (o.count !== undefined && rows >= o.count) stopAll();
+    pauseWhileFull();
   }, o.count);
 
   const request = (t: ResolvedContainer): CaptureRequest => ({
@@ -108,8 +126,10 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
             printer.add(frame);
           });
           if (o.maxBytes !== undefined && capturedBytes >= o.maxBytes) stopAll();
+          pauseWhileFull();
         },
         stats: (s) => {
+          kernelDrops.set(t.name, s.kernelDrops);
           if (s.kernelDrops > 0) verbose(`${t.name}: kernel dropped ${s.kernelDrops} packets so far`);
         },
         log: (level, message) => {
@@ -126,6 +146,7 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
         },
       });
       if (stopping) void entry.handle.stop();
+      else if (paused) entry.handle.pause();
     } catch (err) {
       leave();
       throw err;
@@ -172,6 +193,8 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
     sink?.close();
     docker.dispose();
   }
+  const dropped = [...kernelDrops.values()].reduce((a, b) => a + b, 0);
+  if (dropped > 0) say(`warning: ${droppedPacketsLine(dropped)}`);
   verbose(`capture ended: ${printer.frames} frames captured, ${printer.count} rows printed, ${printer.paired} packets seen by both ends shown once`);
   return code;
 }

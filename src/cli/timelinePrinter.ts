@@ -13,8 +13,10 @@
  * the Docker API, on a busy machine a few hundred milliseconds behind), and
  * an arrival that reaches us after its departure was released would show one
  * packet twice. So the printer tracks the delivery lag it sees and waits twice
- * that (at least LAG_FLOOR, at most LAG_CEILING). -j prints at the end and
- * waits for nothing.
+ * that (at least LAG_FLOOR, at most LAG_CEILING). -j releases rows after
+ * LAG_CEILING, as elements of one array it closes at the end, so a long
+ * capture is never held whole in memory. Rows go to a PrinterOutput: the caller stops
+ * reading its captures while that is full (a slow reader).
  */
 import { summarize } from '../core/decode/index';
 import { frameMicros, type ContainerFrame, type TimelinePacket } from '../core/timeline/containerFrame';
@@ -23,6 +25,7 @@ import { PacketDeduplicator } from '../core/timeline/packetDeduplicator';
 import { formatTimelineText, toTimelineJsonRecord, type TimelineJsonRecord } from '../core/timeline/timelineJson';
 import { LiveTimelineMerger } from '../core/timeline/timelineMerger';
 import type { OutputFormat } from './packetPrinter';
+import type { PrinterOutput } from './printerOutput';
 
 const TICK_MS = 50;
 const LAG_FLOOR_MICROS = 200_000;
@@ -33,7 +36,6 @@ const LAG_BUCKET_MS = 10_000;
 export class TimelinePrinter {
   private readonly merger: LiveTimelineMerger;
   private readonly dedup: PacketDeduplicator;
-  private readonly records: TimelineJsonRecord[] = [];
   private pending: string[] = [];
   private readonly timer: NodeJS.Timeout;
   /** Rows printed (a packet both ends saw counts once). */
@@ -46,7 +48,7 @@ export class TimelinePrinter {
 
   constructor(
     private readonly format: OutputFormat,
-    private readonly write: (text: string) => void,
+    private readonly output: PrinterOutput,
     addresses: CapturedAddresses,
     expectArrival: boolean,
     /** Called with the number of rows printed, after each batch of rows. */
@@ -82,9 +84,13 @@ export class TimelinePrinter {
   }
 
   private tick(): void {
-    if (this.format === 'json') return;
+    // A reader that does not keep up: rows stay frames here (a fifth of their text)
+    // until stdout drains; the capture is paused meanwhile, so they stop coming.
+    if (this.output.full) return;
     // The capture time every pipeline has delivered up to, as far as we can tell.
-    const streamNow = Date.now() * 1000 - this.holdMicros();
+    // -j is read when the capture ends, not as it goes: it always waits the longest
+    // lag allowed, which costs only memory (seconds of frames), never a packet twice.
+    const streamNow = Date.now() * 1000 - (this.format === 'json' ? LAG_CEILING_MICROS : this.holdMicros());
     this.merger.flushOlderThan(streamNow);
     // Everything older than the merge window has reached the deduplicator.
     this.dedup.flushOlderThan(streamNow - this.merger.windowMicros);
@@ -96,7 +102,7 @@ export class TimelinePrinter {
     this.count++;
     const f = packet.frame;
     const summary = summarize(f.data, f.linkType, f.originalLength);
-    if (this.format === 'json') this.records.push(toTimelineJsonRecord(packet, summary));
+    if (this.format === 'json') this.pending.push((this.count === 1 ? '[\n' : ',\n') + jsonArrayElement(toTimelineJsonRecord(packet, summary)));
     else this.pending.push(this.format === 'ndjson' ? JSON.stringify(toTimelineJsonRecord(packet, summary)) + '\n' : formatTimelineText(packet, summary));
   }
 
@@ -104,17 +110,22 @@ export class TimelinePrinter {
     if (this.pending.length > 0) {
       const text = this.pending.join('');
       this.pending = [];
-      this.write(text);
+      this.output.write(text);
     }
     this.onRows(this.count);
   }
 
-  /** End of the capture: everything held is final; -j prints its array. */
+  /** End of the capture: everything held is final; -j closes its array (`[]` when empty, as the seed prints it). */
   finish(): void {
     clearInterval(this.timer);
     this.merger.flushAll();
     this.dedup.flushAll();
+    if (this.format === 'json') this.pending.push(this.count === 0 ? '[]\n' : '\n]\n');
     this.flush();
-    if (this.format === 'json') this.write(JSON.stringify(this.records, null, 3) + '\n');
   }
+}
+
+/** One element of an array as `JSON.stringify(array, null, 3)` prints it (strings hold no raw newline). */
+function jsonArrayElement(record: TimelineJsonRecord): string {
+  return '   ' + JSON.stringify(record, null, 3).replace(/\n/g, '\n   ');
 }

@@ -1,0 +1,128 @@
+/**
+ * The CLI's output when it captures several containers (`a b`, through helper
+ * containers), as a script or a slow pager meets it:
+ * - `-j` is one valid JSON array in the seed's layout, written as the capture
+ *   goes (not held to the end), each HTTP request between the two captured
+ *   containers once, naming both ends;
+ * - a reader that does not keep up (`| sleep 60`) does not make the CLI hold the
+ *   traffic in memory: it stops reading the helpers, the kernel drops, and the
+ *   CLI says how many.
+ * Real containers, real helper containers with tcpdump, real traffic between the
+ * scene's own containers.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { CLI, sleep } from '../support/cliRunner';
+import { DOCKER_HOST, REPO } from '../support/dockerFixture';
+import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
+import { createScene, type TestScene } from '../support/testNetwork';
+
+const FLOOD = join(REPO, 'bench', 'lib', 'udpFlood.mjs');
+/** 120,000 datagrams of 1,200 bytes, each seen twice: ~600 MB of hexdump text if all were printed. */
+const FLOOD_PACKETS = 120_000;
+
+interface Capture {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** The CLI capturing `containers` through helper containers, once it says it captures them all. */
+async function startMulti(args: string[], containers: string[]): Promise<Capture> {
+  const child = spawn(process.execPath, [CLI, '--verbose', '--via', 'container', '--helper-image', HELPER_IMAGE, ...args, ...containers], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DOCKER_HOST },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let waited = 0; !/: capturing .*, /m.test(err); waited += 100) {
+    if (waited > 60_000 || child.exitCode !== null) throw new Error(`the capture did not start: ${err}`);
+    await sleep(100);
+  }
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+function rssMb(pid: number): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+describe('CLI output for several containers', { timeout: 240_000 }, () => {
+  let scene: TestScene;
+  before(async () => {
+    ensureHelperImages();
+    scene = await createScene('multiout');
+  });
+  after(async () => {
+    scene?.dispose();
+    assert.deepEqual(await helpersGone(), [], 'no helper container is left');
+  });
+
+  it('-j is one JSON array in the seed layout, each request between the two containers once', async () => {
+    const cli = await startMulti(['-j', '-f', 'tcp port 80'], [scene.client.name, scene.server.name]);
+    for (let i = 0; i < 3; i++) scene.client.exec('wget', '-q', '-O', '/dev/null', `http://${scene.serverIpv4}/`);
+    // Longer than the release window of -j (5 s: the longest pipeline lag it allows for).
+    await sleep(7000);
+    // Before the end, the array is already being written: it is not held until the capture stops.
+    assert.match(cli.stdout(), /^\[\n {3}\{\n/, 'rows are written while the capture runs');
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exit, 0, cli.stderr());
+
+    const out = cli.stdout();
+    const records = JSON.parse(out) as Record<string, string>[];
+    // The seed's layout: JSON.stringify(array, null, 3), one newline at the end.
+    assert.equal(out, JSON.stringify(records, null, 3) + '\n');
+    const requests = records.filter((r) => Buffer.from(r.payload ?? '', 'hex').toString('latin1').startsWith('GET / HTTP/1.1'));
+    assert.equal(requests.length, 3, `each request once: ${JSON.stringify(requests.map((r) => [r.container, r.sent_by, r.received_by]))}`);
+    for (const r of requests) {
+      assert.equal(r.sent_by, scene.client.name);
+      assert.equal(r.received_by, scene.server.name);
+    }
+    // ISO times of one length: their text order is their time order.
+    const times = records.map((r) => r.time ?? '');
+    assert.deepEqual(times, [...times].sort(), 'one timeline, in capture order');
+  });
+
+  it('memory stays flat while stdout is not read; the kernel drops are counted and reported', async (t) => {
+    const cli = await startMulti(['-f', 'udp port 9999'], [scene.client.name, scene.server.name]);
+    cli.child.stdout.pause();
+    t.after(async () => {
+      cli.child.stdout.resume();
+      if (cli.child.exitCode === null) {
+        cli.child.kill('SIGINT');
+        await cli.exit;
+      }
+    });
+    let peakMb = 0;
+    const pid = cli.child.pid as number;
+    const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 100);
+    // Server -> client between the scene's containers, bounded by count and by 30 s.
+    const flood = spawn('nsenter', ['-t', String(scene.server.pid()), '-n', process.execPath, FLOOD, scene.clientIpv4, '9999', '20000', '30', '1200', String(FLOOD_PACKETS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    assert.equal(await new Promise((resolve) => flood.on('close', resolve)), 0, 'the flood ran');
+    await sleep(1000);
+    clearInterval(sampler);
+
+    cli.child.stdout.resume();
+    await sleep(500);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exit, 0, cli.stderr());
+
+    const dropped = Number(/warning: the kernel dropped (\d+) packets/.exec(cli.stderr())?.[1] ?? 0);
+    const shown = (cli.stdout().match(/^\[[^\]]*\] (IN|OUT):/gm) ?? []).length;
+    assert.ok(dropped > 0, `drops reported: ${cli.stderr()}`);
+    assert.ok(shown < FLOOD_PACKETS, `${shown} rows shown`);
+    assert.ok(peakMb > 0 && peakMb < 200, `CLI RSS peaked at ${peakMb.toFixed(0)} MB`);
+    process.stderr.write(`# slow reader, two containers: CLI peak RSS ${peakMb.toFixed(0)} MB, ${shown} rows shown, ${dropped} dropped by the kernel\n`);
+  });
+});
