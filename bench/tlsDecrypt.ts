@@ -14,7 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeTlsCrypto } from '../src/client/tls/nodeTlsCrypto';
-import { readPcapFile } from '../src/core/pcap/pcapReader';
+import { openPcapFile } from '../src/cli/pcapFileReader';
 import { TlsDecryptor } from '../src/core/tls/tlsDecryptor';
 import { freePort } from '../test/support/freePort';
 import { tlsWorkdir } from '../test/support/tlsSessions';
@@ -87,9 +87,9 @@ async function capture(): Promise<{ pcap: string; keys: string; drops: string }>
   return { pcap, keys, drops };
 }
 
-function ours(pcap: string, keys: string): { ms: number; plaintext: number; packets: number; encrypted: number } {
+/** As `-r FILE --tls-keylog KEYS` reads it: the file streamed in 1 MiB chunks (src/cli/pcapFileReader.ts), not read whole. */
+async function ours(pcap: string, keys: string): Promise<{ ms: number; plaintext: number; packets: number; encrypted: number }> {
   const started = nowMs();
-  const file = readPcapFile(readFileSync(pcap));
   let plaintext = 0;
   let encrypted = 0;
   const decryptor = new TlsDecryptor(nodeTlsCrypto, {
@@ -100,13 +100,14 @@ function ours(pcap: string, keys: string): { ms: number; plaintext: number; pack
     },
   });
   decryptor.addKeyLog(readFileSync(keys, 'utf8'), true);
-  const records = file.records;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i];
-    if (r) decryptor.addFrame(i, r.data, r.linkType);
+  const file = await openPcapFile(pcap);
+  let packets = 0;
+  for (let records = await file.next(); records; records = await file.next()) {
+    for (const r of records) decryptor.addFrame(packets++, r.data, r.linkType);
   }
+  if (file.error) throw new Error(`reading ${pcap}: ${file.error.message}`);
   decryptor.finish();
-  return { ms: nowMs() - started, plaintext, packets: records.length, encrypted };
+  return { ms: nowMs() - started, plaintext, packets, encrypted };
 }
 
 function tshark(pcap: string, keys: string): number {
@@ -154,11 +155,11 @@ function line(name: string, bytes: number, runs: number[]): TlsLine {
 async function main(): Promise<TlsFigures> {
   const runs = Number(process.argv[2] ?? 3);
   const { pcap, keys, drops } = await capture();
-  const first = ours(pcap, keys);
+  const first = await ours(pcap, keys);
   // Every record the capture holds must decrypt; a capture that missed the tail still measures the same work for both tools.
   if (first.encrypted > 0 || first.plaintext < MB * 1024 * 1024 * 0.99) throw new Error(`decrypted ${first.plaintext} bytes, ${first.encrypted} records left encrypted (kernel drops ${drops})`);
   const oursRuns = [first.ms];
-  for (let i = 1; i < runs; i++) oursRuns.push(ours(pcap, keys).ms);
+  for (let i = 1; i < runs; i++) oursRuns.push((await ours(pcap, keys)).ms);
   const tsharkRuns: number[] = [];
   for (let i = 0; i < Math.min(runs, 2); i++) tsharkRuns.push(tshark(pcap, keys));
   const gcmRecords: number[] = [];
