@@ -13,7 +13,6 @@
  *               sampled while millions of packets go through.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachFrame } from '../src/core/frameBatch';
 import { startCapture, type CaptureEvents, type CaptureHandle, type CaptureStartedInfo } from '../src/client/captureClient';
@@ -24,6 +23,7 @@ import { createDockerClient } from '../src/client/dockerClient';
 import type { ResolvedContainer } from '../src/protocol/resolvedContainer';
 import { CaptureSession as HostCaptureSession } from '../src/extension/capture/captureSession';
 import { docker, DOCKER_HOST, ensureDaemon, removeContainers, removeNetwork, REPO, runContainer, uniqueName, type TestContainer } from '../test/support/dockerFixture';
+import { rssMb } from '../test/support/processTree';
 import { median, percentile } from './lib/figures';
 import { runPart } from './lib/childResult';
 
@@ -228,15 +228,6 @@ export interface MemoryFigures {
   samples: MemorySample[];
 }
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function memoryRun(scene: Scene, packets: number, limit: number, rate: number, maxSeconds: number): Promise<MemoryFigures> {
   const session = new HostCaptureSession({ id: scene.target.id, name: scene.target.name }, limit, () => undefined);
   let started: CaptureStartedInfo | undefined;
@@ -253,7 +244,7 @@ async function memoryRun(scene: Scene, packets: number, limit: number, rate: num
       hostArrayBuffersMb: m.arrayBuffers / 1e6,
       storeFrames: session.store.size,
       storeMb: session.store.byteLength / 1e6,
-      helperRssMb: started ? rssMb(started.helperPid) : Number.NaN,
+      helperRssMb: (started && rssMb(started.helperPid)) || Number.NaN,
     });
   };
   session.onDidChangeStatus((s) => (kernelDrops = s.kernelDrops ?? kernelDrops));

@@ -7,25 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCli, sleep } from '../support/cliRunner';
 import { REPO } from '../support/dockerFixture';
-import { childrenOf, identityOf } from '../support/processTree';
+import { childrenOf, identityOf, rssMb } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
 
 const FLOOD = join(REPO, 'bench', 'lib', 'udpFlood.mjs');
 /** 120,000 datagrams of 1,200 bytes: ~150 MB on the wire, ~600 MB of hexdump text nobody reads. */
 const FLOOD_PACKETS = 120_000;
-
-function rssMb(pid: number): number {
-  try {
-    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
 
 describe('CLI capture with a reader that does not keep up', { timeout: 180_000 }, () => {
   let scene: TestScene;

@@ -11,51 +11,24 @@
  * scene's own containers.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { CLI, sleep } from '../support/cliRunner';
-import { DOCKER_HOST, REPO } from '../support/dockerFixture';
+import { sleep, startCli, type RunningCli } from '../support/cliRunner';
+import { REPO } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
+import { rssMb } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
 
 const FLOOD = join(REPO, 'bench', 'lib', 'udpFlood.mjs');
 /** 120,000 datagrams of 1,200 bytes, each seen twice: ~600 MB of hexdump text if all were printed. */
 const FLOOD_PACKETS = 120_000;
 
-interface Capture {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
 /** The CLI capturing `containers` through helper containers, once it says it captures them all. */
-async function startMulti(args: string[], containers: string[]): Promise<Capture> {
-  const child = spawn(process.execPath, [CLI, '--verbose', '--via', 'container', '--helper-image', HELPER_IMAGE, ...args, ...containers], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DOCKER_HOST },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let waited = 0; !/: capturing .*, /m.test(err); waited += 100) {
-    if (waited > 60_000 || child.exitCode !== null) throw new Error(`the capture did not start: ${err}`);
-    await sleep(100);
-  }
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-function rssMb(pid: number): number {
-  try {
-    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
+async function startMulti(args: string[], containers: string[]): Promise<RunningCli> {
+  const cli = startCli(['--via', 'container', '--helper-image', HELPER_IMAGE, ...args, ...containers], {}, /: capturing .*, /m);
+  await cli.listening;
+  return cli;
 }
 
 describe('CLI output for several containers', { timeout: 240_000 }, () => {

@@ -23,7 +23,11 @@ export interface RunningCli {
   interrupt(): Promise<number | null>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+/**
+ * `listening` resolves on `listeningLine` on stderr: by default the line the CLI prints
+ * once it dropped root; a capture through helper containers says `capturing NAME, ...`.
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, listeningLine = /^docker-network-capture: capturing on .*privileges dropped/m): RunningCli {
   const child = spawn(process.execPath, [CLI, '--verbose', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DOCKER_HOST, ...env },
@@ -37,7 +41,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
     const check = (): void => {
       // The CLI's own line, printed once it dropped root (the helper's log says
       // "privileges dropped" too, earlier, about itself).
-      if (/^docker-network-capture: capturing on .*privileges dropped/m.test(err)) resolve();
+      if (listeningLine.test(err)) resolve();
     };
     child.stderr.on('data', check);
     void exit.then((code) => reject(new Error(`CLI exited (${String(code)}) before listening: ${err}`)));

@@ -45,3 +45,12 @@ export function processesMatching(needle: string): number[] {
   }
   return result;
 }
+
+/** Resident memory of `pid` in MB, 0 once it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
