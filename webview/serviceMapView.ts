@@ -62,7 +62,10 @@ export function showServiceMapView(host: ServiceMapHost): OverlayPanel {
   function draw(): void {
     if (!graph) return;
     const focused = (document.activeElement as Element | null)?.getAttribute('data-key');
-    const all = graph.nodes.filter((n) => showGroups || !n.group);
+    // Without groups, a host shows when it talks to another host: not one that only announced itself to a multicast group.
+    const groupAddresses = new Set(graph.nodes.filter((n) => n.group).map((n) => n.address));
+    const talking = new Set(graph.edges.filter((e) => !groupAddresses.has(e.client) && !groupAddresses.has(e.server)).flatMap((e) => [e.client, e.server]));
+    const all = graph.nodes.filter((n) => showGroups || talking.has(n.address));
     const nodes = [...all].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_NODES)
       .sort((a, b) => host.displayAddress(a.address).localeCompare(host.displayAddress(b.address)) || a.address.localeCompare(b.address));
     const shown = new Set(nodes.map((n) => n.address));
@@ -75,7 +78,7 @@ export function showServiceMapView(host: ServiceMapHost): OverlayPanel {
       : [
           `${formatCount(nodes.length)} endpoints, ${formatCount(edges.length)} services`,
           ...(quieter > 0 ? [`${formatCount(quieter)} quieter endpoints not drawn`] : []),
-          ...(groupsHidden > 0 ? [`${formatCount(groupsHidden)} multicast and broadcast addresses hidden`] : []),
+          ...(groupsHidden > 0 ? [`${formatCount(groupsHidden)} addresses hidden (multicast and broadcast groups, and hosts that only talk to them)`] : []),
         ].join('; ') + '. Click a node or an arrow to see its packets.';
     const positions = new Map<string, Point>();
     circleLayout(nodes.length, WIDTH, HEIGHT, 90).forEach((p, i) => {
@@ -99,12 +102,12 @@ export function showServiceMapView(host: ServiceMapHost): OverlayPanel {
     const out: SVGGElement[] = [];
     for (const list of byPair.values()) {
       list.forEach((e, i) => {
-        const curve = edgeCurve(positions.get(e.client) ?? { x: 0, y: 0 }, positions.get(e.server) ?? { x: 0, y: 0 }, i, list.length, NODE_RADIUS + 2, 34);
+        const curve = edgeCurve(positions.get(e.client) ?? { x: 0, y: 0 }, positions.get(e.server) ?? { x: 0, y: 0 }, i, list.length, NODE_RADIUS + 2, 50);
         const title = `${host.displayAddress(e.client)} → ${host.displayAddress(e.server)}, ${e.protocol} ${serviceLabel(e)}: ${formatCount(e.packets)} packets, ${formatBytes(e.bytes)}` +
           (e.conversations > 0 ? `, ${formatCount(e.conversations)} conversations` : '');
         const width = 1 + 4 * Math.log1p(e.bytes) / Math.log1p(maxBytes);
         const label = svgElement('text', { class: 'map-edge-label', x: String(curve.label.x), y: String(curve.label.y), 'text-anchor': 'middle' },
-          svgElement('tspan', { x: String(curve.label.x), dy: '-0.3em' }, `${e.protocol === e.transport.toUpperCase() ? '' : `${e.protocol} `}${serviceLabel(e)}`),
+          svgElement('tspan', { x: String(curve.label.x), dy: '-0.3em' }, `${e.protocol.toLowerCase() === e.transport ? '' : `${e.protocol} `}${serviceLabel(e)}`),
           svgElement('tspan', { x: String(curve.label.x), dy: '1.2em', class: 'map-edge-counts' }, `${formatCount(e.packets)} pkts · ${formatBytes(e.bytes)}`));
         const g = svgElement('g', { class: 'map-edge', tabindex: '0', role: 'button', 'data-key': e.key, 'data-filter': edgeFilter(e), 'aria-label': `${title}. Show its packets` },
           svgElement('title', {}, title),
@@ -148,7 +151,7 @@ export function showServiceMapView(host: ServiceMapHost): OverlayPanel {
 
 function arrowMarker(): SVGDefsElement {
   return svgElement('defs', {},
-    svgElement('marker', { id: 'map-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' },
+    svgElement('marker', { id: 'map-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' },
       svgElement('path', { class: 'map-arrow-head', d: 'M 0 0 L 10 5 L 0 10 z' })));
 }
 

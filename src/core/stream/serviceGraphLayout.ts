@@ -35,8 +35,8 @@ export interface EdgeCurve {
 /**
  * The curve of edge `index` of `parallel` edges between `from` and `to`, starting and
  * ending `radius` away from the centres (outside the node circles). Parallel edges bend
- * to alternate sides by `spacing`; a single one is straight. From a node to itself: a loop
- * above it.
+ * to alternate sides by `spacing`, their labels spread along them too; a single one is
+ * straight, labelled in its middle. From a node to itself: a loop above it.
  */
 export function edgeCurve(from: Point, to: Point, index: number, parallel: number, radius: number, spacing: number): EdgeCurve {
   if (from.x === to.x && from.y === to.y) {
@@ -60,11 +60,14 @@ export function edgeCurve(from: Point, to: Point, index: number, parallel: numbe
   const control = { x: mid.x + nx * offset * 2, y: mid.y + ny * offset * 2 };
   const start = toward(from, control, radius);
   const end = toward(to, control, radius);
+  // Labels of parallel edges also sit at different points along their curves, so they cannot overlap however the pair is oriented.
+  const t = (index + 1) / (parallel + 1);
+  const along = (a: number, c: number, b: number): number => (1 - t) * (1 - t) * a + 2 * (1 - t) * t * c + t * t * b;
   return {
     path: offset === 0
       ? `M ${round(start.x)} ${round(start.y)} L ${round(end.x)} ${round(end.y)}`
       : `M ${round(start.x)} ${round(start.y)} Q ${round(control.x)} ${round(control.y)} ${round(end.x)} ${round(end.y)}`,
-    label: { x: round(mid.x + nx * offset), y: round(mid.y + ny * offset) },
+    label: { x: round(along(from.x, control.x, to.x)), y: round(along(from.y, control.y, to.y)) },
   };
 }
 
