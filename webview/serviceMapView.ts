@@ -125,12 +125,18 @@ export function showServiceMapView(host: ServiceMapHost): OverlayPanel {
     const name = host.displayAddress(n.address);
     const named = name !== n.address;
     const title = `${named ? `${name} (${n.address})` : n.address}: ${formatCount(n.packets)} packets, ${formatBytes(n.bytes)}`;
-    // Labels go outside the circle, away from the centre, so they do not sit on the edges.
-    const below = p.y >= HEIGHT / 2;
+    // Labels go outward from the picture's centre, where no edge of the circle layout runs.
+    const dx = p.x - WIDTH / 2;
+    const dy = p.y - HEIGHT / 2;
+    const length = Math.hypot(dx, dy) || 1;
+    const ux = length > 1 ? dx / length : 0;
+    const uy = length > 1 ? dy / length : -1;
+    const anchor = ux > 0.3 ? 'start' : ux < -0.3 ? 'end' : 'middle';
+    const label = { x: p.x + ux * (NODE_RADIUS + 6), y: p.y + uy * (NODE_RADIUS + 6) + (uy > 0.3 ? 12 : uy < -0.3 ? 0 : 4) };
     const g = svgElement('g', { class: `map-node${named ? ' named' : ''}${n.group ? ' group' : ''}`, tabindex: '0', role: 'button', 'data-key': `node|${n.address}`, 'data-address': n.address, 'aria-label': `${title}. Show its packets` },
       svgElement('title', {}, title),
       svgElement('circle', { cx: String(p.x), cy: String(p.y), r: String(NODE_RADIUS) }),
-      svgElement('text', { class: 'map-node-label', x: String(p.x), y: String(below ? p.y + NODE_RADIUS + 16 : p.y - NODE_RADIUS - 8), 'text-anchor': 'middle' }, name));
+      svgElement('text', { class: 'map-node-label', x: label.x.toFixed(1), y: label.y.toFixed(1), 'text-anchor': anchor }, name));
     interactive(g, nodeFilter(n.address));
     return g;
   }
