@@ -1,7 +1,8 @@
 /**
  * A capture as one pcap stream, for a reader on a pipe (`wireshark -k -i -`, `tshark -i -`):
  * the packets captured so far (the spool on disk, which holds every one, or the frames in
- * memory without a spool), then each new one as it arrives, until the capture ends.
+ * memory without a spool or when the spool stopped at its size cap), then each new one as
+ * it arrives, until the capture ends.
  *
  * No packet twice, none left out: new frames are listened to from the same synchronous step
  * that takes the spool's snapshot (the spool is written before listeners hear of a batch,
@@ -72,7 +73,8 @@ export class PcapLiveStream {
     // One synchronous step: listen, snapshot the spool, take the memory's batches.
     const frames = source.onDidAddFrames((batch) => this.enqueue(batch));
     const ending = source.onDidChangeStatus((s) => this.statusChanged(s.state));
-    const snapshot = source.spool?.snapshot();
+    // A spool stopped at its size cap lacks the packets since: memory then has the latest ones, next to the live ones.
+    const snapshot = source.status.spoolCapped ? undefined : source.spool?.snapshot();
     const memory = source.store.batches();
     this.statusChanged(source.live ? source.status.state : 'ended');
     try {
