@@ -35,6 +35,8 @@ export interface ActionTarget {
   followStream(packetNumber: number, protocol: 'tcp' | 'udp'): void;
   showConversations(): void;
   showExchanges(): void;
+  /** Who talks to whom (webview/serviceMapView.ts). */
+  showServiceMap(): void;
 }
 
 type ContextMessage = Extract<ToWebviewMessage, { type: 'contextAction' }>;
@@ -122,6 +124,9 @@ export function runContextAction(target: ActionTarget, message: ContextMessage):
       return;
     case 'showExchanges':
       target.showExchanges();
+      return;
+    case 'showServiceMap':
+      target.showServiceMap();
       return;
     default:
       return;

@@ -252,6 +252,7 @@ export class InspectorApp {
       followStream: (n, protocol) => this.streamViews.follow(n, protocol),
       showConversations: () => this.streamViews.showConversations(),
       showExchanges: () => this.streamViews.showExchanges(),
+      showServiceMap: () => this.streamViews.showServiceMap(),
     };
   }
 

@@ -12,6 +12,7 @@ import type { PacketStore } from '../src/core/packetStore';
 import { showConversationsView } from './conversationsView';
 import { showFollowView } from './followView';
 import { showExchangesView } from './httpView';
+import { showServiceMapView } from './serviceMapView';
 
 export interface StreamViewsHost {
   store(): PacketStore;
@@ -99,6 +100,14 @@ export class StreamViews {
         return `${this.host.displayAddress(address)}${endpoint.slice(colon)}`;
       },
       goToPacket: (packet) => this.host.goToPacket(packet),
+    });
+  }
+
+  showServiceMap(): void {
+    showServiceMapView({
+      source: () => ({ store: this.host.store(), streams: this.current() }),
+      displayAddress: (a) => this.host.displayAddress(a),
+      setFilter: (filter) => this.host.setFilter(filter),
     });
   }
 }

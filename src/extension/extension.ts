@@ -21,6 +21,7 @@ import { StatusAgeRefresher } from './containers/statusAgeRefresher';
 import { PCAP_VIEWER_VIEW_TYPE, PcapViewerProvider } from './file/pcapViewerProvider';
 import { registerInspectorCommands } from './inspector/inspectorCommands';
 import { DECRYPT_TLS_COMMAND, runDecryptTls } from './tls/decryptTlsCommand';
+import { registerOpenInWireshark } from './wireshark/openInWiresharkCommand';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspector/inspectorPanel';
 import { InspectorSerializer } from './inspector/inspectorSerializer';
 import { CaptureSaver } from './save/captureSaver';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command('dockerNetworkCapture.switchDockerContext', () => switchDockerContext());
   registerInspectorCommands(push);
   command(DECRYPT_TLS_COMMAND, (keyLog) => runDecryptTls(log, keyLog));
+  registerOpenInWireshark(push, log);
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
   push(

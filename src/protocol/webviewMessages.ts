@@ -86,7 +86,8 @@ export type InspectorAction =
   | 'toggleMark' | 'goToPacket' | 'find'
   | 'hideColumn' | 'showAllColumns'
   | 'timeSinceStart' | 'timeSincePrevious' | 'timeAbsolute' | 'showNames' | 'showAddresses'
-  | 'followTcpStream' | 'followUdpStream' | 'showConversations' | 'showExchanges';
+  | 'followTcpStream' | 'followUdpStream' | 'showConversations' | 'showExchanges'
+  | 'showServiceMap';
 
 export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'applySelected', 'applyNotSelected', 'applyAndSelected', 'applyOrSelected', 'applyAndNotSelected', 'applyOrNotSelected',
@@ -97,6 +98,7 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'hideColumn', 'showAllColumns',
   'timeSinceStart', 'timeSincePrevious', 'timeAbsolute', 'showNames', 'showAddresses',
   'followTcpStream', 'followUdpStream', 'showConversations', 'showExchanges',
+  'showServiceMap',
 ];
 
 export type SaveFormat = 'json' | 'pcap';

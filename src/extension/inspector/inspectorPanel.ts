@@ -95,6 +95,11 @@ export class InspectorPanel extends Disposable {
     this.tls = decryption;
   }
 
+  /** What this tab shows (Open in Wireshark streams it). */
+  get shownModel(): InspectorModel {
+    return this.model;
+  }
+
   /** Stops this tab's capture (the tab stays, with its packets). */
   stop(): Promise<void> {
     return this.model.stop();
