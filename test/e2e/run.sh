@@ -38,7 +38,7 @@ if [ $# -gt 0 ]; then
   files=(); for name in "$@"; do files+=("test/e2e/$name.test.ts"); done
 else
   # Cheapest first; each file starts its own code-server and browser.
-  files=(test/e2e/containers.test.ts test/e2e/capture.test.ts test/e2e/directions.test.ts test/e2e/containerStopped.test.ts test/e2e/reload.test.ts test/e2e/reattach.test.ts test/e2e/panelClose.test.ts test/e2e/contextMenu.test.ts test/e2e/containerBackend.test.ts test/e2e/welcome.test.ts test/e2e/tlsDecrypt.test.ts)
+  files=(test/e2e/containers.test.ts test/e2e/capture.test.ts test/e2e/directions.test.ts test/e2e/containerStopped.test.ts test/e2e/reload.test.ts test/e2e/reattach.test.ts test/e2e/panelClose.test.ts test/e2e/contextMenu.test.ts test/e2e/containerBackend.test.ts test/e2e/welcome.test.ts test/e2e/tlsDecrypt.test.ts test/e2e/projectCapture.test.ts)
 fi
 status=0
 # One file at a time: two cores, and each file owns the dnc-e2e-* containers while it runs.
