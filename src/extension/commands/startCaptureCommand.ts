@@ -17,7 +17,8 @@ import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel'
 import { readSettings, SETTINGS_SECTION } from '../settings';
 import { CaptureSpool } from '../spool/captureSpool';
 import { askForBpfFilter } from './askForFilter';
-import { captureSelection, selectedRunningContainers } from './captureContainerGroup';
+import { captureSelection } from './captureContainerGroup';
+import { selectedRunningContainers } from './treeSelection';
 import { pickRunningContainer } from './pickContainer';
 
 export interface StartCaptureContext {
