@@ -6,7 +6,8 @@
  * project, with a Container column; a request from the client to the web
  * server shows once (sent by the client, received by the server), and so
  * does its response; addresses show as container names; a client scaled up
- * during the capture joins it. Through the helper-container backend.
+ * during the capture joins it. Two containers selected in the tree (Ctrl+click)
+ * are captured together the same way. Through the helper-container backend.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,8 +17,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IMAGE } from '../support/dockerFixture';
 import { DOCKER_HOST } from './support/environment';
-import { Inspector } from './support/inspector';
+import { Inspector, showsAddress } from './support/inspector';
 import { waitFor } from './support/processes';
+import { CLIENT_NAME, SERVED_TEXT, SERVER_NAME } from './support/scene';
 import { e2eSession } from './support/session';
 
 const HELPER_IMAGE = 'dnc-tcpdump-helper:latest';
@@ -147,5 +149,34 @@ describe('Capture Project Traffic: a Compose project in one tab, each packet onc
     // A copy per end would double the responses; the capture's start and stop may each cut one exchange in half.
     assert.ok(Math.abs(responses - requests) <= 2, `each response once: ${responses} responses to ${requests} requests of ${client}`);
     await h.screenshot('project-capture-ended');
+  });
+
+  it('two containers selected in the tree, Capture Traffic: one tab, the exchange between them once', async () => {
+    const h = session.harness();
+    await h.workbench.closeAllEditors();
+    const { serverIp, clientIp } = session.scene();
+    const serverRow = h.workbench.treeRow(SERVER_NAME);
+    const clientRow = h.workbench.treeRow(CLIENT_NAME);
+    await serverRow.first().click();
+    await clientRow.first().click({ modifiers: ['Control'] });
+    await h.workbench.contextMenu(clientRow, 'Capture Traffic');
+    const inspector = await Inspector.active(h.workbench, 60_000);
+    await waitFor('the inspector to capture both containers', async () => {
+      const line = await inspector.statusLine();
+      return line.includes(CLIENT_NAME) && line.includes(SERVER_NAME) && /capturing/i.test(line);
+    }, 90_000);
+    assert.ok((await h.workbench.tabTitles()).some((t) => t.includes(`${SERVER_NAME}, ${CLIENT_NAME}`) || t.includes(`${CLIENT_NAME}, ${SERVER_NAME}`)), 'one tab for both');
+    // Both captures run now: the request and its response are each one row naming both ends.
+    assert.equal(session.scene().fetchFromServer().trim(), SERVED_TEXT);
+    const request = await inspector.waitForRow('the GET, seen by both', (r) => r.text.Info?.includes('GET / HTTP/1.1') === true, 30_000);
+    assert.equal(request.text.Container, `${CLIENT_NAME} → ${SERVER_NAME}`);
+    assert.ok(showsAddress(request, 'Source', clientIp) && showsAddress(request, 'Destination', serverIp));
+    const response = await inspector.waitForRow('the response, seen by both', (r) => /HTTP\/1\.[01] 200/.test(r.text.Info ?? ''), 30_000);
+    assert.equal(response.text.Container, `${SERVER_NAME} → ${CLIENT_NAME}`);
+    await inspector.typeFilter('info contains "GET / HTTP/1.1"');
+    await waitFor('the filter to leave the one request', async () => (await inspector.counter('shown')) === '1 shown', 10_000);
+    await h.screenshot('selection-capture');
+    await inspector.click('stop-button');
+    await waitFor('the helper containers to be removed', () => helperContainers().length === 0, 30_000);
   });
 });
