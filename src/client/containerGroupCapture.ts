@@ -188,7 +188,7 @@ export class ContainerGroupCapture {
       if (!all.some((c) => c.id === id && c.labels[COMPOSE_PROJECT] === project)) return;
       const t = await this.docker.resolveContainer(id);
       if (this.stopping) return;
-      this.events.log(t, 'info', `${t.name} started: it joins the capture of project ${project}`);
+      this.events.log(undefined, 'info', `${t.name} started: it joins the capture`);
       await this.join(t);
     } catch (err) {
       this.events.log(undefined, 'warn', `a container of project ${project} started but cannot be captured: ${err instanceof Error ? err.message : String(err)}`);
