@@ -145,7 +145,9 @@ export function cellFilter(column: string | undefined, values: PacketRowValues):
     case 'source': return addressFilter('src', values.source) ?? byNumber;
     case 'destination': return addressFilter('dst', values.destination) ?? byNumber;
     case 'direction': return values.direction ? `dir == ${values.direction}` : byNumber;
-    case 'interface': return values.iface ? `iface == ${quoteFilterValue(values.iface)}` : byNumber;
+    case 'interface':
+    // A capture of several containers names the interface `web-1/eth0`: the container's rows on it.
+    case 'container': return values.iface ? `iface == ${quoteFilterValue(values.iface)}` : byNumber;
     case 'protocol': return `proto == ${quoteFilterValue(values.protocol)}`;
     case 'length': return `frame.len == ${values.length}`;
     case 'info': return `info contains ${quoteFilterValue(values.info)}`;

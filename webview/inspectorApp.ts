@@ -11,6 +11,7 @@ import { PacketStore } from '../src/core/packetStore';
 import { nextSort, type PacketSort } from '../src/core/sortPackets';
 import type { CaptureStatus, SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { runContextAction, type ActionTarget } from './contextActions';
+import { CONTAINER_COLUMN, ContainerColumnPresence, containerCells, CONTAINER_COLUMN_KEY } from './containerColumn';
 import { DetailPane } from './detailPane';
 import { el } from './dom';
 import { formatCount } from './format';
@@ -32,6 +33,7 @@ const TIME_FORMAT_NAMES: Record<TimeFormat, string> = { sinceStart: 'seconds sin
 const COLUMNS: ListColumn[] = [
   { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
   { title: 'Time', width: '120px', className: 'col-time', key: 'time', tooltip: 'Click to sort; right-click for the time format (since the first packet, since the previous one, time of day)' },
+  CONTAINER_COLUMN,
   { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
   { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
   { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
@@ -68,6 +70,8 @@ export class InspectorApp {
   private readonly toolbar: Toolbar;
   private readonly list: PacketList;
   private readonly detail = new DetailPane();
+  /** A capture of several containers shows the Container column. */
+  private readonly containerColumn = new ContainerColumnPresence();
   private readonly statusLine: HTMLElement;
   private readonly jumpBar: JumpBar;
   /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
@@ -132,6 +136,7 @@ export class InspectorApp {
     document.body.append(main);
 
     for (const key of restored.hiddenColumns) this.list.setColumnHidden(key, true);
+    this.list.setColumnAvailable(CONTAINER_COLUMN_KEY, false);
     this.updateHeaderContext();
     if (restored.sort) this.sortBy(restored.sort);
     this.toolbar.setFollow(restored.autoscroll);
@@ -341,7 +346,8 @@ export class InspectorApp {
     switch (column) {
       case 'time': return this.timeFormat === 'sincePrevious' ? (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0) : store.relativeTime(row);
       case 'direction': return c.interfaces.get(c.interfaceId[s] ?? 0) === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN';
-      case 'interface': return c.interfaces.get(c.interfaceId[s] ?? 0);
+      case 'interface': return containerCells(c.interfaces.get(c.interfaceId[s] ?? 0)).iface;
+      case CONTAINER_COLUMN_KEY: return containerCells(c.interfaces.get(c.interfaceId[s] ?? 0)).container;
       case 'source': return this.displayAddress(c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
       case 'destination': return this.displayAddress(c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
       case 'protocol': return protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1);
@@ -418,13 +424,16 @@ export class InspectorApp {
     }
     const c = store.columns;
     const s = store.slot(row);
-    const [number, time, direction, iface, source, destination, protocol, length, info] = cells;
+    const [number, time, container, direction, iface, source, destination, protocol, length, info] = cells;
     setText(number, String(packetNumber));
     setText(time, this.timeText(row));
     const interfaceName = c.interfaces.get(c.interfaceId[s] ?? 0);
     // A pcap file records neither (its interface name is empty): blank, not a guess.
     setText(direction, interfaceName === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN');
-    setText(iface, interfaceName);
+    const where = containerCells(interfaceName);
+    setText(container, where.container);
+    if (container) container.title = where.title;
+    setText(iface, where.iface);
     this.setAddress(source, c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
     this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
     const shown = this.tls.rowText(packetNumber, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1), store.infoOf(row));
@@ -580,6 +589,7 @@ export class InspectorApp {
   }
 
   private render(): void {
+    this.list.setColumnAvailable(CONTAINER_COLUMN_KEY, this.containerColumn.update(this.store.columns.interfaces));
     // A live capture's sort is taken again at most once a second (see SortedRows).
     if (this.sorted.refresh()) this.list.invalidate();
     this.list.render();

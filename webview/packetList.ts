@@ -63,6 +63,8 @@ export class PacketList {
   private readonly header: HTMLElement;
   private readonly widths: string[];
   private readonly hidden = new Set<string>();
+  /** Columns that mean nothing for this capture (the Container column of a one-container capture): never shown, not the user's choice. */
+  private readonly unavailable = new Set<string>();
   private virtualTop = 0;
   private viewportHeight = 0;
   private generation = 0;
@@ -162,6 +164,14 @@ export class PacketList {
     this.applyColumns();
   }
 
+  /** Makes a column part of the list or not, apart from the user's Hide Column (which it does not change). */
+  setColumnAvailable(key: string, available: boolean): void {
+    if (available === !this.unavailable.has(key)) return;
+    if (available) this.unavailable.delete(key);
+    else this.unavailable.add(key);
+    this.applyColumns();
+  }
+
   showAllColumns(): void {
     this.hidden.clear();
     this.applyColumns();
@@ -173,12 +183,13 @@ export class PacketList {
 
   /** The grid tracks of the visible columns, on the header and the rows alike. */
   private applyColumns(): void {
-    const shown = this.columns.map((c, i) => ({ c, width: this.widths[i] ?? c.width })).filter(({ c }) => !this.hidden.has(c.key));
+    const off = (key: string): boolean => this.hidden.has(key) || this.unavailable.has(key);
+    const shown = this.columns.map((c, i) => ({ c, width: this.widths[i] ?? c.width })).filter(({ c }) => !off(c.key));
     const template = shown.map((s) => s.width).join(' ');
     for (const target of [this.layer, this.header]) target.style.setProperty('--list-columns', template);
     // Narrower than this, the list scrolls sideways instead of cutting columns (Info last) off.
     this.element.style.setProperty('--list-min-width', `${shown.reduce((sum, s) => sum + minimumWidth(s.width), 0) + 12}px`);
-    for (const c of this.columns) this.element.classList.toggle(`hide-${c.key}`, this.hidden.has(c.key));
+    for (const c of this.columns) this.element.classList.toggle(`hide-${c.key}`, off(c.key));
   }
 
   private startResize(down: PointerEvent, index: number, cell: HTMLElement, handle: HTMLElement): void {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
 import { STOP_FROM_STATUS_BAR_COMMAND, stopFromStatusBar } from './capture/statusBarStop';
 import { captureAgainInTab } from './commands/captureAgainInTab';
+import { CAPTURE_PROJECT_COMMAND, captureProject } from './commands/captureContainerGroup';
 import { ReattachNotifier } from './commands/offerReattach';
 import { runStartCapture, type StartCaptureContext } from './commands/startCaptureCommand';
 import { switchDockerContext } from './commands/switchDockerContext';
@@ -44,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): void {
   push(watcher);
   manager = push(new CaptureManager());
   const tree = push(new ContainerTreeProvider(watcher, manager));
-  const treeView = push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
+  // canSelectMany: several containers selected are captured together, in one tab.
+  const treeView = push(vscode.window.createTreeView(CONTAINERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true }));
   push(new EngineDescription(treeView, watcher));
   const ages = push(new StatusAgeRefresher(watcher));
   ages.setVisible(treeView.visible);
@@ -60,10 +62,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, run: (...args: unknown[]) => unknown): void => {
     push(vscode.commands.registerCommand(id, run));
   };
-  command('dockerNetworkCapture.capture.start', (arg) => runStartCapture(arg, {}, startContext));
-  command('dockerNetworkCapture.capture.startEgress', (arg) => runStartCapture(arg, { direction: 'egress' }, startContext));
-  command('dockerNetworkCapture.capture.startIngress', (arg) => runStartCapture(arg, { direction: 'ingress' }, startContext));
-  command('dockerNetworkCapture.capture.startWithFilter', (arg) => runStartCapture(arg, { askFilter: true }, startContext));
+  command('dockerNetworkCapture.capture.start', (arg, selected) => runStartCapture(arg, {}, startContext, selected));
+  command('dockerNetworkCapture.capture.startEgress', (arg, selected) => runStartCapture(arg, { direction: 'egress' }, startContext, selected));
+  command('dockerNetworkCapture.capture.startIngress', (arg, selected) => runStartCapture(arg, { direction: 'ingress' }, startContext, selected));
+  command('dockerNetworkCapture.capture.startWithFilter', (arg, selected) => runStartCapture(arg, { askFilter: true }, startContext, selected));
+  command(CAPTURE_PROJECT_COMMAND, (arg) => (manager ? captureProject(arg, watcher, manager, deps) : undefined));
   command(STOP_ALL_COMMAND, () => manager?.stopAll());
   command(STOP_FROM_STATUS_BAR_COMMAND, () => stopFromStatusBar({
     activeRunning: () => InspectorPanel.activeRunning(),

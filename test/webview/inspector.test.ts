@@ -82,7 +82,10 @@ async function posted(page: Page): Promise<PostedMessage[]> {
 async function visibleRows(page: Page): Promise<string[][]> {
   return page.$$eval('.list-row:not([hidden])', (rows) =>
     rows
-      .map((row) => ({ y: row.getBoundingClientRect().top, cells: Array.from(row.querySelectorAll('.cell'), (c) => (c as { textContent: string | null }).textContent ?? '') }))
+      .map((row) => ({ y: row.getBoundingClientRect().top, cells: Array.from(row.querySelectorAll('.cell'), (c) => c as unknown as { textContent: string | null })
+        // The cells a user sees: a column that does not apply (Container, one container) is in the DOM, not shown.
+        .filter((c) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(c).display !== 'none')
+        .map((c) => c.textContent ?? '') }))
       .sort((a, b) => a.y - b.y)
       .map((r) => r.cells),
   );

@@ -4,14 +4,36 @@
  * capture, or asks before stopping all: statusBarStop.ts).
  */
 import * as vscode from 'vscode';
+import type { CaptureEndInfo } from '../../client/captureClient';
 import { Disposable } from '../disposable';
-import type { CaptureSession } from './captureSession';
+import type { InspectorDeps } from '../inspector/inspectorPanel';
+import { startContainerGroup, type ContainerGroup, type ContainerGroupOptions } from './containerGroupStart';
+import type { Subscription } from './emitter';
 import { STOP_FROM_STATUS_BAR_COMMAND } from './statusBarStop';
+
+/**
+ * A running capture as the manager counts and stops it: one container's
+ * (CaptureSession, `container`) or several containers' in one tab
+ * (MultiCaptureSession, `label` and `containerIds`).
+ */
+export interface ManagedCapture {
+  readonly container?: { id: string; name: string } | undefined;
+  readonly label?: string;
+  readonly containerIds?: ReadonlySet<string>;
+  readonly packetsCaptured: number;
+  readonly onDidCount: (listener: (count: number) => void) => Subscription;
+  readonly onDidEnd: (listener: (info: CaptureEndInfo) => void) => Subscription;
+  stop(): Promise<void>;
+}
+
+function idsOf(capture: ManagedCapture): string[] {
+  return capture.containerIds ? [...capture.containerIds] : capture.container ? [capture.container.id] : [];
+}
 
 export const STOP_ALL_COMMAND = 'dockerNetworkCapture.capture.stopAll';
 
 export class CaptureManager extends Disposable {
-  private readonly sessions = new Set<CaptureSession>();
+  private readonly sessions = new Set<ManagedCapture>();
   private readonly statusItem: vscode.StatusBarItem;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly runningEmitter = this._register(new vscode.EventEmitter<void>());
@@ -25,7 +47,7 @@ export class CaptureManager extends Disposable {
     this.statusItem.command = STOP_FROM_STATUS_BAR_COMMAND;
   }
 
-  add(session: CaptureSession): void {
+  add(session: ManagedCapture): void {
     this.sessions.add(session);
     const counting = session.onDidCount(() => this.scheduleUpdate());
     const ending = session.onDidEnd(() => {
@@ -39,11 +61,32 @@ export class CaptureManager extends Disposable {
 
   /** Ids of the containers being captured now. */
   get capturedContainerIds(): ReadonlySet<string> {
-    return new Set([...this.sessions].map((s) => s.container.id));
+    return new Set([...this.sessions].flatMap(idsOf));
   }
 
-  get running(): CaptureSession[] {
+  /** Names of the containers captured on their own now (a re-attach offer is not made for them). */
+  get capturedContainerNames(): ReadonlySet<string> {
+    return new Set([...this.sessions].flatMap((s) => (s.container ? [s.container.name] : [])));
+  }
+
+  get running(): ManagedCapture[] {
     return [...this.sessions];
+  }
+
+  /**
+   * Captures several containers in one inspector tab: a selection in the tree,
+   * or a Compose project (followed: its containers that start join, those that
+   * stop leave). The backend is chosen by multiContainerBackend.ts.
+   */
+  captureMany(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps): Promise<void> {
+    return startContainerGroup(group, options, deps, (capture) => {
+      this.add(capture);
+      // Joins and leaves change which tree rows are marked.
+      const members = capture.onDidChangeMembers(() => {
+        if (!this.isDisposed) this.runningEmitter.fire();
+      });
+      capture.onDidEnd(() => members.dispose());
+    });
   }
 
   async stopAll(): Promise<void> {
@@ -56,7 +99,7 @@ export class CaptureManager extends Disposable {
     super.dispose();
   }
 
-  private remove(session: CaptureSession): void {
+  private remove(session: ManagedCapture): void {
     this.sessions.delete(session);
     this.update();
     if (!this.isDisposed) this.runningEmitter.fire();
@@ -80,7 +123,7 @@ export class CaptureManager extends Disposable {
     let total = 0;
     for (const s of this.sessions) total += s.packetsCaptured;
     this.statusItem.text = `$(record) ${total.toLocaleString('en-US')} packets`;
-    const names = [...this.sessions].map((s) => s.container.name).join(', ');
+    const names = [...this.sessions].map((s) => s.label ?? s.container?.name ?? '').join(', ');
     this.statusItem.tooltip = `Capturing: ${names}\nClick to stop ${this.sessions.size === 1 ? 'the capture' : 'the active tab\'s capture (or all, after asking)'}`;
     this.statusItem.show();
   }

@@ -26,7 +26,7 @@ export class ReattachNotifier extends Disposable {
     super();
     this._register(watcher.onDidChange((state) => {
       if (state.unreachable !== undefined) return;
-      const capturing = new Set(this.manager.running.map((s) => s.container.name));
+      const capturing = this.manager.capturedContainerNames;
       for (const offer of this.offers.containersListed(state.containers, state.listedAt, capturing)) void this.show(offer.capture, offer.containerId);
     }));
   }

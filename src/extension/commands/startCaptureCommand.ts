@@ -17,6 +17,8 @@ import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel'
 import { readSettings, SETTINGS_SECTION } from '../settings';
 import { CaptureSpool } from '../spool/captureSpool';
 import { askForBpfFilter } from './askForFilter';
+import { captureSelection } from './captureContainerGroup';
+import { selectedRunningContainers } from './treeSelection';
 import { pickRunningContainer } from './pickContainer';
 
 export interface StartCaptureContext {
@@ -34,7 +36,15 @@ export interface StartCaptureVariant {
   askFilter?: boolean;
 }
 
-export async function runStartCapture(arg: unknown, variant: StartCaptureVariant, ctx: StartCaptureContext): Promise<void> {
+/** `selected`: the tree's multi-selection (VS Code's second argument); several running containers are captured in one tab. */
+export async function runStartCapture(arg: unknown, variant: StartCaptureVariant, ctx: StartCaptureContext, selected?: unknown): Promise<void> {
+  const several = selectedRunningContainers(arg, selected);
+  if (several) {
+    const filter = variant.askFilter ? await askForBpfFilter(several.map((c) => c.name).join(', ')) : undefined;
+    if (variant.askFilter && filter === undefined) return;
+    await captureSelection(several, { ...(variant.direction ? { direction: variant.direction } : {}), ...(filter ? { filter } : {}) }, ctx.manager, ctx.deps);
+    return;
+  }
   const picked = await pickRunningContainer(arg, ctx.watcher);
   if (!picked) return;
   let filter: string | undefined;

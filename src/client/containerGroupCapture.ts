@@ -1,0 +1,230 @@
+/**
+ * Several containers captured as one: one capture per container (a helper
+ * container each, or whatever `startOne` starts), their frames tagged with the
+ * container's name, and the captured containers' addresses recorded for the
+ * de-duplication rule (core/timeline/capturedAddresses.ts), from each one's
+ * first frame to its last. With a Compose project, the group follows it
+ * through Docker's event stream: a container of the project that starts
+ * (scale up, restart, recreate) joins; one that stops leaves without ending
+ * the rest. Without a project, the group ends when its last container leaves.
+ *
+ * The same rules as the CLI's `--project` (cli/multiContainerCapture.ts); no
+ * `vscode` here, so the extension's capture of several containers uses it.
+ */
+import { forEachFrame } from '../core/frameBatch';
+import { CapturedAddresses } from '../core/timeline/capturedAddresses';
+import { frameMicros, type ContainerFrame } from '../core/timeline/containerFrame';
+import { DEFAULT_SKEW_MICROS } from '../core/timeline/packetDeduplicator';
+import { CaptureError } from '../protocol/captureErrors';
+import type { CaptureRequest } from '../protocol/captureRequest';
+import type { ResolvedContainer } from '../protocol/resolvedContainer';
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle, CaptureStartedInfo, CaptureStats } from './captureClient';
+import type { ContainerLister, DisposableLike } from './dockerClient';
+
+/** The label docker-compose and `docker compose` put on every container of a project. */
+export const COMPOSE_PROJECT = 'com.docker.compose.project';
+
+/** Starts the capture of one container (the backend's own start function, bound to its options). */
+export type StartOneCapture = (target: ResolvedContainer, request: CaptureRequest, events: CaptureEvents) => Promise<CaptureHandle>;
+
+export interface GroupCaptureEvents {
+  /** A container's capture runs (the first ones, and each that joins later). */
+  joined(target: ResolvedContainer, info: CaptureStartedInfo): void;
+  /** Frames of one container, tagged; their `data` are views into the batch they came in. */
+  frames(frames: ContainerFrame[]): void;
+  stats(target: ResolvedContainer, stats: CaptureStats): void;
+  log(target: ResolvedContainer | undefined, level: 'info' | 'debug' | 'warn' | 'error', message: string): void;
+  /** A container's capture ended (it stopped, or its capture failed); the others go on. */
+  left(target: ResolvedContainer, info: CaptureEndInfo): void;
+  /** Every capture of the group has ended and none will join: the group is over. */
+  ended(): void;
+}
+
+export interface GroupCaptureOptions {
+  /** Follow this Compose project: its containers that start join. */
+  project?: string;
+  /** The request for each container, less the container itself; limits are the whole group's, not applied per container. */
+  request: Omit<CaptureRequest, 'container' | 'limits'>;
+}
+
+interface Member {
+  target: ResolvedContainer;
+  handle?: CaptureHandle;
+}
+
+export class ContainerGroupCapture {
+  /** Who owns which address, and since when: the de-duplication rule reads it. */
+  readonly addresses = new CapturedAddresses();
+  private readonly members = new Map<string, Member>();
+  private stopping = false;
+  private over = false;
+  private paused = false;
+  private watch: DisposableLike | undefined;
+
+  constructor(
+    private readonly docker: ContainerLister,
+    private readonly startOne: StartOneCapture,
+    private readonly options: GroupCaptureOptions,
+    private readonly events: GroupCaptureEvents,
+  ) {}
+
+  /** Ids of the containers being captured now. */
+  get containerIds(): string[] {
+    return [...this.members.keys()];
+  }
+
+  /** Names of the containers being captured now. */
+  get containerNames(): string[] {
+    return [...this.members.values()].map((m) => m.target.name);
+  }
+
+  get isOver(): boolean {
+    return this.over;
+  }
+
+  /**
+   * Starts every target (and, with a project, watches for more). Rejects with
+   * the first failure once the others are stopped again: a group that cannot
+   * capture all it was asked for does not pretend to.
+   */
+  async start(targets: readonly ResolvedContainer[]): Promise<void> {
+    // Watched before the first start: a container that starts meanwhile is not missed.
+    if (this.options.project !== undefined) this.watchProject(this.options.project);
+    const started = await Promise.allSettled(targets.map((t) => this.join(t)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.stop();
+      throw failed.reason;
+    }
+    if (this.members.size === 0) this.end();
+  }
+
+  /** Stops every capture; resolves once each has ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.watch?.dispose();
+    this.watch = undefined;
+    await Promise.all([...this.members.values()].map((m) => m.handle?.stop().catch(() => undefined)));
+    if (this.members.size === 0) this.end();
+  }
+
+  /** Flow control for every capture of the group (a consumer is behind). */
+  pause(): void {
+    this.paused = true;
+    for (const m of this.members.values()) m.handle?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const m of this.members.values()) m.handle?.resume();
+  }
+
+  private async join(t: ResolvedContainer): Promise<void> {
+    if (this.members.has(t.id) || this.stopping) return;
+    const member: Member = { target: t };
+    this.members.set(t.id, member);
+    // Its addresses count as captured from its first frame on: a packet sent to it
+    // before its capture ran was not missed by it (the skew: two tcpdumps, one clock).
+    let registered = false;
+    let lastFrameMicros = 0;
+    let gone = false;
+    const leave = (info: CaptureEndInfo): void => {
+      if (gone) return;
+      gone = true;
+      this.members.delete(t.id);
+      // Up to its last frame (the skew: its arrivals may be stamped a hair later than their departures).
+      this.addresses.retire(t.name, lastFrameMicros + DEFAULT_SKEW_MICROS);
+      this.events.left(t, info);
+      if (this.members.size === 0 && (this.stopping || this.options.project === undefined)) this.end();
+    };
+    const request: CaptureRequest = { ...this.options.request, container: t.id, limits: {} };
+    try {
+      member.handle = await this.startOne(t, request, {
+        started: (info) => this.events.joined(t, info),
+        frames: (batch) => {
+          const tagged: ContainerFrame[] = [];
+          forEachFrame(batch, (f) => tagged.push(Object.assign(f, { container: t.name })));
+          const first = tagged[0];
+          const last = tagged[tagged.length - 1];
+          if (!first || !last) return;
+          if (!registered) {
+            registered = true;
+            const since = frameMicros(first) - DEFAULT_SKEW_MICROS;
+            for (const n of t.networks) {
+              if (n.ipv4) this.addresses.add(n.ipv4, t.name, since);
+              if (n.ipv6) this.addresses.add(n.ipv6, t.name, since);
+            }
+          }
+          lastFrameMicros = frameMicros(last);
+          this.events.frames(tagged);
+        },
+        stats: (s) => this.events.stats(t, s),
+        log: (level, message) => this.events.log(t, level, message),
+        ended: (info) => leave(info),
+      });
+      if (this.paused) member.handle.pause();
+      if (this.stopping) void member.handle.stop();
+    } catch (err) {
+      leave({ reason: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  private watchProject(project: string): void {
+    this.watch = this.docker.watchEvents(
+      (e) => {
+        if (e.action !== 'start' || this.stopping || this.members.has(e.id)) return;
+        void this.joinIfMember(project, e.id);
+      },
+      (error) => {
+        if (!this.stopping) this.events.log(undefined, 'warn', `Docker's event stream ended${error ? ` (${error.message})` : ''}: containers of project ${project} that start from now on are not captured`);
+      },
+    );
+  }
+
+  private async joinIfMember(project: string, id: string): Promise<void> {
+    try {
+      const all = await this.docker.listContainers();
+      if (!all.some((c) => c.id === id && c.labels[COMPOSE_PROJECT] === project)) return;
+      const t = await this.docker.resolveContainer(id);
+      if (this.stopping) return;
+      this.events.log(undefined, 'info', `${t.name} started: it joins the capture`);
+      await this.join(t);
+    } catch (err) {
+      this.events.log(undefined, 'warn', `a container of project ${project} started but cannot be captured: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private end(): void {
+    if (this.over) return;
+    this.over = true;
+    this.watch?.dispose();
+    this.watch = undefined;
+    this.events.ended();
+  }
+}
+
+/**
+ * Every running container of a Compose project, resolved (one that stops
+ * between the list and now is left out); none running is an error, as for
+ * the CLI's `--project`.
+ */
+export async function projectTargets(docker: ContainerLister, project: string): Promise<ResolvedContainer[]> {
+  const members = (await docker.listContainers()).filter((c) => c.labels[COMPOSE_PROJECT] === project && c.state === 'running');
+  if (members.length === 0) throw new CaptureError('no-such-container', `no running container of Compose project ${JSON.stringify(project)}`);
+  return resolveRunning(docker, members.map((m) => m.id));
+}
+
+/** The containers given, resolved; those that stopped meanwhile are left out; none left is an error. */
+export async function resolveRunning(docker: ContainerLister, ids: readonly string[]): Promise<ResolvedContainer[]> {
+  const targets: ResolvedContainer[] = [];
+  for (const id of new Set(ids)) {
+    try {
+      targets.push(await docker.resolveContainer(id));
+    } catch (err) {
+      if (!(err instanceof CaptureError && err.code === 'container-not-running')) throw err;
+    }
+  }
+  if (targets.length === 0) throw new CaptureError('container-not-running', 'none of the containers to capture is running');
+  return targets;
+}

@@ -1,0 +1,98 @@
+/**
+ * Starts a capture of several containers in one inspector tab: the containers
+ * selected in the tree, or a Compose project (which the capture then follows).
+ * The capture manager calls this (CaptureManager.captureMany); commands only
+ * say what to capture.
+ */
+import * as vscode from 'vscode';
+import { ContainerGroupCapture, projectTargets, resolveRunning } from '../../client/containerGroupCapture';
+import type { ResolvedContainer } from '../../protocol/resolvedContainer';
+import type { CaptureDirection } from '../../protocol/captureRequest';
+import { isCaptureError } from '../../protocol/captureErrors';
+import { dockerClientFromSettings } from '../containers/dockerClientFromSettings';
+import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel';
+import { readSettings } from '../settings';
+import { CaptureSpool } from '../spool/captureSpool';
+import { multiContainerBackend } from './multiContainerBackend';
+import { MultiCaptureSession } from './multiCaptureSession';
+
+/** What to capture together. */
+export type ContainerGroup =
+  | { kind: 'containers'; containers: readonly { id: string; name: string }[] }
+  | { kind: 'project'; project: string };
+
+export interface ContainerGroupOptions {
+  /** undefined = the direction setting. */
+  direction?: CaptureDirection;
+  filter?: string;
+}
+
+/** The manager's side of a started group: it counts and stops it like any capture. */
+export type AddCapture = (capture: MultiCaptureSession) => void;
+
+export function groupLabel(group: ContainerGroup): string {
+  return group.kind === 'project' ? `project ${group.project}` : group.containers.map((c) => c.name).join(', ');
+}
+
+export async function startContainerGroup(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps, addCapture: AddCapture): Promise<void> {
+  const { log } = deps;
+  const label = groupLabel(group);
+  const settings = readSettings();
+  const docker = dockerClientFromSettings(settings);
+  let targets: ResolvedContainer[];
+  try {
+    targets = group.kind === 'project' ? await projectTargets(docker, group.project) : await resolveRunning(docker, group.containers.map((c) => c.id));
+  } catch (e) {
+    docker.dispose();
+    reportGroupFailure(label, e, log);
+    return;
+  }
+  const direction = options.direction ?? settings.direction;
+  const backend = multiContainerBackend(settings.captureBackend, docker, { helperImage: settings.helperImage, verbose: settings.verbose });
+  if (backend.notice) void vscode.window.showInformationMessage(backend.notice);
+  if (settings.captureMode.kind === 'bridge') log.info(`Capturing ${label}: the bridge capture mode captures one container; each container is captured in its own namespace`);
+  log.info(`Capturing ${label} (${targets.map((t) => t.name).join(', ')}): direction ${direction}${options.filter ? `, filter "${options.filter}"` : ''}, through ${backend.description}`);
+
+  const spool = await createGroupSpool(deps, label, settings.maxSpoolBytes);
+  const session = new MultiCaptureSession(label, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, (level, message) => {
+    if (level === 'debug' && !settings.verbose) return;
+    log[level](`[${label}] ${message}`);
+  }, spool, direction === 'both');
+  const description = { direction, ...(options.filter ? { filter: options.filter } : {}) };
+  // After a reload the tab reads its rows back from the spool (their container names included); no Capture Again.
+  const panel = InspectorPanel.open(session, label, deps, spool ? { spool: spool.path } : undefined, description);
+  addCapture(session);
+  panel.onDidClose(() => void session.stop().finally(() => {
+    session.dispose();
+    void spool?.delete();
+  }));
+  session.onDidEnd((info) => {
+    docker.dispose();
+    log.info(`Capture of ${label} ended: ${info.reason}; ${session.packetsCaptured} rows`);
+  });
+  const request = { direction, mode: { kind: 'namespace' as const }, ...(options.filter ? { filter: options.filter } : {}), ...(settings.snapLength > 0 ? { snapLength: settings.snapLength } : {}) };
+  try {
+    await session.start((events) => new ContainerGroupCapture(docker, backend.start, { ...(group.kind === 'project' ? { project: group.project } : {}), request }, events), targets);
+  } catch (e) {
+    reportGroupFailure(label, e, log);
+  }
+}
+
+async function createGroupSpool(deps: InspectorDeps, label: string, maxBytes: number): Promise<CaptureSpool | undefined> {
+  const folder = await deps.spoolFolder;
+  if (!folder) return undefined;
+  try {
+    return await CaptureSpool.create(folder, label.replace(/[^A-Za-z0-9_.-]+/g, '-'), (level, message) => deps.log[level](message), { maxBytes });
+  } catch (e) {
+    deps.log.warn(`No capture spool (packets are kept in memory only): ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+function reportGroupFailure(label: string, e: unknown, log: vscode.LogOutputChannel): void {
+  const message = e instanceof Error ? e.message : String(e);
+  log.error(`Capture of ${label} failed${isCaptureError(e) ? ` [${e.code}]` : ''}: ${message}`);
+  void vscode.window.showErrorMessage(`Capture of ${label} failed: ${message}`, 'Show Log').then((choice) => {
+    if (choice) log.show();
+  });
+}
