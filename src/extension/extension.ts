@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
 import { STOP_FROM_STATUS_BAR_COMMAND, stopFromStatusBar } from './capture/statusBarStop';
 import { CAPTURE_TAB_VIEW_TYPE, CaptureEditorProvider } from './captureTab/captureEditorProvider';
+import { CaptureTabDecorations } from './captureTab/captureTabDecorations';
 import { CaptureTabRecords, noteWindowClosing } from './captureTab/captureTabRecords';
 import { captureAgainInTab } from './commands/captureAgainInTab';
 import { ReattachNotifier } from './commands/offerReattach';
@@ -79,7 +80,9 @@ export function activate(context: vscode.ExtensionContext): void {
   command(DECRYPT_TLS_COMMAND, (keyLog) => runDecryptTls(log, keyLog));
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
-  const captureTabs = new CaptureEditorProvider(deps, new CaptureTabRecords(context.workspaceState));
+  const decorations = push(new CaptureTabDecorations());
+  push(vscode.window.registerFileDecorationProvider(decorations));
+  const captureTabs = new CaptureEditorProvider(deps, new CaptureTabRecords(context.workspaceState), decorations);
   deps.captureTabs = captureTabs;
   push(vscode.window.registerCustomEditorProvider(CAPTURE_TAB_VIEW_TYPE, captureTabs, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }));
   void spoolFolder.then(() => captureTabs.pruneRecords()).catch((e: unknown) => log.warn(`Capture tab records: ${e instanceof Error ? e.message : String(e)}`));

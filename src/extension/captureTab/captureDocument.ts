@@ -27,6 +27,8 @@ export interface CaptureDocumentDeps {
   log: vscode.LogOutputChannel;
   /** Fires the provider's onDidChangeCustomDocument for this document. */
   changed(document: CaptureDocument): void;
+  /** The tab's capture started or ended (undefined: the document is gone). */
+  running(document: CaptureDocument, running: boolean | undefined): void;
 }
 
 export interface CaptureTabContent {
@@ -111,12 +113,16 @@ export class CaptureDocument implements vscode.CustomDocument {
     if (this.settleTimer) clearTimeout(this.settleTimer);
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
+    this.deps.running(this, undefined);
     void this.deps.records.delete(this.tabId);
   }
 
   private follow(model: InspectorModel): void {
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
+    const running = (): boolean => ['starting', 'capturing', 'stopping'].includes(model.status.state);
+    this.deps.running(this, running());
+    this.subscriptions.push(model.onDidChangeStatus(() => this.deps.running(this, running())));
     // Only a live capture brings packets that were never saved; a tab read
     // back from its spool is as dirty as VS Code restored it.
     if (!model.live) return;

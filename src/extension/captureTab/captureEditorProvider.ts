@@ -12,7 +12,8 @@
  * tab restored from a hot-exit backup, the spool the backup id names).
  *
  * VS Code names a custom editor's tab after its URI and ignores the panel's
- * title, so the title is fixed when the tab opens (no " (ended)" suffix).
+ * title, so the title is fixed when the tab opens; live and ended tabs differ
+ * by their decoration instead (captureTabDecorations.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { InspectorPanel, type CaptureTabOpener, type InspectorDeps } from '../in
 import { restoredEndStatus, restoredHostState } from '../inspector/restoredState';
 import type { TabDescription } from '../inspector/tabTitle';
 import { CaptureDocument, recordOf, type CaptureDocumentDeps } from './captureDocument';
+import type { CaptureTabDecorations } from './captureTabDecorations';
 import type { CaptureTabRecords } from './captureTabRecords';
 import { CAPTURE_TAB_SCHEME, captureTabUriParts, parseCaptureTabUri } from './captureTabUri';
 import { RELOADED_REASON, restoreSpooledCapture } from './spooledCaptureRestore';
@@ -50,8 +52,14 @@ export class CaptureEditorProvider implements vscode.CustomEditorProvider<Captur
   constructor(
     private readonly deps: InspectorDeps,
     private readonly records: CaptureTabRecords,
+    decorations: CaptureTabDecorations,
   ) {
-    this.documentDeps = { records, log: deps.log, changed: (document) => this.changeEmitter.fire({ document }) };
+    this.documentDeps = {
+      records,
+      log: deps.log,
+      changed: (document) => this.changeEmitter.fire({ document }),
+      running: (document, running) => decorations.set(document.uri, running),
+    };
   }
 
   /** Opens a tab titled `title` for a new capture; resolves with its binding once VS Code shows it. */
