@@ -69,10 +69,11 @@ test('a tab restored from a hot-exit backup is unsaved without being told; a rev
 test('the tab URI carries the title (slashes kept out of the path) and the tab id, and nothing else parses', () => {
   const tabId = 'a'.repeat(32);
   const parts = captureTabUriParts({ title: 'Capture: web (net 10.0.0.0/8)', tabId });
-  assert.equal(parts.path, '/Capture: web (net 10.0.0.0\u22158)');
+  assert.equal(parts.path, '/Live Captures/Capture: web (net 10.0.0.0\u22158)');
   assert.deepEqual(parseCaptureTabUri(CAPTURE_TAB_SCHEME, parts.path, parts.query), { title: 'Capture: web (net 10.0.0.0\u22158)', tabId });
   assert.equal(parseCaptureTabUri('file', parts.path, parts.query), undefined);
-  assert.equal(parseCaptureTabUri(CAPTURE_TAB_SCHEME, '/a/b', parts.query), undefined);
+  assert.equal(parseCaptureTabUri(CAPTURE_TAB_SCHEME, '/Live Captures/a/b', parts.query), undefined);
+  assert.equal(parseCaptureTabUri(CAPTURE_TAB_SCHEME, '/Capture: web', parts.query), undefined);
   assert.equal(parseCaptureTabUri(CAPTURE_TAB_SCHEME, parts.path, 'tab=../x'), undefined);
   assert.equal(parseCaptureTabUri(CAPTURE_TAB_SCHEME, parts.path, ''), undefined);
 });

@@ -74,6 +74,7 @@ export class CaptureDocument implements vscode.CustomDocument {
 
   async save(destination: vscode.Uri | undefined, token: vscode.CancellationToken): Promise<void> {
     const { model, baseName } = this.current;
+    this.deps.log.info(`Saving ${this.title}${destination ? ` as ${destination.fsPath}` : this.target ? ` to ${this.target.fsPath}` : ''}`);
     this.unsaved.saveStarted();
     let saved;
     try {

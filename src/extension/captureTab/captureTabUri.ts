@@ -1,15 +1,23 @@
 /**
  * The address of a live capture's tab. A capture tab is a custom editor (so
  * VS Code can ask Save / Don't Save / Cancel before it closes), and a custom
- * editor needs a URI: `docker-capture:/<title>?tab=<id>`. VS Code names the
- * tab after the path's last segment, so the path is the tab's title (with any
- * slash of a capture filter replaced, or the title would be cut there); the
- * tab id keys what is kept of the tab across a window reload
- * (captureTabRecords.ts). No `vscode` here.
+ * editor needs a URI: `docker-capture:/Live Captures/<title>?tab=<id>`.
+ * VS Code names the tab after the path's last segment, so that is the tab's
+ * title (with any slash of a capture filter replaced, or the title would be
+ * cut there); the tab id keys what is kept of the tab across a window reload
+ * (captureTabRecords.ts).
+ *
+ * The folder is what package.json's `docker-capture-tab` language matches
+ * (`filenamePatterns`), so that `files.autoSave` can be off for capture tabs
+ * (configurationDefaults): in a browser (code-server) VS Code auto-saves
+ * after a second by default, which would ask where to save every capture as
+ * soon as its first packet arrived. No `vscode` here.
  */
 
 export const CAPTURE_TAB_SCHEME = 'docker-capture';
 const TAB_ID = /^[0-9a-f]{16,64}$/;
+/** Matched (case-insensitively) by the language's pattern `/live captures/*`. */
+const FOLDER = '/Live Captures/';
 
 export interface CaptureTabAddress {
   /** The tab's title: what VS Code shows in the tab strip. */
@@ -24,14 +32,14 @@ export function titleAsPathSegment(title: string): string {
 
 /** The path and query of a tab's URI (scheme CAPTURE_TAB_SCHEME). */
 export function captureTabUriParts(address: CaptureTabAddress): { path: string; query: string } {
-  return { path: `/${titleAsPathSegment(address.title)}`, query: `tab=${address.tabId}` };
+  return { path: `${FOLDER}${titleAsPathSegment(address.title)}`, query: `tab=${address.tabId}` };
 }
 
 /** Reads a tab's URI back; undefined for anything this extension did not make. */
 export function parseCaptureTabUri(scheme: string, path: string, query: string): CaptureTabAddress | undefined {
   if (scheme !== CAPTURE_TAB_SCHEME) return undefined;
   const tabId = /^tab=([^&]*)$/.exec(query)?.[1];
-  const title = path.startsWith('/') ? path.slice(1) : path;
+  const title = path.startsWith(FOLDER) ? path.slice(FOLDER.length) : '';
   if (!tabId || !TAB_ID.test(tabId) || title.length === 0 || title.includes('/')) return undefined;
   return { title, tabId };
 }
