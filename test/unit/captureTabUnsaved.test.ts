@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CaptureTabRecords, type RecordStorage } from '../../src/extension/captureTab/captureTabRecords';
-import { CAPTURE_TAB_SCHEME, captureTabUriParts, parseCaptureTabUri } from '../../src/extension/captureTab/captureTabUri';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CAPTURE_TAB_SCHEME, captureTabUriParts, parseCaptureTabUri, workingCopyPathPrefix } from '../../src/extension/captureTab/captureTabUri';
 import { UnsavedPackets } from '../../src/extension/captureTab/unsavedPackets';
 
 function tracker(restoredDirty = false): { unsaved: UnsavedPackets; told: () => number } {
@@ -93,4 +95,22 @@ test('records keep a tab\'s spool and end across reloads, and drop tabs whose sp
   assert.equal(records.get('t1')?.container?.name, 'web');
   await records.delete('t1');
   assert.equal(records.get('t1'), undefined);
+});
+
+test('auto-save is off for capture tabs: the language matches the tab URI and its working copy URI', () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { languages: { id: string; filenamePatterns: string[] }[]; configurationDefaults: Record<string, Record<string, unknown>> };
+  };
+  const language = manifest.contributes.languages.find((l) => l.id === 'docker-capture-tab');
+  assert.ok(language);
+  assert.equal(manifest.contributes.configurationDefaults['[docker-capture-tab]']?.['files.autoSave'], 'off');
+  const prefix = workingCopyPathPrefix();
+  assert.doesNotMatch(prefix.slice(1), /[/+]/, 'one path segment');
+  assert.ok(language.filenamePatterns.includes(`${prefix}*`) && language.filenamePatterns.includes(`${prefix}*/**`));
+  // What VS Code 1.100 makes of a tab URI (btoa of the UTF-16 code units of `uri.toString(true)`).
+  const uri = `${CAPTURE_TAB_SCHEME}:${captureTabUriParts({ title: 'Capture: web', tabId: 'a'.repeat(32) }).path}`;
+  const units = new Uint16Array([...uri].map((c) => c.charCodeAt(0)));
+  assert.ok(`/${Buffer.from(units.buffer).toString('base64')}`.startsWith(prefix));
+  assert.ok(language.filenamePatterns.includes('/live captures/*'));
+  assert.match(captureTabUriParts({ title: 'x', tabId: 'a'.repeat(32) }).path.toLowerCase(), /^\/live captures\/[^/]+$/);
 });

@@ -11,13 +11,35 @@
  * (`filenamePatterns`), so that `files.autoSave` can be off for capture tabs
  * (configurationDefaults): in a browser (code-server) VS Code auto-saves
  * after a second by default, which would ask where to save every capture as
- * soon as its first packet arrived. No `vscode` here.
+ * soon as its first packet arrived. VS Code decides auto-save on two URIs:
+ * the tab's (closing with onFocusChange) and its working copy's, which is
+ * `vscode-custom-editor://<view type>/<base64 of the tab URI's UTF-16 code
+ * units>` (MainThreadCustomEditorModel.toWorkingCopyResource, VS Code 1.100).
+ * The base64 of the constant `docker-capture:/Live Captures/` (60 bytes, so
+ * 80 characters that do not depend on what follows) is the language's other
+ * pattern: WORKING_COPY_PREFIX, checked by a unit test against package.json.
+ * Should VS Code change that encoding, capture tabs auto-save again (the e2e
+ * test unsavedClose sees the save box appear) but nothing else breaks.
+ * No `vscode` here.
  */
 
 export const CAPTURE_TAB_SCHEME = 'docker-capture';
 const TAB_ID = /^[0-9a-f]{16,64}$/;
 /** Matched (case-insensitively) by the language's pattern `/live captures/*`. */
 const FOLDER = '/Live Captures/';
+
+/** The path prefix of a capture tab's working copy: base64 of `docker-capture:/Live Captures/` as UTF-16LE. */
+export function workingCopyPathPrefix(): string {
+  const text = `${CAPTURE_TAB_SCHEME}:${FOLDER}`;
+  const bytes = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    bytes[2 * i] = unit & 0xff;
+    bytes[2 * i + 1] = unit >> 8;
+  }
+  // Whole 3-byte groups only: those base64 characters do not depend on what follows.
+  return `/${btoa(String.fromCharCode(...bytes.subarray(0, bytes.length - (bytes.length % 3))))}`;
+}
 
 export interface CaptureTabAddress {
   /** The tab's title: what VS Code shows in the tab strip. */
