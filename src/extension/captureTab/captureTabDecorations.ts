@@ -2,8 +2,9 @@
  * Live and ended capture tabs look different. A custom editor's tab is named
  * after its URI, so a title suffix such as " (ended)" cannot be set once it is
  * open; a file decoration can change: VS Code paints it on the tab (label
- * colour and badge, settings workbench.editor.decorations.*). A running
- * capture gets a red record badge, an ended one a dimmed label.
+ * colour, settings workbench.editor.decorations.*). A running capture's
+ * title is red, an ended one's dimmed. No badge: a record symbol is missing
+ * from common fonts (it showed as an empty box in code-server's Chromium).
  */
 import * as vscode from 'vscode';
 import { CAPTURE_TAB_SCHEME } from './captureTabUri';
@@ -27,7 +28,7 @@ export class CaptureTabDecorations implements vscode.FileDecorationProvider, vsc
     const running = this.running.get(uri.toString());
     if (running === undefined) return undefined;
     return running
-      ? new vscode.FileDecoration('\u23fa', 'Capturing', new vscode.ThemeColor('charts.red'))
+      ? new vscode.FileDecoration(undefined, 'Capturing', new vscode.ThemeColor('charts.red'))
       : new vscode.FileDecoration(undefined, 'Capture ended', new vscode.ThemeColor('disabledForeground'));
   }
 
