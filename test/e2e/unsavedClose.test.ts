@@ -2,7 +2,8 @@
  * Issue 14: "closing a tab with packets that were never saved asks first".
  * A capture tab with packets shows as unsaved, and closing it makes VS Code
  * ask Save / Don't Save / Cancel: Cancel keeps the tab and its capture, Save
- * writes a pcap that tcpdump and tshark read with the packets, Don't Save
+ * (after asking where; cancelling that keeps the tab too) writes a pcap that
+ * tcpdump and tshark read with the packets, Don't Save
  * closes it and stops the capture with nothing left behind. A capture that
  * caught nothing, and an opened pcap file, close without asking.
  */
@@ -80,9 +81,20 @@ describe('closing a capture tab with packets that were never saved', { timeout: 
     assert.equal(await workbench.tabIsDirty(TAB), true, 'still unsaved');
   });
 
-  it('Save writes a pcap that tcpdump and tshark read with the request; then the tab closes and the capture stops', async () => {
+  it('Save asks where (Escape there keeps the tab), writes a pcap that tcpdump and tshark read with the request; then the tab closes and the capture stops', async () => {
     assert.ok(capture, 'the capture ran');
-    const { workbench } = session.harness();
+    const { workbench, page } = session.harness();
+    // Save, then Escape in the box asking where: nothing is saved and the tab stays, unsaved.
+    await closeActiveTab();
+    await workbench.answerModal('Save');
+    await workbench.quickInputBox().waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await workbench.quickInputBox().waitFor({ state: 'hidden' });
+    assert.ok((await workbench.tabTitles()).some((t) => t.includes(TAB)), 'the tab stays when the save is cancelled');
+    assert.equal(await workbench.tabIsDirty(TAB), true, 'still unsaved');
+    assert.ok(isAlive(capture.helper), 'the capture goes on');
+    assert.equal(existsSync(savedPath), false);
+
     await closeActiveTab();
     await workbench.answerModal('Save');
     await workbench.answerQuickInput(savedPath);
