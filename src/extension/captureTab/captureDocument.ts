@@ -68,6 +68,8 @@ export class CaptureDocument implements vscode.CustomDocument {
   /** Capture Again: the tab shows a new capture from now on. */
   rebind(content: CaptureTabContent): void {
     this.current = content;
+    // A new capture: the next Save asks where again rather than overwrite the last one's file.
+    this.target = undefined;
     this.follow(content.model);
     void this.deps.records.set(this.tabId, recordOf(content));
   }
