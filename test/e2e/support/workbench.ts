@@ -50,7 +50,8 @@ export class Workbench {
 
   /** Clicks a view container's icon in the activity bar (e.g. "Network Capture"). */
   async openActivity(name: string): Promise<void> {
-    const item = this.page.locator(`.part.activitybar .action-item [aria-label^="${name}"]`).first();
+    // The item itself: a badge (e.g. the Explorer's count of unsaved capture tabs) covers its icon.
+    const item = this.page.locator('.part.activitybar .action-item').filter({ has: this.page.locator(`[aria-label^="${name}"]`) }).first();
     await item.waitFor({ state: 'visible' });
     const container = this.page.locator('.part.sidebar .composite.title h2', { hasText: name });
     if (!(await container.isVisible().catch(() => false))) await item.click();
