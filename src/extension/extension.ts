@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CaptureManager, STOP_ALL_COMMAND } from './capture/captureManager';
 import { STOP_FROM_STATUS_BAR_COMMAND, stopFromStatusBar } from './capture/statusBarStop';
+import { CAPTURE_TAB_VIEW_TYPE, CaptureEditorProvider } from './captureTab/captureEditorProvider';
+import { CaptureTabDecorations } from './captureTab/captureTabDecorations';
+import { CaptureTabRecords, noteWindowClosing } from './captureTab/captureTabRecords';
 import { captureAgainInTab } from './commands/captureAgainInTab';
 import { CAPTURE_PROJECT_COMMAND, captureProject } from './commands/captureContainerGroup';
 import { ReattachNotifier } from './commands/offerReattach';
@@ -82,6 +85,12 @@ export function activate(context: vscode.ExtensionContext): void {
   registerOpenInWireshark(push, log);
 
   push(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, new InspectorSerializer(deps)));
+  const decorations = push(new CaptureTabDecorations());
+  push(vscode.window.registerFileDecorationProvider(decorations));
+  const captureTabs = new CaptureEditorProvider(deps, new CaptureTabRecords(context.workspaceState), decorations);
+  deps.captureTabs = captureTabs;
+  push(vscode.window.registerCustomEditorProvider(CAPTURE_TAB_VIEW_TYPE, captureTabs, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }));
+  void spoolFolder.then(() => captureTabs.pruneRecords()).catch((e: unknown) => log.warn(`Capture tab records: ${e instanceof Error ? e.message : String(e)}`));
   push(
     vscode.window.registerCustomEditorProvider(PCAP_VIEWER_VIEW_TYPE, new PcapViewerProvider(deps), {
       webviewOptions: { retainContextWhenHidden: true },
@@ -127,6 +136,8 @@ async function prepareSpoolFolder(context: vscode.ExtensionContext, log: vscode.
 }
 
 export async function deactivate(): Promise<void> {
+  // Captures ended from here on ended because the window closed: their tabs must not remember "stopped".
+  noteWindowClosing();
   // Captures run as root in a helper: make sure none outlives the window.
   // stopAll also waits for their spools to be flushed, for the tabs VS Code restores.
   await manager?.stopAll();

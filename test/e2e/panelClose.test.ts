@@ -1,6 +1,7 @@
 /**
  * Issue 6's fault "the panel is closed during a capture": closing the
- * inspector tab stops its capture, and nothing of it is left running.
+ * inspector tab (answering Don't Save to the unsaved-packets question) stops
+ * its capture, and nothing of it is left running.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -28,6 +29,8 @@ describe('closing the inspector tab during a capture', { timeout: 240_000 }, () 
     assert.ok(tcpdumps.length > 0 && sockets.length > 0, 'a helper with tcpdump and a channel');
 
     await h.workbench.closeAllEditors();
+    // The tab holds packets never saved: VS Code asks first (unsavedClose.test.ts covers Save and Cancel).
+    await h.workbench.answerModal('Don\'t Save');
     await waitFor('the capture tab to close', async () => !(await h.workbench.tabTitles()).some((t) => t.includes(SERVER_NAME)), 10_000);
     await waitFor('the helper and its tcpdumps to exit', () => [helper, ...tcpdumps].every((p) => !isAlive(p)), 15_000);
     await h.screenshot('tab-closed');

@@ -60,7 +60,16 @@ export async function startContainerGroup(group: ContainerGroup, options: Contai
   }, spool, direction === 'both');
   const description = { direction, ...(options.filter ? { filter: options.filter } : {}) };
   // After a reload the tab reads its rows back from the spool (their container names included); no Capture Again.
-  const panel = InspectorPanel.open(session, label, deps, spool ? { spool: spool.path } : undefined, description);
+  let panel: InspectorPanel;
+  try {
+    panel = await InspectorPanel.open(session, label, deps, spool ? { spool: spool.path } : undefined, description);
+  } catch (e) {
+    session.dispose();
+    void spool?.delete();
+    docker.dispose();
+    reportGroupFailure(label, e, log);
+    return;
+  }
   addCapture(session);
   panel.onDidClose(() => void session.stop().finally(() => {
     session.dispose();

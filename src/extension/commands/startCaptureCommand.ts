@@ -95,9 +95,17 @@ export async function startCaptureOf(
   const description = { direction: request.direction, ...(filter ? { filter } : {}) };
   const hostState = spool ? { spool: spool.path, container, ...description } : undefined;
   // The tab to reuse may have been closed while the container was being resolved.
-  const panel = reuse && InspectorPanel.isOpen(reuse)
-    ? InspectorPanel.rebind(reuse, session, target.name, ctx.deps, hostState, description)
-    : InspectorPanel.open(session, target.name, ctx.deps, hostState, description);
+  let panel: InspectorPanel;
+  try {
+    panel = reuse && InspectorPanel.isOpen(reuse)
+      ? InspectorPanel.rebind(reuse, session, target.name, ctx.deps, hostState, description)
+      : await InspectorPanel.open(session, target.name, ctx.deps, hostState, description);
+  } catch (e) {
+    session.dispose();
+    void spool?.delete();
+    reportFailure(target.name, e, log);
+    return;
+  }
   ctx.manager.add(session);
   // Closing the tab stops the capture (InspectorPanel does that); once ended, the
   // session can go, and so can its spool: what the user wanted kept, they saved.

@@ -1,6 +1,8 @@
 /**
  * An inspector tab: the webview (HTML shell + dist/webview.js) bound to one
  * model through an InspectorConnection. Closing the tab stops its capture.
+ * A capture tab is a custom editor (captureTab/), whose document VS Code
+ * knows is unsaved; a capture file is the read-only pcap viewer.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -8,6 +10,7 @@ import type { ToWebviewMessage } from '../../protocol/webviewMessages';
 import type { InspectorModel } from '../capture/inspectorModel';
 import type { HostnamesSource } from '../containers/hostnamesSource';
 import { Disposable } from '../disposable';
+import type { CaptureDocument } from '../captureTab/captureDocument';
 import type { CaptureSaver } from '../save/captureSaver';
 import { InspectorConnection } from './inspectorConnection';
 import { registerInspector } from './inspectorRegistry';
@@ -30,6 +33,18 @@ export interface InspectorDeps {
   spoolFolder: Promise<string | undefined>;
   /** Starts an ended capture again in its own tab (the inspector's Capture Again button). */
   captureAgain?: (panel: InspectorPanel) => Promise<void>;
+  /** Opens capture tabs as custom editors (captureTab/); without it they are plain webview panels. */
+  captureTabs?: CaptureTabOpener;
+}
+
+export interface CaptureTabOpener {
+  open(model: InspectorModel, tab: { title: string; baseName: string; description: TabDescription | undefined }): Promise<InspectorPanel>;
+}
+
+/** A capture tab's document and the title its URI fixed. */
+export interface CaptureTabBinding {
+  title: string;
+  document: CaptureDocument;
 }
 
 /** What a capture tab captured: what Capture Again starts again. */
@@ -125,15 +140,30 @@ export class InspectorPanel extends Disposable {
    */
   static rebind(old: InspectorPanel, model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState, description?: TabDescription): InspectorPanel {
     const panel = old.panel;
+    const tab = old.tab;
     old.release();
     panel.reveal(undefined, false);
-    const bound = new InspectorPanel(panel, model, baseName, deps, hostState, description);
+    const bound = new InspectorPanel(panel, model, baseName, deps, hostState, description, tab);
+    tab?.document.rebind({ model, baseName, description });
     if (model.live) bound.applyKeyLogSetting(deps.log);
     return bound;
   }
 
   /** Opens a new tab for a model (a capture); `hostState` comes back to the serializer after a reload. */
-  static open(model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState, description?: TabDescription): InspectorPanel {
+  static async open(model: InspectorModel, baseName: string, deps: InspectorDeps, hostState?: InspectorHostState, description?: TabDescription): Promise<InspectorPanel> {
+    if (deps.captureTabs) {
+      // The title is part of the tab's URI: numbered now, held until the binding takes it over.
+      const title = numberedTitle(describeTab(model.title, description), InspectorPanel.openTitles);
+      InspectorPanel.openTitles.add(title);
+      try {
+        const bound = await deps.captureTabs.open(model, { title, baseName, description });
+        if (model.live) bound.applyKeyLogSetting(deps.log);
+        return bound;
+      } catch (e) {
+        InspectorPanel.openTitles.delete(title);
+        throw e;
+      }
+    }
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, model.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       ...inspectorWebviewOptions(deps.extensionUri),
       // A million rows are expensive to rebuild on every tab switch.
@@ -168,11 +198,13 @@ export class InspectorPanel extends Disposable {
     deps: InspectorDeps,
     hostState?: InspectorHostState,
     description?: TabDescription,
+    /** Set for a capture tab (a custom editor): its document, and the title its URI fixed. */
+    readonly tab?: CaptureTabBinding,
   ) {
     super();
     InspectorPanel.bound.add(this);
     this._register({ dispose: () => InspectorPanel.bound.delete(this) });
-    this.titleBase = numberedTitle(describeTab(model.title, description), InspectorPanel.openTitles);
+    this.titleBase = tab?.title ?? numberedTitle(describeTab(model.title, description), InspectorPanel.openTitles);
     InspectorPanel.openTitles.add(this.titleBase);
     this._register({ dispose: () => InspectorPanel.openTitles.delete(this.titleBase) });
     const retitle = (): void => {
@@ -210,11 +242,8 @@ export class InspectorPanel extends Disposable {
       }),
     );
     this._register(
-      // The close cannot be refused here: a WebviewPanel has no veto on closing.
-      // Asking "save first?" (Save / Don't Save / Cancel) needs the tab to be a
-      // custom editor whose CustomDocument turns dirty (onDidChangeCustomDocument):
-      // VS Code then asks, calls saveCustomDocumentAs for an untitled document and
-      // backupCustomDocument before a reload. Not done yet (README says so).
+      // A capture tab with unsaved packets gets here only once the user
+      // answered VS Code's "save first?" (its document is dirty, see captureTab/).
       panel.onDidDispose(() => this.release()),
     );
     this.target = description && model.container ? { container: { id: model.container.id, name: model.container.name }, direction: description.direction ?? 'both', ...(description.filter ? { filter: description.filter } : {}) } : undefined;

@@ -50,7 +50,8 @@ export class Workbench {
 
   /** Clicks a view container's icon in the activity bar (e.g. "Network Capture"). */
   async openActivity(name: string): Promise<void> {
-    const item = this.page.locator(`.part.activitybar .action-item [aria-label^="${name}"]`).first();
+    // The item itself: a badge (e.g. the Explorer's count of unsaved capture tabs) covers its icon.
+    const item = this.page.locator('.part.activitybar .action-item').filter({ has: this.page.locator(`[aria-label^="${name}"]`) }).first();
     await item.waitFor({ state: 'visible' });
     const container = this.page.locator('.part.sidebar .composite.title h2', { hasText: name });
     if (!(await container.isVisible().catch(() => false))) await item.click();
@@ -127,8 +128,22 @@ export class Workbench {
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
     const message = ((await dialog.locator('.dialog-message-text').textContent()) ?? '').trim();
-    await dialog.locator('.monaco-button', { hasText: button }).first().click();
+    // Exact: "Save" must not pick "Don't Save".
+    await dialog.locator('.monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(button)}\\s*$`) }).first().click();
     return message;
+  }
+
+  /** The buttons of VS Code's modal dialog once it shows (e.g. Save, Don't Save, Cancel). */
+  async modalButtons(timeoutMs = 10_000): Promise<string[]> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+    return (await dialog.locator('.monaco-button').allTextContents()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  /** Whether the tab whose title contains `titlePart` shows unsaved changes (VS Code's dirty dot). */
+  async tabIsDirty(titlePart: string): Promise<boolean> {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: titlePart }).first();
+    return /\bdirty\b/.test((await tab.getAttribute('class')) ?? '');
   }
 
   /** Notifications currently shown (toasts), as text. */
