@@ -29,6 +29,8 @@ export interface InspectorHost {
   saveBytes?(name: string, bytes: Uint8Array): Promise<void>;
 }
 
+/** Default pace of `frames` messages to the webview (leading edge: a frame after a quiet spell goes at once). */
+export const FORWARD_INTERVAL_MS = 50;
 /** Frames go out in messages of at most this size (a single bigger batch goes alone). */
 const MESSAGE_BYTES = 1024 * 1024;
 /** Default bound on frame bytes posted to the webview and not acknowledged yet. */
@@ -55,7 +57,7 @@ export class InspectorConnection {
   constructor(
     private readonly model: InspectorModel,
     private readonly host: InspectorHost,
-    forwardIntervalMs = 50,
+    forwardIntervalMs = FORWARD_INTERVAL_MS,
     flow: ConnectionFlow = {},
   ) {
     this.window = flow.inFlightBytes ?? IN_FLIGHT_BYTES;
