@@ -287,7 +287,7 @@ async function main(): Promise<RowFigures> {
     if (backends.includes('host')) {
       for (const rate of rates) {
         const hops = await measureHelperHops(scene, rate, seconds);
-        process.stderr.write(`helper's own code @ ${rate}/s (${hops.pipelines} pipelines): kernel -> read median ${hops.readMedianMs.toFixed(1)} ms p99 ${hops.readP99Ms.toFixed(1)} max ${hops.readMaxMs.toFixed(1)}; read -> merged median ${hops.mergeMedianMs.toFixed(1)} ms p99 ${hops.mergeP99Ms.toFixed(1)}; ${hops.outOfOrder} out of order\n`);
+        process.stderr.write(`helper's own code @ ${rate}/s (${hops.pipelines} pipelines): kernel -> read median ${hops.readMedianMs.toFixed(1)} ms p99 ${hops.readP99Ms.toFixed(1)} max ${hops.readMaxMs.toFixed(1)}; read -> merged median ${hops.mergeMedianMs.toFixed(1)} ms p99 ${hops.mergeP99Ms.toFixed(1)}; ${hops.outOfOrder} of ${hops.handedOn} frames out of order\n`);
         helperHops.push(hops);
       }
     }

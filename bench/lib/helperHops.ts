@@ -7,28 +7,46 @@
  * does) and when the session hands it on in timestamp order. What follows in
  * the real helper (the packet reader's batching, the channel to the extension)
  * is the rest of bench 7's "kernel -> callback" hop.
+ *
+ * While the flood reaches eth0, the target also sends the same rate to itself
+ * over lo, so both pipelines carry traffic and the merge has something to
+ * order: "out of order" counts frames handed on with an earlier capture time
+ * than one handed on before them (what a too-short window would cause).
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { PcapStreamReader } from '../../src/core/pcap/pcapReader';
 import { CaptureSession } from '../../src/helper/captureSession';
 import { preparePipelines, releaseNamespaces } from '../../src/helper/preparePipelines';
 import { TcpdumpProcess } from '../../src/helper/tcpdumpProcess';
 import type { CaptureRequest } from '../../src/protocol/captureRequest';
 import { flood, NOT_SENT_BY_US, nowUs, sendTimeUs, type Scene } from '../liveCapture';
+import { REPO } from '../../test/support/dockerFixture';
 import { median, percentile } from './figures';
 
 export interface HelperHops {
   rate: number;
   pipelines: number;
   samples: number;
-  /** Kernel capture time -> record read from tcpdump's pipe (tcpdump's wake-up, its write, the pipe). */
+  /** Kernel capture time -> record read from tcpdump's pipe (tcpdump's wake-up, its write, the pipe), both pipelines. */
   readMedianMs: number;
   readP99Ms: number;
   readMaxMs: number;
-  /** Read -> handed on by the session in timestamp order (the merger's window). */
+  /** Read -> handed on by the session in timestamp order (the merger's window), eth0's incoming flood frames. */
   mergeMedianMs: number;
   mergeP99Ms: number;
-  /** Frames the merger handed on with an earlier timestamp than one it had handed on before. */
+  /** Frames the merger handed on (eth0 and lo) and those among them with an earlier timestamp than one handed on before. */
+  handedOn: number;
   outOfOrder: number;
+}
+
+/** The flooder run in the target's own namespace, to its loopback (bounded like every flood). */
+function floodLoopback(scene: Scene, rate: number, seconds: number): Promise<void> {
+  const args = ['-t', String(scene.target.pid), '-n', process.execPath, join(REPO, 'bench', 'lib', 'udpFlood.mjs'), '127.0.0.1', '9998', String(rate), String(seconds), '64'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('nsenter', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`loopback flooder exited ${String(code)}`))));
+  });
 }
 
 export async function measureHelperHops(scene: Scene, rate: number, seconds: number): Promise<HelperHops> {
@@ -59,11 +77,13 @@ export async function measureHelperHops(scene: Scene, rate: number, seconds: num
   }
   let lastOut = 0;
   let outOfOrder = 0;
+  let handedOn = 0;
   const ended = new Promise<void>((resolve) => {
     session.begin({
       frame(frame) {
         const now = nowUs() / 1000;
         const ts = frame.tsSec * 1e6 + frame.tsUsec;
+        handedOn++;
         if (ts < lastOut) outOfOrder++;
         lastOut = ts;
         const sent = sendTimeUs(frame.data);
@@ -75,7 +95,7 @@ export async function measureHelperHops(scene: Scene, rate: number, seconds: num
       ended: () => resolve(),
     });
   });
-  await flood(scene, rate, seconds, 64);
+  await Promise.all([flood(scene, rate, seconds, 64), floodLoopback(scene, rate, seconds)]);
   await new Promise((r) => setTimeout(r, 300));
   await session.stop();
   await ended;
@@ -88,6 +108,7 @@ export async function measureHelperHops(scene: Scene, rate: number, seconds: num
     readMaxMs: read.length ? Math.max(...read) : Number.NaN,
     mergeMedianMs: median(merge),
     mergeP99Ms: percentile(merge, 99),
+    handedOn,
     outOfOrder,
   };
 }

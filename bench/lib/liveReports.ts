@@ -48,7 +48,7 @@ export function rowReport(rows: RowFigures): string[] {
   const hops = rows.lines.flatMap((l) => l.hops.map((h) => [`${l.backend} @ ${formatCount(l.rate)}/s`, h.hop, formatMs(h.medianMs, 1), formatMs(h.p99Ms, 1)]));
   const inside = (rows.helperHops ?? []).map((h) => [
     formatCount(h.rate), String(h.pipelines), `${formatMs(h.readMedianMs, 1)} / ${formatMs(h.readP99Ms, 1)} / ${formatMs(h.readMaxMs, 1)}`,
-    `${formatMs(h.mergeMedianMs, 1)} / ${formatMs(h.mergeP99Ms, 1)}`, formatCount(h.outOfOrder),
+    `${formatMs(h.mergeMedianMs, 1)} / ${formatMs(h.mergeP99Ms, 1)}`, `${formatCount(h.outOfOrder)} of ${formatCount(h.handedOn)}`,
   ]);
   return [
     '7. Wire to row: container send -> row drawn in the inspector (headless Chromium, real bundle, the extension\'s CaptureSession and InspectorConnection)',
@@ -63,8 +63,8 @@ export function rowReport(rows: RowFigures): string[] {
     table([['run', 'hop', 'median', 'p99'], ...hops]),
     ...(inside.length
       ? [
-          '   Inside the helper (its pipeline code run in the bench process, same scene and flood):',
-          table([['pkt/s', 'pipelines', 'kernel -> read median / p99 / max', 'read -> merged median / p99', 'out of order'], ...inside]),
+          '   Inside the helper (its pipeline code run in the bench process, same scene and flood, plus the same rate over the target\'s lo):',
+          table([['pkt/s', 'pipelines', 'kernel -> read median / p99 / max', 'read -> merged median / p99', 'frames out of order'], ...inside]),
         ]
       : []),
   ];
