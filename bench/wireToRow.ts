@@ -32,6 +32,8 @@ import { median, percentile } from './lib/figures';
 import { measureHelperHops, type HelperHops } from './lib/helperHops';
 
 const root = resolve(__dirname, '..');
+/** The panel's pace of frames messages, or another to compare (DNC_BENCH_ROW_FORWARD_MS). */
+const FORWARD_MS = Number(process.env.DNC_BENCH_ROW_FORWARD_MS ?? FORWARD_INTERVAL_MS);
 
 export interface RowLatency {
   backend: Backend;
@@ -202,7 +204,7 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
       save: () => Promise.resolve(),
       log: () => undefined,
     },
-    FORWARD_INTERVAL_MS,
+    FORWARD_MS,
   );
   await connection.handle({ type: 'ready' });
   const callback: number[] = [];

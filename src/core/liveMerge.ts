@@ -9,6 +9,9 @@
 import { LatenessWindow } from './latenessWindow';
 import { micros, TimestampMerger, type Timestamped } from './timestampMerger';
 
+/** After the I/O callbacks of this event-loop turn (Node's check phase); a zero timeout elsewhere. */
+const afterReads: (f: () => void) => void = typeof setImmediate === 'function' ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
+
 export class LiveMerge<T extends Timestamped> {
   private readonly merger: TimestampMerger<T>;
   /** Per pipeline, the capture time of its newest frame (-Infinity until it delivers one). */
@@ -41,10 +44,11 @@ export class LiveMerge<T extends Timestamped> {
     this.window.observe(at, this.now());
     if (at > (this.newest[pipeline] ?? Number.NEGATIVE_INFINITY)) this.newest[pipeline] = at;
     this.merger.push(frame);
-    // Settled once after the frames of one read (they are pushed in one go), not per frame.
+    // Settled once the reads of this turn are in, not per frame: when the reader
+    // was busy, every pipeline's backlog is read in the same turn and merged together.
     if (this.settleQueued) return;
     this.settleQueued = true;
-    queueMicrotask(() => {
+    afterReads(() => {
       this.settleQueued = false;
       this.settle();
     });
