@@ -4,13 +4,15 @@
  * container path: frames from several pipelines come out in capture-time
  * order, a frame that arrives late but within the window still lands before
  * later ones, frames are released early only when every pipeline is past
- * them, and the pacer sends a lone frame at once but batches a burst.
+ * them, the pacer sends a lone frame at once but batches a burst, and the
+ * webview forwarder keeps its short interval only while traffic is light.
  * The clock is the test's own; the only real waits are for the timers the
  * code sets, and nothing is asserted about how long anything took.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlushPacer } from '../../src/core/flushPacer';
+import { BatchForwarder } from '../../src/extension/capture/batchForwarder';
 import { LatenessWindow } from '../../src/core/latenessWindow';
 import { LiveMerge } from '../../src/core/liveMerge';
 
@@ -141,5 +143,30 @@ describe('flush pacer', () => {
     pacer.dispose();
     await sleep(20);
     assert.equal(calls, 0);
+  });
+});
+
+describe('webview forwarder pace', () => {
+  it('follows light traffic at the short interval and a flood at the long one', async () => {
+    const sent: number[] = [];
+    const forwarder = new BatchForwarder((b) => sent.push(b.length), 60_000, { light: { intervalMs: 20, belowBytes: 1000 } });
+    const until = async (n: number): Promise<void> => {
+      for (let i = 0; i < 200 && sent.length < n; i++) await sleep(10);
+    };
+    try {
+      forwarder.push(new Uint8Array(100));
+      await until(1);
+      assert.deepEqual(sent, [100], 'the first frames after a quiet spell go at once');
+      forwarder.push(new Uint8Array(100));
+      await until(2);
+      assert.deepEqual(sent, [100, 100], 'after a small message the next follows at the short interval, not the minute');
+      forwarder.push(new Uint8Array(5000));
+      await until(3);
+      forwarder.push(new Uint8Array(100));
+      await sleep(100);
+      assert.deepEqual(sent, [100, 100, 5000], 'after a large message the normal interval applies again');
+    } finally {
+      forwarder.dispose();
+    }
   });
 });
