@@ -1,27 +1,40 @@
 /**
  * When to send what a producer has batched: at once (once the frames of the
- * current read are in) when nothing went out in the last `minGapMs`, else as
- * soon as that gap is over. At a low rate every frame so leaves with no wait;
- * under load messages go out at most once per gap, each carrying everything
- * that came meanwhile, so the per-message costs on the way stay bounded.
- * A fixed interval instead made every frame wait half of it on average.
+ * current read are in) when the gap since the last batch is over, else as soon
+ * as it is. The gap follows the traffic: short after a small batch, so at a low
+ * rate every frame leaves with little or no wait; the old fixed interval after
+ * a large one, so under load each message carries many frames and the
+ * per-message costs on the way (a write, a message to decode on the other
+ * side) stay as they were. A fixed interval made every frame wait half of it.
  */
+export interface PacerGaps {
+  /** Gap after a batch of at most `lightFrames` frames. */
+  lightGapMs: number;
+  /** Gap after a larger batch. */
+  loadedGapMs: number;
+  lightFrames: number;
+}
+
 export class FlushPacer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private queued = false;
   private lastFlush = Number.NEGATIVE_INFINITY;
+  private gapMs: number;
   private disposed = false;
 
+  /** `flush` sends the batch and says how many frames it held. */
   constructor(
-    private readonly flush: () => void,
-    readonly minGapMs: number,
+    private readonly flush: () => number,
+    readonly gaps: PacerGaps,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.gapMs = gaps.lightGapMs;
+  }
 
   /** Something was added to the batch. */
   poke(): void {
     if (this.disposed || this.queued || this.timer !== undefined) return;
-    const wait = this.lastFlush + this.minGapMs - this.now();
+    const wait = this.lastFlush + this.gapMs - this.now();
     if (wait <= 0) {
       // A microtask: the rest of this read's frames join the batch first.
       this.queued = true;
@@ -31,9 +44,9 @@ export class FlushPacer {
     }
   }
 
-  /** The batch was sent by its owner (e.g. because it grew large): the gap starts again. */
-  flushed(): void {
-    this.lastFlush = this.now();
+  /** The owner sent a batch of `frames` itself (it grew large): the gap starts again. */
+  flushed(frames: number): void {
+    this.sent(frames);
   }
 
   dispose(): void {
@@ -46,7 +59,11 @@ export class FlushPacer {
     this.queued = false;
     this.timer = undefined;
     if (this.disposed) return;
+    this.sent(this.flush());
+  }
+
+  private sent(frames: number): void {
     this.lastFlush = this.now();
-    this.flush();
+    this.gapMs = frames <= this.gaps.lightFrames ? this.gaps.lightGapMs : this.gaps.loadedGapMs;
   }
 }

@@ -107,38 +107,48 @@ describe('flush pacer', () => {
   it('sends a lone frame after the current read, then batches what comes within the gap', async () => {
     let sent = 0;
     let waiting = 0;
-    // The test's clock stands still: the gap is never over by itself, only its timer ends it.
+    // The test's clock stands still: a gap is never over by itself, only its timer ends it.
     const pacer = new FlushPacer(
       () => {
-        if (waiting > 0) sent++;
+        const n = waiting;
+        if (n > 0) sent++;
         waiting = 0;
+        return n;
       },
-      30,
+      { lightGapMs: 30, loadedGapMs: 60_000, lightFrames: 4 },
       () => 1_000,
     );
     const add = (): void => {
       waiting++;
       pacer.poke();
     };
-    add();
-    add();
-    assert.equal(sent, 0, 'frames of the same read join the batch');
-    await turn();
-    assert.equal(sent, 1, 'a quiet pipeline sends at once');
-    add();
-    add();
-    add();
-    await turn();
-    assert.equal(sent, 1, 'within the gap the frames wait');
-    await sleep(60);
-    assert.equal(sent, 2, 'and go together when it is over');
-    assert.equal(waiting, 0);
-    pacer.dispose();
+    try {
+      add();
+      add();
+      assert.equal(sent, 0, 'frames of the same read join the batch');
+      await turn();
+      assert.equal(sent, 1, 'a quiet pipeline sends at once');
+      add();
+      add();
+      add();
+      await turn();
+      assert.equal(sent, 1, 'within the gap the frames wait');
+      await sleep(90);
+      assert.equal(sent, 2, 'and go together when the short gap (a small batch before) is over');
+      for (let i = 0; i < 5; i++) add();
+      await sleep(90);
+      assert.equal(sent, 3, 'a batch of 5 (more than 4) went after the short gap too');
+      add();
+      await sleep(90);
+      assert.equal(sent, 3, 'but after that large batch the long gap applies');
+    } finally {
+      pacer.dispose();
+    }
   });
 
   it('sends nothing once disposed', async () => {
     let calls = 0;
-    const pacer = new FlushPacer(() => calls++, 5);
+    const pacer = new FlushPacer(() => ++calls, { lightGapMs: 5, loadedGapMs: 5, lightFrames: 1 });
     pacer.poke();
     pacer.dispose();
     await sleep(20);

@@ -34,8 +34,8 @@ export interface ContainerCaptureOptions {
   verbose: boolean;
 }
 
-/** As the host helper's packet reader: frames leave at once unless a batch left less than this ago (FlushPacer). */
-const BATCH_MIN_GAP_MS = 5;
+/** As the host helper's packet reader: frames leave at once unless a batch left less than a gap ago (FlushPacer). */
+const BATCH_GAPS = { lightGapMs: 5, loadedGapMs: 20, lightFrames: 16 };
 const BATCH_MAX_BYTES = 256 * 1024;
 
 /** Resolves once tcpdump listens on every interface; rejects with a CaptureError otherwise. */
@@ -171,7 +171,7 @@ class ContainerCapture implements CaptureHandle {
   readonly channelDirectory = '';
   private resolveFinished!: (info: CaptureEndInfo) => void;
   private readonly writer = new FrameBatchWriter();
-  private readonly pacer = new FlushPacer(() => this.flush(), BATCH_MIN_GAP_MS);
+  private readonly pacer = new FlushPacer(() => this.flush(), BATCH_GAPS);
   private ended = false;
 
   constructor(
@@ -207,8 +207,7 @@ class ContainerCapture implements CaptureHandle {
         this.writer.add(frame);
         this.pacer.poke();
         if (this.writer.byteLength >= BATCH_MAX_BYTES) {
-          this.flush();
-          this.pacer.flushed();
+          this.pacer.flushed(this.flush());
         }
       },
       stats: (kernelDrops) => this.call(() => events.stats({ kernelDrops })),
@@ -217,11 +216,13 @@ class ContainerCapture implements CaptureHandle {
     });
   }
 
-  private flush(): void {
-    if (this.writer.frameCount === 0) return;
+  /** Hands the batch on; returns how many frames it held. */
+  private flush(): number {
+    if (this.writer.frameCount === 0) return 0;
     const n = this.writer.frameCount;
     const batch = this.writer.take();
     this.call(() => this.events.frames(batch, n));
+    return n;
   }
 
   private call(f: () => void): void {
