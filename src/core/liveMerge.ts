@@ -9,8 +9,9 @@
 import { LatenessWindow } from './latenessWindow';
 import { micros, TimestampMerger, type Timestamped } from './timestampMerger';
 
-/** After the I/O callbacks of this event-loop turn (Node's check phase); a zero timeout elsewhere. */
-const afterReads: (f: () => void) => void = typeof setImmediate === 'function' ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
+/** After the I/O callbacks of this event-loop turn (Node's check phase); a zero timeout elsewhere (core also builds for the webview). */
+const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const afterReads: (f: () => void) => void = immediate ? (f) => void immediate(f) : (f) => void setTimeout(f, 0);
 
 export class LiveMerge<T extends Timestamped> {
   private readonly merger: TimestampMerger<T>;
