@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core';
 import { forEachFrame } from '../src/core/frameBatch';
 import type { CaptureEvents } from '../src/client/captureClient';
 import { CaptureSession } from '../src/extension/capture/captureSession';
-import { InspectorConnection } from '../src/extension/inspector/inspectorConnection';
+import { FORWARD_INTERVAL_MS, InspectorConnection } from '../src/extension/inspector/inspectorConnection';
 import type { ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { launchChromium } from '../test/support/chromium';
 import { ensureHelperImages } from '../test/support/helperContainerFixture';
@@ -29,10 +29,11 @@ import { startHarnessServer } from '../test/webview/harnessServer';
 import { begin, createScene, flood, nowUs, NOT_SENT_BY_US, sendTimeUs, type Backend, type Scene } from './liveCapture';
 import { runPart } from './lib/childResult';
 import { median, percentile } from './lib/figures';
+import { measureHelperHops, type HelperHops } from './lib/helperHops';
 
 const root = resolve(__dirname, '..');
-/** The inspector's own default (forwardIntervalMs of InspectorConnection as the panel creates it). */
-const FORWARD_INTERVAL_MS = 50;
+/** The panel's pace of frames messages, or another to compare (DNC_BENCH_ROW_FORWARD_MS). */
+const FORWARD_MS = Number(process.env.DNC_BENCH_ROW_FORWARD_MS ?? FORWARD_INTERVAL_MS);
 
 export interface RowLatency {
   backend: Backend;
@@ -47,7 +48,26 @@ export interface RowLatency {
   rowMedianMs: number;
   rowP99Ms: number;
   rowMaxMs: number;
+  /** Where the time goes, hop by hop (medians and p99 over the rows seen). */
+  hops: HopFigure[];
 }
+
+/** One hop of a datagram's way from the flooder's send to its row drawn in the page. */
+export interface HopFigure {
+  hop: string;
+  medianMs: number;
+  p99Ms: number;
+}
+
+/** The stamps each drawn row carries, in the order of its way (ms since the epoch). */
+const STAMPS = ['sent', 'kernel', 'callback', 'posted', 'inPage', 'drawn'] as const;
+const HOP_NAMES = [
+  'send -> kernel capture (pcap timestamp)',
+  'kernel -> extension callback (tcpdump, helper merge + batching, channel)',
+  'callback -> posted to the webview (InspectorConnection coalescing)',
+  'posted -> in page (harness stand-in for postMessage)',
+  'in page -> row drawn (render on the next animation frame)',
+];
 
 interface PageWire {
   type: string;
@@ -55,6 +75,10 @@ interface PageWire {
   seq?: number;
   /** Send time (ms since the epoch) per frame of the batch; -1 for frames not sent by the flooder. */
   sentMs?: number[];
+  /** Per frame: kernel capture time, extension callback time, time posted to the page (ms since the epoch; -1 when unknown). */
+  kernelMs?: number[];
+  callbackMs?: number[];
+  postedMs?: number[];
   rest?: unknown;
 }
 
@@ -69,8 +93,10 @@ async function watchRows(page: Page): Promise<void> {
       __arrivedAt: number[];
       __drawnAt: number[];
       __maxDrawn: number;
+      __hostStamps: number[][];
     };
     g.__sent = [0];
+    g.__hostStamps = [[0, 0, 0]];
     g.__arrivedAt = [0];
     g.__drawnAt = [0];
     g.__maxDrawn = 0;
@@ -99,16 +125,18 @@ async function deliver(page: Page, wire: PageWire): Promise<number[]> {
       __acksRead?: number;
       __sent: number[];
       __arrivedAt: number[];
+      __hostStamps: number[][];
     };
     if (m.type === 'frames' && m.base64 !== undefined) {
       const text = g.atob(m.base64);
       const batch = new Uint8Array(text.length);
       for (let i = 0; i < text.length; i++) batch[i] = text.charCodeAt(i);
       const arrived = performance.timeOrigin + performance.now();
-      for (const s of m.sentMs ?? []) {
+      (m.sentMs ?? []).forEach((s, i) => {
         g.__sent.push(s);
+        g.__hostStamps.push([m.kernelMs?.[i] ?? -1, m.callbackMs?.[i] ?? -1, m.postedMs?.[i] ?? -1]);
         g.__arrivedAt.push(arrived);
-      }
+      });
       g.postMessage({ type: 'frames', batch, seq: m.seq }, '*');
     } else if (m.type !== 'poll') {
       g.postMessage(m.rest, '*');
@@ -124,14 +152,33 @@ async function deliver(page: Page, wire: PageWire): Promise<number[]> {
   }, wire);
 }
 
-function toWire(message: ToWebviewMessage): PageWire {
+/** `callbackAt`: when each datagram (by its send time in µs) reached the extension-side callback, in ms. */
+function toWire(message: ToWebviewMessage, callbackAt: Map<number, number>): PageWire {
   if (message.type !== 'frames') return { type: message.type, rest: message };
+  const postedAt = nowUs() / 1000;
   const sentMs: number[] = [];
+  const kernelMs: number[] = [];
+  const callbackMs: number[] = [];
+  const postedMs: number[] = [];
   forEachFrame(message.batch, (frame) => {
     const us = sendTimeUs(frame.data);
-    sentMs.push(us === NOT_SENT_BY_US || frame.direction !== 'in' ? -1 : us / 1000);
+    const ours = us !== NOT_SENT_BY_US && frame.direction === 'in';
+    sentMs.push(ours ? us / 1000 : -1);
+    kernelMs.push(ours ? (frame.tsSec * 1e6 + frame.tsUsec) / 1000 : -1);
+    callbackMs.push(ours ? (callbackAt.get(us) ?? -1) : -1);
+    postedMs.push(ours ? postedAt : -1);
+    if (ours) callbackAt.delete(us);
   });
-  return { type: 'frames', base64: Buffer.from(message.batch).toString('base64'), ...(message.seq !== undefined ? { seq: message.seq } : {}), sentMs };
+  return { type: 'frames', base64: Buffer.from(message.batch).toString('base64'), ...(message.seq !== undefined ? { seq: message.seq } : {}), sentMs, kernelMs, callbackMs, postedMs };
+}
+
+/** Median and p99 of each hop over the rows whose every stamp is known. */
+function hopFigures(rows: number[][]): HopFigure[] {
+  const complete = rows.filter((r) => r.length === STAMPS.length && r.every((t) => t > 0));
+  return HOP_NAMES.map((hop, i) => {
+    const spans = complete.map((r) => (r[i + 1] ?? 0) - (r[i] ?? 0));
+    return { hop, medianMs: median(spans), p99Ms: percentile(spans, 99) };
+  });
 }
 
 async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, seconds: number): Promise<RowLatency> {
@@ -139,6 +186,7 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
   const session = new CaptureSession({ id: scene.target.id, name: scene.target.name }, 100_000, () => undefined);
   let chain = Promise.resolve();
   let queued = 0;
+  const callbackAt = new Map<number, number>();
   const connection = new InspectorConnection(
     session,
     {
@@ -146,7 +194,7 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
         // Not awaited one by one: evaluations reach the page in the order they are sent
         // (one CDP connection, one page thread), so messages are pipelined as VS Code's are.
         queued++;
-        const done = deliver(page, toWire(message)).then(async (acks) => {
+        const done = deliver(page, toWire(message, callbackAt)).then(async (acks) => {
           for (const seq of acks) await connection.handle({ type: 'ack', seq });
           queued--;
         });
@@ -156,7 +204,7 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
       save: () => Promise.resolve(),
       log: () => undefined,
     },
-    FORWARD_INTERVAL_MS,
+    FORWARD_MS,
   );
   await connection.handle({ type: 'ready' });
   const callback: number[] = [];
@@ -167,7 +215,9 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
         const arrived = nowUs();
         forEachFrame(batch, (frame) => {
           const sentAt = sendTimeUs(frame.data);
-          if (sentAt !== NOT_SENT_BY_US && frame.direction === 'in') callback.push((arrived - sentAt) / 1000);
+          if (sentAt === NOT_SENT_BY_US || frame.direction !== 'in') return;
+          callback.push((arrived - sentAt) / 1000);
+          callbackAt.set(sentAt, arrived / 1000);
         });
         events.frames(batch, n);
       },
@@ -189,15 +239,16 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
   connection.dispose();
   session.dispose();
   await chain;
-  const { row, inPage } = await page.evaluate(() => {
-    const g = globalThis as unknown as { __sent: number[]; __arrivedAt: number[]; __drawnAt: number[] };
-    const out = { row: [] as number[], inPage: [] as number[] };
+  const { row, inPage, stamps } = await page.evaluate(() => {
+    const g = globalThis as unknown as { __sent: number[]; __arrivedAt: number[]; __drawnAt: number[]; __hostStamps: number[][] };
+    const out = { row: [] as number[], inPage: [] as number[], stamps: [] as number[][] };
     for (let n = 1; n < g.__sent.length; n++) {
       const sentMs = g.__sent[n] ?? -1;
       const drawn = g.__drawnAt[n];
       if (sentMs > 0 && drawn !== undefined) {
         out.row.push(drawn - sentMs);
         out.inPage.push(g.__arrivedAt[n] !== undefined ? (g.__arrivedAt[n] ?? 0) - sentMs : Number.NaN);
+        out.stamps.push([sentMs, ...(g.__hostStamps[n] ?? [-1, -1, -1]), g.__arrivedAt[n] ?? -1, drawn]);
       }
     }
     return out;
@@ -213,11 +264,14 @@ async function rowRun(page: Page, scene: Scene, backend: Backend, rate: number, 
     rowMedianMs: median(row),
     rowP99Ms: percentile(row, 99),
     rowMaxMs: Math.max(...row),
+    hops: hopFigures(stamps),
   };
 }
 
 export interface RowFigures {
   lines: RowLatency[];
+  /** Inside the helper (its own code in this process), per rate: read and merge delays. */
+  helperHops?: HelperHops[];
 }
 
 async function main(): Promise<RowFigures> {
@@ -230,7 +284,15 @@ async function main(): Promise<RowFigures> {
   const scene = await createScene();
   ensureHelperImages();
   const lines: RowLatency[] = [];
+  const helperHops: HelperHops[] = [];
   try {
+    if (backends.includes('host')) {
+      for (const rate of rates) {
+        const hops = await measureHelperHops(scene, rate, seconds);
+        process.stderr.write(`helper's own code @ ${rate}/s (${hops.pipelines} pipelines): kernel -> read median ${hops.readMedianMs.toFixed(1)} ms p99 ${hops.readP99Ms.toFixed(1)} max ${hops.readMaxMs.toFixed(1)}; read -> merged median ${hops.mergeMedianMs.toFixed(1)} ms p99 ${hops.mergeP99Ms.toFixed(1)}; ${hops.outOfOrder} of ${hops.handedOn} frames out of order\n`);
+        helperHops.push(hops);
+      }
+    }
     for (const backend of backends) {
       for (const rate of rates) {
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -239,6 +301,7 @@ async function main(): Promise<RowFigures> {
         await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
         const line = await rowRun(page, scene, backend, rate, seconds);
         process.stderr.write(`${backend} @ ${rate}/s: ${line.samples} of ${line.sent} rows; callback median ${line.callbackMedianMs.toFixed(1)} ms p99 ${line.callbackP99Ms.toFixed(1)}; in page median ${line.inPageMedianMs.toFixed(1)}; row median ${line.rowMedianMs.toFixed(1)} ms p99 ${line.rowP99Ms.toFixed(1)} max ${line.rowMaxMs.toFixed(1)}\n`);
+        for (const h of line.hops) process.stderr.write(`   ${h.hop}: median ${h.medianMs.toFixed(1)} ms, p99 ${h.p99Ms.toFixed(1)} ms\n`);
         lines.push(line);
         await page.close();
       }
@@ -248,7 +311,7 @@ async function main(): Promise<RowFigures> {
     await browser.close();
     await server.close();
   }
-  return { lines };
+  return { lines, helperHops };
 }
 
 if (require.main === module) runPart(main);

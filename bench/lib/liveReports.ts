@@ -45,6 +45,11 @@ export function sweepReport(sweep: SweepFigures): string[] {
 }
 
 export function rowReport(rows: RowFigures): string[] {
+  const hops = rows.lines.flatMap((l) => l.hops.map((h) => [`${l.backend} @ ${formatCount(l.rate)}/s`, h.hop, formatMs(h.medianMs, 1), formatMs(h.p99Ms, 1)]));
+  const inside = (rows.helperHops ?? []).map((h) => [
+    formatCount(h.rate), String(h.pipelines), `${formatMs(h.readMedianMs, 1)} / ${formatMs(h.readP99Ms, 1)} / ${formatMs(h.readMaxMs, 1)}`,
+    `${formatMs(h.mergeMedianMs, 1)} / ${formatMs(h.mergeP99Ms, 1)}`, `${formatCount(h.outOfOrder)} of ${formatCount(h.handedOn)}`,
+  ]);
   return [
     '7. Wire to row: container send -> row drawn in the inspector (headless Chromium, real bundle, the extension\'s CaptureSession and InspectorConnection)',
     table([
@@ -54,5 +59,13 @@ export function rowReport(rows: RowFigures): string[] {
         formatMs(l.inPageMedianMs, 1), formatMs(l.rowMedianMs, 1), formatMs(l.rowP99Ms, 1), formatMs(l.rowMaxMs, 1), verdict(l.rowMedianMs < 100 && l.rowP99Ms < 250),
       ]),
     ]),
+    '   Where the time goes, hop by hop (per row seen):',
+    table([['run', 'hop', 'median', 'p99'], ...hops]),
+    ...(inside.length
+      ? [
+          '   Inside the helper (its pipeline code run in the bench process, same scene and flood, plus the same rate over the target\'s lo):',
+          table([['pkt/s', 'pipelines', 'kernel -> read median / p99 / max', 'read -> merged median / p99', 'frames out of order'], ...inside]),
+        ]
+      : []),
   ];
 }

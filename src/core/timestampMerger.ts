@@ -13,7 +13,7 @@ export interface Timestamped {
   tsUsec: number;
 }
 
-function micros(f: Timestamped): number {
+export function micros(f: Timestamped): number {
   return f.tsSec * 1e6 + f.tsUsec;
 }
 
@@ -39,15 +39,27 @@ export class TimestampMerger<T extends Timestamped> {
 
   /** Emits every frame older than `nowMicros - window`, oldest first. */
   flushOlderThan(nowMicros: number): void {
+    this.flushUpTo(nowMicros - this.windowMicros);
+  }
+
+  /** Emits every frame captured at or before `cutoffMicros`, oldest first. */
+  flushUpTo(cutoffMicros: number): void {
     if (this.pending.length === 0) return;
     this.sortPending();
-    const cutoff = nowMicros - this.windowMicros;
+    const cutoff = cutoffMicros;
     let i = 0;
     while (i < this.pending.length && micros(this.pending[i] as T) <= cutoff) {
       this.emit(this.pending[i] as T);
       i++;
     }
     if (i > 0) this.pending = this.pending.slice(i);
+  }
+
+  /** Capture time of the oldest frame held; Infinity when none is. */
+  get oldestMicros(): number {
+    if (this.pending.length === 0) return Number.POSITIVE_INFINITY;
+    this.sortPending();
+    return micros(this.pending[0] as T);
   }
 
   /** Emits everything (end of capture). */

@@ -15,7 +15,7 @@ import { directionOf, type PipelineSpec } from './capturePlan';
 import type { CaptureLimits } from '../protocol/captureRequest';
 import type { PacketSource } from './packetSource';
 import { TcpdumpProcess } from './tcpdumpProcess';
-import { TimestampMerger } from '../core/timestampMerger';
+import { LiveMerge } from '../core/liveMerge';
 import { processStartTime } from './processStartTime';
 import { releaseNamespaces } from './preparePipelines';
 
@@ -57,11 +57,9 @@ function macAsNumber(mac: string): number {
   if (hex.length !== 6 || !hex.every((h) => /^[0-9a-f]{2}$/.test(h))) return -1;
   return parseInt(hex.join(''), 16);
 }
-const MERGE_TICK_MS = 10;
-
 export class CaptureSession {
   private sink?: SessionSink;
-  private merger?: TimestampMerger<CapturedFrame>;
+  private merger?: LiveMerge<CapturedFrame>;
   private frames = 0;
   private bytes = 0;
   private endReason?: string;
@@ -142,12 +140,11 @@ export class CaptureSession {
   begin(sink: SessionSink): void {
     this.sink = sink;
     const deliver = (frame: CapturedFrame): void => this.deliver(frame);
-    if (this.processes.length > 1) {
-      const merger = new TimestampMerger(deliver);
-      this.merger = merger;
-      this.timers.push(setInterval(() => merger.flushOlderThan(Date.now() * 1000), MERGE_TICK_MS));
-    }
-    for (const p of this.processes) this.readPipeline(p, this.merger ? (f) => this.merger?.push(f) : deliver);
+    // One pipeline is in time order by itself; several are merged, each frame held
+    // only as long as another pipeline's earlier frame may still be on its way.
+    const merger = this.processes.length > 1 ? new LiveMerge(deliver, this.processes.length) : undefined;
+    this.merger = merger;
+    this.processes.forEach((p, k) => this.readPipeline(p, merger ? (f) => merger.push(k, f) : deliver));
     for (const p of this.processes) p.onCounts(() => this.reportStats());
     this.timers.push(setInterval(() => this.processes.forEach((p) => p.requestCounts()), STATS_INTERVAL_MS));
     if (this.limits.durationSeconds) {
@@ -249,6 +246,7 @@ export class CaptureSession {
     if (this.finished) return;
     for (const t of this.timers) clearInterval(t);
     this.merger?.flushAll();
+    this.merger?.dispose();
     this.finished = true;
     this.reportStats();
     this.sink?.ended(this.endReason ?? 'stopped', this.endError);

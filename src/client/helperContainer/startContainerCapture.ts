@@ -6,6 +6,7 @@
  * so frames, limits, directions and events are the same as startCapture's.
  */
 import { FrameBatchWriter } from '../../core/frameBatch';
+import { FlushPacer } from '../../core/flushPacer';
 import { CaptureError, isCaptureError } from '../../protocol/captureErrors';
 import type { CaptureRequest } from '../../protocol/captureRequest';
 import type { ResolvedContainer } from '../../protocol/resolvedContainer';
@@ -33,7 +34,8 @@ export interface ContainerCaptureOptions {
   verbose: boolean;
 }
 
-const BATCH_INTERVAL_MS = 20;
+/** As the host helper's packet reader: frames leave at once unless a batch left less than a gap ago (FlushPacer). */
+const BATCH_GAPS = { lightGapMs: 5, loadedGapMs: 20, lightFrames: 16 };
 const BATCH_MAX_BYTES = 256 * 1024;
 
 /** Resolves once tcpdump listens on every interface; rejects with a CaptureError otherwise. */
@@ -169,7 +171,7 @@ class ContainerCapture implements CaptureHandle {
   readonly channelDirectory = '';
   private resolveFinished!: (info: CaptureEndInfo) => void;
   private readonly writer = new FrameBatchWriter();
-  private readonly flushTimer: NodeJS.Timeout;
+  private readonly pacer = new FlushPacer(() => this.flush(), BATCH_GAPS);
   private ended = false;
 
   constructor(
@@ -182,7 +184,6 @@ class ContainerCapture implements CaptureHandle {
     private readonly log: CaptureEvents['log'],
   ) {
     this.finished = new Promise((r) => (this.resolveFinished = r));
-    this.flushTimer = setInterval(() => this.flush(), BATCH_INTERVAL_MS);
     this.call(() =>
       events.started({
         interfaces: session.specs.map((s) => s.interfaceName),
@@ -204,7 +205,10 @@ class ContainerCapture implements CaptureHandle {
     session.begin({
       frame: (frame) => {
         this.writer.add(frame);
-        if (this.writer.byteLength >= BATCH_MAX_BYTES) this.flush();
+        this.pacer.poke();
+        if (this.writer.byteLength >= BATCH_MAX_BYTES) {
+          this.pacer.flushed(this.flush());
+        }
       },
       stats: (kernelDrops) => this.call(() => events.stats({ kernelDrops })),
       log: (level, message) => log(level, message),
@@ -212,11 +216,13 @@ class ContainerCapture implements CaptureHandle {
     });
   }
 
-  private flush(): void {
-    if (this.writer.frameCount === 0) return;
+  /** Hands the batch on; returns how many frames it held. */
+  private flush(): number {
+    if (this.writer.frameCount === 0) return 0;
     const n = this.writer.frameCount;
     const batch = this.writer.take();
     this.call(() => this.events.frames(batch, n));
+    return n;
   }
 
   private call(f: () => void): void {
@@ -230,7 +236,7 @@ class ContainerCapture implements CaptureHandle {
   private async end(reason: string, error?: CaptureError): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    clearInterval(this.flushTimer);
+    this.pacer.dispose();
     this.flush();
     this.watch.dispose();
     // Whatever ended it, no helper container outlives the capture.

@@ -12,6 +12,13 @@ export interface ForwarderFlow {
   maxMessageBytes?: number;
   /** Bytes the receiver can take now; Infinity when it has nothing outstanding. Default: always Infinity. */
   room?: () => number;
+  /**
+   * A shorter interval while traffic is light: after a message smaller than
+   * `belowBytes`, the next may follow after `intervalMs`. Few frames wait less;
+   * a flood still goes in the larger, rarer messages of the normal interval
+   * (each message costs the receiver a fixed amount besides its frames).
+   */
+  light?: { intervalMs: number; belowBytes: number };
 }
 
 const DEFAULT_MESSAGE_BYTES = 1024 * 1024;
@@ -21,9 +28,11 @@ export class BatchForwarder {
   private pendingTotal = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastFlush = 0;
+  private lastMessageBytes = 0;
   private disposed = false;
   private readonly maxMessageBytes: number;
   private readonly room: () => number;
+  private readonly light: ForwarderFlow['light'];
 
   constructor(
     private readonly send: (batch: Uint8Array) => void,
@@ -32,6 +41,7 @@ export class BatchForwarder {
   ) {
     this.maxMessageBytes = flow.maxMessageBytes ?? DEFAULT_MESSAGE_BYTES;
     this.room = flow.room ?? (() => Number.POSITIVE_INFINITY);
+    this.light = flow.light;
   }
 
   /** Bytes waiting to be sent. */
@@ -44,7 +54,8 @@ export class BatchForwarder {
     this.pending.push(batch);
     this.pendingTotal += batch.length;
     if (this.timer) return;
-    const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
+    const interval = this.light && this.lastMessageBytes < this.light.belowBytes ? this.light.intervalMs : this.intervalMs;
+    const wait = Math.max(0, this.lastFlush + interval - Date.now());
     this.timer = setTimeout(() => this.flush(), wait);
   }
 
@@ -71,6 +82,7 @@ export class BatchForwarder {
       const parts = this.pending.splice(0, count);
       this.pendingTotal -= total;
       this.lastFlush = Date.now();
+      this.lastMessageBytes = total;
       this.send(parts.length === 1 && parts[0] ? parts[0] : concat(parts, total));
     }
   }
