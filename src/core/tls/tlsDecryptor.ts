@@ -5,6 +5,8 @@
  * waiting for those keys are decrypted at once, their earlier records included, and
  * `onUpdate` tells which records changed (a live view refreshes those rows).
  */
+import type { HpackDecoderFactory } from '../http2/hpack';
+import { Http2Stream } from '../http2/http2Stream';
 import { TcpReassembler, type StreamData } from '../stream/tcpReassembler';
 import { tcpSegmentOf } from '../stream/tcpSegment';
 import { KeyLog, type KeyLogProblem } from './keyLog';
@@ -20,6 +22,8 @@ export interface TlsDecryptorOptions {
   onRecord?: (record: TlsRecord) => void;
   /** A record that was waiting for keys was decrypted (or given up). */
   onUpdate?: (record: TlsRecord) => void;
+  /** HPACK for HTTP/2 header blocks; without it h2 frames are listed with their headers undecoded. */
+  hpack?: HpackDecoderFactory;
 }
 
 export class TlsDecryptor {
@@ -29,6 +33,8 @@ export class TlsDecryptor {
   private readonly sessions = new Map<number, TlsSession | null>();
   private readonly byClientRandom = new Map<string, TlsSession[]>();
   private readonly records = new Map<number, TlsRecord[]>();
+  /** By stream index: the client's and the server's HTTP/2 bytes (each decides whether it is h2). */
+  private readonly http2 = new Map<number, [Http2Stream, Http2Stream]>();
   private readonly retain: boolean;
 
   constructor(
@@ -87,6 +93,23 @@ export class TlsDecryptor {
     session?.onData(d.side, d.bytes, d.frameIndex, d.gapBefore);
   }
 
+  /** Feeds decrypted application data, in order, to the connection's HTTP/2 decoder. */
+  private onSettled(record: TlsRecord): void {
+    let pair = this.http2.get(record.stream);
+    if (!pair) {
+      pair = [new Http2Stream(true, this.options.hpack), new Http2Stream(false, this.options.hpack)];
+      this.http2.set(record.stream, pair);
+    }
+    const h2 = pair[record.fromClient ? 0 : 1];
+    if (h2.done) return;
+    if (record.status !== 'decrypted') {
+      h2.gap(record.reason ?? 'a record could not be decrypted');
+    } else if (record.innerType === ContentType.applicationData && record.plaintext && record.plaintext.length > 0) {
+      const frames = h2.push(record.plaintext);
+      if (frames.length > 0) record.http2 = frames;
+    }
+  }
+
   private newSession(d: StreamData): TlsSession {
     const session: TlsSession = new TlsSession(d.stream, this.crypto, this.keyLog, {
       record: (record) => {
@@ -98,6 +121,7 @@ export class TlsDecryptor {
         this.options.onRecord?.(record);
       },
       updated: (record) => this.options.onUpdate?.(record),
+      settled: (record) => this.onSettled(record),
       clientRandom: (random) => {
         const list = this.byClientRandom.get(random);
         if (list) list.push(session);

@@ -56,6 +56,12 @@ export interface SessionEvents {
   record(record: TlsRecord): void;
   /** A waiting record was opened (or given up) later. */
   updated(record: TlsRecord): void;
+  /**
+   * A protected record's fate is final (opened, or failed for good), before `record` or
+   * `updated` reports it; called in each direction's record order, so what reads the
+   * decrypted bytes as a stream (HTTP/2) sees them in order and learns of each gap.
+   */
+  settled?(record: TlsRecord): void;
   /** The session learnt its client random: keys for it can now be looked up. */
   clientRandom(randomHex: string): void;
 }
@@ -102,6 +108,7 @@ export class TlsSession {
           dir.waiting = queue.slice(i);
           break;
         }
+        this.events.settled?.(w.record);
         this.waitingBytes -= w.payload.length;
         this.events.updated(w.record);
       }
@@ -137,11 +144,15 @@ export class TlsSession {
   private protect(dir: Direction, record: TlsRecord, framed: FramedRecord): void {
     if (dir.lost) {
       record.reason = dir.lost;
+      this.events.settled?.(record);
       return;
     }
     if (dir.waiting.length === 0) {
       const attempt = this.attempt(dir, record, framed.header, framed.payload);
-      if (attempt !== 'no-keys') return;
+      if (attempt !== 'no-keys') {
+        this.events.settled?.(record);
+        return;
+      }
     } else {
       record.reason = dir.waiting[0]?.record.reason;
     }
@@ -151,9 +162,11 @@ export class TlsSession {
       for (const w of dir.waiting) {
         w.record.reason = dir.lost;
         this.waitingBytes -= w.payload.length;
+        this.events.settled?.(w.record);
         this.events.updated(w.record);
       }
       dir.waiting = [];
+      this.events.settled?.(record);
       return;
     }
     // Copies: the frame's buffer is not ours to keep.
