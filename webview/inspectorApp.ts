@@ -85,6 +85,7 @@ export class InspectorApp {
     goToPacket: (n) => this.goTo(n),
     saveBytes: (name, bytes) => this.api.postMessage({ type: 'saveBytes', name, bytes }),
     notice: (message) => this.toolbar.showNotice(message),
+    plaintext: (n) => this.tls.plaintext(n),
   });
 
   constructor(
@@ -192,6 +193,8 @@ export class InspectorApp {
       case 'tlsDecryption': {
         const selected = this.list.selectedNumber;
         if (this.tls.update(message.frames, message.reset === true, selected) && selected > 0) this.showDetail(selected);
+        // Decrypted fields (http.*, http2.*) may now match packets the filter passed over.
+        if (this.rows.active) this.applyFilter(this.filterText);
         this.list.invalidate();
         break;
       }
@@ -385,7 +388,7 @@ export class InspectorApp {
   }
 
   private find(mode: SearchMode, text: string, backwards: boolean): string {
-    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
+    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource, decrypted: this.tls });
     if (!search.ok) return search.message;
     const count = this.sorted.length;
     if (count === 0) return 'No packets';
@@ -487,7 +490,7 @@ export class InspectorApp {
 
   private applyFilter(text: string, committed = false): void {
     this.filterText = text;
-    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
+    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource, decrypted: this.tls });
     if (!compiled.ok) {
       // Keep showing the last valid result while the user is still typing, and say so.
       this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');

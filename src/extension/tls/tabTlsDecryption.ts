@@ -8,6 +8,7 @@
  * decryptor, and the tab's store (what Save writes) is never touched. No `vscode` here.
  */
 import { forEachFrame } from '../../core/frameBatch';
+import type { HpackDecoderFactory } from '../../core/http2/hpack';
 import type { PacketSummary } from '../../core/packet';
 import { withDecryptedInfo } from '../../core/tls/decryptedSummary';
 import type { TlsCrypto } from '../../core/tls/tlsCrypto';
@@ -36,7 +37,12 @@ const NO_SUMMARY: PacketSummary = { src: '', dst: '', protocol: '', info: '', pa
 export function frameDecryption(number: number, records: readonly TlsRecord[], plaintext: Uint8Array | undefined): TlsFrameDecryption | undefined {
   if (records.some((r) => r.status === 'decrypted')) {
     const summary = withDecryptedInfo(NO_SUMMARY, records);
-    return { number, info: summary.info, ...(summary.protocol === 'HTTP' ? { protocol: 'HTTP' } : {}), ...(plaintext ? { plaintext: Uint8Array.from(plaintext) } : {}) };
+    const http2 = records.flatMap((r) => r.http2 ?? []);
+    return {
+      number, info: summary.info, ...(summary.protocol ? { protocol: summary.protocol } : {}),
+      ...(plaintext ? { plaintext: Uint8Array.from(plaintext) } : {}),
+      ...(http2.length > 0 ? { http2 } : {}),
+    };
   }
   const reason = records.find((r) => r.status === 'encrypted')?.reason;
   return reason ? { number, notDecrypted: reason } : undefined;
@@ -63,6 +69,7 @@ export class TabTlsDecryption {
     private readonly crypto: TlsCrypto,
     private readonly host: TlsDecryptionHost,
     readonly keyLogLabel: string,
+    private readonly hpack?: HpackDecoderFactory,
   ) {}
 
   /** Reads the key log (rejects with a one-line reason, e.g. a missing file), then decrypts the tab. */
@@ -104,7 +111,7 @@ export class TabTlsDecryption {
   private async restart(): Promise<void> {
     this.follower?.stop();
     this.follower = undefined;
-    const decryptor = new TlsDecryptor(this.crypto, { onUpdate: (record) => this.markChanged(record.frameIndex) });
+    const decryptor = new TlsDecryptor(this.crypto, { hpack: this.hpack, onUpdate: (record) => this.markChanged(record.frameIndex) });
     const source = this.host.openSource();
     const follower = new KeyLogFollower(source, decryptor, (m) => this.host.warn(m));
     try {

@@ -1,8 +1,8 @@
 /**
- * Makes the HTTP/2 capture the unit tests read (run as root under the heavy-test lock):
+ * Makes the HTTPS capture the unit tests read (run as root under the heavy-test lock):
  *   node --import tsx test/support/tlsFixtures/makeHttp2Fixture.ts
- * Node's http2 client and curl --http2 against a Node http2 server on 127.0.0.1, with the
- * key log: test-only keys of throwaway sessions.
+ * Node's http2 client, curl --http2 and Node's https client (HTTP/1.1) against a Node
+ * http2 server on 127.0.0.1, with the key log: test-only keys of throwaway sessions.
  */
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   const work = tlsWorkdir(10);
   try {
     const session = await recordHttp2Sessions(work.dir, readFileSync(join(__dirname, 'page.txt')));
-    copyFileSync(session.pcap, join(__dirname, 'http2.pcap'));
-    copyFileSync(session.keyLog, join(__dirname, 'http2.keys'));
+    copyFileSync(session.pcap, join(__dirname, 'h1h2.pcap'));
+    copyFileSync(session.keyLog, join(__dirname, 'h1h2.keys'));
   } finally {
     rmSync(work.dir, { recursive: true, force: true });
   }
