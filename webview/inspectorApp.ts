@@ -170,6 +170,8 @@ export class InspectorApp {
       case 'frames':
         // The store keeps the batch's memory (postMessage gave this runtime its own copy).
         this.store.appendBatch(message.batch);
+        // Decrypted data of packets the store dropped (memory limit) goes with them.
+        this.tls.forgetBefore(this.store.firstNumber);
         // Stored: the host may send more (it keeps only a few MB unacknowledged).
         if (message.seq !== undefined) this.api.postMessage({ type: 'ack', seq: message.seq });
         this.rows.update();

@@ -53,6 +53,14 @@ export class TlsDecryptions implements DecryptedFieldSource {
     this.frames.clear();
   }
 
+  /** Forgets packets numbered below `number` (dropped from the store). Entries arrive in number order, mostly: stops at the first kept. */
+  forgetBefore(number: number): void {
+    for (const n of this.frames.keys()) {
+      if (n >= number) break;
+      this.frames.delete(n);
+    }
+  }
+
   /** Protocol and Info as the row shows them, given what the decoder said. */
   rowText(number: number, protocol: string, info: string): { protocol: string; info: string; decrypted: boolean; title: string | undefined } {
     const f = this.frames.get(number);

@@ -89,7 +89,8 @@ const FIELDS: Readonly<Record<string, Field | undefined>> = {
   'http2.header.value': { type: 'text', values: (source, n) => frames(source, n).flatMap((f) => (f.headers ?? []).map(([, v]) => v)) },
   'http2.headers.method': { type: 'text', values: headerValues(':method') },
   'http2.headers.path': { type: 'text', values: headerValues(':path') },
-  'http2.headers.status': { type: 'text', values: headerValues(':status') },
+  // A number in Wireshark (http2.headers.status == 200), unlike the other pseudo-headers.
+  'http2.headers.status': { type: 'number', values: (source, n) => headerValues(':status')(source, n).map(Number).filter(Number.isInteger) },
   'http2.headers.authority': { type: 'text', values: headerValues(':authority') },
   'http2.headers.scheme': { type: 'text', values: headerValues(':scheme') },
 };

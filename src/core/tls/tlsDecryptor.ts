@@ -13,7 +13,7 @@ import { KeyLog, type KeyLogProblem } from './keyLog';
 import { looksLikeRecordHeader } from './recordFramer';
 import type { TlsCrypto } from './tlsCrypto';
 import { ContentType, type TlsRecord } from './tlsRecord';
-import { TlsSession } from './tlsSession';
+import { TlsSession, WaitingBudget } from './tlsSession';
 
 export interface TlsDecryptorOptions {
   /** Keep every record per frame for `recordsOf` (default true); a bench that only counts turns it off. */
@@ -24,6 +24,8 @@ export interface TlsDecryptorOptions {
   onUpdate?: (record: TlsRecord) => void;
   /** HPACK for HTTP/2 header blocks; without it h2 frames are listed with their headers undecoded. */
   hpack?: HpackDecoderFactory;
+  /** Ciphertext kept for all connections together while their keys are missing (default 64 MiB). */
+  maxWaitingBytes?: number;
 }
 
 export class TlsDecryptor {
@@ -36,12 +38,26 @@ export class TlsDecryptor {
   /** By stream index: the client's and the server's HTTP/2 bytes (each decides whether it is h2). */
   private readonly http2 = new Map<number, [Http2Stream, Http2Stream]>();
   private readonly retain: boolean;
+  private readonly budget: WaitingBudget;
 
   constructor(
     private readonly crypto: TlsCrypto,
     private readonly options: TlsDecryptorOptions = {},
   ) {
     this.retain = options.retainRecords ?? true;
+    this.budget = new WaitingBudget(options.maxWaitingBytes);
+  }
+
+  /**
+   * Forgets the records (and their plaintext) of frames before `frameIndex`: the caller
+   * dropped those packets (a live capture past its memory budget). Records are kept in
+   * the order of their frames, so this stops at the first one it keeps.
+   */
+  forgetBefore(frameIndex: number): void {
+    for (const index of this.records.keys()) {
+      if (index >= frameIndex) break;
+      this.records.delete(index);
+    }
   }
 
   /** Adds key log text (a whole file, or what was appended since); returns the new problems. */
@@ -127,7 +143,7 @@ export class TlsDecryptor {
         if (list) list.push(session);
         else this.byClientRandom.set(random, [session]);
       },
-    });
+    }, this.budget);
     return session;
   }
 }

@@ -19,8 +19,14 @@ import { openTls12, openTls13, type Opened } from './recordProtection';
 import type { TlsCrypto } from './tlsCrypto';
 import { ContentType, type TlsRecord } from './tlsRecord';
 
-/** Ciphertext kept per connection while its keys are missing; past it the records are given up. */
-const MAX_WAITING_BYTES = 64 * 1024 * 1024;
+/**
+ * Ciphertext kept while keys are missing, shared by every connection of one decryptor
+ * (a capture): past it, a connection that needs more gives its waiting records up.
+ */
+export class WaitingBudget {
+  used = 0;
+  constructor(readonly max = 64 * 1024 * 1024) {}
+}
 
 interface Waiting {
   record: TlsRecord;
@@ -73,13 +79,13 @@ export class TlsSession {
   private server: ServerHello | undefined;
   private suite: CipherSuite | undefined;
   private keys12: { client: DirectionKeys; server: DirectionKeys } | undefined;
-  private waitingBytes = 0;
 
   constructor(
     private readonly stream: TcpStream,
     private readonly crypto: TlsCrypto,
     private readonly keyLog: KeyLog,
     private readonly events: SessionEvents,
+    private readonly budget = new WaitingBudget(),
   ) {}
 
   /** Negotiated version and suite, for display ("TLS 1.3, TLS_AES_128_GCM_SHA256"). */
@@ -109,7 +115,7 @@ export class TlsSession {
           break;
         }
         this.events.settled?.(w.record);
-        this.waitingBytes -= w.payload.length;
+        this.budget.used -= w.payload.length;
         this.events.updated(w.record);
       }
     }
@@ -156,12 +162,12 @@ export class TlsSession {
     } else {
       record.reason = dir.waiting[0]?.record.reason;
     }
-    if (this.waitingBytes + framed.payload.length > MAX_WAITING_BYTES) {
+    if (this.budget.used + framed.payload.length > this.budget.max) {
       dir.lost = 'too much data before the keys arrived; not kept';
       record.reason = dir.lost;
       for (const w of dir.waiting) {
         w.record.reason = dir.lost;
-        this.waitingBytes -= w.payload.length;
+        this.budget.used -= w.payload.length;
         this.events.settled?.(w.record);
         this.events.updated(w.record);
       }
@@ -171,7 +177,7 @@ export class TlsSession {
     }
     // Copies: the frame's buffer is not ours to keep.
     dir.waiting.push({ record, header: framed.header.slice(), payload: framed.payload.slice() });
-    this.waitingBytes += framed.payload.length;
+    this.budget.used += framed.payload.length;
   }
 
   private onHandshake(side: StreamSide, message: HandshakeMessage): void {

@@ -57,8 +57,13 @@ export class TabTlsDecryption {
   private pumping = false;
   private readonly changed = new Set<number>();
   private flushScheduled = false;
-  /** Every packet's latest state, to send again after the page reloads. */
-  private readonly known = new Map<number, TlsFrameDecryption>();
+  /**
+   * Frame indexes with something to say, to send again after the page reloads (the state
+   * itself is made again from the decryptor: the plaintext is not held twice).
+   */
+  private readonly known = new Set<number>();
+  /** Frames before this index were dropped from the tab's store; their records are forgotten too. */
+  private forgottenBefore = 0;
   private readonly subscriptions: Subscription[] = [];
   private disposed = false;
   /** Resolves when every frame known so far was fed (tests wait for it). */
@@ -86,12 +91,22 @@ export class TabTlsDecryption {
 
   /** Sends every packet's state again (the webview reloaded and forgot it). */
   resend(): void {
-    this.host.post({ type: 'tlsDecryption', reset: true, keyLog: this.keyLogLabel, frames: [...this.known.values()] });
+    const frames: TlsFrameDecryption[] = [];
+    for (const index of [...this.known].sort((a, b) => a - b)) {
+      const state = this.stateAt(index);
+      if (state) frames.push(state);
+    }
+    this.host.post({ type: 'tlsDecryption', reset: true, keyLog: this.keyLogLabel, frames });
   }
 
   /** The latest state of a packet (tests). */
   stateOf(number: number): TlsFrameDecryption | undefined {
-    return this.known.get(number);
+    return this.known.has(number - 1) ? this.stateAt(number - 1) : undefined;
+  }
+
+  private stateAt(index: number): TlsFrameDecryption | undefined {
+    const decryptor = this.decryptor;
+    return decryptor ? frameDecryption(index + 1, decryptor.recordsOf(index) ?? [], decryptor.decryptedPayload(index)) : undefined;
   }
 
   whenIdle(): Promise<void> {
@@ -126,6 +141,7 @@ export class TabTlsDecryption {
     this.changed.clear();
     this.queue = [];
     this.nextIndex = this.model.store.droppedFromMemory;
+    this.forgottenBefore = this.nextIndex;
     this.resend();
     if (this.model.live) follower.follow();
     for (const batch of this.model.store.batches()) this.enqueue(batch);
@@ -166,8 +182,22 @@ export class TabTlsDecryption {
       return;
     }
     this.pumping = false;
+    this.forgetDropped();
     this.flush();
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * The tab's store drops its oldest packets past maxMemoryMB: their decrypted data goes
+   * too, so decryption holds at most the plaintext of the packets the tab still holds.
+   */
+  private forgetDropped(): void {
+    const dropped = this.model.store.droppedFromMemory;
+    if (dropped <= this.forgottenBefore) return;
+    this.decryptor?.forgetBefore(dropped);
+    for (const index of this.known) if (index < dropped) this.known.delete(index);
+    for (const index of this.changed) if (index < dropped) this.changed.delete(index);
+    this.forgottenBefore = dropped;
   }
 
   private markChanged(frameIndex: number): void {
@@ -186,7 +216,7 @@ export class TabTlsDecryption {
     for (const index of [...this.changed].sort((a, b) => a - b)) {
       const state = frameDecryption(index + 1, decryptor.recordsOf(index) ?? [], decryptor.decryptedPayload(index));
       if (!state) continue;
-      this.known.set(index + 1, state);
+      this.known.add(index);
       frames.push(state);
     }
     this.changed.clear();
