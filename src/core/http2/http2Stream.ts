@@ -31,6 +31,8 @@ export class Http2Stream {
   private payload: Uint8Array | undefined;
   private payloadFill = 0;
   private prefaceSeen = 0;
+  /** A server's first bytes, until there are enough to decide. */
+  private firstBytes: Uint8Array = new Uint8Array(0);
   /** A header block waiting for its CONTINUATIONs. */
   private block: { frame: Http2Frame; parts: Uint8Array[]; size: number } | undefined;
   private hpackBroken: string | undefined;
@@ -64,6 +66,13 @@ export class Http2Stream {
     const out: Http2Frame[] = [];
     let at = 0;
     if (this.state === 'undecided') {
+      // A server's first frame header may come in pieces (a TLS record of fewer than 9 bytes).
+      if (!this.fromClient && this.firstBytes.length + bytes.length < 9) {
+        this.firstBytes = concat([this.firstBytes, bytes], this.firstBytes.length + bytes.length);
+        return out;
+      }
+      if (this.firstBytes.length > 0) bytes = concat([this.firstBytes, bytes], this.firstBytes.length + bytes.length);
+      this.firstBytes = new Uint8Array(0);
       this.decide(bytes);
       if (this.isHttp2) this.hpack = this.hpackFactory?.();
     }
