@@ -54,7 +54,7 @@ export function showExchangesView(http: HttpExchange[], dns: DnsExchange[], host
     el('h3', {}, 'HTTP'),
     http.length > 0
       ? el('table', { class: 'exchanges-table', id: 'http-table' }, header('Method', 'URL', 'Status', 'First byte', 'Complete', 'Request', 'Response', 'Client → Server'), el('tbody', {}, ...httpRows))
-      : el('p', { class: 'overlay-empty' }, 'No HTTP/1.x requests in the packets held (nor in TLS decrypted with a key log).'),
+      : el('p', { class: 'overlay-empty' }, 'No HTTP requests in the packets held (nor in TLS decrypted with a key log).'),
     details,
     el('h3', {}, 'DNS'),
     dns.length > 0

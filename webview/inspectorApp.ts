@@ -86,6 +86,7 @@ export class InspectorApp {
     saveBytes: (name, bytes) => this.api.postMessage({ type: 'saveBytes', name, bytes }),
     notice: (message) => this.toolbar.showNotice(message),
     plaintext: (n) => this.tls.plaintext(n),
+    http2: (n) => this.tls.http2(n),
   });
 
   constructor(

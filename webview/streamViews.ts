@@ -6,7 +6,9 @@
 import { dnsExchanges } from '../src/core/stream/dnsExchanges';
 import { followStream } from '../src/core/stream/followStream';
 import { followTlsStream } from '../src/core/stream/followTls';
+import { http2Exchanges } from '../src/core/stream/http2Exchanges';
 import { httpExchanges } from '../src/core/stream/httpExchanges';
+import type { DecryptedHttp2Frame } from '../src/core/filter/decryptedFields';
 import { StreamTable } from '../src/core/stream/streamTable';
 import type { StreamFieldSource } from '../src/core/filter/streamFields';
 import type { PacketStore } from '../src/core/packetStore';
@@ -23,6 +25,8 @@ export interface StreamViewsHost {
   notice(message: string): void;
   /** The decrypted TLS application data a packet completed (Decrypt TLS with Key Log…). */
   plaintext(packet: number): Uint8Array | undefined;
+  /** The decrypted HTTP/2 frames a packet completed. */
+  http2(packet: number): readonly DecryptedHttp2Frame[] | undefined;
 }
 
 export class StreamViews {
@@ -101,7 +105,9 @@ export class StreamViews {
   showExchanges(): void {
     const table = this.streams();
     const store = this.host.store();
-    showExchangesView(httpExchanges(store, table, (n) => this.host.plaintext(n)), dnsExchanges(store, table), {
+    const http = [...httpExchanges(store, table, (n) => this.host.plaintext(n)), ...http2Exchanges(store, table, (n) => this.host.http2(n))]
+      .sort((a, b) => a.request.firstPacket - b.request.firstPacket);
+    showExchangesView(http, dnsExchanges(store, table), {
       displayEndpoint: (endpoint) => {
         const colon = endpoint.lastIndexOf(':');
         const address = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, '$1');

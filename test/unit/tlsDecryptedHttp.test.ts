@@ -19,6 +19,7 @@ import { MAGIC_TYPE } from '../../src/core/http2/http2Frame';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { PacketStore } from '../../src/core/packetStore';
 import { followTlsStream } from '../../src/core/stream/followTls';
+import { http2Exchanges } from '../../src/core/stream/http2Exchanges';
 import { httpExchanges } from '../../src/core/stream/httpExchanges';
 import { StreamTable } from '../../src/core/stream/streamTable';
 import { TlsDecryptor } from '../../src/core/tls/tlsDecryptor';
@@ -163,5 +164,25 @@ describe('Follow TLS Stream and HTTP exchanges on decrypted data', () => {
     assert.deepEqual(exchanges.map((e) => [e.method, e.uri, e.status]), [['GET', '/api/v1/items', 200], ['GET', '/missing', 404]]);
     assert.deepEqual(exchanges.map((e) => [e.request.firstPacket, e.response?.lastPacket, e.status]), theirs.map(([req, res, code]) => [Number(req), Number(res), Number(code)]));
     assert.equal(httpExchanges(store, table).length, 0, 'without decryption there is no HTTP to see');
+  });
+
+  it('HTTP/2 inside TLS: each stream\'s request paired with its response, as tshark reads the HEADERS frames', () => {
+    const exchanges = http2Exchanges(store, table, (n) => tls.http2(n));
+    /** [packet, tcp.stream, h2 stream, value] of the HEADERS frames carrying `field`. */
+    const headersWith = (field: string): string[][] => tsharkFields(field, ['frame.number', 'tcp.stream', 'http2.type', 'http2.streamid', field]).map(([n = '', tcp = '', types = '', ids = '', value = '']) => {
+      const at = types.split('|').indexOf('1');
+      return [n, tcp, ids.split('|')[at] ?? '', value];
+    });
+    const responses = new Map(headersWith('http2.headers.status').map(([n, tcp, id, status]) => [`${tcp}/${id}`, [Number(n), Number(status)]]));
+    const paths = new Map(headersWith('http2.headers.path').map(([, tcp, id, path]) => [`${tcp}/${id}`, path]));
+    const expected = headersWith('http2.headers.method').map(([n, tcp, id, method]) => {
+      const [response, status] = responses.get(`${tcp}/${id}`) ?? [];
+      return [Number(n), method, paths.get(`${tcp}/${id}`), response, status];
+    });
+    assert.deepEqual(exchanges.map((e) => [e.request.firstPacket, e.method, e.uri, e.response?.firstPacket, e.status]), expected);
+    assert.equal(exchanges.length, 5);
+    assert.ok(exchanges.every((e) => e.decrypted && e.response?.complete && e.request.complete));
+    const page = exchanges.find((e) => e.uri === '/page.txt');
+    assert.equal(page?.response?.bodySize, readFileSync(join(DIR, 'page.txt')).length, 'DATA frames counted into the body size');
   });
 });

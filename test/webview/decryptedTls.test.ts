@@ -83,7 +83,7 @@ test('filters on decrypted HTTP/2 and HTTP/1.1 match once the decryption arrives
   assert.match(text, /curl\/7\./);
 });
 
-test('Follow TLS Stream (Decrypted) on an HTTPS/1.1 packet: the plaintext of both sides; the exchanges view lists them as https', async () => {
+test('Follow TLS Stream (Decrypted) on an HTTPS/1.1 packet: the plaintext of both sides; the exchanges view lists HTTP/1.1 and HTTP/2 exchanges as https', async () => {
   const page = await loaded();
   await send(page, { type: 'tlsDecryption', keyLog: 'h1h2.keys', frames: decrypted() });
   await until(async () => ((await page.textContent('.list-row[data-number="40"]')) ?? '').includes('GET /api/v1/items'));
@@ -97,8 +97,10 @@ test('Follow TLS Stream (Decrypted) on an HTTPS/1.1 packet: the plaintext of bot
 
   await menu(page, '.list-row[data-number="40"] .col-info', 'showExchanges');
   await page.waitForSelector('#http-table');
-  const urls = await page.$$eval('#http-table tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent ?? ''));
-  assert.equal(urls.length, 2, urls.join(', '));
-  assert.match(urls[0] ?? '', /^https:\/\/127\.0\.0\.1:\d+\/api\/v1\/items$/);
-  assert.match(urls[1] ?? '', /^https:\/\/127\.0\.0\.1:\d+\/missing$/);
+  const rows = await page.$$eval('#http-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
+  // Request order; HTTP/2 (Node, then curl) and HTTP/1.1, all as https URLs with their status.
+  assert.deepEqual(rows.map((r) => [r[0], (r[1] ?? '').replace(/^https:\/\/127\.0\.0\.1:\d+/, ''), r[2]]), [
+    ['GET', '/api/items?page=1', '200'], ['POST', '/api/echo', '200'], ['GET', '/api/items?page=2', '200'], ['GET', '/page.txt', '200'],
+    ['GET', '/api/v1/items', '200'], ['GET', '/missing', '404'], ['GET', '/api/curl', '200'],
+  ]);
 });
