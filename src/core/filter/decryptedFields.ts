@@ -70,17 +70,19 @@ function headerValues(name: string): Values {
   return (source, n) => frames(source, n).flatMap((f) => (f.headers ?? []).filter(([k]) => k === name).map(([, v]) => v));
 }
 
+const responseCode: Values = (source, n) => {
+  const line = firstLine(source, n);
+  const code = line?.startsWith('HTTP/') ? line.split(' ')[1] ?? '' : '';
+  return /^\d{3}$/.test(code) ? [Number(code)] : NONE;
+};
+
 const FIELDS: Readonly<Record<string, Field | undefined>> = {
+  // Wireshark's flags: present on a request / a response.
+  'http.request': { type: 'text', values: requestPart(0) },
+  'http.response': { type: 'number', values: responseCode },
   'http.request.method': { type: 'text', values: requestPart(0) },
   'http.request.uri': { type: 'text', values: requestPart(1) },
-  'http.response.code': {
-    type: 'number',
-    values: (source, n) => {
-      const line = firstLine(source, n);
-      const code = line?.startsWith('HTTP/') ? line.split(' ')[1] ?? '' : '';
-      return /^\d{3}$/.test(code) ? [Number(code)] : NONE;
-    },
-  },
+  'http.response.code': { type: 'number', values: responseCode },
   'http2.type': { type: 'number', values: (source, n) => frames(source, n).map((f) => f.type) },
   'http2.streamid': { type: 'number', values: (source, n) => frames(source, n).map((f) => f.streamId) },
   'http2.flags': { type: 'number', values: (source, n) => frames(source, n).map((f) => f.flags) },
@@ -96,7 +98,7 @@ const FIELDS: Readonly<Record<string, Field | undefined>> = {
 };
 
 /** Fields that exist without decryption too: their frame-based test is kept and or-ed. */
-const FRAME_FIELDS = new Set(['http.request.method', 'http.request.uri', 'http.response.code']);
+const FRAME_FIELDS = new Set(['http.request', 'http.response', 'http.request.method', 'http.request.uri', 'http.response.code']);
 
 /** Protocol words a decrypted packet can add, with the protocol name the source gives. */
 const PROTOCOLS: Readonly<Record<string, string | undefined>> = { http: 'HTTP', http2: 'HTTP2' };
@@ -108,15 +110,19 @@ const NEVER: PacketPredicate = () => false;
  * is about something else. `frameTest` compiles the node as if nothing were decrypted.
  */
 export function compileDecryptedField(node: FilterNode, source: DecryptedFieldSource | undefined, frameTest: () => PacketPredicate): PacketPredicate | undefined {
-  if (node.kind === 'bare' || (node.kind === 'compare' && (node.field === 'proto' || node.field === 'protocol'))) {
-    const word = node.kind === 'bare' ? node.word : node.value.text.toLowerCase();
-    const name = PROTOCOLS[word];
-    if (!name) return undefined;
-    const negate = node.kind === 'compare' && node.operator === '!=';
-    const frame = frameTest();
+  if (node.kind === 'compare' && (node.field === 'proto' || node.field === 'protocol')) {
+    const name = PROTOCOLS[node.value.text.toLowerCase()];
+    return name ? protocolTest(node.operator === '!=', name, source, frameTest) : undefined;
+  }
+  if (node.kind === 'bare') {
+    const name = PROTOCOLS[node.word];
+    if (name) return protocolTest(false, name, source, frameTest);
+    // A field alone: present in the frame, or in the decrypted data.
+    const field = FIELDS[node.word];
+    if (!field) return undefined;
+    const frame = FRAME_FIELDS.has(node.word) ? frameTest() : NEVER;
     if (!source) return frame;
-    if (negate) return (c, s, n) => frame(c, s, n) && source.protocol(n) !== name;
-    return (c, s, n) => frame(c, s, n) || source.protocol(n) === name;
+    return (c, s, n) => frame(c, s, n) || field.values(source, n).length > 0;
   }
   if (node.kind !== 'compare' && node.kind !== 'contains' && node.kind !== 'matches') return undefined;
   const field = FIELDS[node.field];
@@ -126,6 +132,14 @@ export function compileDecryptedField(node: FilterNode, source: DecryptedFieldSo
   const test = valueTest(node, field);
   const values = field.values;
   return (c, s, n) => frame(c, s, n) || test(values(source, n));
+}
+
+/** `http`, `proto == http2`: the frame's own protocol, or what the decrypted data was read as. */
+function protocolTest(negate: boolean, name: string, source: DecryptedFieldSource | undefined, frameTest: () => PacketPredicate): PacketPredicate {
+  const frame = frameTest();
+  if (!source) return frame;
+  if (negate) return (c, s, n) => frame(c, s, n) && source.protocol(n) !== name;
+  return (c, s, n) => frame(c, s, n) || source.protocol(n) === name;
 }
 
 function valueTest(node: FilterNode & { kind: 'compare' | 'contains' | 'matches' }, field: Field): (values: (string | number)[]) => boolean {
