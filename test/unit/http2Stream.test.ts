@@ -142,4 +142,20 @@ describe('HTTP/2 decoding of decrypted data', () => {
       }
     }
   });
+
+  it('keys that arrive after the packets (a live capture) give the same HTTP/2 frames and headers, on the same packets', () => {
+    const file = readPcapFile(readFileSync(join(DIR, 'h1h2.pcap')));
+    const keys = readFileSync(join(DIR, 'h1h2.keys'), 'utf8');
+    const run = (late: boolean): string[] => {
+      const d = new TlsDecryptor(nodeTlsCrypto, { hpack: createHpackDecoder });
+      if (!late) d.addKeyLog(keys, true);
+      file.records.forEach((r, i) => d.addFrame(i, r.data, r.linkType));
+      if (late) d.addKeyLog(keys, true);
+      d.finish();
+      return file.records.map((_, i) => JSON.stringify((d.recordsOf(i) ?? []).flatMap((r) => r.http2 ?? [])));
+    };
+    const early = run(false);
+    assert.ok(early.filter((f) => f !== '[]').length >= 12);
+    assert.deepEqual(run(true), early);
+  });
 });
