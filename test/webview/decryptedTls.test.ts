@@ -98,6 +98,8 @@ test('Follow TLS Stream (Decrypted) on an HTTPS/1.1 packet: the plaintext of bot
   assert.match(chunks[1] ?? '', /^HTTP\/1\.1 200 OK/);
   assert.ok(chunks.some((c) => c.startsWith('HTTP/1.1 404 Not Found')));
 
+  await page.click('.overlay-close');
+  await until(async () => (await page.$('#follow-view')) === null);
   await menu(page, '.list-row[data-number="40"] .col-info', 'showExchanges');
   await page.waitForSelector('#http-table');
   const rows = await page.$$eval('#http-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
