@@ -31,8 +31,8 @@ export interface ActionTarget {
   copy(text: string): void;
   /** Tells the user why an entry did nothing. */
   notice(message: string): void;
-  /** Follow TCP/UDP Stream of a packet; the Conversations and HTTP/DNS exchanges views. */
-  followStream(packetNumber: number, protocol: 'tcp' | 'udp'): void;
+  /** Follow TCP/UDP/TLS Stream of a packet; the Conversations and HTTP/DNS exchanges views. */
+  followStream(packetNumber: number, protocol: 'tcp' | 'udp' | 'tls'): void;
   showConversations(): void;
   showExchanges(): void;
   /** Who talks to whom (webview/serviceMapView.ts). */
@@ -118,6 +118,9 @@ export function runContextAction(target: ActionTarget, message: ContextMessage):
     case 'followTcpStream':
     case 'followUdpStream':
       if (n > 0) target.followStream(n, action === 'followTcpStream' ? 'tcp' : 'udp');
+      return;
+    case 'followTlsStream':
+      if (n > 0) target.followStream(n, 'tls');
       return;
     case 'showConversations':
       target.showConversations();

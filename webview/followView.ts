@@ -1,5 +1,5 @@
 /**
- * Follow TCP/UDP Stream: the conversation's payload, side A (the client) and side B in
+ * Follow TCP/UDP/TLS Stream: the conversation's payload (TLS: its decrypted data), side A (the client) and side B in
  * two colours, as text or as a hex dump, with Save Raw. Large streams show their first
  * RENDER_LIMIT bytes (the DOM would not cope with 100 MB); Save Raw writes everything.
  */
@@ -44,7 +44,9 @@ export function entireConversation(stream: FollowedStream): Uint8Array {
 
 export function showFollowView(stream: FollowedStream, host: FollowViewHost): OverlayPanel {
   const kind = stream.protocol.toUpperCase();
-  const panel = new OverlayPanel('follow-view', `Follow ${kind} Stream (${stream.protocol}.stream eq ${stream.index})`);
+  // A TLS stream is numbered by its TCP stream, as in Wireshark's Follow TLS Stream.
+  const field = stream.protocol === 'udp' ? 'udp' : 'tcp';
+  const panel = new OverlayPanel('follow-view', `Follow ${kind} Stream (${field}.stream eq ${stream.index})`);
   const [a, b] = stream.endpoints;
   const mode = el('select', { id: 'follow-mode', 'aria-label': 'Show as' }, el('option', { value: 'text' }, 'Text'), el('option', { value: 'hex' }, 'Hex dump'));
   const which = el('select', { id: 'follow-which', 'aria-label': 'Direction' },
@@ -87,7 +89,7 @@ export function showFollowView(stream: FollowedStream, host: FollowViewHost): Ov
     host.saveBytes(`${stream.protocol}-stream-${stream.index}${w === 'both' ? '' : `-${w === 'a' ? 'client' : 'server'}`}.bin`, bytes);
   });
   filter.addEventListener('click', () => {
-    host.filterStream(`${stream.protocol}.stream == ${stream.index}`);
+    host.filterStream(`${field}.stream == ${stream.index}`);
     panel.close();
   });
   render();

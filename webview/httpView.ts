@@ -28,7 +28,8 @@ export function showExchangesView(http: HttpExchange[], dns: DnsExchange[], host
   };
   const httpRows = http.map((e) => {
     const tr = el('tr', { tabindex: '0' },
-      el('td', {}, e.method), el('td', {}, `${e.host ?? host.displayEndpoint(e.server)}${e.uri}`),
+      // Read from decrypted TLS: shown as the https URL it was.
+      el('td', {}, e.method), el('td', {}, `${e.decrypted ? 'https://' : ''}${e.host ?? host.displayEndpoint(e.server)}${e.uri}`),
       el('td', { class: 'numeric' }, e.status >= 0 ? String(e.status) : '—'),
       el('td', { class: 'numeric' }, ms(e.timeToFirstByte)), el('td', { class: 'numeric' }, ms(e.timeToComplete)),
       el('td', { class: 'numeric' }, formatBytes(e.request.size)), el('td', { class: 'numeric' }, e.response ? formatBytes(e.response.size) : ''),
@@ -53,7 +54,7 @@ export function showExchangesView(http: HttpExchange[], dns: DnsExchange[], host
     el('h3', {}, 'HTTP'),
     http.length > 0
       ? el('table', { class: 'exchanges-table', id: 'http-table' }, header('Method', 'URL', 'Status', 'First byte', 'Complete', 'Request', 'Response', 'Client → Server'), el('tbody', {}, ...httpRows))
-      : el('p', { class: 'overlay-empty' }, 'No HTTP/1.x requests in the packets held.'),
+      : el('p', { class: 'overlay-empty' }, 'No HTTP requests in the packets held (nor in TLS decrypted with a key log).'),
     details,
     el('h3', {}, 'DNS'),
     dns.length > 0

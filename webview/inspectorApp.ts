@@ -89,6 +89,8 @@ export class InspectorApp {
     goToPacket: (n) => this.goTo(n),
     saveBytes: (name, bytes) => this.api.postMessage({ type: 'saveBytes', name, bytes }),
     notice: (message) => this.toolbar.showNotice(message),
+    plaintext: (n) => this.tls.plaintext(n),
+    http2: (n) => this.tls.http2(n),
   });
 
   constructor(
@@ -174,6 +176,8 @@ export class InspectorApp {
       case 'frames':
         // The store keeps the batch's memory (postMessage gave this runtime its own copy).
         this.store.appendBatch(message.batch);
+        // Decrypted data of packets the store dropped (memory limit) goes with them.
+        this.tls.forgetBefore(this.store.firstNumber);
         // Stored: the host may send more (it keeps only a few MB unacknowledged).
         if (message.seq !== undefined) this.api.postMessage({ type: 'ack', seq: message.seq });
         this.rows.update();
@@ -197,6 +201,8 @@ export class InspectorApp {
       case 'tlsDecryption': {
         const selected = this.list.selectedNumber;
         if (this.tls.update(message.frames, message.reset === true, selected) && selected > 0) this.showDetail(selected);
+        // Decrypted fields (http.*, http2.*) may now match packets the filter passed over.
+        if (this.rows.active) this.applyFilter(this.filterText);
         this.list.invalidate();
         break;
       }
@@ -392,7 +398,7 @@ export class InspectorApp {
   }
 
   private find(mode: SearchMode, text: string, backwards: boolean): string {
-    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
+    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource, decrypted: this.tls });
     if (!search.ok) return search.message;
     const count = this.sorted.length;
     if (count === 0) return 'No packets';
@@ -497,7 +503,7 @@ export class InspectorApp {
 
   private applyFilter(text: string, committed = false): void {
     this.filterText = text;
-    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource });
+    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource, decrypted: this.tls });
     if (!compiled.ok) {
       // Keep showing the last valid result while the user is still typing, and say so.
       this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');

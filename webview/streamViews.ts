@@ -5,7 +5,10 @@
  */
 import { dnsExchanges } from '../src/core/stream/dnsExchanges';
 import { followStream } from '../src/core/stream/followStream';
+import { followTlsStream } from '../src/core/stream/followTls';
+import { http2Exchanges } from '../src/core/stream/http2Exchanges';
 import { httpExchanges } from '../src/core/stream/httpExchanges';
+import type { DecryptedHttp2Frame } from '../src/core/filter/decryptedFields';
 import { StreamTable } from '../src/core/stream/streamTable';
 import type { StreamFieldSource } from '../src/core/filter/streamFields';
 import type { PacketStore } from '../src/core/packetStore';
@@ -21,6 +24,10 @@ export interface StreamViewsHost {
   goToPacket(packet: number): void;
   saveBytes(name: string, bytes: Uint8Array): void;
   notice(message: string): void;
+  /** The decrypted TLS application data a packet completed (Decrypt TLS with Key Log…). */
+  plaintext(packet: number): Uint8Array | undefined;
+  /** The decrypted HTTP/2 frames a packet completed. */
+  http2(packet: number): readonly DecryptedHttp2Frame[] | undefined;
 }
 
 export class StreamViews {
@@ -61,16 +68,22 @@ export class StreamViews {
     this.table = undefined;
   }
 
-  follow(packet: number, protocol: 'tcp' | 'udp'): void {
+  /** Follow TCP/UDP Stream; `tls`: the TCP stream's decrypted data (Follow TLS Stream). */
+  follow(packet: number, protocol: 'tcp' | 'udp' | 'tls'): void {
     const table = this.streams();
     const stream = table.streamOfPacket(packet);
-    if (!stream || stream.protocol !== protocol) {
-      this.host.notice(`Packet ${packet} is not ${protocol.toUpperCase()}: nothing to follow`);
+    const transport = protocol === 'udp' ? 'udp' : 'tcp';
+    if (!stream || stream.protocol !== transport) {
+      this.host.notice(`Packet ${packet} is not ${transport.toUpperCase()}: nothing to follow`);
       return;
     }
-    const followed = followStream(this.host.store(), table, protocol, stream.index);
+    const followed = protocol === 'tls'
+      ? followTlsStream(this.host.store(), table, stream.index, (n) => this.host.plaintext(n))
+      : followStream(this.host.store(), table, protocol, stream.index);
     if (!followed) {
-      this.host.notice(`The packets of ${protocol}.stream ${stream.index} are no longer in memory`);
+      this.host.notice(protocol === 'tls'
+        ? `No decrypted TLS data in tcp.stream ${stream.index} (Decrypt TLS with Key Log… first, with this session's keys)`
+        : `The packets of ${protocol}.stream ${stream.index} are no longer in memory`);
       return;
     }
     showFollowView(followed, {
@@ -93,7 +106,9 @@ export class StreamViews {
   showExchanges(): void {
     const table = this.streams();
     const store = this.host.store();
-    showExchangesView(httpExchanges(store, table), dnsExchanges(store, table), {
+    const http = [...httpExchanges(store, table, (n) => this.host.plaintext(n)), ...http2Exchanges(store, table, (n) => this.host.http2(n))]
+      .sort((a, b) => a.request.firstPacket - b.request.firstPacket);
+    showExchangesView(http, dnsExchanges(store, table), {
       displayEndpoint: (endpoint) => {
         const colon = endpoint.lastIndexOf(':');
         const address = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, '$1');

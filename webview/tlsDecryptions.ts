@@ -2,19 +2,34 @@
  * What the host's TLS decryption said about each packet (`tlsDecryption` messages): the
  * list row of a decrypted packet gets its new Info (and HTTP as protocol) and a badge; a
  * packet whose records stayed encrypted says why on hover; the layer tree gets a
- * "Decrypted TLS" layer under the TLS record, with the HTTP/1.x message found in it and the
- * plaintext as text and hexdump. Those fields come from no byte of the frame: no byte range.
+ * "Decrypted TLS" layer under the TLS record, with the HTTP/1.x message or the HTTP/2 frames
+ * found in it and the plaintext as text and hexdump. Those fields come from no byte of the frame: no byte range.
  */
 import { decodeHttp } from '../src/core/decode/application';
 import { seedHexdumpLines } from '../src/core/hexdump';
+import type { DecryptedFieldSource } from '../src/core/filter/decryptedFields';
 import type { PacketLayer } from '../src/core/packet';
 import type { TlsFrameDecryption } from '../src/protocol/webviewMessages';
+import { http2Layers } from './http2Layers';
 
 /** Text lines of the plaintext shown in the tree; the rest is one click away (Follow Stream, hexdump). */
 const MAX_TEXT_LINES = 200;
 
-export class TlsDecryptions {
+export class TlsDecryptions implements DecryptedFieldSource {
   private readonly frames = new Map<number, TlsFrameDecryption>();
+
+  /** For the display filter (http.*, http2.* on decrypted packets). */
+  plaintext(number: number): Uint8Array | undefined {
+    return this.frames.get(number)?.plaintext;
+  }
+
+  protocol(number: number): string | undefined {
+    return this.frames.get(number)?.protocol;
+  }
+
+  http2(number: number): TlsFrameDecryption['http2'] {
+    return this.frames.get(number)?.http2;
+  }
 
   get size(): number {
     return this.frames.size;
@@ -27,7 +42,8 @@ export class TlsDecryptions {
     for (const f of frames) {
       if (!Number.isSafeInteger(f.number)) continue;
       const plaintext = asBytes(f.plaintext);
-      this.frames.set(f.number, plaintext ? { ...f, plaintext } : { ...f, plaintext: undefined });
+      const http2 = Array.isArray(f.http2) ? f.http2 : undefined;
+      this.frames.set(f.number, { ...f, plaintext, http2 });
       if (f.number === selected) touched = true;
     }
     return touched;
@@ -35,6 +51,14 @@ export class TlsDecryptions {
 
   clear(): void {
     this.frames.clear();
+  }
+
+  /** Forgets packets numbered below `number` (dropped from the store). Entries arrive in number order, mostly: stops at the first kept. */
+  forgetBefore(number: number): void {
+    for (const n of this.frames.keys()) {
+      if (n >= number) break;
+      this.frames.delete(n);
+    }
   }
 
   /** Protocol and Info as the row shows them, given what the decoder said. */
@@ -52,6 +76,7 @@ export class TlsDecryptions {
     let added: PacketLayer[];
     try {
       added = f.plaintext ? decryptedLayers(f.plaintext) : f.notDecrypted ? [notDecryptedLayer(f.notDecrypted)] : [];
+      if (f.http2) added.push(...http2Layers(f.http2));
     } catch (error) {
       // The packet's own layers are still worth showing.
       added = [notDecryptedLayer(`the decrypted data could not be shown: ${String(error)}`)];

@@ -8,6 +8,8 @@
  * the key log) still decrypt those packets: -j output, printed at the end, carries them in
  * place; text and NDJSON, already written, get a late entry naming the frame.
  */
+import { createHpackDecoder } from '../client/tls/hpackDecoder';
+import type { HpackDecoderFactory } from '../core/http2/hpack';
 import type { PacketSummary } from '../core/packet';
 import { toHex } from '../core/hex';
 import { seedHexdumpLines } from '../core/hexdump';
@@ -28,8 +30,9 @@ export class TlsPrinting {
   private lateScheduled = false;
   private onLate: (late: LateDecryption[]) => void = () => undefined;
 
-  constructor(crypto: TlsCrypto) {
+  constructor(crypto: TlsCrypto, hpack: HpackDecoderFactory = createHpackDecoder) {
     this.decryptor = new TlsDecryptor(crypto, {
+      hpack,
       onUpdate: (record) => {
         if (record.status !== 'decrypted') return;
         this.lateFrames.add(record.frameIndex);

@@ -69,12 +69,24 @@ export interface TlsFrameDecryption {
   number: number;
   /** Set when records of the packet were decrypted: what its Info column says now. */
   info?: string;
-  /** `HTTP` when the decrypted data starts an HTTP/1.x message. */
+  /** `HTTP` when the decrypted data starts an HTTP/1.x message, `HTTP2` when it completes HTTP/2 frames. */
   protocol?: string;
   /** The decrypted application data of the packet (its records joined). */
   plaintext?: Uint8Array;
+  /** The HTTP/2 frames the packet completed, header blocks decoded. */
+  http2?: TlsHttp2Frame[];
   /** Why a record of the packet stayed encrypted (shown on hover). */
   notDecrypted?: string;
+}
+
+/** One HTTP/2 frame of a decrypted packet (core/http2/http2Frame.ts); type -1 is the connection preface. */
+export interface TlsHttp2Frame {
+  type: number;
+  streamId: number;
+  flags: number;
+  length: number;
+  headers?: [string, string][];
+  headerError?: string;
 }
 
 /** What the inspector's context-menu entries ask it to do. */
@@ -86,7 +98,7 @@ export type InspectorAction =
   | 'toggleMark' | 'goToPacket' | 'find'
   | 'hideColumn' | 'showAllColumns'
   | 'timeSinceStart' | 'timeSincePrevious' | 'timeAbsolute' | 'showNames' | 'showAddresses'
-  | 'followTcpStream' | 'followUdpStream' | 'showConversations' | 'showExchanges'
+  | 'followTcpStream' | 'followUdpStream' | 'followTlsStream' | 'showConversations' | 'showExchanges'
   | 'showServiceMap';
 
 export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
@@ -97,7 +109,7 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'toggleMark', 'goToPacket', 'find',
   'hideColumn', 'showAllColumns',
   'timeSinceStart', 'timeSincePrevious', 'timeAbsolute', 'showNames', 'showAddresses',
-  'followTcpStream', 'followUdpStream', 'showConversations', 'showExchanges',
+  'followTcpStream', 'followUdpStream', 'followTlsStream', 'showConversations', 'showExchanges',
   'showServiceMap',
 ];
 

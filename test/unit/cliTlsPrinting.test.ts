@@ -4,6 +4,8 @@
  * record; keys that arrive later still decrypt what was printed (in place for -j, as late
  * entries for text and NDJSON); wrong keys leave records encrypted with the reason.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { PrinterOutput } from '../../src/cli/printerOutput';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import { nodeTlsCrypto } from '../../src/client/tls/nodeTlsCrypto';
 import { parseCliArguments, UsageError } from '../../src/cli/cliArguments';
 import { PacketPrinter, type OutputFormat } from '../../src/cli/packetPrinter';
 import { TlsPrinting } from '../../src/cli/tlsPrinting';
+import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { tlsFixture } from '../support/tlsFrames';
 
 const REQUEST = 'GET /page.txt HTTP/1.0\r\n\r\n';
@@ -86,5 +89,28 @@ describe('--tls-keylog on the command line', () => {
     assert.throws(() => parseCliArguments(['--tls-keylog', 'container:api:relative', 'web']), (e: Error) => e instanceof UsageError && /expected container:NAME:\/absolute\/path/.test(e.message));
     assert.throws(() => parseCliArguments(['--tls-keylog', '', 'web']), UsageError);
     assert.throws(() => parseCliArguments(['web', '--tls-keylog']), /--tls-keylog needs a value/);
+  });
+});
+
+describe('CLI output with --tls-keylog on HTTP/2 and HTTP/1.1 inside TLS', () => {
+  it('NDJSON rows say HTTP2 with the frames (headers decoded) or HTTP with the request line', async () => {
+    const dir = join(__dirname, '..', 'support', 'tlsFixtures');
+    const file = readPcapFile(readFileSync(join(dir, 'h1h2.pcap')));
+    const tls = new TlsPrinting(nodeTlsCrypto);
+    tls.addKeyLog(readFileSync(join(dir, 'h1h2.keys'), 'utf8'), 'keys.log', true);
+    let out = '';
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const printer = new PacketPrinter('ndjson', new PrinterOutput(stream, () => undefined), tls);
+    for (const r of file.records) printer.add({ data: r.data, linkType: r.linkType, originalLength: r.originalLength, tsSec: r.tsSec, tsUsec: r.tsUsec, interfaceName: 'lo', direction: 'out' });
+    await new Promise<void>((resolve) => setImmediate(() => {
+      printer.finish();
+      setImmediate(resolve);
+    }));
+    const infos = rows(out).filter((r) => r.protocol === 'HTTP2' || r.protocol === 'HTTP').map((r) => `${r.protocol} ${r.info}`);
+    assert.ok(infos.includes('HTTP2 Magic, SETTINGS[0], HEADERS[1]: GET /api/items?page=1 [decrypted TLS]'), infos.join('\n'));
+    assert.ok(infos.includes('HTTP2 HEADERS[1]: GET /api/curl [decrypted TLS]'), infos.join('\n'));
+    assert.ok(infos.some((i) => i.startsWith('HTTP GET /api/v1/items HTTP/1.1')), infos.join('\n'));
+    assert.ok(infos.some((i) => i.startsWith('HTTP HTTP/1.1 404 Not Found')), infos.join('\n'));
   });
 });

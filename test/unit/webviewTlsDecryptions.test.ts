@@ -42,6 +42,26 @@ describe('inspector: decrypted TLS', () => {
     assert.equal(other.withLayers(2, dissected)[4]?.fields.find((f) => f.name === 'Request line')?.value, 'GET /api/items HTTP/1.1');
   });
 
+  it('HTTP/2 frames of a decrypted packet: a layer per frame with type, stream, flags and the decoded headers', () => {
+    const h2 = new TlsDecryptions();
+    h2.update([{ number: 4, protocol: 'HTTP2', info: 'HEADERS[1]: GET /x [decrypted TLS]', plaintext: new Uint8Array(12), http2: [
+      { type: 4, streamId: 0, flags: 1, length: 0 },
+      { type: 1, streamId: 1, flags: 5, length: 3, headers: [[':method', 'GET'], [':path', '/x']] },
+      { type: 1, streamId: 3, flags: 4, length: 2, headerError: 'HPACK: Indexed field OOB' },
+    ] }], false, 0);
+    assert.equal(h2.rowText(4, 'TLSv1.3', 'Application Data').protocol, 'HTTP2');
+    const layers = h2.withLayers(4, dissected).slice(4);
+    assert.deepEqual(layers.map((l) => l.name), ['HTTP/2 SETTINGS[0] (decrypted)', 'HTTP/2 HEADERS[1]: GET /x (decrypted)', 'HTTP/2 HEADERS[3] (decrypted)']);
+    const value = (l: PacketLayer | undefined, name: string): string | undefined => l?.fields.find((f) => f.name === name)?.value;
+    assert.equal(value(layers[0], 'Flags'), '0x01 (ACK)');
+    assert.equal(value(layers[1], 'Flags'), '0x05 (END_STREAM, END_HEADERS)');
+    assert.equal(value(layers[1], 'Header: :path'), '/x');
+    assert.equal(value(layers[2], 'Header block not decoded'), 'HPACK: Indexed field OOB');
+    assert.equal(h2.http2(4)?.length, 3);
+    h2.forgetBefore(5);
+    assert.equal(h2.http2(4), undefined);
+  });
+
   it('a reset forgets earlier packets', () => {
     assert.equal(tls.update([], true, 7), true);
     assert.equal(tls.withLayers(7, dissected).length, 3);

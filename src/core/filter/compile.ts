@@ -10,6 +10,7 @@ import { stringToBytes, stringToText } from './lexer';
 import type { CompareOperator, FilterNode, ValueNode } from './parser';
 import type { PacketColumns } from '../packetStore';
 import { payloadBytes } from './packetFields';
+import { compileDecryptedField, type DecryptedFieldSource } from './decryptedFields';
 import { compileStreamField, type StreamFieldSource } from './streamFields';
 import { wiresharkFields, type FieldSpec } from './wiresharkFields';
 
@@ -24,6 +25,8 @@ export interface CompileContext {
   hostnames: Record<string, string>;
   /** tcp.stream, udp.stream, tcp.analysis.retransmission (streamFields.ts); absent: those fields are an error. */
   streams?: StreamFieldSource;
+  /** Decrypted TLS by packet number (decryptedFields.ts); absent: http.* read the frame alone, http2.* match nothing. */
+  decrypted?: DecryptedFieldSource;
 }
 
 const IP_TCP = 6;
@@ -32,7 +35,7 @@ const IP_ICMP = 1;
 const IP_ICMPV6 = 58;
 
 /** Protocol words a user may write alone; anything the decoder names also works with `proto ==`. */
-export const PROTOCOL_WORDS = ['tcp', 'udp', 'dns', 'http', 'tls', 'icmp', 'icmpv6', 'arp', 'ip', 'ipv4', 'ipv6'];
+export const PROTOCOL_WORDS = ['tcp', 'udp', 'dns', 'http', 'http2', 'tls', 'icmp', 'icmpv6', 'arp', 'ip', 'ipv4', 'ipv6'];
 
 export function compileNode(node: FilterNode, context: CompileContext): PacketPredicate {
   switch (node.kind) {
@@ -51,13 +54,21 @@ export function compileNode(node: FilterNode, context: CompileContext): PacketPr
       return (c, s, n) => !operand(c, s, n);
     }
     case 'bare':
-      return compileStreamField(node, context.streams) ?? compileBare(node.word, node.column);
-    case 'contains':
-      return compileContains(node.field, node.fieldColumn, node.value);
-    case 'matches':
-      return compileMatches(node.field, node.fieldColumn, node.value);
-    case 'compare':
-      return compileStreamField(node, context.streams) ?? compileCompare(node.field, node.fieldColumn, node.operator, node.operatorColumn, node.value, context);
+      return compileStreamField(node, context.streams)
+        ?? compileDecryptedField(node, context.decrypted, () => compileBare(node.word, node.column))
+        ?? compileBare(node.word, node.column);
+    case 'contains': {
+      const frameTest = (): PacketPredicate => compileContains(node.field, node.fieldColumn, node.value);
+      return compileDecryptedField(node, context.decrypted, frameTest) ?? frameTest();
+    }
+    case 'matches': {
+      const frameTest = (): PacketPredicate => compileMatches(node.field, node.fieldColumn, node.value);
+      return compileDecryptedField(node, context.decrypted, frameTest) ?? frameTest();
+    }
+    case 'compare': {
+      const frameTest = (): PacketPredicate => compileCompare(node.field, node.fieldColumn, node.operator, node.operatorColumn, node.value, context);
+      return compileStreamField(node, context.streams) ?? compileDecryptedField(node, context.decrypted, frameTest) ?? frameTest();
+    }
     case 'in':
       return compileNode(desugarSet(node.field, node.fieldColumn, node.values), context);
   }

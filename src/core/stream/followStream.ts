@@ -26,7 +26,8 @@ export interface FollowChunk {
 }
 
 export interface FollowedStream {
-  protocol: 'tcp' | 'udp';
+  /** `tls`: the decrypted application data of a TCP stream (followTls.ts); its index is the tcp.stream. */
+  protocol: 'tcp' | 'udp' | 'tls';
   index: number;
   /** `address:port` of side A and side B. */
   endpoints: [string, string];
@@ -37,7 +38,7 @@ export interface FollowedStream {
   missing: [number, number];
 }
 
-interface Piece {
+export interface Piece {
   side: StreamSide;
   bytes: Uint8Array;
   missingBefore: number;
@@ -89,7 +90,7 @@ export function endpointText(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-function assemble(protocol: 'tcp' | 'udp', index: number, endpoints: [string, string], pieces: Piece[]): FollowedStream {
+export function assemble(protocol: FollowedStream['protocol'], index: number, endpoints: [string, string], pieces: Piece[]): FollowedStream {
   const totals = [0, 0];
   const missing: [number, number] = [0, 0];
   for (const p of pieces) {

@@ -11,6 +11,7 @@ import type { StreamTable } from './streamTable';
 import { TcpReassembler } from './tcpReassembler';
 import { TcpFlag, tcpSegmentOf } from './tcpSegment';
 import { endpointText } from './followStream';
+import { senderSide, type PlaintextOf } from './followTls';
 
 export interface HttpExchange {
   /** tcp.stream of the connection. */
@@ -22,6 +23,8 @@ export interface HttpExchange {
   uri: string;
   /** The Host header, when sent. */
   host: string | undefined;
+  /** Sent inside TLS and read from the decrypted data. */
+  decrypted?: boolean;
   request: HttpMessage;
   response: HttpMessage | undefined;
   /** Status code, -1 without a response. */
@@ -37,23 +40,32 @@ interface Connection {
   parsers: [HttpMessageParser, HttpMessageParser];
   /** Requests still waiting for a response, oldest first. */
   waiting: HttpExchange[];
+  /** Read from decrypted TLS: `stream` is the table's tcp.stream already. */
+  decrypted: boolean;
 }
 
-/** The exchanges of every TCP connection the store holds; the table must be up to date. */
-export function httpExchanges(store: PacketStore, table: StreamTable): HttpExchange[] {
+/**
+ * The exchanges of every TCP connection the store holds; the table must be up to date.
+ * With `plaintextOf` (TLS decryption), HTTP/1.x inside decrypted TLS counts too: those
+ * packets' decrypted data goes to parsers of its own, in packet order.
+ */
+export function httpExchanges(store: PacketStore, table: StreamTable, plaintextOf?: PlaintextOf): HttpExchange[] {
   const exchanges: HttpExchange[] = [];
   const connections = new Map<number, Connection>();
+  /** By tcp.stream: HTTP read from decrypted TLS. */
+  const decryptedConnections = new Map<number, Connection>();
   const c = store.columns;
   let time = 0;
-  const connectionOf = (index: number, endpoints: readonly [string, string]): Connection => {
-    let connection = connections.get(index);
+  const connectionOf = (index: number, endpoints: readonly [string, string], decrypted = false): Connection => {
+    const map = decrypted ? decryptedConnections : connections;
+    let connection = map.get(index);
     if (!connection) {
-      const made: Connection = { stream: index, endpoints, parsers: [undefined, undefined] as unknown as [HttpMessageParser, HttpMessageParser], waiting: [] };
+      const made: Connection = { stream: index, endpoints, decrypted, parsers: [undefined, undefined] as unknown as [HttpMessageParser, HttpMessageParser], waiting: [] };
       made.parsers = [
         new HttpMessageParser((m) => onRequest(made, m)),
         new HttpMessageParser((m) => onResponse(made, m), (m) => isBodyless(made, m)),
       ];
-      connections.set(index, made);
+      map.set(index, made);
       connection = made;
     }
     return connection;
@@ -62,7 +74,7 @@ export function httpExchanges(store: PacketStore, table: StreamTable): HttpExcha
     const [method = '', uri = ''] = m.startLine.split(' ');
     const host = m.headers.find(([k]) => k.toLowerCase() === 'host')?.[1];
     const exchange: HttpExchange = {
-      stream: connection.stream, client: connection.endpoints[0], server: connection.endpoints[1], method, uri, host,
+      stream: connection.stream, client: connection.endpoints[0], server: connection.endpoints[1], method, uri, host, ...(connection.decrypted ? { decrypted: true } : {}),
       request: m, response: undefined, status: -1, timeToFirstByte: undefined, timeToComplete: undefined,
     };
     exchanges.push(exchange);
@@ -93,6 +105,15 @@ export function httpExchanges(store: PacketStore, table: StreamTable): HttpExcha
     const n = store.numberOf(row);
     const stream = table.tcpStream(c, s, n);
     if (stream < 0) continue;
+    const plaintext = plaintextOf?.(n);
+    if (plaintext && plaintext.length > 0) {
+      const conversation = table.conversation('tcp', stream);
+      if (conversation) {
+        const endpoints = [endpointText(conversation.addressA, conversation.portA), endpointText(conversation.addressB, conversation.portB)] as const;
+        time = (c.tsSec[s] ?? 0) + (c.tsUsec[s] ?? 0) / 1e6;
+        connectionOf(stream, endpoints, true).parsers[senderSide(store, s, endpoints[0])].push(plaintext, 0, n, time);
+      }
+    }
     const segment = tcpSegmentOf(store.slotBytes(s), c.linkType[s] ?? 0);
     if (!segment) continue;
     time = (c.tsSec[s] ?? 0) + (c.tsUsec[s] ?? 0) / 1e6;
@@ -105,11 +126,11 @@ export function httpExchanges(store: PacketStore, table: StreamTable): HttpExcha
     }
   }
   reassembler.flush();
-  for (const connection of connections.values()) {
+  for (const connection of [...connections.values(), ...decryptedConnections.values()]) {
     connection.parsers[0].end();
     connection.parsers[1].end();
   }
-  for (const exchange of exchanges) exchange.stream = tableIndex.get(exchange.stream) ?? exchange.stream;
+  for (const exchange of exchanges) if (!exchange.decrypted) exchange.stream = tableIndex.get(exchange.stream) ?? exchange.stream;
   return exchanges.sort((a, b) => a.request.firstPacket - b.request.firstPacket);
 }
 

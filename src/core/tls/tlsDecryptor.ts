@@ -5,13 +5,15 @@
  * waiting for those keys are decrypted at once, their earlier records included, and
  * `onUpdate` tells which records changed (a live view refreshes those rows).
  */
+import type { HpackDecoderFactory } from '../http2/hpack';
+import { Http2Stream } from '../http2/http2Stream';
 import { TcpReassembler, type StreamData } from '../stream/tcpReassembler';
 import { tcpSegmentOf } from '../stream/tcpSegment';
 import { KeyLog, type KeyLogProblem } from './keyLog';
 import { looksLikeRecordHeader } from './recordFramer';
 import type { TlsCrypto } from './tlsCrypto';
 import { ContentType, type TlsRecord } from './tlsRecord';
-import { TlsSession } from './tlsSession';
+import { TlsSession, WaitingBudget } from './tlsSession';
 
 export interface TlsDecryptorOptions {
   /** Keep every record per frame for `recordsOf` (default true); a bench that only counts turns it off. */
@@ -20,6 +22,10 @@ export interface TlsDecryptorOptions {
   onRecord?: (record: TlsRecord) => void;
   /** A record that was waiting for keys was decrypted (or given up). */
   onUpdate?: (record: TlsRecord) => void;
+  /** HPACK for HTTP/2 header blocks; without it h2 frames are listed with their headers undecoded. */
+  hpack?: HpackDecoderFactory;
+  /** Ciphertext kept for all connections together while their keys are missing (default 64 MiB). */
+  maxWaitingBytes?: number;
 }
 
 export class TlsDecryptor {
@@ -29,13 +35,29 @@ export class TlsDecryptor {
   private readonly sessions = new Map<number, TlsSession | null>();
   private readonly byClientRandom = new Map<string, TlsSession[]>();
   private readonly records = new Map<number, TlsRecord[]>();
+  /** By stream index: the client's and the server's HTTP/2 bytes (each decides whether it is h2). */
+  private readonly http2 = new Map<number, [Http2Stream, Http2Stream]>();
   private readonly retain: boolean;
+  private readonly budget: WaitingBudget;
 
   constructor(
     private readonly crypto: TlsCrypto,
     private readonly options: TlsDecryptorOptions = {},
   ) {
     this.retain = options.retainRecords ?? true;
+    this.budget = new WaitingBudget(options.maxWaitingBytes);
+  }
+
+  /**
+   * Forgets the records (and their plaintext) of frames before `frameIndex`: the caller
+   * dropped those packets (a live capture past its memory budget). Records are kept in
+   * the order of their frames, so this stops at the first one it keeps.
+   */
+  forgetBefore(frameIndex: number): void {
+    for (const index of this.records.keys()) {
+      if (index >= frameIndex) break;
+      this.records.delete(index);
+    }
   }
 
   /** Adds key log text (a whole file, or what was appended since); returns the new problems. */
@@ -87,6 +109,23 @@ export class TlsDecryptor {
     session?.onData(d.side, d.bytes, d.frameIndex, d.gapBefore);
   }
 
+  /** Feeds decrypted application data, in order, to the connection's HTTP/2 decoder. */
+  private onSettled(record: TlsRecord): void {
+    let pair = this.http2.get(record.stream);
+    if (!pair) {
+      pair = [new Http2Stream(true, this.options.hpack), new Http2Stream(false, this.options.hpack)];
+      this.http2.set(record.stream, pair);
+    }
+    const h2 = pair[record.fromClient ? 0 : 1];
+    if (h2.done) return;
+    if (record.status !== 'decrypted') {
+      h2.gap(record.reason ?? 'a record could not be decrypted');
+    } else if (record.innerType === ContentType.applicationData && record.plaintext && record.plaintext.length > 0) {
+      const frames = h2.push(record.plaintext);
+      if (frames.length > 0) record.http2 = frames;
+    }
+  }
+
   private newSession(d: StreamData): TlsSession {
     const session: TlsSession = new TlsSession(d.stream, this.crypto, this.keyLog, {
       record: (record) => {
@@ -98,12 +137,13 @@ export class TlsDecryptor {
         this.options.onRecord?.(record);
       },
       updated: (record) => this.options.onUpdate?.(record),
+      settled: (record) => this.onSettled(record),
       clientRandom: (random) => {
         const list = this.byClientRandom.get(random);
         if (list) list.push(session);
         else this.byClientRandom.set(random, [session]);
       },
-    });
+    }, this.budget);
     return session;
   }
 }

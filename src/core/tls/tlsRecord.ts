@@ -1,4 +1,5 @@
 /** What the decryptor says about one TLS record; the shape every consumer (CLI, inspector) reads. */
+import type { Http2Frame } from '../http2/http2Frame';
 
 /**
  * `clear`: sent unencrypted (hellos, certificates in TLS 1.2, alerts before keys);
@@ -28,4 +29,6 @@ export interface TlsRecord {
   /** The decrypted content (status `decrypted` only). */
   plaintext: Uint8Array | undefined;
   reason: string | undefined;
+  /** The HTTP/2 frames this record's plaintext completed (decrypted h2 connections only). */
+  http2?: Http2Frame[];
 }

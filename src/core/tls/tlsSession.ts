@@ -19,8 +19,14 @@ import { openTls12, openTls13, type Opened } from './recordProtection';
 import type { TlsCrypto } from './tlsCrypto';
 import { ContentType, type TlsRecord } from './tlsRecord';
 
-/** Ciphertext kept per connection while its keys are missing; past it the records are given up. */
-const MAX_WAITING_BYTES = 64 * 1024 * 1024;
+/**
+ * Ciphertext kept while keys are missing, shared by every connection of one decryptor
+ * (a capture): past it, a connection that needs more gives its waiting records up.
+ */
+export class WaitingBudget {
+  used = 0;
+  constructor(readonly max = 64 * 1024 * 1024) {}
+}
 
 interface Waiting {
   record: TlsRecord;
@@ -56,6 +62,12 @@ export interface SessionEvents {
   record(record: TlsRecord): void;
   /** A waiting record was opened (or given up) later. */
   updated(record: TlsRecord): void;
+  /**
+   * A protected record's fate is final (opened, or failed for good), before `record` or
+   * `updated` reports it; called in each direction's record order, so what reads the
+   * decrypted bytes as a stream (HTTP/2) sees them in order and learns of each gap.
+   */
+  settled?(record: TlsRecord): void;
   /** The session learnt its client random: keys for it can now be looked up. */
   clientRandom(randomHex: string): void;
 }
@@ -67,13 +79,13 @@ export class TlsSession {
   private server: ServerHello | undefined;
   private suite: CipherSuite | undefined;
   private keys12: { client: DirectionKeys; server: DirectionKeys } | undefined;
-  private waitingBytes = 0;
 
   constructor(
     private readonly stream: TcpStream,
     private readonly crypto: TlsCrypto,
     private readonly keyLog: KeyLog,
     private readonly events: SessionEvents,
+    private readonly budget = new WaitingBudget(),
   ) {}
 
   /** Negotiated version and suite, for display ("TLS 1.3, TLS_AES_128_GCM_SHA256"). */
@@ -102,7 +114,8 @@ export class TlsSession {
           dir.waiting = queue.slice(i);
           break;
         }
-        this.waitingBytes -= w.payload.length;
+        this.events.settled?.(w.record);
+        this.budget.used -= w.payload.length;
         this.events.updated(w.record);
       }
     }
@@ -137,28 +150,34 @@ export class TlsSession {
   private protect(dir: Direction, record: TlsRecord, framed: FramedRecord): void {
     if (dir.lost) {
       record.reason = dir.lost;
+      this.events.settled?.(record);
       return;
     }
     if (dir.waiting.length === 0) {
       const attempt = this.attempt(dir, record, framed.header, framed.payload);
-      if (attempt !== 'no-keys') return;
+      if (attempt !== 'no-keys') {
+        this.events.settled?.(record);
+        return;
+      }
     } else {
       record.reason = dir.waiting[0]?.record.reason;
     }
-    if (this.waitingBytes + framed.payload.length > MAX_WAITING_BYTES) {
+    if (this.budget.used + framed.payload.length > this.budget.max) {
       dir.lost = 'too much data before the keys arrived; not kept';
       record.reason = dir.lost;
       for (const w of dir.waiting) {
         w.record.reason = dir.lost;
-        this.waitingBytes -= w.payload.length;
+        this.budget.used -= w.payload.length;
+        this.events.settled?.(w.record);
         this.events.updated(w.record);
       }
       dir.waiting = [];
+      this.events.settled?.(record);
       return;
     }
     // Copies: the frame's buffer is not ours to keep.
     dir.waiting.push({ record, header: framed.header.slice(), payload: framed.payload.slice() });
-    this.waitingBytes += framed.payload.length;
+    this.budget.used += framed.payload.length;
   }
 
   private onHandshake(side: StreamSide, message: HandshakeMessage): void {

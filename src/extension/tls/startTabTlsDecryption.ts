@@ -3,6 +3,7 @@
  * extension host (a file, or a file inside a container read through the Docker API with
  * the engine the settings name), Node's crypto, and the tab's webview.
  */
+import { createHpackDecoder } from '../../client/tls/hpackDecoder';
 import { nodeTlsCrypto } from '../../client/tls/nodeTlsCrypto';
 import { keyLogLabel, type KeyLogSpec } from '../../client/tls/keyLogSpec';
 import { openKeyLogSource } from '../../client/tls/keyLogSource';
@@ -17,7 +18,7 @@ export async function startTabTlsDecryption(model: InspectorModel, spec: KeyLogS
     post,
     warn,
     openSource: () => openKeyLogSource(spec, () => dockerClientFromSettings()),
-  }, keyLogLabel(spec));
+  }, keyLogLabel(spec), createHpackDecoder);
   try {
     await decryption.start();
   } catch (error) {

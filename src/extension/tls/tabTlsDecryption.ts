@@ -8,6 +8,7 @@
  * decryptor, and the tab's store (what Save writes) is never touched. No `vscode` here.
  */
 import { forEachFrame } from '../../core/frameBatch';
+import type { HpackDecoderFactory } from '../../core/http2/hpack';
 import type { PacketSummary } from '../../core/packet';
 import { withDecryptedInfo } from '../../core/tls/decryptedSummary';
 import type { TlsCrypto } from '../../core/tls/tlsCrypto';
@@ -36,7 +37,12 @@ const NO_SUMMARY: PacketSummary = { src: '', dst: '', protocol: '', info: '', pa
 export function frameDecryption(number: number, records: readonly TlsRecord[], plaintext: Uint8Array | undefined): TlsFrameDecryption | undefined {
   if (records.some((r) => r.status === 'decrypted')) {
     const summary = withDecryptedInfo(NO_SUMMARY, records);
-    return { number, info: summary.info, ...(summary.protocol === 'HTTP' ? { protocol: 'HTTP' } : {}), ...(plaintext ? { plaintext: Uint8Array.from(plaintext) } : {}) };
+    const http2 = records.flatMap((r) => r.http2 ?? []);
+    return {
+      number, info: summary.info, ...(summary.protocol ? { protocol: summary.protocol } : {}),
+      ...(plaintext ? { plaintext: Uint8Array.from(plaintext) } : {}),
+      ...(http2.length > 0 ? { http2 } : {}),
+    };
   }
   const reason = records.find((r) => r.status === 'encrypted')?.reason;
   return reason ? { number, notDecrypted: reason } : undefined;
@@ -51,8 +57,13 @@ export class TabTlsDecryption {
   private pumping = false;
   private readonly changed = new Set<number>();
   private flushScheduled = false;
-  /** Every packet's latest state, to send again after the page reloads. */
-  private readonly known = new Map<number, TlsFrameDecryption>();
+  /**
+   * Frame indexes with something to say, to send again after the page reloads (the state
+   * itself is made again from the decryptor: the plaintext is not held twice).
+   */
+  private readonly known = new Set<number>();
+  /** Frames before this index were dropped from the tab's store; their records are forgotten too. */
+  private forgottenBefore = 0;
   private readonly subscriptions: Subscription[] = [];
   private disposed = false;
   /** Resolves when every frame known so far was fed (tests wait for it). */
@@ -63,6 +74,7 @@ export class TabTlsDecryption {
     private readonly crypto: TlsCrypto,
     private readonly host: TlsDecryptionHost,
     readonly keyLogLabel: string,
+    private readonly hpack?: HpackDecoderFactory,
   ) {}
 
   /** Reads the key log (rejects with a one-line reason, e.g. a missing file), then decrypts the tab. */
@@ -79,12 +91,22 @@ export class TabTlsDecryption {
 
   /** Sends every packet's state again (the webview reloaded and forgot it). */
   resend(): void {
-    this.host.post({ type: 'tlsDecryption', reset: true, keyLog: this.keyLogLabel, frames: [...this.known.values()] });
+    const frames: TlsFrameDecryption[] = [];
+    for (const index of [...this.known].sort((a, b) => a - b)) {
+      const state = this.stateAt(index);
+      if (state) frames.push(state);
+    }
+    this.host.post({ type: 'tlsDecryption', reset: true, keyLog: this.keyLogLabel, frames });
   }
 
   /** The latest state of a packet (tests). */
   stateOf(number: number): TlsFrameDecryption | undefined {
-    return this.known.get(number);
+    return this.known.has(number - 1) ? this.stateAt(number - 1) : undefined;
+  }
+
+  private stateAt(index: number): TlsFrameDecryption | undefined {
+    const decryptor = this.decryptor;
+    return decryptor ? frameDecryption(index + 1, decryptor.recordsOf(index) ?? [], decryptor.decryptedPayload(index)) : undefined;
   }
 
   whenIdle(): Promise<void> {
@@ -104,7 +126,7 @@ export class TabTlsDecryption {
   private async restart(): Promise<void> {
     this.follower?.stop();
     this.follower = undefined;
-    const decryptor = new TlsDecryptor(this.crypto, { onUpdate: (record) => this.markChanged(record.frameIndex) });
+    const decryptor = new TlsDecryptor(this.crypto, { hpack: this.hpack, onUpdate: (record) => this.markChanged(record.frameIndex) });
     const source = this.host.openSource();
     const follower = new KeyLogFollower(source, decryptor, (m) => this.host.warn(m));
     try {
@@ -119,6 +141,7 @@ export class TabTlsDecryption {
     this.changed.clear();
     this.queue = [];
     this.nextIndex = this.model.store.droppedFromMemory;
+    this.forgottenBefore = this.nextIndex;
     this.resend();
     if (this.model.live) follower.follow();
     for (const batch of this.model.store.batches()) this.enqueue(batch);
@@ -159,8 +182,22 @@ export class TabTlsDecryption {
       return;
     }
     this.pumping = false;
+    this.forgetDropped();
     this.flush();
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * The tab's store drops its oldest packets past maxMemoryMB: their decrypted data goes
+   * too, so decryption holds at most the plaintext of the packets the tab still holds.
+   */
+  private forgetDropped(): void {
+    const dropped = this.model.store.droppedFromMemory;
+    if (dropped <= this.forgottenBefore) return;
+    this.decryptor?.forgetBefore(dropped);
+    for (const index of this.known) if (index < dropped) this.known.delete(index);
+    for (const index of this.changed) if (index < dropped) this.changed.delete(index);
+    this.forgottenBefore = dropped;
   }
 
   private markChanged(frameIndex: number): void {
@@ -179,7 +216,7 @@ export class TabTlsDecryption {
     for (const index of [...this.changed].sort((a, b) => a - b)) {
       const state = frameDecryption(index + 1, decryptor.recordsOf(index) ?? [], decryptor.decryptedPayload(index));
       if (!state) continue;
-      this.known.set(index + 1, state);
+      this.known.add(index);
       frames.push(state);
     }
     this.changed.clear();
