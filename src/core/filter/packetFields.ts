@@ -28,21 +28,25 @@ export function frameView(c: PacketColumns, s: number): FrameView | undefined {
   return { chunk, start, end: start + (c.capturedLength[s] ?? 0) };
 }
 
-/** Where the transport header starts (frame-relative), -1 when unknown. */
-export function transportOffset(c: PacketColumns, s: number, f: FrameView): number {
+/**
+ * Where the transport header starts (frame-relative), -1 when unknown; the frame's bytes
+ * begin at `chunk[start]`. Takes the chunk and offset rather than a view so that code
+ * reading every packet (the stream table) allocates nothing per packet.
+ */
+export function transportOffset(c: PacketColumns, s: number, chunk: Uint8Array, start: number): number {
   const network = c.network[s];
   const at = c.networkOffset[s] ?? 0;
-  if (network === NetworkLayer.IPV4) return at + ((f.chunk[f.start + at] ?? 0) & 0x0f) * 4;
+  if (network === NetworkLayer.IPV4) return at + ((chunk[start + at] ?? 0) & 0x0f) * 4;
   if (network !== NetworkLayer.IPV6) return -1;
   // Same walk as frameFields' readIpv6: the extension headers that carry a length.
-  let next = f.chunk[f.start + at + 6] ?? -1;
+  let next = chunk[start + at + 6] ?? -1;
   let p = at + 40;
   for (let i = 0; i < 8; i++) {
     if (next === 0 || next === 43 || next === 60) {
-      next = f.chunk[f.start + p] ?? -1;
-      p += ((f.chunk[f.start + p + 1] ?? 0) + 1) * 8;
+      next = chunk[start + p] ?? -1;
+      p += ((chunk[start + p + 1] ?? 0) + 1) * 8;
     } else if (next === 44) {
-      next = f.chunk[f.start + p] ?? -1;
+      next = chunk[start + p] ?? -1;
       p += 8;
     } else {
       break;
@@ -56,7 +60,7 @@ export function tcpFlags(c: PacketColumns, s: number): number {
   if (c.ipProtocol[s] !== IP_TCP || (c.srcPort[s] ?? -1) < 0) return -1;
   const f = frameView(c, s);
   if (!f) return -1;
-  const t = transportOffset(c, s, f);
+  const t = transportOffset(c, s, f.chunk, f.start);
   if (t < 0 || f.start + t + 14 > f.end) return -1;
   return (((f.chunk[f.start + t + 12] ?? 0) & 0x0f) << 8) | (f.chunk[f.start + t + 13] ?? 0);
 }

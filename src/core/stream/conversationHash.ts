@@ -1,0 +1,81 @@
+/**
+ * Finds a packet's conversation by protocol and endpoint pair, in either direction:
+ * open addressing with linear probing over one Int32Array of [conversation + 1, hash]
+ * pairs (0 is an empty slot). Keeping each key's full hash beside it means a probe
+ * compares the hash it already holds in cache and reads the conversation's columns only
+ * on a real match, and growing re-places keys by their hash without reading the columns
+ * at all: with a million conversations, each column read is a cache miss.
+ */
+import type { ConversationColumns } from './conversationColumns';
+
+const INITIAL_SLOTS = 1 << 12;
+
+export class ConversationHash {
+  private table = new Int32Array(2 * INITIAL_SLOTS);
+  private used = 0;
+  /** The hash of the key the last `find()` looked for, stored by `set()`. */
+  private lastHash = 0;
+
+  constructor(private readonly conv: ConversationColumns) {}
+
+  clear(): void {
+    this.table = new Int32Array(2 * INITIAL_SLOTS);
+    this.used = 0;
+  }
+
+  /** The slot holding this key's conversation, or the empty slot where it goes. */
+  find(protocol: number, src: number, srcPort: number, dst: number, dstPort: number): number {
+    // Hashed in a fixed order so that both directions land on one slot.
+    const srcFirst = src < dst || (src === dst && srcPort <= dstPort);
+    const a = srcFirst ? src : dst;
+    const pa = srcFirst ? srcPort : dstPort;
+    const b = srcFirst ? dst : src;
+    const pb = srcFirst ? dstPort : srcPort;
+    let hash = Math.imul(a ^ Math.imul(pa, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(b ^ Math.imul(pb, 0xc2b2ae35), 0x27d4eb2f) ^ protocol;
+    hash ^= hash >>> 15;
+    this.lastHash = hash;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const c = this.conv;
+    for (let h = hash & mask; ; h = (h + 1) & mask) {
+      const v = table[2 * h] ?? 0;
+      if (v === 0) return h;
+      if (table[2 * h + 1] !== hash) continue;
+      const g = v - 1;
+      if (c.protocol[g] === protocol && (
+        (c.addressA[g] === a && c.portA[g] === pa && c.addressB[g] === b && c.portB[g] === pb) ||
+        (c.addressA[g] === b && c.portA[g] === pb && c.addressB[g] === a && c.portB[g] === pa))) return h;
+    }
+  }
+
+  /** The conversation in a slot `find()` returned, -1 when the slot is empty. */
+  conversationAt(slot: number): number {
+    return (this.table[2 * slot] ?? 0) - 1;
+  }
+
+  /** Puts conversation `g` in the slot the last `find()` returned (for the key it looked for). */
+  set(slot: number, g: number): void {
+    const table = this.table;
+    if ((table[2 * slot] ?? 0) === 0) this.used++;
+    table[2 * slot] = g + 1;
+    table[2 * slot + 1] = this.lastHash;
+    if (this.used * 2 > table.length >> 1) this.grow();
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >> 1) - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const v = old[i] ?? 0;
+      if (v === 0) continue;
+      const hash = old[i + 1] ?? 0;
+      // Keys are distinct: the first empty slot is the place, no comparison needed.
+      let h = hash & mask;
+      while ((table[2 * h] ?? 0) !== 0) h = (h + 1) & mask;
+      table[2 * h] = v;
+      table[2 * h + 1] = hash;
+    }
+    this.table = table;
+  }
+}

@@ -1,0 +1,53 @@
+/** Growable typed columns for the stream table, which keeps per-packet and per-conversation state out of objects. */
+
+/** `next` (a larger, new array) holding `old`'s values at its start. */
+export function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
+}
+
+/**
+ * A growable Int32 column addressed from `base` on: `base` 0 makes it a plain list of
+ * integers; a packet-number-indexed column starts at packet 1 and drops its front as
+ * the packet store (a ring) forgets its oldest packets.
+ */
+export class IntColumn {
+  private values = new Int32Array(1024);
+  /** The index of `values[0]`. */
+  private base: number;
+  /** Values held: indices base .. base + length - 1. */
+  length = 0;
+
+  constructor(private readonly firstIndex = 0) {
+    this.base = firstIndex;
+  }
+
+  /** The value at `index`, -1 outside the column. */
+  get(index: number): number {
+    const i = index - this.base;
+    return i >= 0 && i < this.length ? (this.values[i] ?? -1) : -1;
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const next = new Int32Array(this.values.length * 2);
+      next.set(this.values);
+      this.values = next;
+    }
+    this.values[this.length++] = value;
+  }
+
+  clear(): void {
+    this.base = this.firstIndex;
+    this.length = 0;
+  }
+
+  /** Forgets indices below `first` when that frees at least half the column (copying less often). */
+  trim(first: number): void {
+    const drop = first - this.base;
+    if (drop <= 0 || drop < this.length / 2) return;
+    this.values.copyWithin(0, Math.min(drop, this.length), this.length);
+    this.length = Math.max(0, this.length - drop);
+    this.base = first;
+  }
+}
