@@ -12,11 +12,16 @@ import type { CaptureRequest } from '../protocol/captureRequest';
 import { containerInterfaceLabel } from '../protocol/containerInterfaceLabel';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import type { PipelineSpec } from './capturePlan';
+import { pinContainerNamespace } from './namespaceInterfaces';
 import { preparePipelines, releaseNamespaces } from './preparePipelines';
 
 /** `targets` absent: the one-container capture of `target`, unlabelled, as it always was. */
 export function prepareTargets(target: ResolvedContainer, targets: readonly ResolvedContainer[] | undefined, request: CaptureRequest, log: (message: string) => void): PipelineSpec[] {
   if (!targets) return preparePipelines(target, request, log);
+  // Every target's trust checks (cgroup, start time, not the host's namespace) first, so a
+  // list with one forged entry is refused before any tool runs for the others. Each is pinned
+  // again, and checked again, when its pipelines are prepared.
+  for (const target of targets) pinContainerNamespace(target).close();
   const all: PipelineSpec[] = [];
   const namespaces = new Map<number, string>();
   try {

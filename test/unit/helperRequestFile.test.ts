@@ -74,6 +74,22 @@ describe('request file: the JSON, field by field', () => {
     refused(() => parse({ target: { ...target, networks: Array.from({ length: 65 }, () => ({ name: 'n' })) } }), /too many networks/);
   });
 
+  it('a target list: bounded, the target first, Docker names, no container twice, no bridge mode', () => {
+    const other = { ...target, id: 'd'.repeat(64), name: 'db', pid: 4343 };
+    assert.deepEqual(parse({ targets: [target, other] }).targets?.map((t) => t.name), ['web', 'db']);
+    assert.equal(parse({}).targets, undefined);
+    const many = Array.from({ length: 16 }, (_, k) => ({ ...target, id: k.toString(16).padStart(64, 'e'), name: `c${k}` }));
+    assert.equal(parse({ targets: [target, ...many.slice(0, 15)] }).targets?.length, 16);
+    refused(() => parse({ targets: [target, ...many] }), /more than 16 containers/);
+    refused(() => parse({ targets: [] }), /target list is empty/);
+    refused(() => parse({ targets: [other, target] }), /must start with the target/);
+    refused(() => parse({ targets: [target, { ...other, id }] }), /listed twice/);
+    refused(() => parse({ targets: [target, { ...other, name: 'web' }] }), /listed twice/);
+    refused(() => parse({ targets: [target, { ...other, name: 'db/eth0' }] }), /not a container name/);
+    refused(() => parse({ targets: [target, { ...other, pid: 0 }] }), /PID is not valid/);
+    refused(() => parse({ targets: [target, other], request: { container: 'web', direction: 'both', mode: { kind: 'bridge', bridge: 'docker0' } } }), /bridge capture takes one container/);
+  });
+
   it('the request inside is validated like any other (invalid-filter keeps its own code)', () => {
     assert.throws(() => parse({ request: { container: 'web', direction: 'up', mode: { kind: 'namespace' } } }), /direction must be/);
     assert.throws(() => parse({ request: { container: 'web', direction: 'both', mode: { kind: 'namespace' }, filter: '-w x' } }), (e: unknown) => isCaptureError(e) && e.code === 'invalid-filter');
