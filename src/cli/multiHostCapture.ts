@@ -41,13 +41,14 @@ import { closeDockerConnections, openSockets } from './dockerConnections';
 import { helperScript } from './hostCapture';
 import type { PrinterTimelineConfig } from './hostTimelineOutput';
 import { startPrinter } from './printerLaunch';
-import { cliScriptPath, rootCommandLine } from './rootInvocation';
+import { cliScriptPath, shellWord } from './rootInvocation';
 
 export async function captureManyOnHost(o: CliOptions, report: CliReporter): Promise<number> {
   const { setpriv } = findCaptureTools();
   if (!isRoot()) {
-    const what = o.project === undefined ? o.containers.join(' ') : `--project ${o.project}`;
-    throw new CaptureError('not-root', `capturing through the host helper needs root: run it as  ${rootCommandLine(what)}  or use --via container`);
+    const what = o.project === undefined ? o.containers : ['--project', o.project];
+    const line = ['sudo', process.execPath, cliScriptPath(), '--via', 'host', ...what].map(shellWord).join(' ');
+    throw new CaptureError('not-root', `capturing through the host helper needs root: run it as  ${line}  or use --via container`);
   }
   if (o.bridge) throw new CaptureError('invalid-request', '-b captures one container on a host bridge');
   if (o.tlsKeyLog) throw new CaptureError('invalid-request', '--tls-keylog takes one container');

@@ -11,11 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sleep, startCli } from '../support/cliRunner';
+import { CLI, runCli, sleep, startCli } from '../support/cliRunner';
+import { run } from '../support/runCommand';
 import { docker, removeContainers, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
 import { createScene, type TestScene } from '../support/testNetwork';
 
@@ -120,5 +121,18 @@ describe('--via host with several containers: one helper, one timeline, each pac
     const frames = tshark(['-T', 'fields', '-e', 'frame.number']).length;
     const paired = all.filter((r) => r.delivery === 'received').length;
     assert.equal(frames, all.length + paired, `every frame of the file is a row or the arrival of a paired row: ${frames} frames, ${all.length} rows, ${paired} paired`);
+  });
+});
+
+describe('--via host with several containers: refusals a user meets', () => {
+  it('without root: the line to run it with, every container quoted for the shell, or --via container', async () => {
+    const r = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--via', 'host', 'web-1', 'db $(x)'], { PATH: process.env.PATH ?? '' }, 20_000);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `docker-network-capture: error: capturing through the host helper needs root: run it as  sudo ${process.execPath} ${realpathSync(CLI)} --via host web-1 'db $(x)'  or use --via container\n`);
+  });
+
+  it('--tls-keylog takes one container: a one-line error before anything starts', async () => {
+    const keyLog = await runCli(['--via', 'host', '--tls-keylog', '/nonexistent/keys.log', 'web-1', 'db-1']);
+    assert.deepEqual([keyLog.code, keyLog.stderr], [1, 'docker-network-capture: error: --tls-keylog takes one container\n']);
   });
 });
