@@ -90,6 +90,32 @@ describe('request file: the JSON, field by field', () => {
     refused(() => parse({ targets: [target, other], request: { container: 'web', direction: 'both', mode: { kind: 'bridge', bridge: 'docker0' } } }), /bridge capture takes one container/);
   });
 
+  it('fuzzed target lists: accepted only when well-formed, otherwise refused as invalid-request, never another error', () => {
+    let seed = 12345;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const values = (): unknown[] => [null, 0, -1, 1.5, 'x', '', [], {}, true, 'web/eth0', 'a'.repeat(300), { ...target }, id, 4242];
+    const mutate = (t: Record<string, unknown>): Record<string, unknown> => {
+      const keys = ['id', 'name', 'pid', 'networks', 'networkMode'];
+      const copy: Record<string, unknown> = { ...t };
+      for (let k = random(3); k > 0; k--) copy[keys[random(keys.length)] as string] = values()[random(values().length)];
+      return copy;
+    };
+    let accepted = 0;
+    for (let round = 0; round < 500; round++) {
+      const length = random(20);
+      const list: unknown[] = Array.from({ length }, (_, k) => (k === 0 && random(2) === 0 ? target : mutate({ ...target, id: k.toString(16).padStart(64, 'a'), name: `c${k}` })));
+      try {
+        const file = parse({ targets: random(10) === 0 ? values()[random(values().length)] : list });
+        accepted++;
+        assert.ok(file.targets && file.targets.length >= 1 && file.targets.length <= 16 && file.targets[0]?.id === id);
+        for (const t of file.targets) assert.match(t.name, /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/);
+      } catch (e) {
+        assert.ok(isCaptureError(e) && e.code === 'invalid-request', String(e));
+      }
+    }
+    assert.ok(accepted > 0, 'some lists were well-formed (the fuzz reached the accepting path)');
+  });
+
   it('the request inside is validated like any other (invalid-filter keeps its own code)', () => {
     assert.throws(() => parse({ request: { container: 'web', direction: 'up', mode: { kind: 'namespace' } } }), /direction must be/);
     assert.throws(() => parse({ request: { container: 'web', direction: 'both', mode: { kind: 'namespace' }, filter: '-w x' } }), (e: unknown) => isCaptureError(e) && e.code === 'invalid-filter');
