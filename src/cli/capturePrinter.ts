@@ -131,7 +131,11 @@ export async function runCapturePrinter(): Promise<number> {
       if (endInfo) return;
       if (m.kind === MessageKind.Frames) {
         forEachFrame(m.batch, (frame) => {
-          if (timeline) return pcapSink?.add(timeline.add(frame));
+          if (timeline) {
+            const labelled = timeline.add(frame);
+            pcapSink?.add(labelled);
+            return;
+          }
           pcapSink?.add(container === undefined ? frame : Object.assign(frame, { container }));
           printer?.add(frame);
         });
