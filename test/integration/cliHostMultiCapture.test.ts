@@ -122,6 +122,20 @@ describe('--via host with several containers: one helper, one timeline, each pac
     const paired = all.filter((r) => r.delivery === 'received').length;
     assert.equal(frames, all.length + paired, `every frame of the file is a row or the arrival of a paired row: ${frames} frames, ${all.length} rows, ${paired} paired`);
   });
+  it('text output without -w: rows prefixed with the container or both ends; --count counts rows and ends the capture', async () => {
+    const client = scene.client.name;
+    const server = scene.server.name;
+    const names = `(${server}|${client})`;
+    const row = new RegExp(`^\\[${names}( -> ${names}(, not seen arriving)?)?\\] `, 'gm');
+    // The client was stopped by the test above; it runs again.
+    docker('start', client);
+    const cli = startCli(['--via', 'host', '--count', '40', server, client]);
+    await cli.listening;
+    for (let n = 0; n < 10 && cli.child.exitCode === null; n++) scene.client.exec('wget', '-q', '-O', '/dev/null', `http://${scene.serverIpv4}/?t=${n}`);
+    assert.equal(await cli.exit, 0, cli.stderr());
+    assert.equal(cli.stdout().match(row)?.length, 40, cli.stdout().slice(0, 2000));
+    assert.match(cli.stdout(), new RegExp(`^\\[${client} -> ${server}\\] `, 'm'));
+  });
 });
 
 describe('--via host with several containers: refusals a user meets', () => {
