@@ -22,7 +22,10 @@ import type { CliOptions } from './cliArguments';
 import { PROGRAM, type CliReporter } from './cliOutput';
 import type { LaunchedPrinter } from './printerLaunch';
 
-export type StartCapture = (target: ResolvedContainer, request: CaptureRequest, options: CaptureClientOptions, events: CaptureEvents) => Promise<CaptureHandle>;
+/** One container, or several captured by one helper (multiHostCapture.ts). */
+export type CaptureTarget = ResolvedContainer | readonly ResolvedContainer[];
+
+export type StartCapture = (target: CaptureTarget, request: CaptureRequest, options: CaptureClientOptions, events: CaptureEvents) => Promise<CaptureHandle>;
 
 export interface CaptureBackend {
   start: StartCapture;
@@ -50,7 +53,7 @@ export function captureRequest(o: CliOptions): CaptureRequest {
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs one capture to its end; resolves with the exit code. */
-export async function runCapture(o: CliOptions, target: ResolvedContainer, request: CaptureRequest, backend: CaptureBackend, report: CliReporter): Promise<number> {
+export async function runCapture(o: CliOptions, target: CaptureTarget, request: CaptureRequest, backend: CaptureBackend, report: CliReporter): Promise<number> {
   // -w is opened first: a refused path stops the CLI before anything runs.
   let captureFd = o.writeFile ? openCaptureFile(o.writeFile) : undefined;
   if (captureFd !== undefined) writeSync(captureFd, captureFileHeader(captureFileFormat(o.writeFile as string), o.snapLength || 262144));

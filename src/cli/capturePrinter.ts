@@ -16,6 +16,7 @@ import { confinementProblem, readConfigPipe } from '../helper/confinement';
 import { ChannelDecoder, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type HelperToClient } from '../protocol/helperMessages';
 import { cliReporter, droppedPacketsLine, PROGRAM } from './cliOutput';
+import { HostTimelineOutput } from './hostTimelineOutput';
 import { PacketPrinter } from './packetPrinter';
 import { captureFileSink } from './captureFileSinks';
 import { stdoutOutput } from './printerOutput';
@@ -70,7 +71,10 @@ export async function runCapturePrinter(): Promise<number> {
   // With --tls-keylog, the key log as it is now is read before the first packet.
   const keyLog = config.tlsKeyLog === undefined ? undefined : await followKeyLogPipe(PrinterFd.tlsKeyLog, config.tlsKeyLog, (m) => report.warn(m));
   const output = stdoutOutput(stop);
-  const printer = new PacketPrinter(config.format, output, keyLog?.printing);
+  // Several containers (multiHostCapture.ts): one merged, de-duplicated timeline instead of the one-container printer.
+  const timeline = config.timeline ? new HostTimelineOutput(config.format, (text) => output.write(text), config.timeline, stop) : undefined;
+  const printer = timeline ? undefined : new PacketPrinter(config.format, output, keyLog?.printing);
+  let containerFailed = false;
   let kernelDrops = 0;
   // A reader slower than the capture (`| sleep 60`): stop reading the channel until stdout
   // drains. The helper's writes back up, it stops reading tcpdump, and the kernel counts drops.
@@ -97,6 +101,15 @@ export async function runCapturePrinter(): Promise<number> {
         if (message.level === 'warn' || message.level === 'error') report.line(`${message.level}: ${message.message}`);
         else report.verbose(`helper: ${message.message}`);
         return;
+      case 'left':
+        // One of several containers: the others go on.
+        timeline?.left(message.container);
+        report.line(`${message.container} left the capture: ${message.reason}`);
+        if (message.error) {
+          report.line(`${message.container}: error: ${message.error.message}`);
+          containerFailed = true;
+        }
+        return;
       case 'ended':
         end({ reason: message.reason, ...(message.error ? { error: message.error.message } : {}) });
         return;
@@ -118,8 +131,13 @@ export async function runCapturePrinter(): Promise<number> {
       if (endInfo) return;
       if (m.kind === MessageKind.Frames) {
         forEachFrame(m.batch, (frame) => {
+          if (timeline) {
+            const labelled = timeline.add(frame);
+            pcapSink?.add(labelled);
+            return;
+          }
           pcapSink?.add(container === undefined ? frame : Object.assign(frame, { container }));
-          printer.add(frame);
+          printer?.add(frame);
         });
       } else onControl(m.value as HelperToClient);
     }
@@ -134,10 +152,11 @@ export async function runCapturePrinter(): Promise<number> {
 
   const result = await finished;
   keyLog?.finish();
-  printer.finish();
+  printer?.finish();
+  timeline?.finish();
   pcapSink?.close();
-  report.verbose(`capture ended: ${result.reason}; ${printer.count} packets`);
+  report.verbose(`capture ended: ${result.reason}; ${(timeline ?? printer)?.count ?? 0} packets${timeline ? `, ${timeline.paired} seen by both ends shown once` : ''}`);
   if (kernelDrops > 0) report.warn(droppedPacketsLine(kernelDrops));
   if (result.error) report.line(`error: ${result.error}`);
-  return result.error ? 1 : 0;
+  return result.error || containerFailed ? 1 : 0;
 }

@@ -38,7 +38,7 @@ import { startPrinter } from './printerLaunch';
 import { cliScriptPath, rootCommandLine } from './rootInvocation';
 
 /** dist/helper.js, built beside dist/cli.js. */
-function helperScript(): string {
+export function helperScript(): string {
   const path = join(dirname(cliScriptPath()), 'helper.js');
   if (!existsSync(path)) throw new CaptureError('helper-failed', `the capture helper ${path} is missing (run npm run build)`);
   return path;

@@ -1,7 +1,7 @@
 /**
  * Several containers (`web-1 db-1`) or a Compose project (`--project NAME`)
  * in one capture: through helper containers (multiContainerCapture.ts), or,
- * as root on this host, through one root helper per container
+ * as root on this host, through one root helper that captures them all
  * (multiHostCapture.ts).
  */
 import type { CaptureBackend } from '../client/captureBackendChoice';

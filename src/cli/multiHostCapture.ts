@@ -1,10 +1,128 @@
-/** Several containers through the host's root helper: not yet; the helper-container path does it. */
+/**
+ * Several containers (`web-1 db-1`, `--project NAME`) through the host's root
+ * helper, as root (`--via host`): the one-container path of hostCapture.ts,
+ * with a list of targets instead of one.
+ *
+ *   root:   resolve every target (dockerode) -> close every Docker connection
+ *           -> start ONE helper with the list (it pins and checks each
+ *           container's namespace as it does one, and labels each pipeline
+ *           `container/interface`) -> on `started`: start the confined printer
+ *           in timeline mode (hostTimelineOutput.ts) -> drop to nobody
+ *   nobody: relay stop signals to the printer, exit with its code
+ *
+ * So nothing runs as root longer than for one container (a little more per
+ * target while the helper checks it), and packets are decoded, merged and
+ * de-duplicated only in the confined printer, with the same timeline printer
+ * as the helper-container path.
+ *
+ * A container that stops leaves; the others go on; the capture ends when none
+ * is left. With --project, a container that starts later does NOT join: the
+ * helper is nobody by then and cannot enter a namespace, and this process
+ * holds no Docker connection and no root to start another one (said once, on
+ * stderr; `--via container` follows the project).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCapture } from '../client/captureClient';
+import { createDockerClient } from '../client/dockerClient';
+import { findCaptureTools } from '../helper/captureTools';
+import { dropPrivileges, isRoot, nobodyIdentity } from '../helper/privileges';
 import { CaptureError } from '../protocol/captureErrors';
+import type { CaptureRequest } from '../protocol/captureRequest';
+import { MAX_CAPTURE_TARGETS } from '../protocol/helperMessages';
+import { validateFilter } from '../protocol/requestValidation';
+import { runCapture } from './captureCommand';
+import { captureFileFormat } from './captureFileSinks';
+import { resolveCaptureTargets, validateProjectName } from './captureTargets';
 import type { CliOptions } from './cliArguments';
-import type { CliReporter } from './cliOutput';
+import { outputFormat, type CliReporter } from './cliOutput';
+import { closeDockerConnections, openSockets } from './dockerConnections';
+import { helperScript } from './hostCapture';
+import type { PrinterTimelineConfig } from './hostTimelineOutput';
+import { startPrinter } from './printerLaunch';
+import { cliScriptPath, shellWord } from './rootInvocation';
 
-export function captureManyOnHost(o: CliOptions, report: CliReporter): Promise<number> {
-  void o;
-  void report;
-  return Promise.reject(new CaptureError('invalid-request', 'several containers or --project: use --via container (the host helper captures one container at a time for now)'));
+export async function captureManyOnHost(o: CliOptions, report: CliReporter): Promise<number> {
+  const { setpriv } = findCaptureTools();
+  if (!isRoot()) {
+    const what = o.project === undefined ? o.containers : ['--project', o.project];
+    const line = ['sudo', process.execPath, cliScriptPath(), '--via', 'host', ...what].map(shellWord).join(' ');
+    throw new CaptureError('not-root', `capturing through the host helper needs root: run it as  ${line}  or use --via container`);
+  }
+  if (o.bridge) throw new CaptureError('invalid-request', '-b captures one container on a host bridge');
+  if (o.tlsKeyLog) throw new CaptureError('invalid-request', '--tls-keylog takes one container');
+  const project = o.project === undefined ? undefined : validateProjectName(o.project);
+  const filter = validateFilter(o.filter);
+  const helper = helperScript();
+
+  const socketsBeforeDocker = openSockets();
+  const docker = createDockerClient({ endpoint: o.docker, context: o.context });
+  report.verbose(`docker endpoint: ${docker.endpoint}; capturing through the host helper`);
+  let targets;
+  try {
+    targets = await resolveCaptureTargets(docker, o.containers, project);
+  } finally {
+    docker.dispose();
+  }
+  // From here on nothing talks to Docker, as for one container.
+  await closeDockerConnections(socketsBeforeDocker);
+  report.verbose('docker connections closed');
+  const first = targets[0];
+  if (!first) throw new CaptureError('no-such-container', 'no container to capture');
+  if (targets.length > MAX_CAPTURE_TARGETS) {
+    throw new CaptureError('invalid-request', `${targets.length} containers: the host helper captures at most ${MAX_CAPTURE_TARGETS} at once`);
+  }
+  for (const t of targets) report.verbose(`container ${t.name} (${t.id.slice(0, 12)}), PID ${t.pid}, network mode ${t.networkMode}`);
+  if (project !== undefined) {
+    report.line(`note: through the host helper, project ${project}'s containers that start after this point are not captured (use --via container to follow the project)`);
+  }
+
+  const request: CaptureRequest = {
+    container: first.id,
+    direction: o.direction,
+    mode: { kind: 'namespace' },
+    filter,
+    snapLength: o.snapLength,
+    // --count and --max-bytes are the whole timeline's (rows printed, every copy): the printer counts them.
+    limits: { durationSeconds: o.durationSeconds },
+  };
+  const timeline: PrinterTimelineConfig = {
+    containers: targets.map((t) => ({ name: t.name, addresses: t.networks.flatMap((n) => [n.ipv4, n.ipv6].filter((a): a is string => !!a)) })),
+    expectArrival: o.direction === 'both',
+    ...(o.count !== undefined ? { rowLimit: o.count } : {}),
+    ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+  };
+
+  // As in hostCapture.ts: the channel lives in a directory of root's, removed once the helper is connected.
+  const channelParent = mkdtempSync(join(tmpdir(), 'dnc-cli-'));
+  const nobody = nobodyIdentity();
+  try {
+    return await runCapture(o, targets, request, {
+      start: startCapture,
+      options: { helperScript: helper, nodeExecutable: process.execPath, elevation: 'direct', verbose: o.verbose, channelParentDirectory: channelParent },
+      handOver(info, captureFd) {
+        const channel = info.takeChannel?.();
+        if (!channel) throw new Error('the capture channel cannot be handed over');
+        rmSync(channelParent, { recursive: true, force: true });
+        const printer = startPrinter(channel, captureFd, setpriv, nobody, {
+          format: outputFormat(o),
+          verbose: o.verbose,
+          snapLength: o.snapLength || 262144,
+          runtime: process.execPath,
+          script: cliScriptPath(),
+          ...(o.writeFile ? { captureFormat: captureFileFormat(o.writeFile) } : {}),
+          timeline,
+        });
+        dropPrivileges(nobody);
+        printer.sendConfig();
+        return {
+          printer,
+          line: `capturing ${targets.map((t) => t.name).join(', ')}; privileges dropped to ${nobody.label} before reading any packet: packets are decoded by process ${String(printer.pid)}, with no groups, no_new_privs and no capabilities`,
+        };
+      },
+    }, report);
+  } finally {
+    if (isRoot()) rmSync(channelParent, { recursive: true, force: true });
+  }
 }

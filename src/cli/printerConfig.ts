@@ -6,6 +6,7 @@
  *
  * The printer's descriptors, by number (spawn's stdio array):
  */
+import { isPrinterTimelineConfig, type PrinterTimelineConfig } from './hostTimelineOutput';
 import type { OutputFormat } from './packetPrinter';
 
 export const PrinterFd = {
@@ -41,6 +42,8 @@ export interface PrinterConfig {
   captureFormat?: 'pcap' | 'pcapng';
   /** The container's name, for pcapng's interface names (`web-1/eth0`). */
   container?: string;
+  /** Several containers through one helper: frames labelled `container/interface`, printed as one timeline. */
+  timeline?: PrinterTimelineConfig;
   /** Base64 of the channel bytes received before the hand-over, to be read first. */
   unread: string;
   /** --tls-keylog: what the key log is, for messages; descriptor 8 carries its text. */
@@ -58,7 +61,8 @@ export function parsePrinterConfig(text: string): PrinterConfig {
     typeof raw.unread !== 'string' ||
     (raw.tlsKeyLog !== undefined && typeof raw.tlsKeyLog !== 'string') ||
     (raw.captureFormat !== undefined && raw.captureFormat !== 'pcap' && raw.captureFormat !== 'pcapng') ||
-    (raw.container !== undefined && typeof raw.container !== 'string')
+    (raw.container !== undefined && typeof raw.container !== 'string') ||
+    (raw.timeline !== undefined && !isPrinterTimelineConfig(raw.timeline))
   ) {
     throw new Error('the printing process got no valid configuration');
   }

@@ -12,6 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { HandedOverChannel } from '../client/captureClient';
 import { confinedNodeArgv, writeConfigPipe } from '../helper/confinement';
 import type { UnprivilegedIdentity } from '../helper/privileges';
+import type { PrinterTimelineConfig } from './hostTimelineOutput';
 import type { OutputFormat } from './packetPrinter';
 import { PRINTER_ARGUMENT, PrinterFd, type PrinterConfig } from './printerConfig';
 
@@ -28,7 +29,7 @@ export function startPrinter(
   captureFd: number | undefined,
   setpriv: string,
   who: UnprivilegedIdentity,
-  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; tlsKeyLog?: { label: string; output: Readable }; captureFormat?: 'pcap' | 'pcapng'; container?: string },
+  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; tlsKeyLog?: { label: string; output: Readable }; captureFormat?: 'pcap' | 'pcapng'; container?: string; timeline?: PrinterTimelineConfig },
 ): LaunchedPrinter {
   const runtimeFd = openSync(options.runtime, 'r');
   const scriptFd = openSync(options.script, 'r');
@@ -78,6 +79,7 @@ export function startPrinter(
     ...(options.tlsKeyLog ? { tlsKeyLog: options.tlsKeyLog.label } : {}),
     ...(options.captureFormat ? { captureFormat: options.captureFormat } : {}),
     ...(options.container ? { container: options.container } : {}),
+    ...(options.timeline ? { timeline: options.timeline } : {}),
   };
   return {
     pid: child.pid,

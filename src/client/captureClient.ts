@@ -131,13 +131,20 @@ function toCaptureError(e: { code: string; message: string }): CaptureError {
   return new CaptureError(code, e.message);
 }
 
-/** Resolves once the helper reports `started`; rejects with a CaptureError otherwise. */
+/**
+ * Resolves once the helper reports `started`; rejects with a CaptureError otherwise.
+ * A list of targets: one helper captures them all, their frames labelled
+ * `container/interface` (protocol/containerInterfaceLabel.ts), even a list of one.
+ */
 export async function startCapture(
-  target: ResolvedContainer,
+  target: ResolvedContainer | readonly ResolvedContainer[],
   request: CaptureRequest,
   options: CaptureClientOptions,
   events: CaptureEvents,
 ): Promise<CaptureHandle> {
+  const targets: readonly ResolvedContainer[] = Array.isArray(target) ? target : [target as ResolvedContainer];
+  const first = targets[0];
+  if (!first) throw new CaptureError('invalid-request', 'no container to capture');
   const dir = mkdtempSync(join(options.channelParentDirectory ?? tmpdir(), 'dnc-'));
   chmodSync(dir, 0o700);
   const socketPath = join(dir, SOCKET_NAME);
@@ -154,7 +161,7 @@ export async function startCapture(
       server.listen(socketPath, () => resolve());
     });
     chmodSync(socketPath, 0o600);
-    const file: HelperRequestFile = { version: 1, token, socketPath, target, request, verbose: options.verbose };
+    const file: HelperRequestFile = { version: 1, token, socketPath, target: first, ...(Array.isArray(target) ? { targets: [...targets] } : {}), request, verbose: options.verbose };
     writeFileSync(requestPath, JSON.stringify(file), { mode: 0o600, flag: 'wx' });
   } catch (err) {
     cleanup();
@@ -339,6 +346,9 @@ class ClientConnection implements CaptureHandle {
         return;
       case 'log':
         this.events.log(message.level, message.message);
+        return;
+      case 'left':
+        this.events.log(message.error ? 'warn' : 'info', `${message.container} left the capture: ${message.error?.message ?? message.reason}`);
         return;
       case 'ended':
         this.end({ reason: message.reason, ...(message.error ? { error: toCaptureError(message.error) } : {}) });

@@ -21,8 +21,10 @@ export interface NamespaceInterface {
 }
 
 export interface PipelineSpec {
-  /** Label of every packet from this pipeline: `eth0`, `lo`, or the bridge. */
+  /** Label of every packet from this pipeline: `eth0`, `lo`, or the bridge; `web-1/eth0` when several containers are captured. */
   interfaceName: string;
+  /** Set when several containers are captured: the one this pipeline is in, which can leave the capture alone. */
+  container?: string;
   /** Executable first; given to spawn() as an array, never to a shell. */
   argv: string[];
   /** Set when every packet of this pipeline has one direction (tcpdump -Q, or loopback). */

@@ -25,6 +25,8 @@ export interface SessionSink {
   /** Kernel drops summed over pipelines, whenever tcpdump reports new counts. */
   stats(kernelDrops: number): void;
   log(level: 'info' | 'debug' | 'warn' | 'error', message: string): void;
+  /** Several containers: one of them left (its pipelines ended); the others go on. */
+  left?(container: string, reason: string, error?: CaptureError): void;
   /** Called once, after the last frame. */
   ended(reason: string, error?: CaptureError): void;
 }
@@ -67,6 +69,8 @@ export class CaptureSession {
   private finished = false;
   private timers: NodeJS.Timeout[] = [];
   private openPipelines: number;
+  /** Several containers (prepareTargets.ts): each can leave alone. Those that did. */
+  private readonly leftContainers = new Set<string>();
 
   private constructor(
     private readonly processes: PacketSource[],
@@ -161,14 +165,31 @@ export class CaptureSession {
    * by nobody too).
    */
   private watchContainer(): void {
-    const pids = [...new Set(this.processes.map((p) => p.spec.namespacePid).filter((pid): pid is number => pid !== undefined))];
-    const watched = pids.map((pid) => ({ pid, start: processStartTime(pid) }));
-    if (watched.length === 0) return;
+    const watched = new Map<number, { start: string | undefined; container: string | undefined }>();
+    for (const p of this.processes) {
+      const pid = p.spec.namespacePid;
+      if (pid !== undefined && !watched.has(pid)) watched.set(pid, { start: processStartTime(pid), container: p.spec.container });
+    }
+    if (watched.size === 0) return;
     this.timers.push(
       setInterval(() => {
-        if (!this.endReason && watched.some((w) => w.start === undefined || processStartTime(w.pid) !== w.start)) void this.stop('container stopped');
+        if (this.endReason) return;
+        for (const [pid, w] of watched) {
+          if (w.start !== undefined && processStartTime(pid) === w.start) continue;
+          if (w.container === undefined) return void this.stop('container stopped');
+          watched.delete(pid);
+          this.leave(w.container, 'container stopped');
+        }
       }, CONTAINER_WATCH_MS),
     );
+  }
+
+  /** Several containers: this one's pipelines stop; the capture goes on with the others and ends when none is left. */
+  private leave(container: string, reason: string, error?: CaptureError): void {
+    if (this.leftContainers.has(container)) return;
+    this.leftContainers.add(container);
+    this.sink?.left?.(container, reason, error);
+    void Promise.all(this.processes.filter((p) => p.spec.container === container).map((p) => p.stop()));
   }
 
   /** Stops every pipeline; `ended` follows once their output is drained. */
@@ -228,17 +249,24 @@ export class CaptureSession {
 
   private onPipelineClosed(p: PacketSource): void {
     this.openPipelines--;
-    if (!this.endReason) {
+    const container = p.spec.container;
+    if (!this.endReason && !(container !== undefined && this.leftContainers.has(container))) {
       // A pipeline ended without being asked: its interface went away (the
-      // container stopped) or tcpdump failed. The others are stopped too so the
-      // capture ends as one.
+      // container stopped) or tcpdump failed. Its container's other pipelines
+      // are stopped too: with one container the capture ends as one; with
+      // several, that container leaves and the others go on.
       const why = p.lastError ?? 'tcpdump exited';
       const gone = /went down|disappeared|no such device|doesn.t exist|not up|network is down/i.test(why);
-      this.endReason = gone ? 'container stopped' : `tcpdump on ${p.spec.interfaceName} exited: ${why}`;
-      if (!gone) this.endError = new CaptureError('helper-failed', this.endReason);
-      void this.stop(this.endReason);
+      const reason = gone ? 'container stopped' : `tcpdump on ${p.spec.interfaceName} exited: ${why}`;
+      if (container !== undefined) this.leave(container, reason, gone ? undefined : new CaptureError('helper-failed', reason));
+      else {
+        this.endReason = reason;
+        if (!gone) this.endError = new CaptureError('helper-failed', this.endReason);
+        void this.stop(this.endReason);
+      }
     }
     if (this.openPipelines > 0) return;
+    this.endReason ??= 'every container left';
     this.finish();
   }
 

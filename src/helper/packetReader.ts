@@ -95,6 +95,10 @@ export async function runPacketReader(): Promise<number> {
         send({ type: 'stats', kernelDrops });
       },
       log,
+      left(container, reason, error) {
+        flush(); // its last frames go before the news that it left
+        send({ type: 'left', container, reason, ...(error ? { error: { code: error.code, message: error.message } } : {}) });
+      },
       ended(reason, error) {
         pacer.dispose();
         flush();

@@ -6,7 +6,9 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REQUEST_NAME, SOCKET_NAME, type HelperRequestFile } from '../protocol/helperMessages';
+import { MAX_CAPTURE_TARGETS, REQUEST_NAME, SOCKET_NAME, type HelperRequestFile } from '../protocol/helperMessages';
+import { isLabelableContainerName } from '../protocol/containerInterfaceLabel';
+import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import { CaptureError } from '../protocol/captureErrors';
 import { validateContainerId, validateRequest } from '../protocol/requestValidation';
 
@@ -132,7 +134,25 @@ export function parseRequestText(
   if (!sockStat || !sockStat.isSocket()) refuse('the socket is missing or is not a socket');
   if (sockStat.uid !== owner) refuse('the socket is not owned by the requesting user');
 
-  const target = raw.target as Record<string, unknown> | undefined;
+  const target = parseTarget(raw.target);
+  const targets = raw.targets === undefined ? undefined : parseTargets(raw.targets, target);
+  const request = validateRequest(raw.request);
+  // A bridge capture filters one container's MACs on a host bridge; several containers are captured in their namespaces.
+  if (targets && request.mode.kind === 'bridge') refuse('a bridge capture takes one container');
+  return {
+    version: 1,
+    token: raw.token,
+    socketPath: raw.socketPath,
+    target,
+    ...(targets ? { targets } : {}),
+    request,
+    verbose: raw.verbose === true,
+  };
+}
+
+/** One container of the request, field by field (the namespace checks come later, in namespaceInterfaces.ts). */
+function parseTarget(value: unknown): ResolvedContainer {
+  const target = value as Record<string, unknown> | undefined;
   if (!target || typeof target !== 'object' || typeof target.id !== 'string' || typeof target.name !== 'string') refuse('the target container is missing');
   validateContainerId(target.id);
   if (typeof target.pid !== 'number' || !Number.isInteger(target.pid) || target.pid <= 1) refuse('the container PID is not valid');
@@ -144,18 +164,33 @@ export function parseRequestText(
     return { name: str(o.name) ?? '', ipv4: str(o.ipv4), ipv6: str(o.ipv6), mac: str(o.mac) };
   });
   return {
-    version: 1,
-    token: raw.token,
-    socketPath: raw.socketPath,
-    target: {
-      id: target.id,
-      name: target.name.slice(0, 256),
-      pid: target.pid,
-      running: true,
-      networkMode: typeof target.networkMode === 'string' ? target.networkMode.slice(0, 256) : '',
-      networks,
-    },
-    request: validateRequest(raw.request),
-    verbose: raw.verbose === true,
+    id: target.id,
+    name: target.name.slice(0, 256),
+    pid: target.pid,
+    running: true,
+    networkMode: typeof target.networkMode === 'string' ? target.networkMode.slice(0, 256) : '',
+    networks,
   };
+}
+
+/**
+ * Several containers: a bounded list, `target` first, each one checked as
+ * `target` is. Names label every frame (`web-1/eth0`), so each must be a
+ * Docker name (no `/`) and unique; ids unique, so no namespace is captured twice
+ * under two names.
+ */
+function parseTargets(value: unknown, first: ResolvedContainer): ResolvedContainer[] {
+  if (!Array.isArray(value) || value.length === 0) refuse('the target list is empty');
+  if (value.length > MAX_CAPTURE_TARGETS) refuse(`the target list names more than ${MAX_CAPTURE_TARGETS} containers`);
+  const targets = (value as unknown[]).map(parseTarget);
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const t of targets) {
+    if (!isLabelableContainerName(t.name)) refuse(`not a container name: ${JSON.stringify(t.name.slice(0, 80))}`);
+    if (ids.has(t.id) || names.has(t.name)) refuse(`container ${t.name} is listed twice`);
+    ids.add(t.id);
+    names.add(t.name);
+  }
+  if (targets[0]?.id !== first.id || targets[0].pid !== first.pid || targets[0].name !== first.name) refuse('the target list must start with the target');
+  return targets;
 }

@@ -2,7 +2,8 @@
  * The root half of the capture helper:
  *
  *   root: check the request file -> connect to the user's socket -> pin the
- *         container's namespace -> start tcpdump (no_new_privs, minimal
+ *         container's namespace (each container's, for a list: prepareTargets.ts)
+ *         -> start tcpdump (no_new_privs, minimal
  *         bounding set, -Z nobody) -> start the packet reader (packetReader.ts)
  *         with the pipes and the channel -> drop to nobody
  *   then: relay the reader's exit, and stop tcpdump if the reader died
@@ -16,7 +17,8 @@ import type { HelperToClient } from '../protocol/helperMessages';
 import { CaptureSession } from './captureSession';
 import { findCaptureTools } from './captureTools';
 import { startPacketReader, type LaunchedReader } from './packetReaderLaunch';
-import { preparePipelines, releaseNamespaces } from './preparePipelines';
+import { releaseNamespaces } from './preparePipelines';
+import { prepareTargets } from './prepareTargets';
 import { dropPrivileges, nobodyIdentity } from './privileges';
 import { readRequestFile, requesterUid } from './requestFile';
 import { TcpdumpProcess } from './tcpdumpProcess';
@@ -71,7 +73,7 @@ export async function runRootHelper(requestPath: string | undefined): Promise<nu
   const nobody = nobodyIdentity();
   try {
     const tools = findCaptureTools();
-    const specs = preparePipelines(file.target, file.request, (m) => log('info', m));
+    const specs = prepareTargets(file.target, file.targets, file.request, (m) => log('info', m));
     for (const s of specs) log('debug', `starting: ${s.argv.join(' ')}`);
     try {
       processes = specs.map((s) => new TcpdumpProcess(s));

@@ -18,6 +18,12 @@ export type HelperToClient =
   | { type: 'hello'; token: string; pid: number }
   /** Pipelines are listening and privileges are dropped; packets follow. */
   | { type: 'started'; interfaces: string[]; commands: string[][]; tcpdumpPids: number[]; uid: number; gid: number }
+  /**
+   * A capture of several containers (`targets`): this one's pipelines ended
+   * (it stopped, or its tcpdump failed); the others go on. Its frames are
+   * labelled `container/interface` (containerInterfaceLabel.ts).
+   */
+  | { type: 'left'; container: string; reason: string; error?: { code: string; message: string } }
   /** Kernel drops, summed over pipelines. */
   | { type: 'stats'; kernelDrops: number }
   | { type: 'log'; level: 'info' | 'debug' | 'warn' | 'error'; message: string }
@@ -27,6 +33,14 @@ export type HelperToClient =
 export type ClientToHelper =
   /** Stop capturing; the helper answers with `ended`. */
   { type: 'stop' };
+
+/**
+ * The most containers one root helper captures at once. Each brings a
+ * tcpdump per interface (eth0 and lo, typically), each with a 64 MiB kernel
+ * ring (capturePlan.ts RING_BUFFER_KIB) and two pipes to the packet reader:
+ * the list is bounded so a request cannot make root start without limit.
+ */
+export const MAX_CAPTURE_TARGETS = 16;
 
 /** File names inside the request directory: the helper accepts no others. */
 export const SOCKET_NAME = 'capture.sock';
@@ -52,6 +66,13 @@ export interface HelperRequestFile {
   /** Unix socket to connect to; must sit in the same directory as this file. */
   socketPath: string;
   target: import('./resolvedContainer').ResolvedContainer;
+  /**
+   * Several containers in one capture, `target` first: each is checked and
+   * pinned like `target` alone, and its frames are labelled with its name
+   * (even when the list holds one). At most MAX_CAPTURE_TARGETS; absent for a
+   * one-container capture.
+   */
+  targets?: import('./resolvedContainer').ResolvedContainer[];
   request: import('./captureRequest').CaptureRequest;
   verbose: boolean;
 }

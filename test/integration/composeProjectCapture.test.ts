@@ -7,6 +7,10 @@
  * that stop leave without ending it; a packet to a container outside the
  * project stays, with no delivery claim; `-w x.pcapng` holds every copy,
  * which tshark reads with the container/interface names and comments.
+ * The same project through the host's root helper (`--via host`): the
+ * containers running at the start in one helper, each request once; one that
+ * starts later is not captured there (the helper has given up root), and
+ * the CLI says so.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI } from '../support/cliRunner';
+import { CLI, startCli } from '../support/cliRunner';
 import { DOCKER_HOST, ensureDaemon, IMAGE, removeContainers, runContainer } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
 
@@ -208,5 +212,56 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
       assert.ok(flags === '0x00000001' || flags === '0x00000002', l);
     }
     assert.ok(fields.length >= all.length + paired.length, `the file holds both copies: ${fields.length} frames for ${all.length} rows`);
+  });
+  it('through the host helper (--via host): the running containers in one helper, each request once; a container that starts later is not captured, and says so', async () => {
+    // Its own starting point, whatever the test before left: one web server, one client.
+    compose('rm', '-f', '-s', 'client');
+    compose('up', '-d', 'client');
+    const pcapng = join(dir, 'host.pcapng');
+    const cli = startCli(['--via', 'host', '--project', project, '--ndjson', '-w', pcapng]);
+    const rows = (): Row[] => cli.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+    const web1 = `${project}_web_1`;
+    const client1 = `${project}_client_1`;
+    const client2 = `${project}_client_2`;
+    const ipOf = (name: string): string => execFileSync('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${project}_net").IPAddress}}`, name], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' }).trim();
+    let client2Ip = '';
+    try {
+      await cli.listening;
+      assert.match(cli.stderr(), new RegExp(`note: through the host helper, project ${project}'s containers that start after this point are not captured \\(use --via container`));
+      await until('requests from client 1, paired', () => rows().filter((r) => r.sent_by === client1 && r.delivery === 'received').length > 10, 30_000);
+      compose('up', '-d', '--no-recreate', '--scale', 'client=2', 'client');
+      client2Ip = ipOf(client2);
+      await until('requests from client 2, seen arriving at web', () => rows().some((r) => r.src === client2Ip && text(r.payload).startsWith('GET /?from=')), 30_000);
+      // The clients leave before the end, so no request is cut in half by the stop.
+      compose('stop', '-t', '1', 'client');
+      await until('client 1 to leave', () => cli.stderr().includes(`${client1} left the capture: container stopped`), 30_000);
+    } finally {
+      const code = await cli.interrupt();
+      assert.equal(code, 0, cli.stderr());
+    }
+    assert.doesNotMatch(cli.stderr(), /joins the capture/);
+
+    const all = rows();
+    const requests = all.filter((r) => text(r.payload).startsWith('GET /?from='));
+    const urls = requests.map((r) => text(r.payload).split('\r\n')[0]);
+    assert.equal(new Set(urls).size, urls.length, 'a request appears twice');
+    // Both ends captured by one helper: each request of client 1 is one paired row, but for at
+    // most the first (sent while the first tcpdump listened and the second was opening its interface).
+    const fromClient1 = requests.filter((x) => x.src !== client2Ip);
+    assert.ok(fromClient1.length > 10);
+    const unpaired = fromClient1.filter((r) => r.delivery !== 'received');
+    assert.ok(unpaired.length <= 1 && (unpaired.length === 0 || unpaired[0] === fromClient1[0]), JSON.stringify(unpaired));
+    for (const r of fromClient1.filter((x) => x.delivery === 'received')) {
+      assert.deepEqual([r.container, r.direction, r.sent_by, r.received_by, r.received_interface], [client1, 'out', client1, web1, 'eth0'], JSON.stringify(r));
+    }
+    // Client 2 started after the capture: only web's copy, no claim about the sender.
+    const fromClient2 = all.filter((r) => r.src === client2Ip || r.dst === client2Ip);
+    assert.ok(fromClient2.length > 0);
+    for (const r of fromClient2) assert.deepEqual([r.container, r.delivery], [web1, undefined], JSON.stringify(r));
+
+    // The file: interfaces of the two containers captured at the start, no others; every frame a row or a paired arrival.
+    const names = execFileSync('tshark', ['-r', pcapng, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 }).trim().split('\n');
+    assert.deepEqual([...new Set(names)].sort(), [`${client1}/eth0`, `${web1}/eth0`].sort());
+    assert.equal(names.length, all.length + all.filter((r) => r.delivery === 'received').length);
   });
 });

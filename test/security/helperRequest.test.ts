@@ -36,6 +36,9 @@ describe('helper: refuses a request it must not trust, before acting as root', {
   let recorder: ExecRecorder;
   let container: TestContainer;
   let target: ResolvedContainer;
+  /** A second container, for target lists (one helper, several containers). */
+  let second: TestContainer;
+  let secondTarget: ResolvedContainer;
   let user: number;
   const channels: Channel[] = [];
 
@@ -47,10 +50,12 @@ describe('helper: refuses a request it must not trust, before acting as root', {
     recorder = execRecorder();
     container = runContainer(uniqueName('dnc-sec-helper'), [], ['sleep', '600']);
     target = await createDockerClient(DOCKER_HOST).resolveContainer(container.name);
+    second = runContainer(uniqueName('dnc-sec-helper2'), [], ['sleep', '600']);
+    secondTarget = await createDockerClient(DOCKER_HOST).resolveContainer(second.name);
   });
   after(() => {
     for (const c of channels) c.close();
-    removeContainers(container.name);
+    removeContainers(container.name, second.name);
     build?.dispose();
     recorder?.dispose();
   });
@@ -239,6 +244,51 @@ describe('helper: refuses a request it must not trust, before acting as root', {
     assert.equal(ended.error?.code, 'container-not-running');
     assert.match(ended.error?.message ?? '', new RegExp(`process ${process.pid} is not container`));
     assert.deepEqual(recorder.execs(), [], 'tcpdump or nsenter was executed');
+  });
+
+  it('a target list: accepted when every container is its own, each pipeline labelled container/interface', async () => {
+    const c = await channel();
+    writeRequest(c.requestPath, request(c, { targets: [target, secondTarget] }));
+    const r = await helper(c.requestPath);
+    assert.equal(r.code, 0, r.stderr);
+    const started = c.connections[0]?.messages.find((m) => m.type === 'started');
+    assert.ok(started && started.type === 'started', JSON.stringify(c.connections));
+    assert.deepEqual(started.interfaces, [`${target.name}/eth0`, `${target.name}/lo`, `${secondTarget.name}/eth0`, `${secondTarget.name}/lo`]);
+    for (const argv of recorder.execs()) assertOurTcpdumpArgv(argv, new Set());
+  });
+
+  it("a target list with one PID that is not its container's: refused before any tool runs, for every target", async () => {
+    for (const targets of [[target, { ...secondTarget, pid: process.pid }], [target, { ...secondTarget, pid: target.pid }]]) {
+      const c = await channel();
+      writeRequest(c.requestPath, request(c, { targets }));
+      const r = await helper(c.requestPath);
+      assert.equal(r.code, 1, r.stderr);
+      const ended = c.connections[0]?.messages.find((m) => m.type === 'ended');
+      assert.ok(ended && ended.type === 'ended', JSON.stringify(c.connections));
+      assert.equal(ended.error?.code, 'container-not-running');
+      assert.deepEqual(recorder.execs(), [], 'tcpdump, nsenter or ip was executed');
+    }
+  });
+
+  it('a target list out of bounds or ill-formed: refused before connecting', async () => {
+    const many = Array.from({ length: 17 }, (_, k) => ({ ...secondTarget, name: `c${k}`, id: k.toString(16).padStart(64, '0') }));
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ targets: [target, ...many.slice(0, 16)] }, /more than 16 containers/],
+      [{ targets: [] }, /target list is empty/],
+      [{ targets: 'all' }, /target list is empty/],
+      [{ targets: [secondTarget, target] }, /must start with the target/],
+      [{ targets: [target, target] }, /listed twice/],
+      [{ targets: [target, { ...secondTarget, name: target.name }] }, /listed twice/],
+      [{ targets: [target, { ...secondTarget, name: '../x/eth0' }] }, /not a container name/],
+      [{ targets: [target, { ...secondTarget, name: 'n'.repeat(201) }] }, /not a container name/],
+      [{ targets: [target, { ...secondTarget, pid: 1 }] }, /PID is not valid/],
+      [{ targets: [target, secondTarget], request: { container: target.name, direction: 'both', mode: { kind: 'bridge', bridge: 'docker0' } } }, /bridge capture takes one container/],
+    ];
+    for (const [overrides, why] of cases) {
+      const c = await channel();
+      writeRequest(c.requestPath, request(c, overrides));
+      assertRefused(await helper(c.requestPath), c, why);
+    }
   });
 
   it('a process outside any container, in a cgroup whose path merely contains the container id: refused, nothing started', async () => {

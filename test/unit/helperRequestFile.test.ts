@@ -74,6 +74,48 @@ describe('request file: the JSON, field by field', () => {
     refused(() => parse({ target: { ...target, networks: Array.from({ length: 65 }, () => ({ name: 'n' })) } }), /too many networks/);
   });
 
+  it('a target list: bounded, the target first, Docker names, no container twice, no bridge mode', () => {
+    const other = { ...target, id: 'd'.repeat(64), name: 'db', pid: 4343 };
+    assert.deepEqual(parse({ targets: [target, other] }).targets?.map((t) => t.name), ['web', 'db']);
+    assert.equal(parse({}).targets, undefined);
+    const many = Array.from({ length: 16 }, (_, k) => ({ ...target, id: k.toString(16).padStart(64, 'e'), name: `c${k}` }));
+    assert.equal(parse({ targets: [target, ...many.slice(0, 15)] }).targets?.length, 16);
+    refused(() => parse({ targets: [target, ...many] }), /more than 16 containers/);
+    refused(() => parse({ targets: [] }), /target list is empty/);
+    refused(() => parse({ targets: [other, target] }), /must start with the target/);
+    refused(() => parse({ targets: [target, { ...other, id }] }), /listed twice/);
+    refused(() => parse({ targets: [target, { ...other, name: 'web' }] }), /listed twice/);
+    refused(() => parse({ targets: [target, { ...other, name: 'db/eth0' }] }), /not a container name/);
+    refused(() => parse({ targets: [target, { ...other, pid: 0 }] }), /PID is not valid/);
+    refused(() => parse({ targets: [target, other], request: { container: 'web', direction: 'both', mode: { kind: 'bridge', bridge: 'docker0' } } }), /bridge capture takes one container/);
+  });
+
+  it('fuzzed target lists: accepted only when well-formed, otherwise refused as invalid-request, never another error', () => {
+    let seed = 12345;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const values = (): unknown[] => [null, 0, -1, 1.5, 'x', '', [], {}, true, 'web/eth0', 'a'.repeat(300), { ...target }, id, 4242];
+    const mutate = (t: Record<string, unknown>): Record<string, unknown> => {
+      const keys = ['id', 'name', 'pid', 'networks', 'networkMode'];
+      const copy: Record<string, unknown> = { ...t };
+      for (let k = random(3); k > 0; k--) copy[keys[random(keys.length)] as string] = values()[random(values().length)];
+      return copy;
+    };
+    let accepted = 0;
+    for (let round = 0; round < 500; round++) {
+      const length = random(20);
+      const list: unknown[] = Array.from({ length }, (_, k) => (k === 0 && random(2) === 0 ? target : mutate({ ...target, id: k.toString(16).padStart(64, 'a'), name: `c${k}` })));
+      try {
+        const file = parse({ targets: random(10) === 0 ? values()[random(values().length)] : list });
+        accepted++;
+        assert.ok(file.targets && file.targets.length >= 1 && file.targets.length <= 16 && file.targets[0]?.id === id);
+        for (const t of file.targets) assert.match(t.name, /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/);
+      } catch (e) {
+        assert.ok(isCaptureError(e) && e.code === 'invalid-request', String(e));
+      }
+    }
+    assert.ok(accepted > 0, 'some lists were well-formed (the fuzz reached the accepting path)');
+  });
+
   it('the request inside is validated like any other (invalid-filter keeps its own code)', () => {
     assert.throws(() => parse({ request: { container: 'web', direction: 'up', mode: { kind: 'namespace' } } }), /direction must be/);
     assert.throws(() => parse({ request: { container: 'web', direction: 'both', mode: { kind: 'namespace' }, filter: '-w x' } }), (e: unknown) => isCaptureError(e) && e.code === 'invalid-filter');
