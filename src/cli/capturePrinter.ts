@@ -72,7 +72,7 @@ export async function runCapturePrinter(): Promise<number> {
   const keyLog = config.tlsKeyLog === undefined ? undefined : await followKeyLogPipe(PrinterFd.tlsKeyLog, config.tlsKeyLog, (m) => report.warn(m));
   const output = stdoutOutput(stop);
   // Several containers (multiHostCapture.ts): one merged, de-duplicated timeline instead of the one-container printer.
-  const timeline = config.timeline ? new HostTimelineOutput(config.format, (text) => output.write(text), config.timeline, stop) : undefined;
+  const timeline = config.timeline ? new HostTimelineOutput(config.format, output, config.timeline, stop) : undefined;
   const printer = timeline ? undefined : new PacketPrinter(config.format, output, keyLog?.printing);
   let containerFailed = false;
   let kernelDrops = 0;

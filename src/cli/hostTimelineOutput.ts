@@ -14,6 +14,7 @@ import { frameMicros, type ContainerFrame } from '../core/timeline/containerFram
 import { DEFAULT_SKEW_MICROS } from '../core/timeline/packetDeduplicator';
 import { splitContainerInterfaceLabel } from '../protocol/containerInterfaceLabel';
 import type { OutputFormat } from './packetPrinter';
+import type { PrinterOutput } from './printerOutput';
 import { TimelinePrinter } from './timelinePrinter';
 
 /** What the root CLI tells its printer about a capture of several containers (printerConfig.ts). */
@@ -45,12 +46,12 @@ export class HostTimelineOutput {
 
   constructor(
     format: OutputFormat,
-    write: (text: string) => void,
+    output: PrinterOutput,
     private readonly config: PrinterTimelineConfig,
     /** Asks the helper to stop (a limit was reached). */
     private readonly stop: () => void,
   ) {
-    this.printer = new TimelinePrinter(format, write, this.addresses, config.expectArrival, (rows) => {
+    this.printer = new TimelinePrinter(format, output, this.addresses, config.expectArrival, (rows) => {
       if (config.rowLimit !== undefined && rows >= config.rowLimit) stop();
     }, config.rowLimit);
   }
