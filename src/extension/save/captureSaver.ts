@@ -1,6 +1,7 @@
 /**
  * Save as JSON / pcap from an inspector: the packets in memory, or only the
- * filtered rows, through the save dialog, defaulting to
+ * filtered rows, through the save dialog (whose pcap choice also offers
+ * pcapng, written when the name ends in .pcapng: pcapngSave.ts), defaulting to
  * `<workspace>/captures/<container>-<yyyymmdd-hhmmss>.<ext>`. "Save as pcap"
  * of everything copies the capture's spool when it has one: that holds every
  * packet, also those the in-memory limit dropped from view.
@@ -12,6 +13,10 @@ import { copySpoolTo, readSpoolBytes } from '../spool/copySpool';
 import type { SpoolSnapshot } from '../spool/spoolFile';
 import { defaultCaptureRelativePath } from './captureFileName';
 import { encodeJsonCapture, encodePcapCapture } from './captureEncoding';
+import { encodePcapngCapture, PCAPNG_NAME, spoolFrames } from './pcapngSave';
+
+/** pcap first (the default); pcapng keeps interfaces, directions and containers. */
+const PCAP_FILTERS = { 'pcap capture': ['pcap', 'cap'], 'pcapng capture': ['pcapng'] };
 
 export class CaptureSaver {
   constructor(private readonly log: vscode.LogOutputChannel) {}
@@ -30,7 +35,7 @@ export class CaptureSaver {
     }
     const target = await vscode.window.showSaveDialog({
       defaultUri: await defaultUri(baseName, format),
-      filters: format === 'json' ? { 'Capture JSON': ['json'] } : { 'pcap capture': ['pcap', 'cap'] },
+      filters: format === 'json' ? { 'Capture JSON': ['json'] } : PCAP_FILTERS,
       saveLabel: format === 'json' ? 'Save as JSON' : 'Save as pcap',
       title: `Save ${frames.length.toLocaleString('en-US')} packet${frames.length === 1 ? '' : 's'}`,
     });
@@ -39,6 +44,8 @@ export class CaptureSaver {
       let bytes: Uint8Array;
       if (format === 'json') {
         bytes = encodeJsonCapture(frames);
+      } else if (PCAPNG_NAME.test(target.path)) {
+        bytes = encodePcapngCapture(frames);
       } else {
         const result = encodePcapCapture(frames);
         bytes = result.bytes;
@@ -60,7 +67,7 @@ export class CaptureSaver {
     const count = snapshot.packets.toLocaleString('en-US');
     const target = await vscode.window.showSaveDialog({
       defaultUri: await defaultUri(baseName, 'pcap'),
-      filters: { 'pcap capture': ['pcap', 'cap'] },
+      filters: PCAP_FILTERS,
       saveLabel: 'Save as pcap',
       title: model.status.spoolCapped
         ? `Save the first ${count} packets (the spool reached its size cap, dockerNetworkCapture.maxSpoolMB; later packets are not in it)`
@@ -68,7 +75,8 @@ export class CaptureSaver {
     });
     if (!target) return;
     try {
-      if (target.scheme === 'file') await copySpoolTo(snapshot, target.fsPath);
+      if (PCAPNG_NAME.test(target.path)) await vscode.workspace.fs.writeFile(target, encodePcapngCapture(await spoolFrames(snapshot.path)));
+      else if (target.scheme === 'file') await copySpoolTo(snapshot, target.fsPath);
       else await vscode.workspace.fs.writeFile(target, await readSpoolBytes(snapshot));
       this.log.info(`Saved ${snapshot.packets} packets from the spool ${snapshot.path} to ${target.fsPath}`);
       await this.offerOpen(`Saved ${count} packets to ${vscode.workspace.asRelativePath(target)}.`, target);

@@ -1,7 +1,8 @@
 /**
  * Save of a capture tab as a document (Ctrl+S, File: Save, or Save in the
  * "save before closing?" question): every packet, as pcap or, when the file
- * name ends in .json, as capture JSON. The first save asks where; the tab then
+ * name ends in .pcapng or .json, as pcapng (interfaces, directions,
+ * containers) or capture JSON. The first save asks where; the tab then
  * saves to that file again, as an editor does. A pcap comes from the
  * capture's spool when it has one (every packet, also those dropped from
  * memory), else from memory. Failures are shown and thrown, so VS Code keeps
@@ -12,6 +13,7 @@ import type { InspectorModel } from '../capture/inspectorModel';
 import { copySpoolTo, readSpoolBytes } from '../spool/copySpool';
 import { defaultCaptureRelativePath } from './captureFileName';
 import { encodeJsonCapture, encodePcapCapture } from './captureEncoding';
+import { encodePcapngCapture, PCAPNG_NAME, spoolFrames } from './pcapngSave';
 
 export interface WholeCaptureSaved {
   target: vscode.Uri;
@@ -22,13 +24,13 @@ export interface WholeCaptureSaved {
 export async function saveWholeCapture(model: InspectorModel, baseName: string, target: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<WholeCaptureSaved | undefined> {
   const where = target ?? (await vscode.window.showSaveDialog({
     defaultUri: await defaultPcapUri(baseName),
-    filters: { 'pcap capture': ['pcap', 'cap'], 'Capture JSON': ['json'] },
+    filters: { 'pcap capture': ['pcap', 'cap'], 'pcapng capture': ['pcapng'], 'Capture JSON': ['json'] },
     saveLabel: 'Save Capture',
     title: `Save ${model.title}`,
   }));
   if (!where) return undefined;
   try {
-    const packets = /\.json$/i.test(where.path) ? await writeJson(model, where) : await writePcap(model, where, log);
+    const packets = /\.json$/i.test(where.path) ? await writeJson(model, where) : PCAPNG_NAME.test(where.path) ? await writePcapng(model, where) : await writePcap(model, where, log);
     log.info(`Saved ${model.title}: ${packets} packets to ${where.fsPath}`);
     return { target: where, packets };
   } catch (e) {
@@ -52,6 +54,14 @@ async function writePcap(model: InspectorModel, target: vscode.Uri, log: vscode.
   await vscode.workspace.fs.writeFile(target, result.bytes);
   if (result.skipped > 0) void vscode.window.showWarningMessage(`${result.skipped} packets of another link type were left out of the pcap file.`);
   return frames.length - result.skipped;
+}
+
+/** Every packet, from the spool when there is one (as pcap does), as pcapng. */
+async function writePcapng(model: InspectorModel, target: vscode.Uri): Promise<number> {
+  const snapshot = await model.spool?.snapshot();
+  const frames = snapshot && snapshot.packets > 0 ? await spoolFrames(snapshot.path) : model.store.select(undefined);
+  await vscode.workspace.fs.writeFile(target, encodePcapngCapture(frames));
+  return frames.length;
 }
 
 async function writeJson(model: InspectorModel, target: vscode.Uri): Promise<number> {
