@@ -6,15 +6,12 @@
  * tcpdump, a bounded UDP flood between the scene's own containers.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCli, sleep } from '../support/cliRunner';
-import { REPO } from '../support/dockerFixture';
-import { childrenOf, identityOf, rssMb } from '../support/processTree';
+import { childrenOf, identityOf } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
+import { peakRssDuringFlood } from '../support/udpFloodSampling';
 
-const FLOOD = join(REPO, 'bench', 'lib', 'udpFlood.mjs');
 /** 120,000 datagrams of 1,200 bytes: ~150 MB on the wire, ~600 MB of hexdump text nobody reads. */
 const FLOOD_PACKETS = 120_000;
 
@@ -43,14 +40,7 @@ describe('CLI capture with a reader that does not keep up', { timeout: 180_000 }
     }
     assert.ok(printer, 'the confined printing process runs');
 
-    let peakMb = 0;
-    const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(printer))), 100);
-    // Server -> client, bounded by count and time, between the scene's containers only.
-    // Not execFileSync: the sampler must keep running meanwhile. udpFlood.mjs stops after 30 s whatever happens.
-    const flood = spawn('nsenter', ['-t', String(scene.server.pid()), '-n', process.execPath, FLOOD, scene.clientIpv4, '9999', '20000', '30', '1200', String(FLOOD_PACKETS)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    assert.equal(await new Promise((resolve) => flood.on('close', resolve)), 0, 'the flood ran');
-    await sleep(1000);
-    clearInterval(sampler);
+    const peakMb = await peakRssDuringFlood(printer, scene, FLOOD_PACKETS);
 
     // Now read (and discard) what waits, then stop as Ctrl-C would.
     cli.child.stdout.resume();

@@ -11,16 +11,12 @@
  * scene's own containers.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sleep, startCli, type RunningCli } from '../support/cliRunner';
-import { REPO } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
-import { rssMb } from '../support/processTree';
 import { createScene, type TestScene } from '../support/testNetwork';
+import { peakRssDuringFlood } from '../support/udpFloodSampling';
 
-const FLOOD = join(REPO, 'bench', 'lib', 'udpFlood.mjs');
 /** 120,000 datagrams of 1,200 bytes, each seen twice: ~600 MB of hexdump text if all were printed. */
 const FLOOD_PACKETS = 120_000;
 
@@ -77,14 +73,7 @@ describe('CLI output for several containers', { timeout: 240_000 }, () => {
         await cli.exit;
       }
     });
-    let peakMb = 0;
-    const pid = cli.child.pid as number;
-    const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 100);
-    // Server -> client between the scene's containers, bounded by count and by 30 s.
-    const flood = spawn('nsenter', ['-t', String(scene.server.pid()), '-n', process.execPath, FLOOD, scene.clientIpv4, '9999', '20000', '30', '1200', String(FLOOD_PACKETS)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    assert.equal(await new Promise((resolve) => flood.on('close', resolve)), 0, 'the flood ran');
-    await sleep(1000);
-    clearInterval(sampler);
+    const peakMb = await peakRssDuringFlood(cli.child.pid as number, scene, FLOOD_PACKETS);
 
     cli.child.stdout.resume();
     await sleep(500);
