@@ -14,13 +14,12 @@ import { isCaptureError } from '../../protocol/captureErrors';
 import type { CaptureSpool, SpoolCap } from '../spool/captureSpool';
 import { Emitter } from './emitter';
 import { InspectorModelBase } from './inspectorModel';
+import { SlowDiskGuard } from './slowDiskGuard';
 
 export type CaptureLogger = (level: 'info' | 'debug' | 'warn' | 'error', message: string) => void;
 /** Starts the engine with the given event sink; the panel code binds target, request and options. */
 export type StartCaptureFn = (events: CaptureEvents) => Promise<CaptureHandle>;
 
-/** Past this many bytes not yet written to the spool, the capture waits for the disk. */
-export const SPOOL_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 export interface CaptureMemoryLimits {
   maxPackets: number;
@@ -39,9 +38,8 @@ export class CaptureSession extends InspectorModelBase {
   private readonly countEmitter = new Emitter<number>();
   private readonly spoolCapEmitter = new Emitter<SpoolCap>();
   /** Held by the spool while its disk writes are behind. */
-  private readonly spoolConsumer = {};
+  private readonly slowDisk = new SlowDiskGuard(this);
   private paused = false;
-  private spoolHeld = false;
   /** Fires once when the spool stopped growing at its cap (for a notification). */
   readonly onDidCapSpool = this.spoolCapEmitter.event;
   /** Fires once when the capture has ended, for whatever reason. */
@@ -98,7 +96,7 @@ export class CaptureSession extends InspectorModelBase {
         if (this.ended) return;
         // Spool first: the disk copy must have what the view may later drop.
         this.spool?.append(batch);
-        this.waitForSlowDisk();
+        this.slowDisk.check(this.spool);
         const n = this.addFrames(batch);
         this.captured += n;
         this.countEmitter.fire(this.captured);
@@ -155,16 +153,6 @@ export class CaptureSession extends InspectorModelBase {
     else this.handle?.resume();
   }
 
-  private waitForSlowDisk(): void {
-    const spool = this.spool;
-    if (!spool || this.spoolHeld || spool.backlogBytes <= SPOOL_BACKLOG_BYTES) return;
-    this.spoolHeld = true;
-    this.holdSource(this.spoolConsumer, true);
-    void spool.flush().then(() => {
-      this.spoolHeld = false;
-      this.holdSource(this.spoolConsumer, false);
-    });
-  }
 
   private finish(info: CaptureEndInfo): void {
     if (this.ended) return;

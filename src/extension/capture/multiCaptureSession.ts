@@ -14,7 +14,8 @@ import type { TimelinePacket } from '../../core/timeline/containerFrame';
 import { LiveTimeline } from '../../core/timeline/liveTimeline';
 import { timelineInterfaceName } from '../../core/timeline/timelineInterface';
 import type { CaptureSpool } from '../spool/captureSpool';
-import { SPOOL_BACKLOG_BYTES, type CaptureLogger, type CaptureMemoryLimits } from './captureSession';
+import type { CaptureLogger, CaptureMemoryLimits } from './captureSession';
+import { SlowDiskGuard } from './slowDiskGuard';
 import { Emitter } from './emitter';
 import { InspectorModelBase } from './inspectorModel';
 
@@ -47,8 +48,7 @@ export class MultiCaptureSession extends InspectorModelBase {
   readonly onDidChangeMembers = this.membersEmitter.event;
   private spoolClosed: Promise<void> = Promise.resolve();
   /** Held by the spool while its disk writes are behind. */
-  private readonly spoolConsumer = {};
-  private spoolHeld = false;
+  private readonly slowDisk = new SlowDiskGuard(this);
 
   constructor(
     /** What the tab and the status bar call it: `project shop`, or `web-1, db-1`. */
@@ -159,21 +159,11 @@ export class MultiCaptureSession extends InspectorModelBase {
     const batch = this.writer.take();
     // Spool first: the disk copy must have what the view may later drop.
     this.spool?.append(batch);
-    this.waitForSlowDisk();
+    this.slowDisk.check(this.spool);
     this.rows += this.addFrames(batch);
     this.countEmitter.fire(this.rows);
   }
 
-  private waitForSlowDisk(): void {
-    const spool = this.spool;
-    if (!spool || this.spoolHeld || spool.backlogBytes <= SPOOL_BACKLOG_BYTES) return;
-    this.spoolHeld = true;
-    this.holdSource(this.spoolConsumer, true);
-    void spool.flush().then(() => {
-      this.spoolHeld = false;
-      this.holdSource(this.spoolConsumer, false);
-    });
-  }
 
   private finish(info: CaptureEndInfo, failed = false): void {
     if (this.ended) return;
