@@ -11,11 +11,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { IMAGE } from '../support/dockerFixture';
+import { writeWebClientProject, type WebClientProject } from '../support/webClientCompose';
 import { DOCKER_HOST } from './support/environment';
 import { Inspector, showsAddress } from './support/inspector';
 import { waitFor } from './support/processes';
@@ -40,49 +37,20 @@ describe('Capture Project Traffic: a Compose project in one tab, each packet onc
   const web = `${project}_web_1`;
   const client = `${project}_client_1`;
   const client2 = `${project}_client_2`;
-  let dir = '';
-  const compose = (...args: string[]): string =>
-    execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'docker-compose.yml'), ...args], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+  let app: WebClientProject | undefined;
+  const compose = (...args: string[]): string => {
+    if (!app) throw new Error('the project was not written');
+    return app.compose(...args);
+  };
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'dnc-e2e-compose-'));
     // Each request carries its number (`n=7&`): the test can tell every request apart. Bounded.
     const loop = `i=0; while [ $i -lt 600 ]; do i=$((i+1)); wget -q -O /dev/null "http://${webIp}/?n=$i&from=$(hostname)"; sleep 0.3; done`;
-    writeFileSync(
-      join(dir, 'docker-compose.yml'),
-      [
-        'version: "2.4"',
-        'services:',
-        '  web:',
-        `    image: ${IMAGE}`,
-        '    command: ["httpd", "-f", "-p", "80", "-h", "/www"]',
-        '    dns: ["127.0.0.1"]',
-        '    networks:',
-        '      net:',
-        `        ipv4_address: ${webIp}`,
-        '  client:',
-        `    image: ${IMAGE}`,
-        // Compose interpolates $: $$ is a literal one.
-        `    command: ["sh", "-c", ${JSON.stringify(loop.replace(/\$/g, '$$$$'))}]`,
-        '    dns: ["127.0.0.1"]',
-        '    networks: [net]',
-        'networks:',
-        '  net:',
-        '    ipam:',
-        '      config:',
-        `        - subnet: 172.31.${octet}.0/24`,
-        '',
-      ].join('\n'),
-    );
+    app = writeWebClientProject({ project, subnet: `172.31.${octet}`, clientLoop: loop, dns: '127.0.0.1' });
     compose('up', '-d');
   });
   after(() => {
-    try {
-      compose('down', '-t', '1');
-    } catch {
-      // nothing left to remove
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    app?.dispose();
   });
 
   const session = e2eSession(__filename, { settings: { 'dockerNetworkCapture.captureBackend': 'helperContainer', 'dockerNetworkCapture.helperImage': HELPER_IMAGE } });

@@ -19,8 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, startCli } from '../support/cliRunner';
-import { DOCKER_HOST, ensureDaemon, IMAGE, removeContainers, runContainer } from '../support/dockerFixture';
+import { DOCKER_HOST, ensureDaemon, removeContainers, runContainer } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
+import { writeWebClientProject, type WebClientProject } from '../support/webClientCompose';
 
 interface Row {
   container: string;
@@ -61,9 +62,9 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
   const web = `172.30.${octet}.10`;
   const outsiderIp = `172.30.${octet}.20`;
   const outsider = `${project}-outsider`;
+  let app: WebClientProject;
   let dir: string;
-  const compose = (...args: string[]): string =>
-    execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'docker-compose.yml'), ...args], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+  const compose = (...args: string[]): string => app.compose(...args);
 
   before(() => {
     ensureDaemon();
@@ -71,30 +72,7 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
     dir = mkdtempSync(join(tmpdir(), 'dnc-h5-compose-'));
     // Each request names its client and its number: the test can tell every request apart.
     const loop = `i=0; while [ $i -lt 500 ]; do i=$((i+1)); wget -q -O /dev/null "http://${web}/?from=$(hostname)&n=$i"; if [ $((i % 5)) -eq 0 ]; then wget -q -O /dev/null "http://${outsiderIp}/?outside=$i"; fi; sleep 0.2; done`;
-    writeFileSync(
-      join(dir, 'docker-compose.yml'),
-      [
-        'version: "2.4"',
-        'services:',
-        '  web:',
-        `    image: ${IMAGE}`,
-        '    command: ["httpd", "-f", "-p", "80", "-h", "/www"]',
-        '    networks:',
-        '      net:',
-        `        ipv4_address: ${web}`,
-        '  client:',
-        `    image: ${IMAGE}`,
-        // Compose interpolates $: $$ is a literal one.
-        `    command: ["sh", "-c", ${JSON.stringify(loop.replace(/\$/g, '$$$$'))}]`,
-        '    networks: [net]',
-        'networks:',
-        '  net:',
-        '    ipam:',
-        '      config:',
-        `        - subnet: 172.30.${octet}.0/24`,
-        '',
-      ].join('\n'),
-    );
+    app = writeWebClientProject({ project, subnet: `172.30.${octet}`, clientLoop: loop });
     compose('up', '-d', 'web');
     // Not part of the project: a server on the project's network that nobody captures.
     runContainer(outsider, ['--network', `${project}_net`, '--ip', outsiderIp], ['httpd', '-f', '-p', '80', '-h', '/www']);
@@ -102,11 +80,7 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
   });
   after(() => {
     removeContainers(outsider);
-    try {
-      compose('down', '-t', '1');
-    } catch {
-      // nothing left to remove
-    }
+    app?.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
