@@ -6,13 +6,13 @@
  * the selected row or field.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from './harness';
-import { Inspector } from './support/inspector';
+import type { Inspector } from './support/inspector';
 import { waitFor } from './support/processes';
 import { allowClipboard, pickFromWebviewMenu, readClipboard, webviewMenuLabels } from './support/webviewMenu';
+import { openWorkspaceCapture } from './support/workspaceFiles';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'loopback-http.pcap');
 const FILE = 'e2e-context-menu.pcap';
@@ -22,21 +22,8 @@ describe('the inspector context menu and clipboard', { timeout: 240_000 }, () =>
   let inspector: Inspector;
   before(async () => {
     h = await startHarness(__filename);
-    const copy = join(h.server.workspace, FILE);
-    copyFileSync(FIXTURE, copy);
-    chmodSync(copy, 0o644);
     await allowClipboard(h.page, new URL(h.server.url).origin);
-    // Opened before the workbench knows the extension, a pcap gets the text editor: wait for its view first.
-    await h.workbench.openActivity('Network Capture');
-    // The Explorer icon's hover tooltip can cover the file row and swallow the double-click: move away, retry once.
-    const opened = async (): Promise<boolean> => (await h.workbench.tabTitles()).some((t) => t.includes(FILE));
-    await h.workbench.openFromExplorer(FILE).catch(() => undefined);
-    if (!(await waitFor('a tab for the pcap', opened, 5000).then(() => true, () => false))) {
-      await h.page.mouse.move(800, 500);
-      await h.workbench.openFromExplorer(FILE);
-    }
-    await waitFor('a tab for the pcap', opened, 20_000);
-    inspector = await Inspector.active(h.workbench);
+    inspector = await openWorkspaceCapture(h, FIXTURE, FILE);
     await inspector.waitForRow('the HTTP request', (r) => r.text.Info?.startsWith('GET /index.html') === true);
   });
   after(async () => {

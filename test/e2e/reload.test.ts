@@ -9,8 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { countFrom, startCaptureFromTree } from './support/captureFlow';
 import { helperProcesses, helperRelatedProcesses, tcpdumpsBelow } from './support/captureProcesses';
@@ -18,26 +17,13 @@ import { Inspector, type PacketRow } from './support/inspector';
 import { isAlive, waitFor } from './support/processes';
 import { killContainer, SERVER_NAME } from './support/scene';
 import { e2eSession } from './support/session';
+import { spoolFiles } from './support/workspaceFiles';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
 /** The blank-tab bug was seen once in four reloads: ten in a row. */
 const RELOADS = 10;
 const COLUMNS = ['No.', 'Time', 'Dir', 'Interface', 'Source', 'Destination', 'Protocol', 'Length', 'Info'];
 
-/** The capture spools in the extension's storage under this run's profile. */
-function spoolFiles(userDataDir: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 6) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path, depth + 1);
-      else if (entry.isFile() && entry.name.endsWith('.pcap') && dir.endsWith(join('docker-network-capture.docker-network-capture', 'captures'))) found.push(path);
-    }
-  };
-  walk(userDataDir, 0);
-  return found;
-}
 
 const rowText = (r: PacketRow): string => COLUMNS.map((c) => `${c}=${r.text[c] ?? ''}`).join(' | ');
 

@@ -5,13 +5,13 @@
  * to that service's packets.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from './harness';
-import { Inspector } from './support/inspector';
+import type { Inspector } from './support/inspector';
 import { waitFor } from './support/processes';
 import { pickFromWebviewMenu } from './support/webviewMenu';
+import { openWorkspaceCapture } from './support/workspaceFiles';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'docker-bridge.pcap');
 const FILE = 'e2e-service-map.pcap';
@@ -21,18 +21,7 @@ describe('the service map', { timeout: 240_000 }, () => {
   let inspector: Inspector;
   before(async () => {
     h = await startHarness(__filename);
-    const copy = join(h.server.workspace, FILE);
-    copyFileSync(FIXTURE, copy);
-    chmodSync(copy, 0o644);
-    await h.workbench.openActivity('Network Capture');
-    const opened = async (): Promise<boolean> => (await h.workbench.tabTitles()).some((t) => t.includes(FILE));
-    await h.workbench.openFromExplorer(FILE).catch(() => undefined);
-    if (!(await waitFor('a tab for the pcap', opened, 5000).then(() => true, () => false))) {
-      await h.page.mouse.move(800, 500);
-      await h.workbench.openFromExplorer(FILE);
-    }
-    await waitFor('a tab for the pcap', opened, 20_000);
-    inspector = await Inspector.active(h.workbench);
+    inspector = await openWorkspaceCapture(h, FIXTURE, FILE);
     await inspector.waitForRow('the HTTP request', (r) => r.text.Info?.startsWith('GET /index.html') === true);
   });
   after(async () => {

@@ -9,8 +9,9 @@ import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from './harness';
-import { Inspector } from './support/inspector';
+import type { Inspector } from './support/inspector';
 import { waitFor } from './support/processes';
+import { openWorkspaceCapture } from './support/workspaceFiles';
 
 const FIXTURES = join(__dirname, '..', 'support', 'tlsFixtures');
 const PCAP = 'e2e-tls13.pcap';
@@ -21,20 +22,9 @@ describe('Decrypt TLS with Key Log… on an opened pcap', { timeout: 240_000 }, 
   let inspector: Inspector;
   before(async () => {
     h = await startHarness(__filename);
-    for (const [from, to] of [['tls13-aes128gcm.pcap', PCAP], ['tls13-aes128gcm.keys', KEYS]] as const) {
-      copyFileSync(join(FIXTURES, from), join(h.server.workspace, to));
-      chmodSync(join(h.server.workspace, to), 0o644);
-    }
-    // Opened before the workbench knows the extension, a pcap gets the text editor: wait for its view first.
-    await h.workbench.openActivity('Network Capture');
-    const opened = async (): Promise<boolean> => (await h.workbench.tabTitles()).some((t) => t.includes(PCAP));
-    await h.workbench.openFromExplorer(PCAP).catch(() => undefined);
-    if (!(await waitFor('a tab for the pcap', opened, 5000).then(() => true, () => false))) {
-      await h.page.mouse.move(800, 500);
-      await h.workbench.openFromExplorer(PCAP);
-    }
-    await waitFor('a tab for the pcap', opened, 20_000);
-    inspector = await Inspector.active(h.workbench);
+    copyFileSync(join(FIXTURES, 'tls13-aes128gcm.keys'), join(h.server.workspace, KEYS));
+    chmodSync(join(h.server.workspace, KEYS), 0o644);
+    inspector = await openWorkspaceCapture(h, join(FIXTURES, 'tls13-aes128gcm.pcap'), PCAP);
     await inspector.waitForRow('the TLS session', (r) => /Application Data/.test(r.text.Info ?? ''));
   });
   after(async () => {

@@ -18,25 +18,12 @@ import { Inspector } from './support/inspector';
 import { isAlive, waitFor } from './support/processes';
 import { SERVER_NAME } from './support/scene';
 import { e2eSession } from './support/session';
+import { spoolFiles } from './support/workspaceFiles';
 
 const REQUEST_LINE = 'GET / HTTP/1.1';
 const TAB = `Capture: ${SERVER_NAME}`;
 const SAVED = 'e2e-unsaved-close.pcap';
 
-/** Capture spools under this run's profile (the extension's storage). */
-function spoolFiles(userDataDir: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 6) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path, depth + 1);
-      else if (entry.name.endsWith('.pcap') && dir.endsWith(join('docker-network-capture.docker-network-capture', 'captures'))) found.push(path);
-    }
-  };
-  walk(userDataDir, 0);
-  return found;
-}
 
 function readWith(tool: 'tcpdump' | 'tshark', path: string): string[] {
   const args = tool === 'tcpdump' ? ['-nn', '-r', path] : ['-r', path];

@@ -1,0 +1,43 @@
+/**
+ * Files of an e2e run as a user has them: a capture file copied into the
+ * workspace and opened from the Explorer into the packet inspector, and the
+ * capture spools the extension keeps in its storage under the run's profile.
+ */
+import { chmodSync, copyFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Harness } from '../harness';
+import { Inspector } from './inspector';
+import { waitFor } from './processes';
+
+/** Copies `fixture` into the workspace as `name` and opens it from the Explorer; resolves with its inspector. */
+export async function openWorkspaceCapture(h: Harness, fixture: string, name: string): Promise<Inspector> {
+  const copy = join(h.server.workspace, name);
+  copyFileSync(fixture, copy);
+  chmodSync(copy, 0o644);
+  // Opened before the workbench knows the extension, a pcap gets the text editor: wait for its view first.
+  await h.workbench.openActivity('Network Capture');
+  // The Explorer icon's hover tooltip can cover the file row and swallow the double-click: move away, retry once.
+  const opened = async (): Promise<boolean> => (await h.workbench.tabTitles()).some((t) => t.includes(name));
+  await h.workbench.openFromExplorer(name).catch(() => undefined);
+  if (!(await waitFor(`a tab for ${name}`, opened, 5000).then(() => true, () => false))) {
+    await h.page.mouse.move(800, 500);
+    await h.workbench.openFromExplorer(name);
+  }
+  await waitFor(`a tab for ${name}`, opened, 20_000);
+  return Inspector.active(h.workbench);
+}
+
+/** The capture spools in the extension's storage under `userDataDir` (the run's profile). */
+export function spoolFiles(userDataDir: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, depth + 1);
+      else if (entry.isFile() && entry.name.endsWith('.pcap') && dir.endsWith(join('docker-network-capture.docker-network-capture', 'captures'))) found.push(path);
+    }
+  };
+  walk(userDataDir, 0);
+  return found;
+}
