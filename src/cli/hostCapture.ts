@@ -20,21 +20,18 @@
  * If the printer dies, nothing on this side holds the channel any more: the
  * helper's reader sees it close and stops the capture.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startCapture } from '../client/captureClient';
 import { createDockerClient } from '../client/dockerClient';
 import { findCaptureTools } from '../helper/captureTools';
-import { dropPrivileges, isRoot, nobodyIdentity } from '../helper/privileges';
+import { isRoot } from '../helper/privileges';
 import { CaptureError } from '../protocol/captureErrors';
-import { captureRequest, runCapture } from './captureCommand';
+import { captureRequest } from './captureCommand';
 import type { CliOptions } from './cliArguments';
-import { outputFormat, type CliReporter } from './cliOutput';
-import { captureFileFormat } from './captureFileSinks';
+import type { CliReporter } from './cliOutput';
+import { runConfinedHostCapture } from './confinedHostRun';
 import { closeDockerConnections, openSockets } from './dockerConnections';
 import { startKeyLogReader } from './keyLogReaderLaunch';
-import { startPrinter } from './printerLaunch';
 import { cliScriptPath, rootCommandLine } from './rootInvocation';
 
 /** dist/helper.js, built beside dist/cli.js. */
@@ -68,39 +65,11 @@ export async function captureOnHost(o: CliOptions, report: CliReporter): Promise
     : undefined;
   if (keyLogReader) report.verbose(`TLS key log ${keyLogReader.label}: read by a process of the invoking user's`);
 
-  // The channel lives in a directory of root's (the helper, started with a
-  // clean environment, expects its requester to be root). It is removed as
-  // soon as the helper is connected: after the drop, nobody could not.
-  const channelParent = mkdtempSync(join(tmpdir(), 'dnc-cli-'));
-  const nobody = nobodyIdentity();
-  try {
-    return await runCapture(o, target, request, {
-      start: startCapture,
-      options: { helperScript: helper, nodeExecutable: process.execPath, elevation: 'direct', verbose: o.verbose, channelParentDirectory: channelParent },
-      handOver(info, captureFd) {
-        const channel = info.takeChannel?.();
-        if (!channel) throw new Error('the capture channel cannot be handed over');
-        rmSync(channelParent, { recursive: true, force: true });
-        const printer = startPrinter(channel, captureFd, setpriv, nobody, {
-          format: outputFormat(o),
-          verbose: o.verbose,
-          snapLength: o.snapLength || 262144,
-          runtime: process.execPath,
-          script: cliScriptPath(),
-          ...(keyLogReader ? { tlsKeyLog: { label: keyLogReader.label, output: keyLogReader.output } } : {}),
-          ...(o.writeFile ? { captureFormat: captureFileFormat(o.writeFile) } : {}),
-          container: target.name,
-        });
-        keyLogReader?.go();
-        dropPrivileges(nobody);
-        printer.sendConfig();
-        return {
-          printer,
-          line: `privileges dropped to ${nobody.label} before reading any packet: packets are decoded by process ${String(printer.pid)}, with no groups, no_new_privs and no capabilities`,
-        };
-      },
-    }, report);
-  } finally {
-    if (isRoot()) rmSync(channelParent, { recursive: true, force: true });
-  }
+  return runConfinedHostCapture(o, target, request, {
+    helper,
+    setpriv,
+    printer: { container: target.name, ...(keyLogReader ? { tlsKeyLog: { label: keyLogReader.label, output: keyLogReader.output } } : {}) },
+    beforeDrop: () => keyLogReader?.go(),
+    droppedLine: (nobody, printer) => `privileges dropped to ${nobody} before reading any packet: packets are decoded by process ${printer}, with no groups, no_new_privs and no capabilities`,
+  }, report);
 }

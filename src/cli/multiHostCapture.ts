@@ -21,26 +21,20 @@
  * holds no Docker connection and no root to start another one (said once, on
  * stderr; `--via container` follows the project).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startCapture } from '../client/captureClient';
 import { createDockerClient } from '../client/dockerClient';
 import { findCaptureTools } from '../helper/captureTools';
-import { dropPrivileges, isRoot, nobodyIdentity } from '../helper/privileges';
+import { isRoot } from '../helper/privileges';
 import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
 import { MAX_CAPTURE_TARGETS } from '../protocol/helperMessages';
 import { validateFilter } from '../protocol/requestValidation';
-import { runCapture } from './captureCommand';
-import { captureFileFormat } from './captureFileSinks';
 import { resolveCaptureTargets, validateProjectName } from './captureTargets';
 import type { CliOptions } from './cliArguments';
-import { outputFormat, type CliReporter } from './cliOutput';
+import type { CliReporter } from './cliOutput';
+import { runConfinedHostCapture } from './confinedHostRun';
 import { closeDockerConnections, openSockets } from './dockerConnections';
 import { helperScript } from './hostCapture';
 import type { PrinterTimelineConfig } from './hostTimelineOutput';
-import { startPrinter } from './printerLaunch';
 import { cliScriptPath, shellWord } from './rootInvocation';
 
 export async function captureManyOnHost(o: CliOptions, report: CliReporter): Promise<number> {
@@ -94,35 +88,10 @@ export async function captureManyOnHost(o: CliOptions, report: CliReporter): Pro
     ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
   };
 
-  // As in hostCapture.ts: the channel lives in a directory of root's, removed once the helper is connected.
-  const channelParent = mkdtempSync(join(tmpdir(), 'dnc-cli-'));
-  const nobody = nobodyIdentity();
-  try {
-    return await runCapture(o, targets, request, {
-      start: startCapture,
-      options: { helperScript: helper, nodeExecutable: process.execPath, elevation: 'direct', verbose: o.verbose, channelParentDirectory: channelParent },
-      handOver(info, captureFd) {
-        const channel = info.takeChannel?.();
-        if (!channel) throw new Error('the capture channel cannot be handed over');
-        rmSync(channelParent, { recursive: true, force: true });
-        const printer = startPrinter(channel, captureFd, setpriv, nobody, {
-          format: outputFormat(o),
-          verbose: o.verbose,
-          snapLength: o.snapLength || 262144,
-          runtime: process.execPath,
-          script: cliScriptPath(),
-          ...(o.writeFile ? { captureFormat: captureFileFormat(o.writeFile) } : {}),
-          timeline,
-        });
-        dropPrivileges(nobody);
-        printer.sendConfig();
-        return {
-          printer,
-          line: `capturing ${targets.map((t) => t.name).join(', ')}; privileges dropped to ${nobody.label} before reading any packet: packets are decoded by process ${String(printer.pid)}, with no groups, no_new_privs and no capabilities`,
-        };
-      },
-    }, report);
-  } finally {
-    if (isRoot()) rmSync(channelParent, { recursive: true, force: true });
-  }
+  return runConfinedHostCapture(o, targets, request, {
+    helper,
+    setpriv,
+    printer: { timeline },
+    droppedLine: (nobody, printer) => `capturing ${targets.map((t) => t.name).join(', ')}; privileges dropped to ${nobody} before reading any packet: packets are decoded by process ${printer}, with no groups, no_new_privs and no capabilities`,
+  }, report);
 }

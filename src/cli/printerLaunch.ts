@@ -24,12 +24,24 @@ export interface LaunchedPrinter {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+export interface PrinterLaunchOptions {
+  format: OutputFormat;
+  verbose: boolean;
+  snapLength: number;
+  runtime: string;
+  script: string;
+  tlsKeyLog?: { label: string; output: Readable };
+  captureFormat?: 'pcap' | 'pcapng';
+  container?: string;
+  timeline?: PrinterTimelineConfig;
+}
+
 export function startPrinter(
   channel: HandedOverChannel,
   captureFd: number | undefined,
   setpriv: string,
   who: UnprivilegedIdentity,
-  options: { format: OutputFormat; verbose: boolean; snapLength: number; runtime: string; script: string; tlsKeyLog?: { label: string; output: Readable }; captureFormat?: 'pcap' | 'pcapng'; container?: string; timeline?: PrinterTimelineConfig },
+  options: PrinterLaunchOptions,
 ): LaunchedPrinter {
   const runtimeFd = openSync(options.runtime, 'r');
   const scriptFd = openSync(options.script, 'r');
