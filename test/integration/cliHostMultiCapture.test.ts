@@ -15,34 +15,11 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, runCli, sleep, startCli } from '../support/cliRunner';
+import { CLI, runCli, startCli } from '../support/cliRunner';
 import { run } from '../support/runCommand';
 import { docker, removeContainers, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
 import { createScene, type TestScene } from '../support/testNetwork';
-
-interface Row {
-  container: string;
-  interface: string;
-  direction: 'in' | 'out';
-  src: string;
-  dst: string;
-  src_port: string;
-  dst_port: string;
-  payload: string;
-  sent_by?: string;
-  received_by?: string;
-  delivery?: string;
-  received_interface?: string;
-}
-
-const text = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  for (let waited = 0; !check(); waited += 100) {
-    if (waited >= timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { payloadText as text, until, type TimelineRow as Row } from '../support/timelineRecords';
 
 describe('--via host with several containers: one helper, one timeline, each packet once', { timeout: 180_000 }, () => {
   let scene: TestScene;

@@ -22,22 +22,7 @@ import { CLI, startCli } from '../support/cliRunner';
 import { DOCKER_HOST, ensureDaemon, removeContainers, runContainer } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
 import { writeWebClientProject, type WebClientProject } from '../support/webClientCompose';
-
-interface Row {
-  container: string;
-  direction: 'in' | 'out';
-  src: string;
-  dst: string;
-  src_port: string;
-  dst_port: string;
-  payload: string;
-  sent_by?: string;
-  received_by?: string;
-  delivery?: string;
-  received_interface?: string;
-}
-
-const text = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
+import { payloadText as text, until, type TimelineRow as Row } from '../support/timelineRecords';
 
 function composeInstalled(): false | string {
   try {
@@ -46,13 +31,6 @@ function composeInstalled(): false | string {
   } catch {
     if (process.env.CI === 'true') throw new Error('docker-compose is not installed (apt-get install -y docker-compose)');
     return 'docker-compose is not installed (apt-get install -y docker-compose)';
-  }
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  for (let waited = 0; !check(); waited += 100) {
-    if (waited >= timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
