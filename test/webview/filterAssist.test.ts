@@ -33,11 +33,9 @@ test('typing a field name offers the fields that start with it; Tab takes one', 
   await page.click('#filter-input');
   await page.keyboard.type('http.re');
   await until(async () => (await suggestions(page)).length > 0);
-  assert.deepEqual(await suggestions(page), ['http.request.method', 'http.request.uri', 'http.response.code']);
+  assert.deepEqual(await suggestions(page), ['http.request', 'http.response', 'http.request.method', 'http.request.uri', 'http.response.code']);
   await page.screenshot({ path: join(ARTIFACTS, 'filter-suggestions.png') });
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowDown');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#filter-input'), 'http.response.code ');
   await page.keyboard.type('== 404');
