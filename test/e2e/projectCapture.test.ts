@@ -121,7 +121,8 @@ describe('Capture Project Traffic: a Compose project in one tab, each packet onc
 
   it('two containers selected in the tree, Capture Traffic: one tab, the exchange between them once', async () => {
     const h = session.harness();
-    await h.workbench.closeAllEditors();
+    // The project's tab holds packets never saved: it asks first.
+    await h.workbench.closeAllEditorsDiscarding();
     const { serverIp, clientIp } = session.scene();
     const serverRow = h.workbench.treeRow(SERVER_NAME);
     const clientRow = h.workbench.treeRow(CLIENT_NAME);

@@ -123,6 +123,14 @@ export class Workbench {
     await this.runCommand('View: Close All Editors');
   }
 
+  /** Closes every editor, answering Don't Save when capture tabs with unsaved packets ask. */
+  async closeAllEditorsDiscarding(): Promise<void> {
+    await this.closeAllEditors();
+    const dialog = this.page.locator('.monaco-dialog-box');
+    if (await dialog.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) await this.answerModal('Don\'t Save');
+    await waitFor('every editor to close', async () => (await this.tabTitles()).length === 0, 15_000);
+  }
+
   /** Waits for VS Code's modal dialog, returns its message and clicks `button`. */
   async answerModal(button: string, timeoutMs = 10_000): Promise<string> {
     const dialog = this.page.locator('.monaco-dialog-box');
