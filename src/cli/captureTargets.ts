@@ -4,11 +4,10 @@
  * `com.docker.compose.project` that docker-compose and `docker compose` put on
  * each container they start).
  */
+import { COMPOSE_PROJECT_LABEL } from '../client/composeLabel';
 import type { ContainerLister } from '../client/dockerClient';
 import { CaptureError } from '../protocol/captureErrors';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
-
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 
 /** Compose's own rule for project names (lowercase letters, digits, dashes, underscores). */
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,254}$/;
@@ -18,12 +17,6 @@ export function validateProjectName(name: string): string {
     throw new CaptureError('invalid-request', `--project needs a Compose project name (lowercase letters, digits, - and _), got ${JSON.stringify(name.slice(0, 60))}`);
   }
   return name;
-}
-
-/** Whether the container `id` belongs to `project` (asks the engine's container list). */
-export async function projectMember(docker: ContainerLister, project: string, id: string): Promise<boolean> {
-  const all = await docker.listContainers();
-  return all.some((c) => c.id === id && c.labels[COMPOSE_PROJECT_LABEL] === project);
 }
 
 /** Resolves every target; a name that is not a running container is an error, as for one container. */

@@ -19,10 +19,10 @@ import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import type { CaptureEndInfo, CaptureEvents, CaptureHandle, CaptureStartedInfo, CaptureStats } from './captureClient';
+import { COMPOSE_PROJECT_LABEL } from './composeLabel';
 import type { ContainerLister, DisposableLike } from './dockerClient';
 
 /** The label docker-compose and `docker compose` put on every container of a project. */
-export const COMPOSE_PROJECT = 'com.docker.compose.project';
 
 /** Starts the capture of one container (the backend's own start function, bound to its options). */
 export type StartOneCapture = (target: ResolvedContainer, request: CaptureRequest, events: CaptureEvents) => Promise<CaptureHandle>;
@@ -184,8 +184,7 @@ export class ContainerGroupCapture {
 
   private async joinIfMember(project: string, id: string): Promise<void> {
     try {
-      const all = await this.docker.listContainers();
-      if (!all.some((c) => c.id === id && c.labels[COMPOSE_PROJECT] === project)) return;
+      if (!(await projectMember(this.docker, project, id))) return;
       const t = await this.docker.resolveContainer(id);
       if (this.stopping) return;
       this.events.log(undefined, 'info', `${t.name} started: it joins the capture`);
@@ -204,13 +203,19 @@ export class ContainerGroupCapture {
   }
 }
 
+/** Whether the container `id` belongs to `project` (asks the engine's container list). */
+async function projectMember(docker: ContainerLister, project: string, id: string): Promise<boolean> {
+  const all = await docker.listContainers();
+  return all.some((c) => c.id === id && c.labels[COMPOSE_PROJECT_LABEL] === project);
+}
+
 /**
  * Every running container of a Compose project, resolved (one that stops
  * between the list and now is left out); none running is an error, as for
  * the CLI's `--project`.
  */
 export async function projectTargets(docker: ContainerLister, project: string): Promise<ResolvedContainer[]> {
-  const members = (await docker.listContainers()).filter((c) => c.labels[COMPOSE_PROJECT] === project && c.state === 'running');
+  const members = (await docker.listContainers()).filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project && c.state === 'running');
   if (members.length === 0) throw new CaptureError('no-such-container', `no running container of Compose project ${JSON.stringify(project)}`);
   return resolveRunning(docker, members.map((m) => m.id));
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ContainerSummary } from '../../client/dockerClient';
 import type { ContainerGroupOptions } from '../capture/containerGroupStart';
 import type { CaptureManager } from '../capture/captureManager';
-import { COMPOSE_PROJECT_LABEL } from '../containers/containerPresentation';
+import { COMPOSE_PROJECT_LABEL } from '../../client/composeLabel';
 import type { ContainerWatcher } from '../containers/containerWatcher';
 import type { InspectorDeps } from '../inspector/inspectorPanel';
 

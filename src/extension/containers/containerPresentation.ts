@@ -2,9 +2,8 @@
  * How a container appears in the tree, as plain data: the tree provider turns
  * it into TreeItems. Kept free of `vscode` so the choices are unit-tested.
  */
+import { COMPOSE_PROJECT_LABEL } from '../../client/composeLabel';
 import type { ContainerState, ContainerSummary } from '../../client/dockerClient';
-
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 
 export type ContainerContextValue = 'runningContainer' | 'pausedContainer' | 'stoppedContainer';
 
