@@ -11,7 +11,6 @@
 import type { CapturedFrame } from '../core/packet';
 import { CapturedAddresses } from '../core/timeline/capturedAddresses';
 import { frameMicros, type ContainerFrame } from '../core/timeline/containerFrame';
-import { DEFAULT_SKEW_MICROS } from '../core/timeline/packetDeduplicator';
 import { splitContainerInterfaceLabel } from '../protocol/containerInterfaceLabel';
 import type { OutputFormat } from './packetPrinter';
 import type { PrinterOutput } from './printerOutput';
@@ -83,13 +82,13 @@ export class HostTimelineOutput {
   private firstFrame(container: string, micros: number): void {
     this.seen.set(container, { lastMicros: micros });
     const known = this.config.containers.find((c) => c.name === container);
-    for (const a of known?.addresses ?? []) this.addresses.add(a, container, micros - DEFAULT_SKEW_MICROS);
+    this.addresses.captureStarted(container, known?.addresses ?? [], micros);
   }
 
   /** The container's capture ended: up to its last frame (plus the skew), its addresses count as captured. */
   left(container: string): void {
     const state = this.seen.get(container);
-    this.addresses.retire(container, (state?.lastMicros ?? 0) + DEFAULT_SKEW_MICROS);
+    this.addresses.captureEnded(container, state?.lastMicros ?? 0);
   }
 
   finish(): void {

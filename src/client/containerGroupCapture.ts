@@ -14,7 +14,6 @@
 import { forEachFrame } from '../core/frameBatch';
 import { CapturedAddresses } from '../core/timeline/capturedAddresses';
 import { frameMicros, type ContainerFrame } from '../core/timeline/containerFrame';
-import { DEFAULT_SKEW_MICROS } from '../core/timeline/packetDeduplicator';
 import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
@@ -132,8 +131,7 @@ export class ContainerGroupCapture {
       if (gone) return;
       gone = true;
       this.members.delete(t.id);
-      // Up to its last frame (the skew: its arrivals may be stamped a hair later than their departures).
-      this.addresses.retire(t.name, lastFrameMicros + DEFAULT_SKEW_MICROS);
+      this.addresses.captureEnded(t.name, lastFrameMicros);
       this.events.left(t, info);
       if (this.members.size === 0 && (this.stopping || this.options.project === undefined)) this.end();
     };
@@ -149,11 +147,7 @@ export class ContainerGroupCapture {
           if (!first || !last) return;
           if (!registered) {
             registered = true;
-            const since = frameMicros(first) - DEFAULT_SKEW_MICROS;
-            for (const n of t.networks) {
-              if (n.ipv4) this.addresses.add(n.ipv4, t.name, since);
-              if (n.ipv6) this.addresses.add(n.ipv6, t.name, since);
-            }
+            this.addresses.captureStarted(t.name, t.networks.flatMap((n) => [n.ipv4, n.ipv6].filter((a): a is string => !!a)), frameMicros(first));
           }
           lastFrameMicros = frameMicros(last);
           this.events.frames(tagged);

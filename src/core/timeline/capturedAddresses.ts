@@ -4,6 +4,7 @@
  * (nothing to wait for) or to one that is captured (its copy should arrive).
  */
 import { addressTextKey } from './ipPacketBytes';
+import { DEFAULT_SKEW_MICROS } from './packetDeduplicator';
 
 export class CapturedAddresses {
   private readonly owners = new Map<number | string, { container: string; since: number; until: number }>();
@@ -26,6 +27,23 @@ export class CapturedAddresses {
    */
   retire(container: string, untilMicros: number): void {
     for (const owner of this.owners.values()) if (owner.container === container) owner.until = untilMicros;
+  }
+
+  /**
+   * `container`'s capture delivered its first frame, stamped `firstFrameMicros`: its
+   * addresses count as captured from then on, less the skew (two tcpdumps, one clock).
+   */
+  captureStarted(container: string, addresses: Iterable<string>, firstFrameMicros: number): void {
+    for (const a of addresses) this.add(a, container, firstFrameMicros - DEFAULT_SKEW_MICROS);
+  }
+
+  /**
+   * `container`'s capture ended after its last frame, stamped `lastFrameMicros`: its
+   * addresses count up to then, plus the skew (its arrivals may be stamped a hair later
+   * than their departures).
+   */
+  captureEnded(container: string, lastFrameMicros: number): void {
+    this.retire(container, lastFrameMicros + DEFAULT_SKEW_MICROS);
   }
 
   /** The container that owned and was captured at `key` at capture time `atMicros`. */
