@@ -4,7 +4,7 @@
  * `com.docker.compose.project` that docker-compose and `docker compose` put on
  * each container they start).
  */
-import { COMPOSE_PROJECT_LABEL } from '../client/composeLabel';
+import { projectTargets } from '../client/containerGroupCapture';
 import type { ContainerLister } from '../client/dockerClient';
 import { CaptureError } from '../protocol/captureErrors';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
@@ -19,7 +19,11 @@ export function validateProjectName(name: string): string {
   return name;
 }
 
-/** Resolves every target; a name that is not a running container is an error, as for one container. */
+/**
+ * Resolves every target: a name that is not a running container is an error,
+ * as for one container; a project is resolved as VS Code's Capture Project
+ * Traffic resolves it.
+ */
 export async function resolveCaptureTargets(docker: ContainerLister, names: readonly string[], project: string | undefined): Promise<ResolvedContainer[]> {
   if (project === undefined) {
     const targets: ResolvedContainer[] = [];
@@ -27,18 +31,5 @@ export async function resolveCaptureTargets(docker: ContainerLister, names: read
     const seen = new Set<string>();
     return targets.filter((t) => !seen.has(t.id) && seen.add(t.id));
   }
-  const members = (await docker.listContainers()).filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project && c.state === 'running');
-  if (members.length === 0) {
-    throw new CaptureError('no-such-container', `no running container of Compose project ${JSON.stringify(project)} (label ${COMPOSE_PROJECT_LABEL})`);
-  }
-  const targets: ResolvedContainer[] = [];
-  for (const m of members) {
-    try {
-      targets.push(await docker.resolveContainer(m.id));
-    } catch (err) {
-      // Stopped between the list and now: the project goes on without it.
-      if (!(err instanceof CaptureError && err.code === 'container-not-running')) throw err;
-    }
-  }
-  return targets;
+  return projectTargets(docker, project);
 }

@@ -210,7 +210,7 @@ async function projectMember(docker: ContainerLister, project: string, id: strin
  */
 export async function projectTargets(docker: ContainerLister, project: string): Promise<ResolvedContainer[]> {
   const members = (await docker.listContainers()).filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project && c.state === 'running');
-  if (members.length === 0) throw new CaptureError('no-such-container', `no running container of Compose project ${JSON.stringify(project)}`);
+  if (members.length === 0) throw new CaptureError('no-such-container', `no running container of Compose project ${JSON.stringify(project)} (label ${COMPOSE_PROJECT_LABEL})`);
   return resolveRunning(docker, members.map((m) => m.id));
 }
 

@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, startCli } from '../support/cliRunner';
+import { CLI, runCli, startCli } from '../support/cliRunner';
 import { DOCKER_HOST, ensureDaemon, removeContainers, runContainer } from '../support/dockerFixture';
 import { ensureHelperImages, helpersGone, HELPER_IMAGE } from '../support/helperContainerFixture';
 import { writeWebClientProject, type WebClientProject } from '../support/webClientCompose';
@@ -215,5 +215,16 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
     const names = execFileSync('tshark', ['-r', pcapng, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 }).trim().split('\n');
     assert.deepEqual([...new Set(names)].sort(), [`${client1}/eth0`, `${web1}/eth0`].sort());
     assert.equal(names.length, all.length + all.filter((r) => r.delivery === 'received').length);
+  });
+
+  it('a project with no running container: one line naming the label, on both paths, and no helper left', async () => {
+    for (const via of ['container', 'host']) {
+      const r = await runCli(['--project', `${project}-none`, '--via', via, '--duration', '2']);
+      const lines = r.stderr.trim().split('\n');
+      assert.notEqual(r.code, 0, `--via ${via} exits with an error`);
+      assert.equal(lines.length, 1, `--via ${via}: one line, got ${r.stderr}`);
+      assert.match(lines[0] ?? '', /no running container of Compose project "dnch5p\d+-none" \(label com\.docker\.compose\.project\)/);
+    }
+    assert.deepEqual(await helpersGone(), [], 'no helper container left');
   });
 });
