@@ -40,12 +40,15 @@ export class MultiCaptureSession extends InspectorModelBase {
   private readonly endEmitter = new Emitter<CaptureEndInfo>();
   private readonly countEmitter = new Emitter<number>();
   private readonly membersEmitter = new Emitter<void>();
+  private readonly refusedEmitter = new Emitter<string>();
   /** Fires once when the whole capture has ended. */
   readonly onDidEnd = this.endEmitter.event;
   /** Fires with the number of rows so far (a packet both ends saw counts once). */
   readonly onDidCount = this.countEmitter.event;
   /** A container joined or left. */
   readonly onDidChangeMembers = this.membersEmitter.event;
+  /** A container of the project started and was not joined: the one line to show the user. */
+  readonly onDidRefuseJoin = this.refusedEmitter.event;
   private spoolClosed: Promise<void> = Promise.resolve();
   /** Held by the spool while its disk writes are behind. */
   private readonly slowDisk = new SlowDiskGuard(this);
@@ -100,6 +103,9 @@ export class MultiCaptureSession extends InspectorModelBase {
         this.describeMembers();
       },
       ended: () => this.finish({ reason: this.stopRequested ? 'stopped' : 'every container stopped' }),
+      notJoined: (_t, notice) => {
+        if (!this.ended) this.refusedEmitter.fire(notice);
+      },
     });
     this.group = group;
     this.timeline = new LiveTimeline((p) => this.addRow(p), group.addresses, this.expectArrival);
@@ -182,5 +188,6 @@ export class MultiCaptureSession extends InspectorModelBase {
     this.endEmitter.dispose();
     this.countEmitter.dispose();
     this.membersEmitter.dispose();
+    this.refusedEmitter.dispose();
   }
 }
