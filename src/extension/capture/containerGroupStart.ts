@@ -15,13 +15,11 @@ import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel'
 import { readSettings } from '../settings';
 import { CaptureSpool } from '../spool/captureSpool';
 import { chooseBackend, tellContainerPathOnce } from './captureBackendStarter';
+import { groupLabel, type ContainerGroup } from './containerGroup';
 import { multiContainerBackend } from './multiContainerBackend';
 import { MultiCaptureSession } from './multiCaptureSession';
 
-/** What to capture together. */
-export type ContainerGroup =
-  | { kind: 'containers'; containers: readonly { id: string; name: string }[] }
-  | { kind: 'project'; project: string };
+export type { ContainerGroup } from './containerGroup';
 
 export interface ContainerGroupOptions {
   /** undefined = the direction setting. */
@@ -32,11 +30,8 @@ export interface ContainerGroupOptions {
 /** The manager's side of a started group: it counts and stops it like any capture. */
 export type AddCapture = (capture: MultiCaptureSession) => void;
 
-export function groupLabel(group: ContainerGroup): string {
-  return group.kind === 'project' ? `project ${group.project}` : group.containers.map((c) => c.name).join(', ');
-}
-
-export async function startContainerGroup(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps, addCapture: AddCapture): Promise<void> {
+/** Into a new tab, or into `reuse`, the ended tab of the same group (Capture Again). */
+export async function startContainerGroup(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps, addCapture: AddCapture, reuse?: InspectorPanel): Promise<void> {
   const { log } = deps;
   const label = groupLabel(group);
   const settings = readSettings();
@@ -76,12 +71,16 @@ export async function startContainerGroup(group: ContainerGroup, options: Contai
   const session = new MultiCaptureSession(label, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, (level, message) => {
     if (level === 'debug' && !settings.verbose) return;
     log[level](`[${label}] ${message}`);
-  }, spool, direction === 'both');
+  }, spool, direction === 'both', group);
   const description = { direction, ...(options.filter ? { filter: options.filter } : {}) };
   // After a reload the tab reads its rows back from the spool (their container names included); no Capture Again.
   let panel: InspectorPanel;
   try {
-    panel = await InspectorPanel.open(session, label, deps, spool ? { spool: spool.path } : undefined, description);
+    const hostState = spool ? { spool: spool.path } : undefined;
+    // The tab to reuse may have been closed while the containers were being resolved.
+    panel = reuse && InspectorPanel.isOpen(reuse)
+      ? InspectorPanel.rebind(reuse, session, label, deps, hostState, description)
+      : await InspectorPanel.open(session, label, deps, hostState, description);
   } catch (e) {
     session.dispose();
     void spool?.delete();
