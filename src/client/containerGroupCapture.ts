@@ -45,7 +45,13 @@ export interface MemberCaptureEvents {
  * one shared handle. Rejects, with nothing of the batch left running, when any
  * cannot start.
  */
-export type StartCaptures = (targets: readonly ResolvedContainer[], request: CaptureRequest, events: (target: ResolvedContainer) => MemberCaptureEvents) => Promise<CaptureHandle[]>;
+export type StartCaptures = (
+  targets: readonly ResolvedContainer[],
+  request: CaptureRequest,
+  events: (target: ResolvedContainer) => MemberCaptureEvents,
+  /** What a capture shared by the batch says (a root helper's own log), not any one container's. */
+  log: (level: 'info' | 'debug' | 'warn' | 'error', message: string) => void,
+) => Promise<CaptureHandle[]>;
 
 /** How a group reaches its containers' packets. */
 export interface GroupBackend {
@@ -165,7 +171,7 @@ export class ContainerGroupCapture {
     const request: CaptureRequest = { ...this.options.request, container: batch[0]!.id, limits: {} };
     const byId = new Map(joined.map((j) => [j.member.target.id, j]));
     try {
-      const handles = await this.backend.startMany(batch, request, (t) => byId.get(t.id)!.events);
+      const handles = await this.backend.startMany(batch, request, (t) => byId.get(t.id)!.events, (level, message) => this.events.log(undefined, level, message));
       for (const [k, j] of joined.entries()) {
         const handle = handles[k];
         if (!handle) continue;

@@ -21,7 +21,7 @@ import type { StartCaptures } from './containerGroupCapture';
 export type StartSharedHelper = (targets: readonly ResolvedContainer[], request: CaptureRequest, events: CaptureEvents) => Promise<CaptureHandle>;
 
 export function oneHelperForAll(startShared: StartSharedHelper): StartCaptures {
-  return async (targets, request, eventsFor) => {
+  return async (targets, request, eventsFor, groupLog) => {
     if (targets.length > MAX_CAPTURE_TARGETS) {
       throw new CaptureError('invalid-request', `${targets.length} containers: the host helper captures at most ${MAX_CAPTURE_TARGETS} at once (Capture Backend helperContainer has no such limit)`);
     }
@@ -49,7 +49,7 @@ export function oneHelperForAll(startShared: StartSharedHelper): StartCaptures {
         for (const [name, frames] of byContainer) if (!gone.has(name)) sinks.get(name)?.frames(frames);
       },
       stats: (s) => statsSink?.stats(s),
-      log: (level, message) => statsSink?.log(level, message),
+      log: (level, message) => groupLog(level, `helper: ${message}`),
       left: (container, info) => {
         if (gone.has(container)) return;
         gone.add(container);

@@ -54,16 +54,16 @@ export function multiContainerBackend(choice: BackendChoice, docker: DockerClien
 
   const viaHost = oneHelperForAll((targets, request, events) => startCapture(targets, request, options.host, events));
   let fellBack = false;
-  const startMany: StartCaptures = async (targets, request, eventsFor) => {
-    if (fellBack) return viaContainers(targets, request, eventsFor);
+  const startMany: StartCaptures = async (targets, request, eventsFor, log) => {
+    if (fellBack) return viaContainers(targets, request, eventsFor, log);
     try {
-      return await viaHost(targets, request, eventsFor);
+      return await viaHost(targets, request, eventsFor, log);
     } catch (e) {
       // As for one container: no agent to ask for the password, and the user did not insist on the host helper.
       if (options.setting !== 'auto' || !isCaptureError(e) || e.code !== 'elevation-failed' || !/authentication agent|Unable to find pkexec/i.test(e.message)) throw e;
       fellBack = true;
       options.onFallback?.('no password prompt can be shown here (no polkit agent)');
-      return viaContainers(targets, request, eventsFor);
+      return viaContainers(targets, request, eventsFor, log);
     }
   };
   return {
