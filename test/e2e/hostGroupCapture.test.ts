@@ -20,12 +20,13 @@ const REQUEST_LINE = 'GET / HTTP/1.1';
 describe('several containers through the host helper: one elevation, one tab, Capture Again', { timeout: 300_000 }, () => {
   const session = e2eSession(__filename, { settings: { 'dockerNetworkCapture.captureBackend': 'hostHelper' } });
 
-  const capturingBoth = async (inspector: Inspector): Promise<void> => {
-    await waitFor('the inspector to capture both containers', async () => {
-      const line = await inspector.statusLine();
-      return line.includes(CLIENT_NAME) && line.includes(SERVER_NAME) && /capturing/i.test(line);
-    }, 90_000);
-  };
+  /** The active tab once it captures both; found anew on each try, as Capture Again reloads the tab's webview. */
+  const capturingBoth = (): Promise<Inspector> =>
+    waitFor('the inspector to capture both containers', async () => {
+      const inspector = await Inspector.active(session.harness().workbench, 5_000).catch(() => undefined);
+      const line = (await inspector?.statusLine().catch(() => '')) ?? '';
+      return line.includes(CLIENT_NAME) && line.includes(SERVER_NAME) && /capturing/i.test(line) ? inspector : undefined;
+    }, 90_000, 500);
 
   const exchangeSeenOnce = async (inspector: Inspector): Promise<void> => {
     const { serverIp, clientIp } = session.scene();
@@ -45,8 +46,7 @@ describe('several containers through the host helper: one elevation, one tab, Ca
     await serverRow.first().click();
     await clientRow.first().click({ modifiers: ['Control'] });
     await h.workbench.contextMenu(clientRow, 'Capture Traffic');
-    const inspector = await Inspector.active(h.workbench, 60_000);
-    await capturingBoth(inspector);
+    const inspector = await capturingBoth();
     assert.equal(helperProcesses().length, 1, 'one elevated helper captures both containers');
     const titles = await h.workbench.tabTitles();
     assert.ok(titles.some((t) => t.includes(`${SERVER_NAME}, ${CLIENT_NAME}`) || t.includes(`${CLIENT_NAME}, ${SERVER_NAME}`)), `one tab for both: ${titles.join(' | ')}`);
@@ -69,8 +69,7 @@ describe('several containers through the host helper: one elevation, one tab, Ca
     const question = await h.workbench.answerModal('Capture Again');
     assert.match(question, /again in this tab\? Its \d+ packets will be replaced/);
     assert.ok(question.includes(SERVER_NAME) && question.includes(CLIENT_NAME), question);
-    const again = await Inspector.active(h.workbench, 30_000);
-    await capturingBoth(again);
+    const again = await capturingBoth();
     assert.equal((await h.workbench.tabTitles()).length, tabsBefore, 'no other tab was opened');
     assert.equal(helperProcesses().length, 1, 'again one helper for both');
     await again.typeFilter('');
