@@ -157,7 +157,7 @@ export class InspectorApp {
       case 'init':
         this.title = message.title;
         this.live = message.live;
-        this.capturesContainer = message.container !== undefined;
+        this.capturesContainer = message.container !== undefined || message.group === true;
         this.hostnames = { ...message.hostnames };
         this.status = message.status;
         this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), summarize, summarizeColumns, summarizeRow });

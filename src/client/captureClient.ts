@@ -68,6 +68,11 @@ export interface CaptureEvents {
   frames(batch: Uint8Array, frameCount: number): void;
   stats(stats: CaptureStats): void;
   log(level: 'info' | 'debug' | 'warn' | 'error', message: string): void;
+  /**
+   * A capture of several containers: `container`'s pipelines ended, the others
+   * go on. Without this listener it is logged.
+   */
+  left?(container: string, info: CaptureEndInfo): void;
   ended(info: CaptureEndInfo): void;
 }
 
@@ -348,7 +353,8 @@ class ClientConnection implements CaptureHandle {
         this.events.log(message.level, message.message);
         return;
       case 'left':
-        this.events.log(message.error ? 'warn' : 'info', `${message.container} left the capture: ${message.error?.message ?? message.reason}`);
+        if (this.events.left) this.events.left(message.container, { reason: message.reason, ...(message.error ? { error: toCaptureError(message.error) } : {}) });
+        else this.events.log(message.error ? 'warn' : 'info', `${message.container} left the capture: ${message.error?.message ?? message.reason}`);
         return;
       case 'ended':
         this.end({ reason: message.reason, ...(message.error ? { error: toCaptureError(message.error) } : {}) });

@@ -8,11 +8,15 @@
  * (scale up, restart, recreate) joins; one that stops leaves without ending
  * the rest. Without a project, the group ends when its last container leaves.
  *
+ * How each container is captured is the backend's (GroupBackend): a helper
+ * container each, or one root helper for the whole batch (hostGroupBackend.ts).
+ *
  * The same rules as the CLI's `--project` (cli/multiContainerCapture.ts); no
  * `vscode` here, so the extension's capture of several containers uses it.
  */
 import { forEachFrame } from '../core/frameBatch';
 import { CapturedAddresses } from '../core/timeline/capturedAddresses';
+import type { CapturedFrame } from '../core/packet';
 import { frameMicros, type ContainerFrame } from '../core/timeline/containerFrame';
 import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
@@ -21,10 +25,44 @@ import type { CaptureEndInfo, CaptureEvents, CaptureHandle, CaptureStartedInfo, 
 import { COMPOSE_PROJECT_LABEL } from './composeLabel';
 import type { ContainerLister, DisposableLike } from './dockerClient';
 
-/** The label docker-compose and `docker compose` put on every container of a project. */
-
 /** Starts the capture of one container (the backend's own start function, bound to its options). */
 export type StartOneCapture = (target: ResolvedContainer, request: CaptureRequest, events: CaptureEvents) => Promise<CaptureHandle>;
+
+/** One container's capture as the group receives it: its frames already told apart from the others'. */
+export interface MemberCaptureEvents {
+  started(info: CaptureStartedInfo): void;
+  /** Its frames, with their plain interface names (`eth0`); `data` are views into the batch they came in. */
+  frames(frames: CapturedFrame[]): void;
+  stats(stats: CaptureStats): void;
+  log(level: 'info' | 'debug' | 'warn' | 'error', message: string): void;
+  /** Its capture ended; the others' may go on. */
+  ended(info: CaptureEndInfo): void;
+}
+
+/**
+ * Starts the captures of several containers at once (a helper container each,
+ * or one root helper for all): one handle per target, in order, which may be
+ * one shared handle. Rejects, with nothing of the batch left running, when any
+ * cannot start.
+ */
+export type StartCaptures = (
+  targets: readonly ResolvedContainer[],
+  request: CaptureRequest,
+  events: (target: ResolvedContainer) => MemberCaptureEvents,
+  /** What a capture shared by the batch says (a root helper's own log), not any one container's. */
+  log: (level: 'info' | 'debug' | 'warn' | 'error', message: string) => void,
+) => Promise<CaptureHandle[]>;
+
+/** How a group reaches its containers' packets. */
+export interface GroupBackend {
+  startMany: StartCaptures;
+  /**
+   * Whether a container that starts during the capture can join it (for the
+   * host helper: only when that needs no second password prompt). A string is
+   * the one line that tells the user why it was not joined and how to capture it.
+   */
+  admitLater?(target: ResolvedContainer): Promise<true | string>;
+}
 
 export interface GroupCaptureEvents {
   /** A container's capture runs (the first ones, and each that joins later). */
@@ -37,6 +75,8 @@ export interface GroupCaptureEvents {
   left(target: ResolvedContainer, info: CaptureEndInfo): void;
   /** Every capture of the group has ended and none will join: the group is over. */
   ended(): void;
+  /** A container of the project started and was not joined (GroupBackend.admitLater): `notice` says why and what to do. */
+  notJoined?(target: ResolvedContainer, notice: string): void;
 }
 
 export interface GroupCaptureOptions {
@@ -60,12 +100,17 @@ export class ContainerGroupCapture {
   private paused = false;
   private watch: DisposableLike | undefined;
 
+  private readonly backend: GroupBackend;
+
   constructor(
     private readonly docker: ContainerLister,
-    private readonly startOne: StartOneCapture,
+    /** A function: one capture per container (the helper container's way). */
+    backend: StartOneCapture | GroupBackend,
     private readonly options: GroupCaptureOptions,
     private readonly events: GroupCaptureEvents,
-  ) {}
+  ) {
+    this.backend = typeof backend === 'function' ? { startMany: oneCapturePerContainer(backend) } : backend;
+  }
 
   /** Ids of the containers being captured now. */
   get containerIds(): string[] {
@@ -89,11 +134,11 @@ export class ContainerGroupCapture {
   async start(targets: readonly ResolvedContainer[]): Promise<void> {
     // Watched before the first start: a container that starts meanwhile is not missed.
     if (this.options.project !== undefined) this.watchProject(this.options.project);
-    const started = await Promise.allSettled(targets.map((t) => this.join(t)));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
+    try {
+      await this.join(targets);
+    } catch (err) {
       await this.stop();
-      throw failed.reason;
+      throw err;
     }
     if (this.members.size === 0) this.end();
   }
@@ -118,8 +163,30 @@ export class ContainerGroupCapture {
     for (const m of this.members.values()) m.handle?.resume();
   }
 
-  private async join(t: ResolvedContainer): Promise<void> {
-    if (this.members.has(t.id) || this.stopping) return;
+  /** Starts a batch of targets (the first ones, or one that started later); rejects when any cannot start. */
+  private async join(targets: readonly ResolvedContainer[]): Promise<void> {
+    const batch = targets.filter((t) => !this.members.has(t.id));
+    if (batch.length === 0 || this.stopping) return;
+    const joined = batch.map((t) => this.admit(t));
+    const request: CaptureRequest = { ...this.options.request, container: batch[0]!.id, limits: {} };
+    const byId = new Map(joined.map((j) => [j.member.target.id, j]));
+    try {
+      const handles = await this.backend.startMany(batch, request, (t) => byId.get(t.id)!.events, (level, message) => this.events.log(undefined, level, message));
+      for (const [k, j] of joined.entries()) {
+        const handle = handles[k];
+        if (!handle) continue;
+        j.member.handle = handle;
+        if (this.paused) handle.pause();
+        if (this.stopping) void handle.stop();
+      }
+    } catch (err) {
+      for (const j of joined) j.leave({ reason: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  /** A member, and the events its capture reports to. */
+  private admit(t: ResolvedContainer): { member: Member; events: MemberCaptureEvents; leave: (info: CaptureEndInfo) => void } {
     const member: Member = { target: t };
     this.members.set(t.id, member);
     // Its addresses count as captured from its first frame on: a packet sent to it
@@ -135,33 +202,25 @@ export class ContainerGroupCapture {
       this.events.left(t, info);
       if (this.members.size === 0 && (this.stopping || this.options.project === undefined)) this.end();
     };
-    const request: CaptureRequest = { ...this.options.request, container: t.id, limits: {} };
-    try {
-      member.handle = await this.startOne(t, request, {
-        started: (info) => this.events.joined(t, info),
-        frames: (batch) => {
-          const tagged: ContainerFrame[] = [];
-          forEachFrame(batch, (f) => tagged.push(Object.assign(f, { container: t.name })));
-          const first = tagged[0];
-          const last = tagged[tagged.length - 1];
-          if (!first || !last) return;
-          if (!registered) {
-            registered = true;
-            this.addresses.captureStarted(t.name, t.networks.flatMap((n) => [n.ipv4, n.ipv6].filter((a): a is string => !!a)), frameMicros(first));
-          }
-          lastFrameMicros = frameMicros(last);
-          this.events.frames(tagged);
-        },
-        stats: (s) => this.events.stats(t, s),
-        log: (level, message) => this.events.log(t, level, message),
-        ended: (info) => leave(info),
-      });
-      if (this.paused) member.handle.pause();
-      if (this.stopping) void member.handle.stop();
-    } catch (err) {
-      leave({ reason: err instanceof Error ? err.message : String(err) });
-      throw err;
-    }
+    const events: MemberCaptureEvents = {
+      started: (info) => this.events.joined(t, info),
+      frames: (frames) => {
+        const tagged = frames.map((f) => Object.assign(f, { container: t.name }));
+        const first = tagged[0];
+        const last = tagged[tagged.length - 1];
+        if (!first || !last) return;
+        if (!registered) {
+          registered = true;
+          this.addresses.captureStarted(t.name, t.networks.flatMap((n) => [n.ipv4, n.ipv6].filter((a): a is string => !!a)), frameMicros(first));
+        }
+        lastFrameMicros = frameMicros(last);
+        this.events.frames(tagged);
+      },
+      stats: (s) => this.events.stats(t, s),
+      log: (level, message) => this.events.log(t, level, message),
+      ended: (info) => leave(info),
+    };
+    return { member, events, leave };
   }
 
   private watchProject(project: string): void {
@@ -180,9 +239,16 @@ export class ContainerGroupCapture {
     try {
       if (!(await projectMember(this.docker, project, id))) return;
       const t = await this.docker.resolveContainer(id);
+      if (this.stopping || this.members.has(t.id)) return;
+      const admitted = this.backend.admitLater ? await this.backend.admitLater(t) : true;
       if (this.stopping) return;
+      if (admitted !== true) {
+        this.events.log(undefined, 'warn', admitted);
+        this.events.notJoined?.(t, admitted);
+        return;
+      }
       this.events.log(undefined, 'info', `${t.name} started: it joins the capture`);
-      await this.join(t);
+      await this.join([t]);
     } catch (err) {
       this.events.log(undefined, 'warn', `a container of project ${project} started but cannot be captured: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -195,6 +261,33 @@ export class ContainerGroupCapture {
     this.watch = undefined;
     this.events.ended();
   }
+}
+
+/**
+ * The helper container's way: one capture per container, started side by
+ * side; when one cannot start, those that did are stopped again.
+ */
+export function oneCapturePerContainer(startOne: StartOneCapture): StartCaptures {
+  return async (targets, request, eventsFor) => {
+    const started = await Promise.allSettled(targets.map((t) => {
+      const events = eventsFor(t);
+      return startOne(t, { ...request, container: t.id }, {
+        started: (info) => events.started(info),
+        frames: (batch) => {
+          const frames: CapturedFrame[] = [];
+          forEachFrame(batch, (f) => frames.push(f));
+          events.frames(frames);
+        },
+        stats: (s) => events.stats(s),
+        log: (level, message) => events.log(level, message),
+        ended: (info) => events.ended(info),
+      });
+    }));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return started.map((r) => (r as PromiseFulfilledResult<CaptureHandle>).value);
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop().catch(() => undefined) : undefined)));
+    throw failed.reason;
+  };
 }
 
 /** Whether the container `id` belongs to `project` (asks the engine's container list). */

@@ -26,6 +26,8 @@ export type ToWebviewMessage =
       title: string;
       /** Container the capture belongs to; absent for an opened file. */
       container?: { id: string; name: string };
+      /** A capture of several containers (a selection, a project): it too can start again once ended. */
+      group?: true;
       /** True for a running capture (shows Stop), false for a file. */
       live: boolean;
       /** Known container addresses, shown as names in the list. */

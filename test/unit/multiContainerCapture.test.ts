@@ -2,7 +2,7 @@
  * The pure parts of capturing several containers in one inspector tab: the
  * row naming the Container column reads (`web-1/eth0`, `web-1 -> db-1/eth0`),
  * the live timeline's release rule, the column's presence, the tree's
- * multi-selection, the backend decision (host helper: not yet, said so), the
+ * multi-selection, the backend decision, the
  * group's join/leave/follow rules with a scripted engine, and the names
  * surviving the spool (a reloaded tab).
  */
@@ -21,7 +21,7 @@ import type { ContainerFrame, TimelinePacket } from '../../src/core/timeline/con
 import { LiveTimeline } from '../../src/core/timeline/liveTimeline';
 import { containerColumnText, splitTimelineInterface, timelineInterfaceName } from '../../src/core/timeline/timelineInterface';
 import type { ResolvedContainer } from '../../src/protocol/resolvedContainer';
-import { HOST_HELPER_NOT_YET, multiContainerBackend } from '../../src/extension/capture/multiContainerBackend';
+import { multiContainerBackend, notJoinedNotice } from '../../src/extension/capture/multiContainerBackend';
 import { selectedRunningContainers } from '../../src/extension/commands/treeSelection';
 import { CaptureSpool } from '../../src/extension/spool/captureSpool';
 import { ensureSpoolFolder } from '../../src/extension/spool/spoolFolder';
@@ -120,12 +120,18 @@ describe('the tree\'s multi-selection', () => {
 
 describe('the backend of a capture of several containers', () => {
   const docker = {} as Parameters<typeof multiContainerBackend>[1];
-  it('is the helper container; choosing the host helper says it is not available yet', () => {
-    assert.equal(multiContainerBackend('auto', docker, { helperImage: '', verbose: false }).notice, undefined);
-    assert.equal(multiContainerBackend('helperContainer', docker, { helperImage: '', verbose: false }).notice, undefined);
-    const host = multiContainerBackend('hostHelper', docker, { helperImage: '', verbose: false });
-    assert.equal(host.notice, HOST_HELPER_NOT_YET);
-    assert.match(host.notice ?? '', /host helper is not available yet.*helper containers/);
+  const host = { helperScript: '/x/helper.js', nodeExecutable: '/usr/bin/node', verbose: false };
+  const target = { name: 'shop_web_2' } as ResolvedContainer;
+  it('helper containers follow a project without asking; the host helper as root does too', async () => {
+    const containers = multiContainerBackend({ backend: 'helperContainer', reason: 'chosen in the settings' }, docker, { setting: 'helperContainer', helperImage: '', verbose: false, host: { ...host, elevation: 'sudo-prompt' } });
+    assert.equal(containers.admitLater, undefined);
+    assert.match(containers.description, /helper containers/);
+    const root = multiContainerBackend({ backend: 'hostHelper', reason: 'running as root' }, docker, { setting: 'auto', helperImage: '', verbose: false, host: { ...host, elevation: 'direct' } });
+    assert.match(root.description, /one host helper for every container/);
+    assert.equal(await root.admitLater?.(target), true);
+  });
+  it('the notice for a container not joined names it, the project, and the two ways to capture it', () => {
+    assert.equal(notJoinedNotice(target, 'shop'), 'shop_web_2 (project shop) started during the capture and is not captured: joining it would need another password prompt. Capture it on its own, or use Capture Backend "helperContainer" to follow the project.');
   });
 });
 

@@ -30,7 +30,7 @@ function canElevateHere(): boolean {
 let toldAboutContainerPath = false;
 
 /** Once per window: the first time auto takes the helper container, one line with the setting. */
-function tellContainerPathOnce(reason: string): void {
+export function tellContainerPathOnce(reason: string): void {
   if (toldAboutContainerPath) return;
   toldAboutContainerPath = true;
   void vscode.window

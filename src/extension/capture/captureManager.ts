@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { CaptureEndInfo } from '../../client/captureClient';
 import { Disposable } from '../disposable';
-import type { InspectorDeps } from '../inspector/inspectorPanel';
+import type { InspectorDeps, InspectorPanel } from '../inspector/inspectorPanel';
 import { startContainerGroup, type ContainerGroup, type ContainerGroupOptions } from './containerGroupStart';
 import type { Subscription } from './emitter';
 import { STOP_FROM_STATUS_BAR_COMMAND } from './statusBarStop';
@@ -78,7 +78,7 @@ export class CaptureManager extends Disposable {
    * or a Compose project (followed: its containers that start join, those that
    * stop leave). The backend is chosen by multiContainerBackend.ts.
    */
-  captureMany(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps): Promise<void> {
+  captureMany(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps, reuse?: InspectorPanel): Promise<void> {
     return startContainerGroup(group, options, deps, (capture) => {
       this.add(capture);
       // Joins and leaves change which tree rows are marked.
@@ -86,7 +86,7 @@ export class CaptureManager extends Disposable {
         if (!this.isDisposed) this.runningEmitter.fire();
       });
       capture.onDidEnd(() => members.dispose());
-    });
+    }, reuse);
   }
 
   async stopAll(): Promise<void> {

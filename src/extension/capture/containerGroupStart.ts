@@ -4,6 +4,7 @@
  * The capture manager calls this (CaptureManager.captureMany); commands only
  * say what to capture.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ContainerGroupCapture, projectTargets, resolveRunning } from '../../client/containerGroupCapture';
 import type { ResolvedContainer } from '../../protocol/resolvedContainer';
@@ -13,13 +14,12 @@ import { dockerClientFromSettings } from '../containers/dockerClientFromSettings
 import { InspectorPanel, type InspectorDeps } from '../inspector/inspectorPanel';
 import { readSettings } from '../settings';
 import { CaptureSpool } from '../spool/captureSpool';
+import { chooseBackend, tellContainerPathOnce } from './captureBackendStarter';
+import { groupLabel, type ContainerGroup } from './containerGroup';
 import { multiContainerBackend } from './multiContainerBackend';
 import { MultiCaptureSession } from './multiCaptureSession';
 
-/** What to capture together. */
-export type ContainerGroup =
-  | { kind: 'containers'; containers: readonly { id: string; name: string }[] }
-  | { kind: 'project'; project: string };
+export type { ContainerGroup } from './containerGroup';
 
 export interface ContainerGroupOptions {
   /** undefined = the direction setting. */
@@ -30,11 +30,8 @@ export interface ContainerGroupOptions {
 /** The manager's side of a started group: it counts and stops it like any capture. */
 export type AddCapture = (capture: MultiCaptureSession) => void;
 
-export function groupLabel(group: ContainerGroup): string {
-  return group.kind === 'project' ? `project ${group.project}` : group.containers.map((c) => c.name).join(', ');
-}
-
-export async function startContainerGroup(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps, addCapture: AddCapture): Promise<void> {
+/** Into a new tab, or into `reuse`, the ended tab of the same group (Capture Again). */
+export async function startContainerGroup(group: ContainerGroup, options: ContainerGroupOptions, deps: InspectorDeps, addCapture: AddCapture, reuse?: InspectorPanel): Promise<void> {
   const { log } = deps;
   const label = groupLabel(group);
   const settings = readSettings();
@@ -48,8 +45,25 @@ export async function startContainerGroup(group: ContainerGroup, options: Contai
     return;
   }
   const direction = options.direction ?? settings.direction;
-  const backend = multiContainerBackend(settings.captureBackend, docker, { helperImage: settings.helperImage, verbose: settings.verbose });
-  if (backend.notice) void vscode.window.showInformationMessage(backend.notice);
+  const request = { direction, mode: { kind: 'namespace' as const }, ...(options.filter ? { filter: options.filter } : {}), ...(settings.snapLength > 0 ? { snapLength: settings.snapLength } : {}) };
+  const project = group.kind === 'project' ? group.project : undefined;
+  const choice = await chooseBackend(settings, docker, { ...request, container: targets[0]?.id ?? '' });
+  if (choice.backend === 'helperContainer' && settings.captureBackend === 'auto') tellContainerPathOnce(choice.reason);
+  const backend = multiContainerBackend(choice, docker, {
+    setting: settings.captureBackend,
+    helperImage: settings.helperImage,
+    verbose: settings.verbose,
+    host: {
+      helperScript: path.join(deps.extensionUri.fsPath, 'dist', 'helper.js'),
+      nodeExecutable: process.execPath,
+      elevation: process.getuid?.() === 0 ? 'direct' : 'sudo-prompt',
+      verbose: settings.verbose,
+    },
+    onFallback: (reason) => {
+      log.info(`Capturing ${label} through helper containers instead: ${reason}`);
+      tellContainerPathOnce(reason);
+    },
+  }, project);
   if (settings.captureMode.kind === 'bridge') log.info(`Capturing ${label}: the bridge capture mode captures one container; each container is captured in its own namespace`);
   log.info(`Capturing ${label} (${targets.map((t) => t.name).join(', ')}): direction ${direction}${options.filter ? `, filter "${options.filter}"` : ''}, through ${backend.description}`);
 
@@ -57,12 +71,16 @@ export async function startContainerGroup(group: ContainerGroup, options: Contai
   const session = new MultiCaptureSession(label, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, (level, message) => {
     if (level === 'debug' && !settings.verbose) return;
     log[level](`[${label}] ${message}`);
-  }, spool, direction === 'both');
+  }, spool, direction === 'both', group);
   const description = { direction, ...(options.filter ? { filter: options.filter } : {}) };
   // After a reload the tab reads its rows back from the spool (their container names included); no Capture Again.
   let panel: InspectorPanel;
   try {
-    panel = await InspectorPanel.open(session, label, deps, spool ? { spool: spool.path } : undefined, description);
+    const hostState = spool ? { spool: spool.path } : undefined;
+    // The tab to reuse may have been closed while the containers were being resolved.
+    panel = reuse && InspectorPanel.isOpen(reuse)
+      ? InspectorPanel.rebind(reuse, session, label, deps, hostState, description)
+      : await InspectorPanel.open(session, label, deps, hostState, description);
   } catch (e) {
     session.dispose();
     void spool?.delete();
@@ -79,10 +97,17 @@ export async function startContainerGroup(group: ContainerGroup, options: Contai
     docker.dispose();
     log.info(`Capture of ${label} ended: ${info.reason}; ${session.packetsCaptured} rows`);
   });
-  const request = { direction, mode: { kind: 'namespace' as const }, ...(options.filter ? { filter: options.filter } : {}), ...(settings.snapLength > 0 ? { snapLength: settings.snapLength } : {}) };
+  session.onDidRefuseJoin((notice) => void vscode.window.showInformationMessage(notice));
   try {
-    await session.start((events) => new ContainerGroupCapture(docker, backend.start, { ...(group.kind === 'project' ? { project: group.project } : {}), request }, events), targets);
+    await session.start((events) => new ContainerGroupCapture(docker, backend, { ...(project !== undefined ? { project } : {}), request }, events), targets);
   } catch (e) {
+    if (isCaptureError(e) && e.code === 'cancelled') {
+      // The password prompt was dismissed: as for one container, the tab goes and nothing else is said.
+      log.info(`Capture of ${label} cancelled: ${e.message}`);
+      panel.panel.dispose();
+      void vscode.window.showInformationMessage('Capture cancelled');
+      return;
+    }
     reportGroupFailure(label, e, log);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { CaptureStatus } from '../../protocol/webviewMessages';
 import type { SpoolFile } from '../spool/spoolFile';
+import type { ContainerGroup } from './containerGroup';
 import { Emitter, type Subscription } from './emitter';
 import { FlowGate } from './flowGate';
 import { FrameStore } from './frameStore';
@@ -12,6 +13,8 @@ export interface InspectorModel {
   readonly title: string;
   /** The container a capture belongs to; absent for an opened file. */
   readonly container: { id: string; name: string } | undefined;
+  /** The containers a capture of several captures (what Capture Again starts again); absent otherwise. */
+  readonly group?: ContainerGroup;
   /** True while it can still receive packets (shows Stop). */
   readonly live: boolean;
   readonly store: FrameStore;

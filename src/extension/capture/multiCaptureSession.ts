@@ -14,6 +14,7 @@ import type { TimelinePacket } from '../../core/timeline/containerFrame';
 import { LiveTimeline } from '../../core/timeline/liveTimeline';
 import { timelineInterfaceName } from '../../core/timeline/timelineInterface';
 import type { CaptureSpool } from '../spool/captureSpool';
+import type { ContainerGroup } from './containerGroup';
 import type { CaptureLogger, CaptureMemoryLimits } from './captureSession';
 import { SlowDiskGuard } from './slowDiskGuard';
 import { Emitter } from './emitter';
@@ -27,9 +28,9 @@ export type GroupFactory = (events: GroupCaptureEvents) => ContainerGroupCapture
 
 export class MultiCaptureSession extends InspectorModelBase {
   readonly live = true;
-  /** Not one container: the tab offers no Capture Again (the project or the selection is gone by then). */
+  /** Not one container: Capture Again starts `group` again. */
   readonly container = undefined;
-  private group: ContainerGroupCapture | undefined;
+  private groupCapture: ContainerGroupCapture | undefined;
   private timeline: LiveTimeline | undefined;
   private readonly writer = new FrameBatchWriter();
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -40,12 +41,15 @@ export class MultiCaptureSession extends InspectorModelBase {
   private readonly endEmitter = new Emitter<CaptureEndInfo>();
   private readonly countEmitter = new Emitter<number>();
   private readonly membersEmitter = new Emitter<void>();
+  private readonly refusedEmitter = new Emitter<string>();
   /** Fires once when the whole capture has ended. */
   readonly onDidEnd = this.endEmitter.event;
   /** Fires with the number of rows so far (a packet both ends saw counts once). */
   readonly onDidCount = this.countEmitter.event;
   /** A container joined or left. */
   readonly onDidChangeMembers = this.membersEmitter.event;
+  /** A container of the project started and was not joined: the one line to show the user. */
+  readonly onDidRefuseJoin = this.refusedEmitter.event;
   private spoolClosed: Promise<void> = Promise.resolve();
   /** Held by the spool while its disk writes are behind. */
   private readonly slowDisk = new SlowDiskGuard(this);
@@ -58,6 +62,8 @@ export class MultiCaptureSession extends InspectorModelBase {
     override readonly spool?: CaptureSpool,
     /** false when one direction only is captured: no arrival can be seen. */
     private readonly expectArrival = true,
+    /** What it captures, for Capture Again. */
+    readonly group?: ContainerGroup,
   ) {
     super(`Capture: ${label}`, limits.maxPackets, { state: 'starting', message: 'Starting the capture of every container…' }, limits.maxBytes);
     spool?.onDidCap((cap) => this.setStatus({ spoolCapped: cap }));
@@ -65,7 +71,7 @@ export class MultiCaptureSession extends InspectorModelBase {
 
   /** Ids of the containers being captured now (the tree marks them). */
   get containerIds(): ReadonlySet<string> {
-    return new Set(this.group?.containerIds ?? []);
+    return new Set(this.groupCapture?.containerIds ?? []);
   }
 
   get packetsCaptured(): number {
@@ -100,8 +106,11 @@ export class MultiCaptureSession extends InspectorModelBase {
         this.describeMembers();
       },
       ended: () => this.finish({ reason: this.stopRequested ? 'stopped' : 'every container stopped' }),
+      notJoined: (_t, notice) => {
+        if (!this.ended) this.refusedEmitter.fire(notice);
+      },
     });
-    this.group = group;
+    this.groupCapture = group;
     this.timeline = new LiveTimeline((p) => this.addRow(p), group.addresses, this.expectArrival);
     this.timer = setInterval(() => this.release(), RELEASE_MS);
     try {
@@ -118,11 +127,11 @@ export class MultiCaptureSession extends InspectorModelBase {
   async stop(): Promise<void> {
     this.stopRequested = true;
     if (this.ended) return this.spoolClosed;
-    if (!this.group) return;
+    if (!this.groupCapture) return;
     this.setStatus({ state: 'stopping', message: 'Stopping…' });
-    await this.group.stop();
+    await this.groupCapture.stop();
     // A group whose last capture was still starting ends when that one reports.
-    if (this.group.isOver) return this.spoolClosed;
+    if (this.groupCapture.isOver) return this.spoolClosed;
   }
 
   override clear(): void {
@@ -133,13 +142,13 @@ export class MultiCaptureSession extends InspectorModelBase {
 
   protected override sourceHeld(held: boolean): void {
     if (this.stopRequested || this.ended) return;
-    if (held) this.group?.pause();
-    else this.group?.resume();
+    if (held) this.groupCapture?.pause();
+    else this.groupCapture?.resume();
   }
 
   private describeMembers(): void {
     if (this.ended) return;
-    const names = this.group?.containerNames ?? [];
+    const names = this.groupCapture?.containerNames ?? [];
     this.setStatus({ state: 'capturing', message: names.length > 0 ? `Capturing ${names.sort().join(', ')}` : 'Waiting for a container of the project to start' });
     this.membersEmitter.fire();
   }
@@ -182,5 +191,6 @@ export class MultiCaptureSession extends InspectorModelBase {
     this.endEmitter.dispose();
     this.countEmitter.dispose();
     this.membersEmitter.dispose();
+    this.refusedEmitter.dispose();
   }
 }

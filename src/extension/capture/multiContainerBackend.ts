@@ -1,37 +1,77 @@
 /**
  * The one place that decides how a capture of several containers reaches the
- * packets. Today that is the helper container (one per captured container,
- * through the Docker API). The host helper (sudo-prompt/pkexec) captures one
- * container at a time for now; when it can capture several, this function is
- * where it is wired in (return its starter for `hostHelper`, and for `auto`
- * where the one-container rules pick it).
+ * packets, by the same rules as one container's (captureBackendChoice.ts):
+ *
+ * - helper container: one per captured container, through the Docker API; a
+ *   container of the project that starts later gets its own and joins.
+ * - host helper: ONE root helper for every container of the start (one
+ *   elevation, one password prompt; at most MAX_CAPTURE_TARGETS). The helper
+ *   drops to nobody once its pipelines run and cannot enter another
+ *   namespace, so a container that starts later needs one more helper: started
+ *   only when that needs no prompt (already root, or polkit says yes without
+ *   asking: passwordlessElevation.ts). Otherwise the user gets one line saying
+ *   the container was not joined and how to capture it.
+ *
+ * With `auto`, a host helper that cannot be elevated here (no polkit agent)
+ * falls back to helper containers, as one container's capture does.
  */
-import type { CaptureBackendSetting } from '../../client/captureBackendChoice';
-import type { StartOneCapture } from '../../client/containerGroupCapture';
+import type { BackendChoice, CaptureBackendSetting } from '../../client/captureBackendChoice';
+import { startCapture, type CaptureClientOptions } from '../../client/captureClient';
+import { oneCapturePerContainer, type GroupBackend, type StartCaptures, type StartOneCapture } from '../../client/containerGroupCapture';
 import type { DockerApis, DockerClient } from '../../client/dockerClient';
 import { startContainerCapture } from '../../client/helperContainer/startContainerCapture';
+import { elevationIsPasswordless } from '../../client/passwordlessElevation';
+import { oneHelperForAll } from '../../client/sharedHelperCapture';
+import { isCaptureError } from '../../protocol/captureErrors';
+import type { ResolvedContainer } from '../../protocol/resolvedContainer';
 
-export interface MultiContainerBackend {
-  /** Starts the capture of one container of the group. */
-  start: StartOneCapture;
+export interface MultiContainerBackend extends GroupBackend {
   /** For the log: which backend, and why. */
   description: string;
-  /** One line to show the user once, when the backend is not the one the setting names. */
-  notice?: string;
 }
 
 export interface MultiContainerBackendOptions {
+  setting: CaptureBackendSetting;
   helperImage: string;
   verbose: boolean;
+  /** The host helper's client options (helper script, runtime, direct or sudo-prompt). */
+  host: CaptureClientOptions;
+  /** Told once, when `auto` falls back to helper containers. */
+  onFallback?: (reason: string) => void;
   onPullProgress?: (line: string) => void;
 }
 
-export const HOST_HELPER_NOT_YET =
-  'Capturing several containers at once through the host helper is not available yet: this capture runs through helper containers (Docker API). Setting: Capture Backend.';
+/** The one line shown when a container of a project captured through the host helper started and was not joined. */
+export function notJoinedNotice(target: ResolvedContainer, project: string | undefined): string {
+  return `${target.name}${project ? ` (project ${project})` : ''} started during the capture and is not captured: joining it would need another password prompt. Capture it on its own, or use Capture Backend "helperContainer" to follow the project.`;
+}
 
-export function multiContainerBackend(setting: CaptureBackendSetting, docker: DockerClient & DockerApis, options: MultiContainerBackendOptions): MultiContainerBackend {
-  const start: StartOneCapture = (target, request, events) =>
+export function multiContainerBackend(choice: BackendChoice, docker: DockerClient & DockerApis, options: MultiContainerBackendOptions, project?: string): MultiContainerBackend {
+  const startOne: StartOneCapture = (target, request, events) =>
     startContainerCapture(docker, target, request, { ...(options.helperImage ? { helperImage: options.helperImage } : {}), verbose: options.verbose, ...(options.onPullProgress ? { onPullProgress: options.onPullProgress } : {}) }, events);
-  if (setting === 'hostHelper') return { start, description: 'helper containers (the host helper captures one container at a time for now)', notice: HOST_HELPER_NOT_YET };
-  return { start, description: 'helper containers' };
+  const viaContainers = oneCapturePerContainer(startOne);
+  if (choice.backend === 'helperContainer') return { startMany: viaContainers, description: `helper containers (${choice.reason})` };
+
+  const viaHost = oneHelperForAll((targets, request, events) => startCapture(targets, request, options.host, events));
+  let fellBack = false;
+  const startMany: StartCaptures = async (targets, request, eventsFor, log) => {
+    if (fellBack) return viaContainers(targets, request, eventsFor, log);
+    try {
+      return await viaHost(targets, request, eventsFor, log);
+    } catch (e) {
+      // As for one container: no agent to ask for the password, and the user did not insist on the host helper.
+      if (options.setting !== 'auto' || !isCaptureError(e) || e.code !== 'elevation-failed' || !/authentication agent|Unable to find pkexec/i.test(e.message)) throw e;
+      fellBack = true;
+      options.onFallback?.('no password prompt can be shown here (no polkit agent)');
+      return viaContainers(targets, request, eventsFor, log);
+    }
+  };
+  return {
+    startMany,
+    description: `one host helper for every container (${choice.reason})`,
+    admitLater: async (target) => {
+      if (fellBack || options.host.elevation === 'direct' || (await elevationIsPasswordless())) return true;
+      return notJoinedNotice(target, project);
+    },
+  };
 }

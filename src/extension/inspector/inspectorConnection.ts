@@ -202,6 +202,7 @@ export class InspectorConnection {
       type: 'init',
       title: model.title,
       ...(model.container ? { container: { id: model.container.id, name: model.container.name } } : {}),
+      ...(model.group ? { group: true as const } : {}),
       live: model.live,
       hostnames: this.host.hostnames(),
       maxPackets: model.store.limit,

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ToWebviewMessage } from '../../protocol/webviewMessages';
+import type { ContainerGroup } from '../capture/containerGroup';
 import type { InspectorModel } from '../capture/inspectorModel';
 import type { HostnamesSource } from '../containers/hostnamesSource';
 import { Disposable } from '../disposable';
@@ -50,6 +51,13 @@ export interface CaptureTabBinding {
 /** What a capture tab captured: what Capture Again starts again. */
 export interface CaptureTarget {
   container: { id: string; name: string };
+  direction: 'both' | 'egress' | 'ingress';
+  filter?: string;
+}
+
+/** What a tab of several containers captured (a selection, a project): what Capture Again starts again. */
+export interface GroupCaptureTarget {
+  group: ContainerGroup;
   direction: 'both' | 'egress' | 'ingress';
   filter?: string;
 }
@@ -247,10 +255,17 @@ export class InspectorPanel extends Disposable {
       panel.onDidDispose(() => this.release()),
     );
     this.target = description && model.container ? { container: { id: model.container.id, name: model.container.name }, direction: description.direction ?? 'both', ...(description.filter ? { filter: description.filter } : {}) } : undefined;
+    this.groupTarget = description && model.group ? { group: model.group, direction: description.direction ?? 'both', ...(description.filter ? { filter: description.filter } : {}) } : undefined;
     panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri, hostState);
   }
 
   private readonly target: CaptureTarget | undefined;
+  private readonly groupTarget: GroupCaptureTarget | undefined;
+
+  /** What this tab of several containers captured; undefined for any other tab. */
+  get captureGroup(): GroupCaptureTarget | undefined {
+    return this.groupTarget;
+  }
 
   /** What this tab captured; undefined for a file, or a restored tab that does not know. */
   get captureTarget(): CaptureTarget | undefined {
