@@ -35,6 +35,16 @@ test('idle ticks are not frames; a dropped tick keeps the frame before it on scr
   // The 17th drawn frame stayed 3 vsyncs: the worst; 19 frames shown, the p95 one is that one too.
   assert.equal(Math.round(counts.worstFrameMs), 50);
   assert.equal(Math.round(counts.p95FrameMs), 50);
+  // Counting the partial frame as stale content: the frame before it stayed two vsyncs, the 17th still three.
+  assert.equal(Math.round(counts.worstContentFrameMs), 50);
+});
+
+test('partial frames: drawn, but the rows they show are the previous frame\'s', () => {
+  const outcomes = ['drawn', 'partial', 'drawn', 'partial', 'partial', 'drawn'] as const;
+  const counts = countFrames(outcomes.flatMap((o, i) => tick(i, o)));
+  assert.deepEqual([counts.frames, counts.presented, counts.partial, counts.dropped], [6, 3, 3, 0]);
+  assert.equal(Math.round(counts.worstFrameMs * 10), 167);
+  assert.equal(Math.round(counts.worstContentFrameMs), 50);
 });
 
 test('a steady scroll with every frame drawn: p95 and worst are one vsync, nothing dropped', () => {

@@ -44,6 +44,12 @@ export interface FrameCounts {
    */
   p95FrameMs: number;
   worstFrameMs: number;
+  /**
+   * The same, counting a partial frame as no new frame: how long the page's
+   * own content (the rows) stayed unchanged while it had an update coming.
+   */
+  p95ContentFrameMs: number;
+  worstContentFrameMs: number;
 }
 
 function num(value: unknown): number | undefined {
@@ -94,14 +100,17 @@ export function countFrames(events: TraceEvent[], fromUs = -Infinity, toUs = Inf
   // The clock's period from consecutive ticks (idle ones included: the clock runs on).
   const spacing = begins.slice(1).map((e, i) => e.ts - (begins[i] as TraceEvent).ts).filter((d) => d > 0).sort((a, b) => a - b);
   const vsyncMs = percentile(spacing, 0.5) / 1000 || 1000 / 60;
-  // Each drawn frame stays on screen one vsync, plus one per dropped tick after it.
-  const shown: number[] = [];
-  for (const seq of order) {
-    if (dropped.has(seq)) {
-      if (shown.length > 0) shown[shown.length - 1] = (shown[shown.length - 1] ?? 0) + vsyncMs;
-    } else shown.push(vsyncMs);
-  }
-  shown.sort((a, b) => a - b);
+  // Each drawn frame stays on screen one vsync, plus one per missed tick after it.
+  const onScreen = (missed: (seq: number) => boolean): number[] => {
+    const shown: number[] = [];
+    for (const seq of order) {
+      if (!missed(seq)) shown.push(vsyncMs);
+      else if (shown.length > 0) shown[shown.length - 1] = (shown[shown.length - 1] ?? 0) + vsyncMs;
+    }
+    return shown.sort((a, b) => a - b);
+  };
+  const shown = onScreen((seq) => dropped.has(seq));
+  const content = onScreen((seq) => dropped.has(seq) || partial.has(seq));
   const frames = order.length;
   return {
     frames,
@@ -113,5 +122,7 @@ export function countFrames(events: TraceEvent[], fromUs = -Infinity, toUs = Inf
     vsyncMs,
     p95FrameMs: percentile(shown, 0.95),
     worstFrameMs: shown[shown.length - 1] ?? 0,
+    p95ContentFrameMs: percentile(content, 0.95),
+    worstContentFrameMs: content[content.length - 1] ?? 0,
   };
 }
