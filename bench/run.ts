@@ -23,6 +23,7 @@ import { removeGenerated } from './lib/generatePcap';
 import { throughputReport } from './lib/throughputReport';
 import { generatePcap } from './lib/generatePcap';
 import { streamLines } from './lib/streamFigures';
+import { inspectorLines } from './lib/inspectorReport';
 import type { StreamFigures } from './streamViews';
 
 const root = join(__dirname, '..');
@@ -93,7 +94,7 @@ function main(): void {
   const throughput = wanted('1') ? part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [process.env.DNC_BENCH_RUNS ?? '3', `many flows=${pcap.path}`, `realistic=${realistic.path}`]) : undefined;
   const live = wanted('2') ? part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts') : undefined;
   const sweep = wanted('2c') ? part<SweepFigures>('2c. live capture against tcpdump alone', 'liveVsTcpdump.ts') : undefined;
-  const inspector = wanted('3') ? part<InspectorFigures>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]) : undefined;
+  const inspector = wanted('3') ? part<InspectorFigures[]>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]) : undefined;
   const tls = wanted('6') ? part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
   const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
   const streams = wanted('8') ? part<StreamFigures>('8. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
@@ -132,17 +133,7 @@ function main(): void {
       ...mem.samples.map((s) => [formatCount(s.packets), s.seconds.toFixed(0), `${s.hostRssMb.toFixed(0)} MB`, `${s.hostHeapMb.toFixed(0)} MB`, `${s.hostArrayBuffersMb.toFixed(0)} MB`, formatCount(s.storeFrames), `${s.storeMb.toFixed(0)} MB`, `${s.helperRssMb.toFixed(0)} MB`]),
     ]));
   }
-  if (inspector) {
-    out.push('', `3. Inspector in headless Chromium, ${formatCount(inspector.packets)} packets of the generated file (${inspector.batchesMb.toFixed(0)} MB of frame batches), real decoder`);
-    out.push(table([
-      ['figure', 'measured', 'target', 'verdict'],
-      ['time to first rows', formatMs(inspector.firstRowsMs), '< 1 s', verdict(inspector.firstRowsMs >= 0 && inspector.firstRowsMs < 1000)],
-      ['time until all listed', formatMs(inspector.allListedMs), '< 5 s', verdict(inspector.allListedMs < 5000)],
-      [`filter 'tcp.port == 80' (${inspector.filterShown}, expected ${formatCount(inspector.expectedShown)})`, formatMs(inspector.filterMs), '< 0.5 s', verdict(inspector.filterMs < 500 && inspector.filterShown === `${formatCount(inspector.expectedShown)} shown`)],
-      ['scroll frame time median / p95', `${formatMs(inspector.scrollMedianMs, 1)} / ${formatMs(inspector.scrollP95Ms, 1)}`, '< 16 ms', verdict(inspector.scrollMedianMs < 16)],
-      ['JS heap after GC', `${inspector.heapMb.toFixed(0)} MB`, '< 500 MB', verdict(inspector.heapMb < 500)],
-    ]));
-  }
+  if (inspector) out.push(...inspectorLines(inspector));
   if (tls) {
     const [engine, tshark, perRecord] = tls.lines;
     out.push('', `6. TLS 1.3 AES-128-GCM decryption with a key log: one HTTPS download captured on lo, ${formatMb(tls.file.bytes)} pcap, ${formatCount(tls.file.packets)} packets, ${formatMb(tls.file.plaintextBytes)} of plaintext (kernel drops when captured: ${tls.file.kernelDrops})`);

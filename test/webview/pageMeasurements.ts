@@ -50,3 +50,65 @@ export async function heapAfterGcMb(page: Page): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1e6;
 }
+
+/** Waits until the page has shown `n` more animation frames. */
+async function frames(page: Page, n: number): Promise<void> {
+  await page.evaluate(async (count) => {
+    const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };
+    for (let i = 0; i < count; i++) await new Promise<void>((r) => g.requestAnimationFrame(() => r()));
+  }, n);
+}
+
+/** Calls `step(i)` at a steady pace (`perSecond`) for `seconds`, as a hand on a wheel or a held key would. */
+async function paced(perSecond: number, seconds: number, step: (i: number) => Promise<void>): Promise<number> {
+  const started = Date.now();
+  const count = Math.round(perSecond * seconds);
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await step(i);
+  }
+  return count;
+}
+
+/** Puts the list's scrollbar at `fraction` of its range (0 top, 1 bottom) and lets it settle. */
+export async function scrollListTo(page: Page, fraction: number): Promise<void> {
+  await page.evaluate((f) => {
+    type El = { scrollTop: number; scrollHeight: number; clientHeight: number };
+    const scroller = (globalThis as unknown as { document: { querySelector(s: string): El } }).document.querySelector('.list-scroller');
+    scroller.scrollTop = (scroller.scrollHeight - scroller.clientHeight) * f;
+  }, fraction);
+  await frames(page, 3);
+}
+
+/**
+ * Mouse-wheel scrolling over the list: `perSecond` notches of `notchPx` for
+ * `seconds` (20 notches/s of 120 px is a quick, steady flick, ~110 rows/s).
+ * Returns the number of wheel events sent.
+ */
+export async function wheelScroll(page: Page, options: { seconds: number; perSecond: number; notchPx: number }): Promise<number> {
+  const box = await page.locator('.list-scroller').boundingBox();
+  if (!box) throw new Error('no packet list on the page');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const sent = await paced(options.perSecond, options.seconds, () => page.mouse.wheel(0, options.notchPx));
+  // The last notch's smooth scroll runs on for a few frames.
+  await frames(page, 15);
+  return sent;
+}
+
+/**
+ * Bursts of PageDown on the focused list, at a held key's repeat rate: each
+ * press moves the selection a page down, so the list scrolls and the detail
+ * pane shows the newly selected packet. Returns the number of presses.
+ */
+export async function pageDownBursts(page: Page, options: { bursts: number; presses: number; perSecond: number; pauseMs: number }): Promise<number> {
+  await page.focus('.list-scroller');
+  let sent = 0;
+  for (let b = 0; b < options.bursts; b++) {
+    sent += await paced(options.perSecond, options.presses / options.perSecond, () => page.keyboard.press('PageDown'));
+    await new Promise((r) => setTimeout(r, options.pauseMs));
+  }
+  await frames(page, 5);
+  return sent;
+}
