@@ -16,6 +16,7 @@ import type { SweepFigures } from './liveVsTcpdump';
 import type { RowFigures } from './wireToRow';
 import { rowReport, sweepReport } from './lib/liveReports';
 import type { CliFigures } from './cliMemory';
+import { copyLines, type CopyFigures } from './copiesPerPacket';
 import { cliFigureLines } from './lib/cliFigures';
 import { parseResult } from './lib/childResult';
 import { formatCount, formatMb, formatMs, table, verdict } from './lib/figures';
@@ -65,11 +66,11 @@ function timelineSection(): { lines: string[]; ok: boolean } {
   };
 }
 
-const STAGES = ['1', '2', '2c', '3', '6', '7', '8', '10', '9'];
-/** DNC_BENCH_ONLY=2c,7 runs those parts alone (`streams` = 8, `timeline` = 9, `cli` = 10); unset, all of them. */
+const STAGES = ['1', '2', '2c', '3', '6', '7', '8', '10', '11', '9'];
+/** DNC_BENCH_ONLY=2c,7 runs those parts alone (`streams` = 8, `timeline` = 9, `cli` = 10, `copies` = 11); unset, all of them. */
 function wanted(stage: string): boolean {
   const only = process.env.DNC_BENCH_ONLY;
-  const aliases: Record<string, string> = { streams: '8', timeline: '9', cli: '10' };
+  const aliases: Record<string, string> = { streams: '8', timeline: '9', cli: '10', copies: '11' };
   return !only || only.split(',').map((s) => aliases[s.trim()] ?? s.trim()).includes(stage);
 }
 
@@ -85,7 +86,7 @@ function main(): void {
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.stdout.write('warning: npm run build failed; using the existing dist/\n');
   // Parts 1, 3 and 8 read the generated files; the live parts do not need them.
-  const needsFiles = wanted('1') || wanted('3') || wanted('8');
+  const needsFiles = wanted('1') || wanted('3') || wanted('8') || wanted('11');
   const none = { path: '', packets: 0, bytes: 0, fresh: false };
   const pcap = needsFiles ? generatePcap(join(root, 'bench', 'out', 'mixed-1m.pcap'), PACKETS) : none;
   const realistic = wanted('1') ? generatePcap(join(root, 'bench', 'out', 'realistic-1m.pcap'), PACKETS, 7, 'realistic') : none;
@@ -99,6 +100,7 @@ function main(): void {
   const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
   const streams = wanted('8') ? part<StreamFigures>('8. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
   const cli = wanted('10') ? part<CliFigures>('10. CLI -r: memory per mode, seed text vs tcpdump -X', 'cliMemory.ts', [], CLI_BENCH_TIMEOUT_MS) : undefined;
+  const copies = wanted('11') ? part<CopyFigures>('11. bytes copied per packet, before and after', 'copiesPerPacket.ts', [pcap.path]) : undefined;
 
   const out: string[] = [];
   out.push(`Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
@@ -149,6 +151,7 @@ function main(): void {
   if (rows) out.push('', ...rowReport(rows));
   if (streams) out.push('', ...streamLines(streams));
   if (cli) out.push(...cliFigureLines(cli));
+  if (copies) out.push(...copyLines(copies));
   const timeline = wanted('9') ? timelineSection() : { lines: [], ok: true };
   out.push(...timeline.lines);
   // The generated files are large (~1.3 GB together): they do not outlive the run.
@@ -156,7 +159,7 @@ function main(): void {
   if (realistic.path) removeGenerated(realistic);
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
-  if ([throughput, live, sweep, inspector, tls, rows, streams, cli].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? '')) || !timeline.ok) process.exitCode = 1;
+  if ([throughput, live, sweep, inspector, tls, rows, streams, cli, copies].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? '')) || !timeline.ok) process.exitCode = 1;
 }
 
 main();

@@ -21,7 +21,7 @@ import { forEachFrame } from '../src/core/frameBatch';
 import type { CaptureEvents } from '../src/client/captureClient';
 import { CaptureSession } from '../src/extension/capture/captureSession';
 import { FORWARD_INTERVAL_MS, InspectorConnection } from '../src/extension/inspector/inspectorConnection';
-import type { ToWebviewMessage } from '../src/protocol/webviewMessages';
+import { frameBatchesOf, type ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { launchChromium } from '../test/support/chromium';
 import { ensureHelperImages } from '../test/support/helperContainerFixture';
 import { buildWebview } from '../test/webview/buildBundle';
@@ -160,7 +160,9 @@ function toWire(message: ToWebviewMessage, callbackAt: Map<number, number>): Pag
   const kernelMs: number[] = [];
   const callbackMs: number[] = [];
   const postedMs: number[] = [];
-  forEachFrame(message.batch, (frame) => {
+  // The page gets the batches of one message as one batch (records concatenate cleanly).
+  const batch = Buffer.concat(frameBatchesOf(message));
+  forEachFrame(batch, (frame) => {
     const us = sendTimeUs(frame.data);
     const ours = us !== NOT_SENT_BY_US && frame.direction === 'in';
     sentMs.push(ours ? us / 1000 : -1);
@@ -169,7 +171,7 @@ function toWire(message: ToWebviewMessage, callbackAt: Map<number, number>): Pag
     postedMs.push(ours ? postedAt : -1);
     if (ours) callbackAt.delete(us);
   });
-  return { type: 'frames', base64: Buffer.from(message.batch).toString('base64'), ...(message.seq !== undefined ? { seq: message.seq } : {}), sentMs, kernelMs, callbackMs, postedMs };
+  return { type: 'frames', base64: batch.toString('base64'), ...(message.seq !== undefined ? { seq: message.seq } : {}), sentMs, kernelMs, callbackMs, postedMs };
 }
 
 /** Median and p99 of each hop over the rows whose every stamp is known. */

@@ -9,7 +9,7 @@ import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
 import { PacketStore } from '../src/core/packetStore';
 import { nextSort, type PacketSort } from '../src/core/sortPackets';
-import type { CaptureStatus, SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
+import { frameBatchesOf, type CaptureStatus, type SaveFormat, type ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { runContextAction, type ActionTarget } from './contextActions';
 import { CONTAINER_COLUMN, ContainerColumnPresence, containerCells, CONTAINER_COLUMN_KEY } from './containerColumn';
 import { DetailPane } from './detailPane';
@@ -175,7 +175,7 @@ export class InspectorApp {
         break;
       case 'frames':
         // The store keeps the batch's memory (postMessage gave this runtime its own copy).
-        this.store.appendBatch(message.batch);
+        for (const batch of frameBatchesOf(message)) this.store.appendBatch(batch);
         // Decrypted data of packets the store dropped (memory limit) goes with them.
         this.tls.forgetBefore(this.store.firstNumber);
         // Stored: the host may send more (it keeps only a few MB unacknowledged).

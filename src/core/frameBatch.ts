@@ -13,16 +13,23 @@ import type { CapturedFrame, Direction } from './packet';
 
 const FIXED_HEADER = 20;
 
-/** Accumulates frames into one growing buffer; `take()` hands out the batch. */
+/**
+ * Accumulates frames into one growing buffer; `take()` hands out the batch.
+ * `allocate` gives the writer its buffers (default: zero-filled Uint8Arrays); the
+ * helper passes one that skips the zero fill, since every byte handed out is written first.
+ */
 export class FrameBatchWriter {
   private buffer: Uint8Array;
   private view: DataView;
   private length = 0;
   private frames = 0;
 
-  constructor(initialCapacity = 64 * 1024) {
-    this.buffer = new Uint8Array(initialCapacity);
-    this.view = new DataView(this.buffer.buffer);
+  constructor(
+    private readonly initialCapacity = 64 * 1024,
+    private readonly allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+  ) {
+    this.buffer = allocate(initialCapacity);
+    this.view = viewOf(this.buffer);
   }
 
   get frameCount(): number {
@@ -55,9 +62,19 @@ export class FrameBatchWriter {
     this.frames++;
   }
 
-  /** Returns the encoded batch (a fresh copy) and starts a new one. */
+  /**
+   * Hands out the encoded batch without copying it: a view of the writer's own
+   * buffer, which the writer then leaves to the caller (the next batch goes into
+   * a new buffer with a quarter more room than this batch took, so batches of a
+   * steady size need no growing). The view may be shorter than its ArrayBuffer:
+   * a holder that keeps it long or posts it whole decides whether to copy it
+   * (the extension host's FrameStore does, see `ownedBatch` there).
+   */
   take(): Uint8Array {
-    const out = this.buffer.slice(0, this.length);
+    if (this.length === 0) return new Uint8Array(0);
+    const out = this.buffer.subarray(0, this.length);
+    this.buffer = this.allocate(Math.max(this.initialCapacity, this.length + (this.length >> 2)));
+    this.view = viewOf(this.buffer);
     this.length = 0;
     this.frames = 0;
     return out;
@@ -67,11 +84,15 @@ export class FrameBatchWriter {
     if (this.length + extra <= this.buffer.length) return;
     let capacity = this.buffer.length * 2;
     while (capacity < this.length + extra) capacity *= 2;
-    const grown = new Uint8Array(capacity);
+    const grown = this.allocate(capacity);
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
-    this.view = new DataView(grown.buffer);
+    this.view = viewOf(grown);
   }
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -15,7 +15,7 @@ import { FrameBatchWriter } from '../core/frameBatch';
 import { FlushPacer } from '../core/flushPacer';
 import type { CapturedFrame } from '../core/packet';
 import { CaptureError, isCaptureError } from '../protocol/captureErrors';
-import { ChannelDecoder, encodeFrames, encodeJson } from '../protocol/channelCodec';
+import { ChannelDecoder, encodeFramesParts, encodeJson } from '../protocol/channelCodec';
 import { MessageKind, type ClientToHelper, type HelperToClient } from '../protocol/helperMessages';
 import { CaptureSession } from './captureSession';
 import { confinementProblem, readConfigPipe } from './confinement';
@@ -68,11 +68,18 @@ export async function runPacketReader(): Promise<number> {
     gid: process.getgid?.() ?? -1,
   });
 
-  const writer = new FrameBatchWriter();
+  // Every byte a batch hands out is written by the writer first: its buffers need no zero fill.
+  const writer = new FrameBatchWriter(64 * 1024, (bytes) => Buffer.allocUnsafeSlow(bytes));
   let framesSent = 0;
   const flush = (): number => {
     const n = writer.frameCount;
-    if (n > 0) socket.write(encodeFrames(writer.take()));
+    if (n === 0) return 0;
+    // Header and batch leave in one writev: the batch is not copied behind its header.
+    const [header, batch] = encodeFramesParts(writer.take());
+    socket.cork();
+    socket.write(header);
+    socket.write(batch);
+    socket.uncork();
     return n;
   };
   const pacer = new FlushPacer(flush, BATCH_GAPS);

@@ -4,6 +4,9 @@
  * packets travel as binary frame batches (core/frameBatch.ts).
  *
  * Wire format: u32 length (LE, of what follows) | u8 kind | body.
+ * The helper writes a frames message as its 5-byte header and the batch in one
+ * writev, and the receiver decodes messages in place (channelCodec.ts): the
+ * batch's bytes are not copied behind a header nor joined from reads more than once.
  */
 
 export const MessageKind = {

@@ -39,11 +39,13 @@ export type ToWebviewMessage =
       status: CaptureStatus;
     }
   /**
-   * A batch of frames in the frameBatch encoding; numbered after those already sent.
+   * A batch of frames in the frameBatch encoding, or several in order (the host sends
+   * the batches that waited as they are, without joining them); numbered after those
+   * already sent. Read it with `frameBatchesOf`.
    * The webview answers each with `ack` and the same `seq` (when set) once it has stored it:
    * the host keeps only a bounded number of bytes unacknowledged (flow control).
    */
-  | { type: 'frames'; batch: Uint8Array; seq?: number }
+  | { type: 'frames'; batch: Uint8Array | readonly Uint8Array[]; seq?: number }
   /** The capture's state changed. */
   | { type: 'status'; status: CaptureStatus }
   /** Address-to-container-name map changed. */
@@ -139,3 +141,8 @@ export type FromWebviewMessage =
   | { type: 'copy'; text: string }
   /** Save these bytes (Follow Stream's Save Raw); the host asks where. `name` is a suggested file name. */
   | { type: 'saveBytes'; name: string; bytes: Uint8Array };
+
+/** The frame batches of a `frames` message, in order. */
+export function frameBatchesOf(message: { batch: Uint8Array | readonly Uint8Array[] }): readonly Uint8Array[] {
+  return ArrayBuffer.isView(message.batch) ? [message.batch] : message.batch;
+}

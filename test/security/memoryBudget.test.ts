@@ -33,7 +33,7 @@ import { forEachFrame } from '../../src/core/frameBatch';
 import { startCapture } from '../../src/client/captureClient';
 import { createDockerClient } from '../../src/client/dockerClient';
 import type { ResolvedContainer } from '../../src/protocol/resolvedContainer';
-import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import { frameBatchesOf, type ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { InspectorConnection } from '../../src/extension/inspector/inspectorConnection';
 import { CaptureSpool } from '../../src/extension/spool/captureSpool';
@@ -65,11 +65,13 @@ class WebviewStandIn {
     if (message.type === 'init') this.maxBytes = message.maxBytes;
     if (message.type === 'status' && message.status.state === 'ended') this.ended = true;
     if (message.type !== 'frames') return;
-    this.framesBytes += message.batch.length;
-    forEachFrame(message.batch, (f) => {
-      this.frames++;
-      if (f.data.length >= BIG_FRAME) this.bigFrameBytes += f.data.length;
-    });
+    for (const batch of frameBatchesOf(message)) {
+      this.framesBytes += batch.length;
+      forEachFrame(batch, (f) => {
+        this.frames++;
+        if (f.data.length >= BIG_FRAME) this.bigFrameBytes += f.data.length;
+      });
+    }
     if (message.seq !== undefined) this.unacked.push(message.seq);
     // The webview acknowledges after storing, later than the post: never inside it.
     if (this.acking) setImmediate(() => this.ackAll());

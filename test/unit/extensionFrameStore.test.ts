@@ -70,15 +70,15 @@ test('a truncated batch is refused and the store is unchanged', () => {
 });
 
 test('the forwarder coalesces a burst into one message per interval, in order', async () => {
-  const sent: Uint8Array[] = [];
-  const forwarder = new BatchForwarder((b) => sent.push(b), 30);
+  const sent: (readonly Uint8Array[])[] = [];
+  const forwarder = new BatchForwarder((batches) => sent.push(batches), 30);
   for (let n = 1; n <= 50; n++) forwarder.push(batchOf(n, n));
   forwarder.flush();
   for (let n = 51; n <= 60; n++) forwarder.push(batchOf(n, n));
   assert.equal(sent.length, 1);
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(sent.length, 2);
-  assert.deepEqual(ids(sent.flatMap(readFrameBatch)), Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.deepEqual(ids(sent.flat().flatMap(readFrameBatch)), Array.from({ length: 60 }, (_, i) => i + 1));
   forwarder.push(batchOf(61, 61));
   forwarder.discard();
   await new Promise((r) => setTimeout(r, 60));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../../src/client/captureClient';
 import { CaptureError } from '../../src/protocol/captureErrors';
-import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import { frameBatchesOf, type ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { InspectorConnection, parseFromWebview } from '../../src/extension/inspector/inspectorConnection';
 
@@ -55,7 +55,7 @@ function connect(session: CaptureSession, intervalMs = 10) {
 }
 
 const frameIds = (messages: ToWebviewMessage[]): number[] =>
-  messages.flatMap((m) => (m.type === 'frames' ? readFrameBatch(m.batch).map((f) => f.tsUsec) : []));
+  messages.flatMap((m) => (m.type === 'frames' ? frameBatchesOf(m).flatMap(readFrameBatch).map((f) => f.tsUsec) : []));
 
 test('ready gets init and every frame kept so far; a second ready (reload) gets them again', async () => {
   const { session, events } = await startedSession();

@@ -159,7 +159,7 @@ describe('flush pacer', () => {
 describe('webview forwarder pace', () => {
   it('follows light traffic at the short interval and a flood at the long one', async () => {
     const sent: number[] = [];
-    const forwarder = new BatchForwarder((b) => sent.push(b.length), 60_000, { light: { intervalMs: 20, belowBytes: 1000 } });
+    const forwarder = new BatchForwarder((_batches, bytes) => sent.push(bytes), 60_000, { light: { intervalMs: 20, belowBytes: 1000 } });
     const until = async (n: number): Promise<void> => {
       for (let i = 0; i < 200 && sent.length < n; i++) await sleep(10);
     };

@@ -16,7 +16,7 @@ import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
 import { PacketStore } from '../../src/core/packetStore';
 import type { CaptureEndInfo, CaptureEvents } from '../../src/client/captureClient';
-import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import { frameBatchesOf, type ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { FrameStore } from '../../src/extension/capture/frameStore';
 import { InspectorConnection } from '../../src/extension/inspector/inspectorConnection';
@@ -146,7 +146,7 @@ test('the connection keeps at most its window unacknowledged, pauses the engine 
   for (let i = 1; i < posted.length; i++) {
     const m = posted[i];
     if (m?.type === 'frames') {
-      received.push(...readFrameBatch(m.batch).map((f) => numberIn(f.data)));
+      received.push(...frameBatchesOf(m).flatMap(readFrameBatch).map((f) => numberIn(f.data)));
       await connection.handle({ type: 'ack', seq: m.seq });
     } else if (m?.type === 'status' && m.status.state === 'ended') statusAt = received.length;
   }

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { FrameBatchWriter } from '../../src/core/frameBatch';
 import type { CaptureEndInfo, CaptureEvents } from '../../src/client/captureClient';
-import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import { frameBatchesOf, type ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import { CaptureSession } from '../../src/extension/capture/captureSession';
 import { InspectorConnection } from '../../src/extension/inspector/inspectorConnection';
 import { ipv4Frame } from '../unit/filterTestFrames';
@@ -24,7 +24,7 @@ const MiB = 1024 * KiB;
 
 /** Posts one host message into the page as VS Code delivers it (frames as a Uint8Array). */
 async function deliver(page: Page, message: ToWebviewMessage): Promise<void> {
-  const wire = message.type === 'frames' ? { ...message, batch: Buffer.from(message.batch).toString('base64') } : message;
+  const wire = message.type === 'frames' ? { ...message, batch: Buffer.concat(frameBatchesOf(message)).toString('base64') } : message;
   await page.evaluate((m) => {
     const w = globalThis as unknown as { postMessage(data: unknown, origin: string): void; atob(s: string): string };
     const data = m.type === 'frames' ? { ...m, batch: Uint8Array.from(w.atob(m.batch as string), (c) => c.charCodeAt(0)) } : m;

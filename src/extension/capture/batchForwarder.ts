@@ -1,7 +1,8 @@
 /**
  * Coalesces frame batches so a fast capture posts to the webview at most once
  * per interval: thousands of packets a second become ~20 postMessage calls,
- * each carrying one concatenated frameBatch (records concatenate cleanly).
+ * each carrying the batches that waited, as they are (not concatenated: the
+ * batches are the store's own arrays and need no further copy here).
  *
  * Messages are at most `maxMessageBytes` (a single bigger batch goes alone),
  * and none is sent while the receiver has no `room` for it: the batches wait
@@ -35,7 +36,8 @@ export class BatchForwarder {
   private readonly light: ForwarderFlow['light'];
 
   constructor(
-    private readonly send: (batch: Uint8Array) => void,
+    /** One message: the batches in order, and their total bytes. */
+    private readonly send: (batches: readonly Uint8Array[], bytes: number) => void,
     private readonly intervalMs = 50,
     flow: ForwarderFlow = {},
   ) {
@@ -83,7 +85,7 @@ export class BatchForwarder {
       this.pendingTotal -= total;
       this.lastFlush = Date.now();
       this.lastMessageBytes = total;
-      this.send(parts.length === 1 && parts[0] ? parts[0] : concat(parts, total));
+      this.send(parts, total);
     }
   }
 
@@ -99,14 +101,4 @@ export class BatchForwarder {
     this.discard();
     this.disposed = true;
   }
-}
-
-export function concat(parts: readonly Uint8Array[], total = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

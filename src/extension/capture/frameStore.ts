@@ -19,6 +19,22 @@ interface Chunk {
   offsets: Uint32Array;
 }
 
+/**
+ * The batch as bytes that own their whole ArrayBuffer: the batch itself when it
+ * does (the channel decoder's body of a message that spanned reads: kept by
+ * reference, no copy), else one copy. A view into a bigger buffer would keep
+ * that whole buffer alive, and postMessage would carry the whole buffer to the
+ * webview (VS Code serializes a typed array's entire ArrayBuffer).
+ */
+export function ownedBatch(batch: Uint8Array): Uint8Array {
+  const owns = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength && batch.constructor === Uint8Array;
+  if (owns) return batch;
+  // A plain Uint8Array (a Buffer's slice() would be a view, and VS Code posts only plain typed arrays as binary).
+  const copy = new Uint8Array(batch.length);
+  copy.set(batch);
+  return copy;
+}
+
 /** What a chunk costs in the store's accounting. */
 function chunkCost(bytes: Uint8Array, offsets: Uint32Array): number {
   return bytes.length + offsets.byteLength;
@@ -68,12 +84,14 @@ export class FrameStore {
     return this.maxBytes;
   }
 
-  /** Adds a frameBatch; returns how many frames it held. Throws on a malformed batch. */
+  /**
+   * Adds a frameBatch; returns how many frames it held. Throws on a malformed batch.
+   * Pass it through `ownedBatch` first to share its bytes with others (the store then keeps that same array).
+   */
   append(batch: Uint8Array): number {
     if (batch.length === 0) return 0;
     const offsets = recordOffsets(batch);
-    // A view into a bigger buffer would keep that whole buffer alive.
-    const bytes = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength ? batch : batch.slice();
+    const bytes = ownedBatch(batch);
     this.chunks.push({ bytes, offsets });
     this.kept += offsets.length;
     this.totalBytes += chunkCost(bytes, offsets);

@@ -7,7 +7,7 @@ import type { SpoolFile } from '../spool/spoolFile';
 import type { ContainerGroup } from './containerGroup';
 import { Emitter, type Subscription } from './emitter';
 import { FlowGate } from './flowGate';
-import { FrameStore } from './frameStore';
+import { FrameStore, ownedBatch } from './frameStore';
 
 export interface InspectorModel {
   readonly title: string;
@@ -96,8 +96,10 @@ export abstract class InspectorModelBase implements InspectorModel {
 
   protected addFrames(batch: Uint8Array): number {
     const before = this.store.droppedFromMemory;
-    const count = this.store.append(batch);
-    this.framesEmitter.fire(batch);
+    // One array for the store and the webview: kept by reference, posted as it is.
+    const owned = ownedBatch(batch);
+    const count = this.store.append(owned);
+    this.framesEmitter.fire(owned);
     // The first drop is worth a status update so the notice appears; later ones ride on stats.
     if (before === 0 && this.store.droppedFromMemory > 0) this.statusEmitter.fire(this.status);
     return count;

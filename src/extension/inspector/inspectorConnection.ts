@@ -69,7 +69,7 @@ export class InspectorConnection {
     flow: ConnectionFlow = {},
   ) {
     this.window = flow.inFlightBytes ?? IN_FLIGHT_BYTES;
-    this.forwarder = new BatchForwarder((batch) => this.postFrames(batch), forwardIntervalMs, {
+    this.forwarder = new BatchForwarder((batches, bytes) => this.postFrames(batches, bytes), forwardIntervalMs, {
       maxMessageBytes: Math.min(MESSAGE_BYTES, this.window),
       room: () => (this.inFlight === 0 ? Number.POSITIVE_INFINITY : this.window - this.inFlight),
       // A caller's own pace (tests, a slower one) is kept as given when it is already as short.
@@ -155,11 +155,11 @@ export class InspectorConnection {
     this.holding = false;
   }
 
-  private postFrames(batch: Uint8Array): void {
+  private postFrames(batches: readonly Uint8Array[], bytes: number): void {
     const seq = ++this.seq;
-    this.unacked.push({ seq, bytes: batch.length });
-    this.inFlight += batch.length;
-    this.host.post({ type: 'frames', batch, seq });
+    this.unacked.push({ seq, bytes });
+    this.inFlight += bytes;
+    this.host.post({ type: 'frames', batch: batches.length === 1 && batches[0] ? batches[0] : batches, seq });
   }
 
   private acknowledge(seq: number): void {

@@ -18,7 +18,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { concat } from '../capture/batchForwarder';
 import { Emitter } from '../capture/emitter';
 import { safeFileStem, timestampForFileName } from '../save/captureFileName';
 import { SpoolEncoder } from './spoolFormat';
@@ -151,20 +150,22 @@ export class CaptureSpool implements SpoolFile {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pendingPcap.length === 0) return this.chain;
-    const pcap = concat(this.pendingPcap, this.pendingBytes);
-    const sidecar = concat(this.pendingSidecar);
+    // The encoded pieces go to the file as they are (writev): no second copy of every packet.
+    const pcap = this.pendingPcap;
+    const sidecar = this.pendingSidecar;
     const packets = this.pendingPackets;
+    const pcapBytes = this.pendingBytes;
+    const size = pcapBytes + byteLengthOf(sidecar);
     this.pendingPcap = [];
     this.pendingSidecar = [];
     this.pendingBytes = 0;
     this.pendingPackets = 0;
-    const size = pcap.length + sidecar.length;
     this.writingBytes += size;
     this.writingPackets += packets;
     const written = this.enqueue(async () => {
       await writeAll(this.pcapFile, pcap);
       await writeAll(this.sidecarFile, sidecar);
-      this.writtenBytes += pcap.length;
+      this.writtenBytes += pcapBytes;
       this.writtenPackets += packets;
     });
     // Also when the step was skipped or failed: a backlog that never shrinks would hold the capture forever.
@@ -244,10 +245,30 @@ export class CaptureSpool implements SpoolFile {
   }
 }
 
-async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
+/** Most pieces one writev takes (IOV_MAX on Linux). */
+const WRITEV_PIECES = 1024;
+
+/** Writes the pieces in order with writev, resuming after a short write. */
+async function writeAll(file: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
+  let rest = pieces.filter((p) => p.length > 0);
+  while (rest.length > 0) {
+    const { bytesWritten } = await file.writev(rest.slice(0, WRITEV_PIECES));
+    rest = afterWritten(rest, bytesWritten);
   }
+}
+
+/** The pieces left once `written` bytes from their start are on disk (the first one cut as a view). */
+function afterWritten(pieces: readonly Uint8Array[], written: number): Uint8Array[] {
+  let k = 0;
+  while (k < pieces.length && written >= (pieces[k]?.length ?? 0)) written -= pieces[k++]?.length ?? 0;
+  const rest = pieces.slice(k);
+  const first = rest[0];
+  if (first && written > 0) rest[0] = first.subarray(written);
+  return rest;
+}
+
+function byteLengthOf(pieces: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
 }
