@@ -59,7 +59,7 @@ function timelineSection(): { lines: string[]; ok: boolean } {
         ['merge (5 sorted streams)', formatMs(timeline.mergeMs), formatCount((timeline.sightings / timeline.mergeMs) * 1000), '-'],
         ['merge + de-duplication', formatMs(timeline.totalMs), formatCount(timeline.sightingsPerSecond), timeline.runs.map((r) => (r / 1000).toFixed(2)).join(' / ')],
       ]),
-      `   target >= 1,000,000 packets/s: ${verdict(timeline.sightingsPerSecond >= 1e6)} (${formatCount(timeline.sightingsPerSecond)})`,
+      `   target >= 1,000,000 packets/s: ${verdict(timeline.sightingsPerSecond >= 1e6)} (${formatCount(timeline.sightingsPerSecond)}); rows checksum ${timeline.checksum}`,
     ],
   };
 }

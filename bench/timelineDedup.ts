@@ -6,13 +6,14 @@
  * traffic to and from addresses nobody captures. Timed: mergeByTime of the
  * five per-container streams, then the PacketDeduplicator with the
  * containers' addresses, as the CLI and the inspector run them. Frames are
- * built before the clock starts.
+ * built before the clock starts. Each run hashes its rows (rowChecksum) so a
+ * faster version can show it yields the very same timeline.
  *
  *   node --import tsx bench/timelineDedup.ts [RUNS]
  */
 import { LinkType } from '../src/core/packet';
 import { CapturedAddresses } from '../src/core/timeline/capturedAddresses';
-import type { ContainerFrame } from '../src/core/timeline/containerFrame';
+import type { ContainerFrame, TimelinePacket } from '../src/core/timeline/containerFrame';
 import { PacketDeduplicator } from '../src/core/timeline/packetDeduplicator';
 import { mergeByTime } from '../src/core/timeline/timelineMerger';
 import { runPart } from './lib/childResult';
@@ -29,6 +30,12 @@ export interface TimelineFigures {
   totalMs: number;
   runs: number[];
   sightingsPerSecond: number;
+  /**
+   * A hash over every row in output order (its frame, and the delivery: who sent, who
+   * received, which arrival copy): equal before and after a change that must not change
+   * what the user sees.
+   */
+  checksum: string;
 }
 
 const CONTAINERS = 5;
@@ -89,6 +96,32 @@ function generate(): { streams: ContainerFrame[][]; addresses: CapturedAddresses
   return { streams, addresses };
 }
 
+/** Folds one row into `h`: the frame (where, when, which packet) and its delivery. */
+function rowChecksum(h: number, p: TimelinePacket, names: Map<string, number>): number {
+  const mix = (x: number): void => {
+    h = Math.imul(h ^ x, 0x01000193);
+  };
+  const frame = (f: ContainerFrame): void => {
+    mix(f.tsSec);
+    mix(f.tsUsec);
+    mix(((names.get(f.container) ?? 99) << 1) | (f.direction === 'out' ? 1 : 0));
+    mix(f.data.length);
+    // IP ID and TCP sequence: which of several same-sized packets this is.
+    mix((f.data[18]! << 8) | f.data[19]!);
+    mix((f.data[38]! << 24) | (f.data[39]! << 16) | (f.data[40]! << 8) | f.data[41]!);
+  };
+  frame(p.frame);
+  const d = p.delivery;
+  if (!d) mix(0);
+  else {
+    mix(d.state === 'received' ? 1 : 2);
+    mix(names.get(d.sentBy) ?? 99);
+    mix(names.get(d.receivedBy) ?? 99);
+    if (d.state === 'received') frame(d.received);
+  }
+  return h;
+}
+
 async function main(): Promise<TimelineFigures> {
   const runsWanted = Number(process.argv[2] ?? 3);
   const { streams, addresses } = generate();
@@ -98,24 +131,31 @@ async function main(): Promise<TimelineFigures> {
   let rows = 0;
   let paired = 0;
   let notSeenArriving = 0;
+  const checksums = new Set<string>();
+  const names = new Map(streams.map((s, i) => [s[0]?.container ?? '', i]));
   for (let r = 0; r < runsWanted; r++) {
     const started = nowMs();
     const merged = mergeByTime(streams);
     const merging = nowMs() - started;
     rows = 0;
     notSeenArriving = 0;
+    let h = 0x811c9dc5;
     const dedup = new PacketDeduplicator((p) => {
       rows++;
       if (p.delivery?.state === 'not-seen-arriving') notSeenArriving++;
+      h = rowChecksum(h, p, names);
     }, { addresses });
     for (let i = 0; i < merged.length; i++) dedup.push(merged[i]!);
     dedup.flushAll();
     runs.push(nowMs() - started);
     merges.push(merging);
     paired = dedup.paired;
+    checksums.add((h >>> 0).toString(16).padStart(8, '0'));
   }
+  // Every run must yield the same timeline; a difference is a bug, not a figure.
+  if (checksums.size !== 1) throw new Error(`the runs' timelines differ: ${[...checksums].join(', ')}`);
   const totalMs = median(runs);
-  return { sightings, containers: CONTAINERS, rows, paired, notSeenArriving, mergeMs: median(merges), totalMs, runs, sightingsPerSecond: (sightings / totalMs) * 1000 };
+  return { sightings, containers: CONTAINERS, rows, paired, notSeenArriving, mergeMs: median(merges), totalMs, runs, sightingsPerSecond: (sightings / totalMs) * 1000, checksum: [...checksums][0] ?? '' };
 }
 
 runPart(main);
