@@ -96,30 +96,26 @@ function generate(): { streams: ContainerFrame[][]; addresses: CapturedAddresses
   return { streams, addresses };
 }
 
-/** Folds one row into `h`: the frame (where, when, which packet) and its delivery. */
+function mix(h: number, x: number): number {
+  return Math.imul(h ^ x, 0x01000193);
+}
+
+/** Folds a frame into `h`: where, when, and which packet (IP ID, TCP sequence) of several same-sized ones. */
+function frameChecksum(h: number, f: ContainerFrame, names: Map<string, number>): number {
+  const d = f.data;
+  h = mix(mix(h, f.tsSec), f.tsUsec);
+  h = mix(h, ((names.get(f.container) ?? 99) << 1) | (f.direction === 'out' ? 1 : 0));
+  h = mix(mix(h, d.length), (d[18]! << 8) | d[19]!);
+  return mix(h, (d[38]! << 24) | (d[39]! << 16) | (d[40]! << 8) | d[41]!);
+}
+
+/** Folds one row into `h`: its frame and its delivery (who sent, who received, which arrival copy). */
 function rowChecksum(h: number, p: TimelinePacket, names: Map<string, number>): number {
-  const mix = (x: number): void => {
-    h = Math.imul(h ^ x, 0x01000193);
-  };
-  const frame = (f: ContainerFrame): void => {
-    mix(f.tsSec);
-    mix(f.tsUsec);
-    mix(((names.get(f.container) ?? 99) << 1) | (f.direction === 'out' ? 1 : 0));
-    mix(f.data.length);
-    // IP ID and TCP sequence: which of several same-sized packets this is.
-    mix((f.data[18]! << 8) | f.data[19]!);
-    mix((f.data[38]! << 24) | (f.data[39]! << 16) | (f.data[40]! << 8) | f.data[41]!);
-  };
-  frame(p.frame);
+  h = frameChecksum(h, p.frame, names);
   const d = p.delivery;
-  if (!d) mix(0);
-  else {
-    mix(d.state === 'received' ? 1 : 2);
-    mix(names.get(d.sentBy) ?? 99);
-    mix(names.get(d.receivedBy) ?? 99);
-    if (d.state === 'received') frame(d.received);
-  }
-  return h;
+  if (!d) return mix(h, 0);
+  h = mix(mix(mix(h, d.state === 'received' ? 1 : 2), names.get(d.sentBy) ?? 99), names.get(d.receivedBy) ?? 99);
+  return d.state === 'received' ? frameChecksum(h, d.received, names) : h;
 }
 
 async function main(): Promise<TimelineFigures> {
