@@ -150,13 +150,15 @@ export function sameIpPacket(a: Uint8Array, ipA: number, b: Uint8Array, ipB: num
 }
 
 /**
- * An address as a map key: IPv4 as its 32-bit number, IPv6 as 32 hex digits.
- * `which`: source or destination of the packet at `ip`.
+ * An address as a map key: IPv4 as its 32-bit number (signed: a small integer
+ * for the engine, where 172.x as an unsigned number would be a boxed one, made
+ * twice per packet), IPv6 as 32 hex digits. `which`: source or destination of
+ * the packet at `ip`.
  */
 export function ipAddressKey(d: Uint8Array, ip: number, which: 'src' | 'dst'): number | string {
   if (d[ip]! >> 4 === 4) {
     const at = ip + (which === 'src' ? 12 : 16);
-    return ((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0;
+    return (d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!;
   }
   const at = ip + (which === 'src' ? 8 : 24);
   let key = '';
@@ -170,7 +172,7 @@ export function addressTextKey(text: string): number | string | undefined {
   if (v4) {
     const parts = v4.slice(1).map(Number);
     if (parts.some((p) => p > 255)) return undefined;
-    return (((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0);
+    return (parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!;
   }
   if (!/^[0-9a-fA-F:]+$/.test(text) || !text.includes(':')) return undefined;
   const halves = text.toLowerCase().split('::');
