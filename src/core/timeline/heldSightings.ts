@@ -14,7 +14,7 @@
  */
 import type { ContainerFrame } from './containerFrame';
 
-export const enum Held {
+const enum Held {
   /** May still be paired: on its bucket's list. */
   Pending,
   /** A row, final. */
@@ -56,21 +56,48 @@ export class HeldSightings {
     this.allocate(INITIAL_SLOTS);
   }
 
-  /** Holds a sighting as the newest; a pending one joins its bucket's list. Returns its slot. */
-  add(frame: ContainerFrame, micros: number, ip: number, hash: number, egress: boolean, peer: string | undefined, state: Held, arrival: ContainerFrame | undefined): number {
-    if (this.count > this.mask) this.grow();
-    const slot = (this.head + this.count) & this.mask;
-    this.count++;
-    this.frames[slot] = frame;
+  /** Holds a final row as the newest: nothing will pair with it (`arrival`: the copy it was paired with on arrival). */
+  addRow(frame: ContainerFrame, micros: number, egress: boolean, peer: string | undefined, arrival: ContainerFrame | undefined): void {
+    this.add(frame, micros, -1, 0, egress, peer, Held.Shown, arrival);
+  }
+
+  /** Holds a copy that may still be paired as the newest, at the end of its bucket's list. */
+  addPending(frame: ContainerFrame, micros: number, ip: number, hash: number, egress: boolean, peer: string | undefined): void {
+    this.link(this.add(frame, micros, ip, hash, egress, peer, Held.Pending, undefined));
+  }
+
+  /** The oldest pending copy in `hash`'s bucket (other hashes share it), departures or arrivals; -1 when none. */
+  firstPending(hash: number, egress: boolean): number {
+    return (egress ? this.egressFirst : this.ingressFirst)[hash & this.mask]!;
+  }
+
+  isPending(slot: number): boolean {
+    return this.states[slot] === Held.Pending;
+  }
+
+  isDropped(slot: number): boolean {
+    return this.states[slot] === Held.Dropped;
+  }
+
+  isNotSeenArriving(slot: number): boolean {
+    return this.states[slot] === Held.NotSeenArriving;
+  }
+
+  /** A pending departure met its arrival (a pending one's list was already left in `unlink`). */
+  pair(slot: number, arrival: ContainerFrame): void {
+    this.states[slot] = Held.Shown;
     this.arrivals[slot] = arrival;
-    this.peers[slot] = peer;
-    this.micros[slot] = micros;
-    this.ipOffsets[slot] = ip;
-    this.hashes[slot] = hash;
-    this.states[slot] = state;
-    this.egress[slot] = egress ? 1 : 0;
-    if (state === Held.Pending) this.link(slot);
-    return slot;
+  }
+
+  /** A pending arrival met its departure: no row of its own (it was taken off its list in `unlink`). */
+  drop(slot: number): void {
+    this.states[slot] = Held.Dropped;
+  }
+
+  /** A pending copy's window has passed: off its list, a row of its own. */
+  expire(slot: number, notSeenArriving: boolean): void {
+    this.unlink(slot);
+    this.states[slot] = notSeenArriving ? Held.NotSeenArriving : Held.Shown;
   }
 
   /** Lets go of the oldest sighting (its row was emitted or dropped). */
@@ -83,7 +110,7 @@ export class HeldSightings {
     this.count--;
   }
 
-  /** Takes a pending sighting off its bucket's list (paired, or its window has passed). */
+  /** Takes a pending copy off its bucket's list (paired, or its window has passed). */
   unlink(slot: number): void {
     const bucket = this.hashes[slot]! & this.mask;
     const egress = this.egress[slot] === 1;
@@ -93,6 +120,21 @@ export class HeldSightings {
     else this.next[before] = after;
     if (after === NONE) (egress ? this.egressLast : this.ingressLast)[bucket] = before;
     else this.previous[after] = before;
+  }
+
+  private add(frame: ContainerFrame, micros: number, ip: number, hash: number, egress: boolean, peer: string | undefined, state: Held, arrival: ContainerFrame | undefined): number {
+    if (this.count > this.mask) this.grow();
+    const slot = (this.head + this.count) & this.mask;
+    this.count++;
+    this.frames[slot] = frame;
+    this.arrivals[slot] = arrival;
+    this.peers[slot] = peer;
+    this.micros[slot] = micros;
+    this.ipOffsets[slot] = ip;
+    this.hashes[slot] = hash;
+    this.states[slot] = state;
+    this.egress[slot] = egress ? 1 : 0;
+    return slot;
   }
 
   private link(slot: number): void {
@@ -146,5 +188,3 @@ export class HeldSightings {
     this.ingressLast = new Int32Array(slots).fill(NONE);
   }
 }
-
-export const NO_SLOT = NONE;

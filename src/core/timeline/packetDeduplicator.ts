@@ -33,7 +33,7 @@
  */
 import { frameMicros, type ContainerFrame, type Delivery, type TimelinePacket } from './containerFrame';
 import type { CapturedAddresses } from './capturedAddresses';
-import { Held, HeldSightings, NO_SLOT } from './heldSightings';
+import { HeldSightings } from './heldSightings';
 import { ipAddressKey, ipOffset, ipPacketHash, sameIpPacket } from './ipPacketBytes';
 
 export interface DeduplicationOptions {
@@ -80,7 +80,7 @@ export class PacketDeduplicator {
     const data = frame.data;
     const egress = frame.direction === 'out';
     const ip = ipOffset(data, frame.linkType);
-    if (ip < 0 || isGroupAddressed(data, ip)) this.held.add(frame, ts, -1, 0, egress, undefined, Held.Shown, undefined);
+    if (ip < 0 || isGroupAddressed(data, ip)) this.held.addRow(frame, ts, egress, undefined, undefined);
     else if (egress) this.pushEgress(frame, ts, ip);
     else this.pushIngress(frame, ts, ip);
     this.release(ts);
@@ -108,21 +108,21 @@ export class PacketDeduplicator {
       const sender = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'src'), ts);
       // Not from this container to another captured one: no second copy will come.
       if (receiver === undefined || receiver === frame.container || sender !== frame.container) {
-        this.held.add(frame, ts, ip, 0, true, receiver, Held.Shown, undefined);
+        this.held.addRow(frame, ts, true, receiver, undefined);
         return;
       }
     }
     const hash = ipPacketHash(frame.data, ip) | 0;
     // An arrival stamped a hair earlier than its departure (rule 4).
     const early = this.take(hash, frame, ts, ip, true, receiver);
-    if (early !== NO_SLOT) {
+    if (early >= 0) {
       const held = this.held;
-      held.states[early] = Held.Dropped;
+      held.drop(early);
       this.paired++;
-      held.add(frame, ts, ip, hash, true, receiver, Held.Shown, held.frames[early]);
+      held.addRow(frame, ts, true, receiver, held.frames[early]);
       return;
     }
-    this.held.add(frame, ts, ip, hash, true, receiver, Held.Pending, undefined);
+    this.held.addPending(frame, ts, ip, hash, true, receiver);
   }
 
   private pushIngress(frame: ContainerFrame, ts: number, ip: number): void {
@@ -131,20 +131,19 @@ export class PacketDeduplicator {
       sender = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'src'), ts);
       const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'dst'), ts);
       if (sender === undefined || sender === frame.container || receiver !== frame.container) {
-        this.held.add(frame, ts, ip, 0, false, sender, Held.Shown, undefined);
+        this.held.addRow(frame, ts, false, sender, undefined);
         return;
       }
     }
     const hash = ipPacketHash(frame.data, ip) | 0;
     const sent = this.take(hash, frame, ts, ip, false, sender);
-    if (sent !== NO_SLOT) {
+    if (sent >= 0) {
       // The arrival joins the departure's row; it is not a row of its own.
-      this.held.states[sent] = Held.Shown;
-      this.held.arrivals[sent] = frame;
+      this.held.pair(sent, frame);
       this.paired++;
       return;
     }
-    this.held.add(frame, ts, ip, hash, false, sender, Held.Pending, undefined);
+    this.held.addPending(frame, ts, ip, hash, false, sender);
   }
 
   /**
@@ -152,6 +151,7 @@ export class PacketDeduplicator {
    * packet as the new one and may pair with it: an ingress copy for a new egress
    * copy (`isEgress`), else an egress copy for a new ingress copy. `peer`: the
    * new copy's receiver (egress) or sender (ingress), when addresses are known.
+   * Returns its slot, or -1.
    */
   private take(hash: number, frame: ContainerFrame, ts: number, ip: number, isEgress: boolean, peer: string | undefined): number {
     const held = this.held;
@@ -160,7 +160,7 @@ export class PacketDeduplicator {
     const micros = held.micros;
     const next = held.next;
     const container = frame.container;
-    for (let c = (isEgress ? held.ingressFirst : held.egressFirst)[hash & held.mask]!; c !== NO_SLOT; c = next[c]!) {
+    for (let c = held.firstPending(hash, !isEgress); c >= 0; c = next[c]!) {
       if (hashes[c] !== hash) continue;
       const other = frames[c]!;
       if (other.container === container) continue;
@@ -179,7 +179,7 @@ export class PacketDeduplicator {
         return c;
       }
     }
-    return NO_SLOT;
+    return -1;
   }
 
   /** Emits final rows from the oldest on; finalizes waiting rows whose time is up. */
@@ -187,21 +187,21 @@ export class PacketDeduplicator {
     const held = this.held;
     while (held.count > 0) {
       const slot = held.head;
-      let state = held.states[slot]!;
-      if (state === Held.Pending) {
+      if (held.isPending(slot)) {
         const egress = held.egress[slot] === 1;
         if (now - held.micros[slot]! <= (egress ? this.window : this.skew)) break;
-        held.unlink(slot);
-        state = egress && this.expectArrival && held.peers[slot] !== undefined ? Held.NotSeenArriving : Held.Shown;
+        held.expire(slot, egress && this.expectArrival && held.peers[slot] !== undefined);
       }
+      const dropped = held.isDropped(slot);
+      const notSeenArriving = held.isNotSeenArriving(slot);
       const frame = held.frames[slot]!;
       const arrival = held.arrivals[slot];
       const peer = held.peers[slot];
       held.removeOldest();
-      if (state === Held.Dropped) continue;
+      if (dropped) continue;
       let delivery: Delivery | undefined;
       if (arrival) delivery = { state: 'received', sentBy: frame.container, receivedBy: arrival.container, received: arrival };
-      else if (state === Held.NotSeenArriving) delivery = { state: 'not-seen-arriving', sentBy: frame.container, receivedBy: peer! };
+      else if (notSeenArriving) delivery = { state: 'not-seen-arriving', sentBy: frame.container, receivedBy: peer! };
       this.emit({ frame, delivery });
     }
   }
