@@ -2,7 +2,7 @@
  * The sightings the de-duplicator (packetDeduplicator.ts) holds back, oldest
  * first, until their rows are final. A busy capture holds tens of thousands of
  * them for the matching window; as objects they outlived the young generation
- * and most of the de-duplication time went to the garbage collector. Here a
+ * and a third of the de-duplication time went to the garbage collector. Here a
  * sighting is a slot of a ring of columns (typed arrays, plus three arrays of
  * references to objects that exist anyway: the frame, its arrival's frame, a
  * container name), so holding one allocates nothing.
