@@ -6,13 +6,15 @@
  * traffic to and from addresses nobody captures. Timed: mergeByTime of the
  * five per-container streams, then the PacketDeduplicator with the
  * containers' addresses, as the CLI and the inspector run them. Frames are
- * built before the clock starts.
+ * built before the clock starts. Each run hashes its rows (rowChecksum) so a
+ * faster version can show it yields the very same timeline.
  *
  *   node --import tsx bench/timelineDedup.ts [RUNS]
  */
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { LinkType } from '../src/core/packet';
 import { CapturedAddresses } from '../src/core/timeline/capturedAddresses';
-import type { ContainerFrame } from '../src/core/timeline/containerFrame';
+import type { ContainerFrame, TimelinePacket } from '../src/core/timeline/containerFrame';
 import { PacketDeduplicator } from '../src/core/timeline/packetDeduplicator';
 import { mergeByTime } from '../src/core/timeline/timelineMerger';
 import { runPart } from './lib/childResult';
@@ -29,6 +31,14 @@ export interface TimelineFigures {
   totalMs: number;
   runs: number[];
   sightingsPerSecond: number;
+  /**
+   * A hash over every row in output order (its frame, and the delivery: who sent, who
+   * received, which arrival copy): equal before and after a change that must not change
+   * what the user sees.
+   */
+  checksum: string;
+  /** Garbage collection within the timed part, median of the runs. */
+  gcMs: number;
 }
 
 const CONTAINERS = 5;
@@ -89,6 +99,42 @@ function generate(): { streams: ContainerFrame[][]; addresses: CapturedAddresses
   return { streams, addresses };
 }
 
+function mix(h: number, x: number): number {
+  return Math.imul(h ^ x, 0x01000193);
+}
+
+/**
+ * Folds a frame into `h`: where (the last character of the container's name:
+ * svc-1..svc-5), when, and which packet (IP ID, TCP sequence) of several
+ * same-sized ones. Cheap: it runs inside the timed part.
+ */
+function frameChecksum(h: number, f: ContainerFrame): number {
+  const d = f.data;
+  const c = f.container;
+  h = mix(mix(h, f.tsSec), f.tsUsec);
+  h = mix(h, (c.charCodeAt(c.length - 1) << 8) | f.direction.length);
+  h = mix(mix(h, d.length), (d[18]! << 8) | d[19]!);
+  return mix(h, (d[38]! << 24) | (d[39]! << 16) | (d[40]! << 8) | d[41]!);
+}
+
+/** Folds one row into `h`: its frame and its delivery (who sent, who received, which arrival copy). */
+function rowChecksum(h: number, p: TimelinePacket): number {
+  h = frameChecksum(h, p.frame);
+  const d = p.delivery;
+  if (!d) return mix(h, 0);
+  const sentBy = d.sentBy;
+  const receivedBy = d.receivedBy;
+  h = mix(h, (d.state.length << 16) | (sentBy.charCodeAt(sentBy.length - 1) << 8) | receivedBy.charCodeAt(receivedBy.length - 1));
+  return d.state === 'received' ? frameChecksum(h, d.received) : h;
+}
+
+/** Milliseconds the garbage collector ran within [from, to] (performance.now() times). */
+function gcMsBetween(entries: readonly PerformanceEntry[], from: number, to: number): number {
+  let ms = 0;
+  for (const e of entries) if (e.startTime >= from && e.startTime <= to) ms += e.duration;
+  return ms;
+}
+
 async function main(): Promise<TimelineFigures> {
   const runsWanted = Number(process.argv[2] ?? 3);
   const { streams, addresses } = generate();
@@ -98,24 +144,40 @@ async function main(): Promise<TimelineFigures> {
   let rows = 0;
   let paired = 0;
   let notSeenArriving = 0;
+  const checksums = new Set<string>();
+  const gcEntries: PerformanceEntry[] = [];
+  const gcObserver = new PerformanceObserver((list) => gcEntries.push(...list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const spans: [number, number][] = [];
   for (let r = 0; r < runsWanted; r++) {
     const started = nowMs();
     const merged = mergeByTime(streams);
     const merging = nowMs() - started;
     rows = 0;
     notSeenArriving = 0;
+    let h = 0x811c9dc5;
     const dedup = new PacketDeduplicator((p) => {
       rows++;
       if (p.delivery?.state === 'not-seen-arriving') notSeenArriving++;
+      h = rowChecksum(h, p);
     }, { addresses });
     for (let i = 0; i < merged.length; i++) dedup.push(merged[i]!);
     dedup.flushAll();
-    runs.push(nowMs() - started);
+    const ended = nowMs();
+    runs.push(ended - started);
+    spans.push([started, ended]);
     merges.push(merging);
     paired = dedup.paired;
+    checksums.add((h >>> 0).toString(16).padStart(8, '0'));
   }
+  // GC entries arrive asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gcObserver.disconnect();
+  const gcMs = median(spans.map(([from, to]) => gcMsBetween(gcEntries, from, to)));
+  // Every run must yield the same timeline; a difference is a bug, not a figure.
+  if (checksums.size !== 1) throw new Error(`the runs' timelines differ: ${[...checksums].join(', ')}`);
   const totalMs = median(runs);
-  return { sightings, containers: CONTAINERS, rows, paired, notSeenArriving, mergeMs: median(merges), totalMs, runs, sightingsPerSecond: (sightings / totalMs) * 1000 };
+  return { sightings, containers: CONTAINERS, rows, paired, notSeenArriving, mergeMs: median(merges), totalMs, runs, sightingsPerSecond: (sightings / totalMs) * 1000, checksum: [...checksums][0] ?? '', gcMs };
 }
 
 runPart(main);

@@ -31,8 +31,9 @@
  * window has passed, or nothing can pair it), so a live timeline lags by the
  * window only behind a packet still waiting for its arrival.
  */
-import { frameMicros, type ContainerFrame, type TimelinePacket } from './containerFrame';
+import { frameMicros, type ContainerFrame, type Delivery, type TimelinePacket } from './containerFrame';
 import type { CapturedAddresses } from './capturedAddresses';
+import { HeldSightings } from './heldSightings';
 import { ipAddressKey, ipOffset, ipPacketHash, sameIpPacket } from './ipPacketBytes';
 
 export interface DeduplicationOptions {
@@ -53,32 +54,9 @@ export interface DeduplicationOptions {
 export const DEFAULT_WINDOW_MICROS = 250_000;
 export const DEFAULT_SKEW_MICROS = 2_000;
 
-const enum State {
-  Pending,
-  Final,
-  Dropped,
-}
-
-/** A row and its matching state in one object (one allocation per sighting). */
-interface Entry extends TimelinePacket {
-  ts: number;
-  ip: number;
-  hash: number;
-  state: State;
-  /** The container an egress copy is addressed to, when addresses are known. */
-  receiver: string | undefined;
-  /** The container that sent an ingress copy, when addresses are known. */
-  sender: string | undefined;
-  /** The next pending entry with the same hash (a list per hash, oldest first). */
-  next: Entry | undefined;
-}
-
 export class PacketDeduplicator {
-  private queue: Entry[] = [];
-  private head = 0;
-  /** Pending entries by hash: the oldest of a list whose entries link to the next. */
-  private readonly pendingEgress = new Map<number, Entry>();
-  private readonly pendingIngress = new Map<number, Entry>();
+  /** Every sighting not yet released, in time order (heldSightings.ts: no object per sighting). */
+  private readonly held = new HeldSightings();
   private readonly window: number;
   private readonly skew: number;
   private readonly addresses: CapturedAddresses | undefined;
@@ -99,14 +77,12 @@ export class PacketDeduplicator {
   /** Frames in time order (a merged timeline); rows come out through `emit`, also in time order. */
   push(frame: ContainerFrame): void {
     const ts = frameMicros(frame);
-    const entry: Entry = { frame, delivery: undefined, ts, ip: -1, hash: 0, state: State.Final, receiver: undefined, sender: undefined, next: undefined };
-    const ip = ipOffset(frame.data, frame.linkType);
-    if (ip >= 0 && !isGroupAddressed(frame.data, ip)) {
-      entry.ip = ip;
-      if (frame.direction === 'out') this.pushEgress(entry);
-      else this.pushIngress(entry);
-    }
-    if (entry.state !== State.Dropped) this.queue.push(entry);
+    const data = frame.data;
+    const egress = frame.direction === 'out';
+    const ip = ipOffset(data, frame.linkType);
+    if (ip < 0 || isGroupAddressed(data, ip)) this.held.addRow(frame, ts, egress, undefined, undefined);
+    else if (egress) this.pushEgress(frame, ts, ip);
+    else this.pushIngress(frame, ts, ip);
     this.release(ts);
   }
 
@@ -118,144 +94,117 @@ export class PacketDeduplicator {
   /** End of the capture: everything still waiting is final now. */
   flushAll(): void {
     this.release(Infinity);
-    this.queue = [];
-    this.head = 0;
   }
 
   /** Rows held back, waiting for a possible pair. */
   get waiting(): number {
-    return this.queue.length - this.head;
+    return this.held.count;
   }
 
-  private pushEgress(entry: Entry): void {
-    const frame = entry.frame;
+  private pushEgress(frame: ContainerFrame, ts: number, ip: number): void {
+    let receiver: string | undefined;
     if (this.addresses) {
-      entry.receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
-      const sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
+      receiver = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'dst'), ts);
+      const sender = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'src'), ts);
       // Not from this container to another captured one: no second copy will come.
-      if (entry.receiver === undefined || entry.receiver === frame.container || sender !== frame.container) return;
+      if (receiver === undefined || receiver === frame.container || sender !== frame.container) {
+        this.held.addRow(frame, ts, true, receiver, undefined);
+        return;
+      }
     }
-    entry.hash = ipPacketHash(frame.data, entry.ip);
+    const hash = ipPacketHash(frame.data, ip) | 0;
     // An arrival stamped a hair earlier than its departure (rule 4).
-    const early = this.take(this.pendingIngress, entry, true);
-    if (early) {
-      early.state = State.Dropped;
-      this.pair(entry, early.frame);
+    const early = this.take(hash, frame, ts, ip, true, receiver);
+    if (early >= 0) {
+      const held = this.held;
+      held.drop(early);
+      this.paired++;
+      held.addRow(frame, ts, true, receiver, held.frames[early]);
       return;
     }
-    entry.state = State.Pending;
-    append(this.pendingEgress, entry);
+    this.held.addPending(frame, ts, ip, hash, true, receiver);
   }
 
-  private pushIngress(entry: Entry): void {
-    const frame = entry.frame;
+  private pushIngress(frame: ContainerFrame, ts: number, ip: number): void {
+    let sender: string | undefined;
     if (this.addresses) {
-      entry.sender = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'src'), entry.ts);
-      const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, entry.ip, 'dst'), entry.ts);
-      if (entry.sender === undefined || entry.sender === frame.container || receiver !== frame.container) return;
+      sender = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'src'), ts);
+      const receiver = this.addresses.ownerOf(ipAddressKey(frame.data, ip, 'dst'), ts);
+      if (sender === undefined || sender === frame.container || receiver !== frame.container) {
+        this.held.addRow(frame, ts, false, sender, undefined);
+        return;
+      }
     }
-    entry.hash = ipPacketHash(frame.data, entry.ip);
-    const sent = this.take(this.pendingEgress, entry, false);
-    if (sent) {
+    const hash = ipPacketHash(frame.data, ip) | 0;
+    const sent = this.take(hash, frame, ts, ip, false, sender);
+    if (sent >= 0) {
       // The arrival joins the departure's row; it is not a row of its own.
-      entry.state = State.Dropped;
-      this.pair(sent, frame);
+      this.held.pair(sent, frame);
+      this.paired++;
       return;
     }
-    entry.state = State.Pending;
-    append(this.pendingIngress, entry);
-  }
-
-  private pair(egress: Entry, arrival: ContainerFrame): void {
-    egress.state = State.Final;
-    egress.delivery = { state: 'received', sentBy: egress.frame.container, receivedBy: arrival.container, received: arrival };
-    this.paired++;
+    this.held.addPending(frame, ts, ip, hash, false, sender);
   }
 
   /**
-   * Removes and returns the oldest pending entry that is the same packet as
-   * `entry` and may pair with it: an ingress copy for the egress `entry`
-   * (`entryIsEgress`), else an egress copy for the ingress `entry`.
+   * Takes off its list and returns the oldest pending sighting that is the same
+   * packet as the new one and may pair with it: an ingress copy for a new egress
+   * copy (`isEgress`), else an egress copy for a new ingress copy. `peer`: the
+   * new copy's receiver (egress) or sender (ingress), when addresses are known.
+   * Returns its slot, or -1.
    */
-  private take(pending: Map<number, Entry>, entry: Entry, entryIsEgress: boolean): Entry | undefined {
-    let c = pending.get(entry.hash);
-    let previous: Entry | undefined;
-    const d = entry.frame.data;
-    const container = entry.frame.container;
-    while (c) {
-      const other = c.frame.container;
-      const egress = entryIsEgress ? entry : c;
-      const ingress = entryIsEgress ? c : entry;
-      const fits =
-        other !== container &&
-        ingress.ts - egress.ts <= this.window &&
-        ingress.ts - egress.ts >= -this.skew &&
-        (egress.receiver === undefined || egress.receiver === ingress.frame.container) &&
-        (ingress.sender === undefined || ingress.sender === egress.frame.container);
-      if (fits && sameIpPacket(c.frame.data, c.ip, d, entry.ip)) {
-        unlink(pending, entry.hash, c, previous);
+  private take(hash: number, frame: ContainerFrame, ts: number, ip: number, isEgress: boolean, peer: string | undefined): number {
+    const held = this.held;
+    const frames = held.frames;
+    const hashes = held.hashes;
+    const micros = held.micros;
+    const next = held.next;
+    const container = frame.container;
+    for (let c = held.firstPending(hash, !isEgress); c >= 0; c = next[c]!) {
+      if (hashes[c] !== hash) continue;
+      const other = frames[c]!;
+      if (other.container === container) continue;
+      // The arrival's time less the departure's.
+      const late = isEgress ? micros[c]! - ts : ts - micros[c]!;
+      if (late > this.window || late < -this.skew) continue;
+      const otherPeer = held.peers[c];
+      const receiver = isEgress ? peer : otherPeer;
+      const sender = isEgress ? otherPeer : peer;
+      const receivedBy = isEgress ? other.container : container;
+      const sentBy = isEgress ? container : other.container;
+      if (receiver !== undefined && receiver !== receivedBy) continue;
+      if (sender !== undefined && sender !== sentBy) continue;
+      if (sameIpPacket(other.data, held.ipOffsets[c]!, frame.data, ip)) {
+        held.unlink(c);
         return c;
       }
-      previous = c;
-      c = c.next;
     }
-    return undefined;
+    return -1;
   }
 
-  /** Emits final rows from the head; finalizes waiting rows whose time is up. */
+  /** Emits final rows from the oldest on; finalizes waiting rows whose time is up. */
   private release(now: number): void {
-    const q = this.queue;
-    let h = this.head;
-    while (h < q.length) {
-      const e = q[h]!;
-      if (e.state === State.Pending) {
-        const egress = e.frame.direction === 'out';
-        if (now - e.ts <= (egress ? this.window : this.skew)) break;
-        this.expire(e, egress);
+    const held = this.held;
+    while (held.count > 0) {
+      const slot = held.head;
+      if (held.isPending(slot)) {
+        const egress = held.egress[slot] === 1;
+        if (now - held.micros[slot]! <= (egress ? this.window : this.skew)) break;
+        held.expire(slot, egress && this.expectArrival && held.peers[slot] !== undefined);
       }
-      if (e.state === State.Final) this.emit(e);
-      h++;
-    }
-    // Drop the released prefix now and then, not on every call.
-    if (h > 4096 && h * 2 > q.length) {
-      this.queue = q.slice(h);
-      h = 0;
-    }
-    this.head = h;
-  }
-
-  private expire(e: Entry, egress: boolean): void {
-    e.state = State.Final;
-    const pending = egress ? this.pendingEgress : this.pendingIngress;
-    let c = pending.get(e.hash);
-    let previous: Entry | undefined;
-    while (c && c !== e) {
-      previous = c;
-      c = c.next;
-    }
-    if (c) unlink(pending, e.hash, c, previous);
-    if (egress && this.expectArrival && e.receiver !== undefined) {
-      e.delivery = { state: 'not-seen-arriving', sentBy: e.frame.container, receivedBy: e.receiver };
+      const dropped = held.isDropped(slot);
+      const notSeenArriving = held.isNotSeenArriving(slot);
+      const frame = held.frames[slot]!;
+      const arrival = held.arrivals[slot];
+      const peer = held.peers[slot];
+      held.removeOldest();
+      if (dropped) continue;
+      let delivery: Delivery | undefined;
+      if (arrival) delivery = { state: 'received', sentBy: frame.container, receivedBy: arrival.container, received: arrival };
+      else if (notSeenArriving) delivery = { state: 'not-seen-arriving', sentBy: frame.container, receivedBy: peer! };
+      this.emit({ frame, delivery });
     }
   }
-}
-
-/** Adds `entry` at the end of its hash's list. */
-function append(map: Map<number, Entry>, entry: Entry): void {
-  let c = map.get(entry.hash);
-  if (!c) {
-    map.set(entry.hash, entry);
-    return;
-  }
-  while (c.next) c = c.next;
-  c.next = entry;
-}
-
-function unlink(map: Map<number, Entry>, hash: number, entry: Entry, previous: Entry | undefined): void {
-  if (previous) previous.next = entry.next;
-  else if (entry.next) map.set(hash, entry.next);
-  else map.delete(hash);
-  entry.next = undefined;
 }
 
 /** IPv4 multicast or limited broadcast, IPv6 multicast: more than one receiver. */
