@@ -14,8 +14,9 @@
  *
  * `forEachRecord()` walks the same records without building a list: it hands one
  * record object, overwritten for every record, to a visitor (the hot path of reading a
- * file: no object and no array slot per packet). Its `data` is the same fresh view or
- * copy as push()'s, so a visitor may keep `data`, but not the record object.
+ * file: no object and no array slot per packet). Its `data` is a view into the chunk,
+ * or into one reused carry buffer for a record split across chunks: a visitor copies
+ * what it keeps beyond its call. A reader is fed through one of the two, not both.
  *
  * Errors are values, never exceptions: an unsupported format or an absurd record
  * length makes the stream malformed (`error` is set, later pushes are ignored), and
@@ -103,6 +104,7 @@ export class PcapStreamReader {
   /** Where completed records go: push()'s list, or forEachRecord()'s visitor. */
   private records: PcapRecord[] | undefined;
   private visitor: ((record: Readonly<PcapRecord>) => void) | undefined;
+  private carryBuffer = new Uint8Array(0);
   /** The one record object forEachRecord() hands out (one shape: pcap records never carry the pcapng fields). */
   private readonly cursor: PcapRecord = { tsSec: 0, tsUsec: 0, originalLength: 0, data: new Uint8Array(0), linkType: 0 };
 
@@ -127,7 +129,8 @@ export class PcapStreamReader {
 
   /**
    * Feeds the next bytes of the stream and hands each record they complete to `visit`
-   * (one record object, overwritten for the next: copy what is kept beyond the call).
+   * (one record object and, for split records, one data buffer, both overwritten for
+   * the next: copy what is kept beyond the call).
    * Returns the stream's error once there is one, as push() does (the records before
    * it were visited; later chunks are ignored).
    */
@@ -304,9 +307,19 @@ export class PcapStreamReader {
     this.pendingTsSec = view.getUint32(at, le);
     this.pendingTsUsec = this.nanosecond ? Math.floor(fraction / 1000) : fraction;
     this.pendingOriginalLength = view.getUint32(at + 12, le);
-    this.pendingData = new Uint8Array(capturedLength);
+    this.pendingData = this.visitor ? this.carry(capturedLength) : new Uint8Array(capturedLength);
     this.pendingFill = 0;
     this.stage = Stage.RecordData;
+  }
+
+  /**
+   * forEachRecord()'s home for a record split across chunks: one buffer, grown as
+   * needed and reused (a fresh zero-filled array per split record cost ~2 µs, one per
+   * 64 KiB chunk). Its visitors were told not to keep `data` past their call.
+   */
+  private carry(length: number): Uint8Array {
+    if (this.carryBuffer.length < length) this.carryBuffer = new Uint8Array(Math.max(length, 2 * this.carryBuffer.length, 4096));
+    return this.carryBuffer.subarray(0, length);
   }
 
   private fillPending(chunk: Uint8Array, pos: number): number {
