@@ -279,7 +279,6 @@ export class PcapStreamReader {
         return dataStart;
       }
       const fraction = view.getUint32(pos + 4, le);
-      // Counted before the visit, so a visitor that throws leaves the reader consistent.
       this.consumed += RECORD_HEADER_LENGTH + capturedLength;
       this.emit(
         view.getUint32(pos, le),
