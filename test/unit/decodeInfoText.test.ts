@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { uint32Text } from '../../src/core/decode/bytes';
 import { tcpInfo, udpInfo } from '../../src/core/decode/infoText';
 import { TCP_FLAG_TEXT } from '../../src/core/decode/names';
 import { Prng } from '../support/fuzzInputs';
@@ -32,4 +33,13 @@ test('cached TCP and UDP Info lines equal the plain template', () => {
     assert.equal(tcpInfo(srcPort, dstPort, flags, seq, ack, window, length), plainTcp(srcPort, dstPort, flags, seq, ack, window, length));
     assert.equal(udpInfo(srcPort, dstPort, length), `${srcPort} → ${dstPort} Len=${length}`);
   }
+});
+
+test('uint32Text reads as String() at every digit-group boundary and on random numbers', () => {
+  const r = new Prng(0x32);
+  const values: number[] = [];
+  for (let p = 1; p <= 4294967295; p *= 10) values.push(p - 1, p, p + 1);
+  for (const edge of [65535, 65536, 655359999, 655360000, 4294967295, 4294967294, 0x40000000]) values.push(edge);
+  for (let i = 0; i < 100_000; i++) values.push(r.int(65536) * 65536 + r.int(65536));
+  for (const n of values) assert.equal(uint32Text(n), String(n));
 });

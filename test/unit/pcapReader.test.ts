@@ -102,6 +102,44 @@ describe('PcapStreamReader', () => {
     }
   });
 
+  it('forEachRecord walks the same records as push() for any chunking, and reports the same errors', () => {
+    for (const name of ['loopback-tls.pcap', 'loopback-udp-nanosecond.pcap', 'docker-bridge.pcap']) {
+      const bytes = fixture(name);
+      const whole = readPcapFile(bytes).records;
+      for (const sizes of [[1], [2, 3, 5], [17, 100], [1000], [bytes.length]]) {
+        const reader = new PcapStreamReader();
+        const seen: PcapRecord[] = [];
+        let pos = 0;
+        for (let i = 0; pos < bytes.length; i++) {
+          const size = sizes[i % sizes.length]!;
+          // The record object and the carry buffer of split records are the walker's own, reused: copy.
+          const error = reader.forEachRecord(bytes.slice(pos, pos + size), (r) => seen.push({ ...r, data: r.data.slice() }));
+          assert.equal(error, undefined, `${name} chunks ${sizes}`);
+          pos += size;
+        }
+        assert.equal(reader.end(), undefined);
+        assert.equal(seen.length, whole.length, `${name} chunks ${sizes}`);
+        seen.forEach((r, i) => {
+          const w = whole[i]!;
+          assert.deepEqual([r.tsSec, r.tsUsec, r.originalLength, r.linkType], [w.tsSec, w.tsUsec, w.originalLength, w.linkType]);
+          assert.deepEqual(r.data, w.data);
+        });
+      }
+    }
+    const cut = fixture('loopback-udp.pcap').slice();
+    new DataView(cut.buffer).setUint32(24 + 16 + new DataView(cut.buffer).getUint32(24 + 8, true) + 8, 300 * 1024, true);
+    const reader = new PcapStreamReader();
+    let visited = 0;
+    const error = reader.forEachRecord(cut, () => visited++);
+    assert.equal(visited, 1);
+    assert.match(error?.message ?? '', /record length 307200 exceeds 262144/);
+    assert.equal(reader.forEachRecord(fixture('loopback-udp.pcap'), () => visited++), error, 'later chunks are ignored');
+    assert.equal(visited, 1);
+    const truncated = new PcapStreamReader();
+    truncated.forEachRecord(fixture('loopback-icmp.pcap').subarray(0, 24 + 3 * (16 + 98) + 40), () => visited++);
+    assert.match(truncated.end()?.message ?? '', /truncated last record: 24 of 98 captured bytes/);
+  });
+
   it('hands out plain Uint8Array views (not Buffers) that survive later pushes', () => {
     const bytes = fixture('loopback-udp.pcap');
     const reader = new PcapStreamReader();

@@ -33,16 +33,23 @@ export function shortText(n: number): string {
   return String(n);
 }
 
+/** `0000` to `9999`: the zero-padded four-digit groups uint32Text() joins. */
+const FOUR_DIGITS: readonly string[] = Array.from({ length: 10000 }, (_, n) => String(n).padStart(4, '0'));
+
 /**
- * Decimal text of an unsigned 32-bit number. Above 2^30 V8 stores numbers as heap
- * doubles whose toString is several times slower than a small integer's; TCP
- * sequence numbers are there half the time, so split them into two small integers.
+ * Decimal text of an unsigned 32-bit number (TCP sequence and acknowledgment numbers).
+ * Each packet brings a new one, so V8's number-to-string cache always misses and every
+ * String(n) was a call into the runtime (and two above 2^30, where numbers are heap
+ * doubles). Instead: the number as groups of four digits, each a table lookup
+ * (shortText for the leading group), joined by short string additions.
  */
 export function uint32Text(n: number): string {
-  if (n < 0x40000000) return String(n | 0);
-  const high = Math.floor(n / 100000);
-  const low = n - high * 100000;
-  return `${high | 0}${low < 10000 ? (low < 1000 ? (low < 100 ? (low < 10 ? '0000' : '000') : '00') : '0') : ''}${low | 0}`;
+  if (n < 65536) return shortText(n);
+  const high = Math.floor(n / 10000);
+  const low = FOUR_DIGITS[n - high * 10000]!;
+  if (high < 65536) return shortText(high) + low;
+  const top = Math.floor(high / 10000);
+  return shortText(top) + FOUR_DIGITS[high - top * 10000]! + low;
 }
 
 /** Decimal strings of 0..255, so an IPv4 address is four lookups. */

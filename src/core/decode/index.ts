@@ -123,6 +123,16 @@ export function summarize(data: Uint8Array, linkType: number, originalLength?: n
   return toSummary(run(data, linkType, undefined, originalLength, true));
 }
 
+/**
+ * `summarize()` into the shared scratch: the same src, dst, ports, protocol and Info,
+ * without a PacketSummary object per packet (for callers that format or count each
+ * packet and move on: the CLI's lines, bench 1). Overwritten by the next decode: read
+ * it before decoding again. `malformed` is already folded into `info` as summarize() does.
+ */
+export function summarizeShared(data: Uint8Array, linkType: number, originalLength?: number): Readonly<SummaryScratch> {
+  return run(data, linkType, undefined, originalLength, true);
+}
+
 /** The list columns a store keeps per packet; everything else of a row is derived on demand. */
 export interface RowColumns {
   readonly src: string;
