@@ -5,7 +5,8 @@
  * exchange between them once, naming both ends in the Container column. Then
  * Stop, and Capture Again on that tab: it asks before replacing the packets,
  * captures the same two containers again in the same tab (no new tab), again
- * through one helper.
+ * through one helper. After a window reload the tab comes back with its rows
+ * and Capture Again still captures both (the group is in the tab's record).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -75,6 +76,34 @@ describe('several containers through the host helper: one elevation, one tab, Ca
     await again.typeFilter('');
     await exchangeSeenOnce(again);
     await h.screenshot('host-group-capture-again');
+    await again.click('stop-button');
+    await waitFor('the helper to exit', () => helperRelatedProcesses().length === 0, 30_000);
+  });
+
+  it('after a window reload the tab shows its rows and still offers Capture Again, which captures both again', async () => {
+    const h = session.harness();
+    const { workbench } = h;
+    await workbench.runCommand('Developer: Reload Window');
+    await h.page.waitForLoadState('domcontentloaded');
+    await workbench.waitUntilReady();
+    const bothTab = (t: string): boolean => t.includes(SERVER_NAME) && t.includes(CLIENT_NAME);
+    const title = await waitFor('the tab of both to be back', async () => (await workbench.tabTitles()).find(bothTab), 30_000);
+    await workbench.activateTab(title);
+    const restored = await Inspector.active(workbench, 30_000);
+    await waitFor('the restored status', async () => /Capture ended/.test(await restored.statusLine()), 30_000);
+    await restored.typeFilter('');
+    await restored.waitForRow('the GET read back, seen by both', (r) => r.text.Info?.includes(REQUEST_LINE) === true && r.text.Container === `${CLIENT_NAME} → ${SERVER_NAME}`, 30_000);
+    assert.equal(await restored.captureAgainVisible(), true, 'a restored tab of several containers offers Capture Again');
+    const tabsBefore = (await workbench.tabTitles()).length;
+    await restored.click('capture-again-button');
+    const question = await workbench.answerModal('Capture Again');
+    assert.ok(question.includes(SERVER_NAME) && question.includes(CLIENT_NAME), question);
+    const again = await capturingBoth();
+    assert.equal((await workbench.tabTitles()).length, tabsBefore, 'no other tab was opened');
+    assert.equal(helperProcesses().length, 1, 'one helper for both');
+    await again.typeFilter('');
+    await exchangeSeenOnce(again);
+    await h.screenshot('host-group-capture-again-after-reload');
     await again.click('stop-button');
     await waitFor('the helper to exit', () => helperRelatedProcesses().length === 0, 30_000);
   });

@@ -73,10 +73,10 @@ export async function startContainerGroup(group: ContainerGroup, options: Contai
     log[level](`[${label}] ${message}`);
   }, spool, direction === 'both', group);
   const description = { direction, ...(options.filter ? { filter: options.filter } : {}) };
-  // After a reload the tab reads its rows back from the spool (their container names included); no Capture Again.
+  // After a reload the tab reads its rows back from the spool (their container names included); the group in its record gives Capture Again.
   let panel: InspectorPanel;
   try {
-    const hostState = spool ? { spool: spool.path } : undefined;
+    const hostState = spool ? { spool: spool.path, group, ...description } : undefined;
     // The tab to reuse may have been closed while the containers were being resolved.
     panel = reuse && InspectorPanel.isOpen(reuse)
       ? InspectorPanel.rebind(reuse, session, label, deps, hostState, description)

@@ -4,6 +4,7 @@
  */
 import type { CapturedFrame } from '../../core/packet';
 import type { CaptureStatus } from '../../protocol/webviewMessages';
+import type { ContainerGroup } from './containerGroup';
 import { FrameBatchWriter } from '../../core/frameBatch';
 import { InspectorModelBase } from './inspectorModel';
 
@@ -15,6 +16,8 @@ export class StaticCapture extends InspectorModelBase {
     readonly container: { id: string; name: string } | undefined,
     frames: readonly CapturedFrame[],
     status: CaptureStatus,
+    /** A restored capture of several containers whose packets were not kept: still captured again as it was. */
+    readonly group?: ContainerGroup,
   ) {
     // Keep every frame of a file: it is already in memory, and dropping some would hide them.
     super(title, Math.max(1, frames.length), status);

@@ -16,7 +16,7 @@ import type { Subscription } from '../capture/emitter';
 import type { InspectorModel } from '../capture/inspectorModel';
 import type { TabDescription } from '../inspector/tabTitle';
 import { saveWholeCapture } from '../save/saveWholeCapture';
-import type { CaptureTabRecords } from './captureTabRecords';
+import { recordOf, type CaptureTabRecords } from './captureTabRecords';
 import { UnsavedPackets } from './unsavedPackets';
 
 /** How long after a save returns before new packets may mark the tab dirty again (VS Code marks it clean in between). */
@@ -139,15 +139,4 @@ export class CaptureDocument implements vscode.CustomDocument {
       }),
     );
   }
-}
-
-/** What the tab keeps across a reload for `content`. */
-export function recordOf(content: CaptureTabContent): { spool?: string; container?: { id: string; name: string }; direction?: 'both' | 'egress' | 'ingress'; filter?: string } {
-  const { model, description } = content;
-  return {
-    ...(model.spool ? { spool: model.spool.path } : {}),
-    ...(model.container ? { container: { id: model.container.id, name: model.container.name } } : {}),
-    ...(description?.direction ? { direction: description.direction } : {}),
-    ...(description?.filter ? { filter: description.filter } : {}),
-  };
 }

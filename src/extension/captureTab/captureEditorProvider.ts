@@ -19,13 +19,14 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CaptureStatus } from '../../protocol/webviewMessages';
+import { groupLabel } from '../capture/containerGroup';
 import type { InspectorModel } from '../capture/inspectorModel';
 import { InspectorPanel, type CaptureTabOpener, type InspectorDeps } from '../inspector/inspectorPanel';
 import { restoredEndStatus, restoredHostState } from '../inspector/restoredState';
 import type { TabDescription } from '../inspector/tabTitle';
-import { CaptureDocument, recordOf, type CaptureDocumentDeps } from './captureDocument';
+import { CaptureDocument, type CaptureDocumentDeps } from './captureDocument';
 import type { CaptureTabDecorations } from './captureTabDecorations';
-import type { CaptureTabRecords } from './captureTabRecords';
+import { recordOf, type CaptureTabRecords } from './captureTabRecords';
 import { CAPTURE_TAB_SCHEME, captureTabUriParts, parseCaptureTabUri } from './captureTabUri';
 import { RELOADED_REASON, restoreSpooledCapture } from './spooledCaptureRestore';
 
@@ -135,7 +136,8 @@ export class CaptureEditorProvider implements vscode.CustomEditorProvider<Captur
     const host = restoredHostState({ host: { ...record, spool: record?.spool ?? backupId } });
     const endStatus: CaptureStatus = restoredEndStatus({ endStatus: record?.end }) ?? { state: 'ended', message: RELOADED_REASON };
     const restored = await restoreSpooledCapture(this.deps, title, host, endStatus);
-    const content = { model: restored.model, baseName: host?.container?.name ?? 'capture', description: restored.description };
+    const baseName = host?.container?.name ?? (host?.group ? groupLabel(host.group) : 'capture');
+    const content = { model: restored.model, baseName, description: restored.description };
     const document = new CaptureDocument(uri, tabId, title, content, this.documentDeps, backupId !== undefined);
     if (restored.spoolPath && !record) await this.records.set(tabId, { ...recordOf(content), spool: restored.spoolPath });
     this.discards.set(document, () => restored.discard());

@@ -1,7 +1,7 @@
 /**
  * What is kept of each capture tab across a window reload, by tab id (the
  * tab's URI names it, captureTabUri.ts): the spool holding its packets, what
- * it captured (for Capture Again) and how it ended. VS Code reopens the tab
+ * it captured (one container, or a group of them: for Capture Again) and how it ended. VS Code reopens the tab
  * from its URI alone, so this is where the rest comes from. Kept in the
  * workspace state; entries whose spool is gone are dropped at activation.
  *
@@ -10,11 +10,16 @@
  * window was reloaded rather than "stopped".
  */
 import type { CaptureStatus } from '../../protocol/webviewMessages';
+import type { ContainerGroup } from '../capture/containerGroup';
+import type { InspectorModel } from '../capture/inspectorModel';
+import type { TabDescription } from '../inspector/tabTitle';
 
 export interface CaptureTabRecord {
   /** The spool's path (validated against the spool folder before use). */
   spool?: string;
   container?: { id: string; name: string };
+  /** A tab of several containers: the selection or the project (checked by storedContainerGroup when read back). */
+  group?: ContainerGroup;
   direction?: 'both' | 'egress' | 'ingress';
   filter?: string;
   /** How the capture ended, when it ended before the window closed. */
@@ -84,4 +89,21 @@ export class CaptureTabRecords {
   private async write(all: Record<string, CaptureTabRecord>): Promise<void> {
     await this.storage.update(KEY, all);
   }
+}
+
+/** What the tab keeps across a reload for `content`. */
+export function recordOf(content: { model: InspectorModel; description: TabDescription | undefined }): Omit<CaptureTabRecord, 'end'> {
+  const { model, description } = content;
+  return {
+    ...(model.spool ? { spool: model.spool.path } : {}),
+    ...(model.container ? { container: { id: model.container.id, name: model.container.name } } : {}),
+    ...(model.group ? { group: groupRecord(model.group) } : {}),
+    ...(description?.direction ? { direction: description.direction } : {}),
+    ...(description?.filter ? { filter: description.filter } : {}),
+  };
+}
+
+/** A plain copy of the group (the model's may be readonly arrays of richer objects). */
+function groupRecord(group: ContainerGroup): ContainerGroup {
+  return group.kind === 'project' ? { kind: 'project', project: group.project } : { kind: 'containers', containers: group.containers.map((c) => ({ id: c.id, name: c.name })) };
 }

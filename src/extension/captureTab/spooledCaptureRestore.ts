@@ -26,7 +26,7 @@ export const NOT_KEPT_MESSAGE = `${RELOADED_REASON}; its packets were not kept (
 
 export interface SpooledCaptureRestore {
   model: InspectorModel & { dispose(): void };
-  /** What Capture Again starts again; undefined when the container is not known. */
+  /** What Capture Again starts again (with the model's container or group); undefined when neither is known. */
   description: TabDescription | undefined;
   /** The validated spool, when there is one. */
   spoolPath: string | undefined;
@@ -43,20 +43,21 @@ export interface RestoreDeps {
 
 export async function restoreSpooledCapture(deps: RestoreDeps, title: string, host: InspectorHostState | undefined, endStatus: CaptureStatus): Promise<SpooledCaptureRestore> {
   const container = host?.container;
+  const group = host?.group;
   // A tab saved before the direction was kept: Capture Again takes both directions (the default).
-  const description: TabDescription | undefined = container ? { direction: host?.direction ?? 'both', ...(host?.filter ? { filter: host.filter } : {}) } : undefined;
+  const description: TabDescription | undefined = container || group ? { direction: host?.direction ?? 'both', ...(host?.filter ? { filter: host.filter } : {}) } : undefined;
   const folder = await deps.spoolFolder;
   const spoolPath = folder && host ? await validateSpoolPath(folder, host.spool) : undefined;
   if (host && !spoolPath) deps.log.warn(`A restored capture tab named a spool that is not usable: ${JSON.stringify(host.spool).slice(0, 300)}`);
 
   if (!spoolPath) {
-    const model = new StaticCapture(title, container, [], { state: 'ended', message: NOT_KEPT_MESSAGE });
+    const model = new StaticCapture(title, container, [], { state: 'ended', message: NOT_KEPT_MESSAGE }, group);
     return { model, description, spoolPath, read: () => Promise.resolve(), discard: () => model.dispose() };
   }
   await touchSpool(spoolPath);
   const spool = new StoredSpool(spoolPath, 0);
   const settings = readSettings();
-  const model = new RestoredCapture(title, container, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, { state: 'file', message: 'Reading the packets back from the capture\'s spool…' }, spool);
+  const model = new RestoredCapture(title, container, { maxPackets: settings.maxPackets, maxBytes: settings.maxMemoryBytes }, { state: 'file', message: 'Reading the packets back from the capture\'s spool…' }, spool, group);
   const read = async (): Promise<void> => {
     const started = Date.now();
     const result = await readSpool(spoolPath, (batch) => model.load(batch)).catch((e: unknown) => ({ packets: 0, problem: e instanceof Error ? e.message : String(e) }));

@@ -3,6 +3,8 @@
  * only provides a strict CSP: nothing loads except our own script (by nonce),
  * styles and fonts from the extension, and images from the extension or data:.
  */
+import type { ContainerGroup } from '../capture/containerGroup';
+
 export interface InspectorHtmlInput {
   /** webview.cspSource */
   cspSource: string;
@@ -21,6 +23,8 @@ export interface InspectorHostState {
   /** Absolute path of the capture's spool (validated before use: webview state is not trusted). */
   spool: string;
   container?: { id: string; name: string };
+  /** A capture of several containers: what it captured, for Capture Again after a reload. */
+  group?: ContainerGroup;
   /** The capture's direction and BPF filter, for Capture Again after a reload. */
   direction?: 'both' | 'egress' | 'ingress';
   filter?: string;

@@ -5,6 +5,7 @@
  */
 import type { CaptureStatus } from '../../protocol/webviewMessages';
 import type { CaptureMemoryLimits } from '../capture/captureSession';
+import type { ContainerGroup } from '../capture/containerGroup';
 import { InspectorModelBase } from '../capture/inspectorModel';
 import type { SpoolFile } from './spoolFile';
 
@@ -17,6 +18,8 @@ export class RestoredCapture extends InspectorModelBase {
     limits: CaptureMemoryLimits,
     status: CaptureStatus,
     override readonly spool: SpoolFile | undefined,
+    /** What a capture of several containers captured (Capture Again starts it again). */
+    readonly group?: ContainerGroup,
   ) {
     super(title, limits.maxPackets, status, limits.maxBytes);
   }
