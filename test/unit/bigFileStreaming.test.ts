@@ -1,0 +1,131 @@
+/**
+ * A capture file too large to hold, opened in the inspector (issue 12 goal 9):
+ * the extension host streams it through the real InspectorConnection only as
+ * fast as the webview acknowledges, the webview's store (in its byte-cache mode)
+ * lists every packet while keeping only the newest bytes, and the bytes of a
+ * far packet come back from the file on request, equal to the file's own.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { summarize, summarizeColumns, summarizeRow } from '../../src/core/decode/index';
+import { PacketStore } from '../../src/core/packetStore';
+import { readPcapFile } from '../../src/core/pcap/pcapReader';
+import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import { IndexedFileReader } from '../../src/extension/file/indexedFileReader';
+import { openStreamedFile } from '../../src/extension/file/openStreamedFile';
+import { BIG_FILE_NOTICE, StreamedFileCapture } from '../../src/extension/file/streamedFileCapture';
+import { InspectorConnection } from '../../src/extension/inspector/inspectorConnection';
+import { generatePcap } from '../../bench/lib/generatePcap';
+
+const dir = mkdtempSync(join(tmpdir(), 'dnc-unit-bigfile-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const WINDOW = 256 * 1024;
+const CACHE = 512 * 1024;
+
+/** The webview's side of the conversation, as inspectorApp does it: store, ack, ask for missing bytes. */
+function fakeWebview(connection: () => InspectorConnection) {
+  let store: PacketStore | undefined;
+  let finished: (() => void) | undefined;
+  const done = (): Promise<void> => new Promise<void>((resolve) => (finished = resolve));
+  const answers: ToWebviewMessage[] = [];
+  let maxBehind = 0;
+  const post = (m: ToWebviewMessage): void => {
+    maxBehind = Math.max(maxBehind, connection().bytesInFlight + connection().bytesWaiting);
+    switch (m.type) {
+      case 'init':
+        assert.ok(m.bytesOnDemand, 'a big file says its bytes come on demand');
+        store = new PacketStore({ maxPackets: m.maxPackets, byteCache: m.bytesOnDemand.cacheBytes, summarize, summarizeColumns, summarizeRow });
+        return;
+      case 'frames':
+        store?.appendBatch(m.batch);
+        // Acknowledged a moment later, as a webview that takes its time to store a batch.
+        if (m.seq !== undefined) {
+          const seq = m.seq;
+          setImmediate(() => void connection().handle({ type: 'ack', seq }));
+        }
+        return;
+      case 'status':
+        if (/packets from/.test(m.status.message ?? '')) finished?.();
+        if (/packets from/.test(m.status.message ?? '')) finished = undefined;
+        return;
+      case 'frameBytes':
+        answers.push(m);
+        for (const p of m.packets) if (p.bytes) store?.putBytes(p.number, p.bytes);
+        return;
+      default:
+        return;
+    }
+  };
+  return { post, done, answers, store: () => store as PacketStore, maxBehind: () => maxBehind };
+}
+
+test('a file larger than the webview byte cache: every packet listed, the host paced by acks, a far packet\'s bytes read back from the file', async () => {
+  const file = generatePcap(join(dir, 'big.pcap'), 20_000, 7, 'realistic');
+  const expected = readPcapFile(readFileSync(file.path)).records;
+  assert.equal(expected.length, 20_000);
+  assert.ok(file.bytes > 4 * CACHE, 'the file is several times the cache');
+
+  const model = new StreamedFileCapture('big.pcap', await IndexedFileReader.open(file.path, 64 * 1024), () => undefined, CACHE);
+  const holder: { connection?: InspectorConnection } = {};
+  const webview = fakeWebview(() => holder.connection as InspectorConnection);
+  const connection = new InspectorConnection(model, { post: webview.post, hostnames: () => ({}), save: async () => undefined, log: () => undefined }, 5, { inFlightBytes: WINDOW });
+  holder.connection = connection;
+  try {
+    const listed = webview.done();
+    await connection.handle({ type: 'ready' });
+    await listed;
+    const store = webview.store();
+    assert.equal(store.size, expected.length);
+    assert.equal(store.totalReceived, expected.length);
+    assert.match(model.status.message ?? '', new RegExp(`^20,000 packets from big.pcap — ${BIG_FILE_NOTICE}`));
+    // Never more than the window plus one read's packets waited or were in flight.
+    assert.ok(webview.maxBehind() <= WINDOW + 2 * 64 * 1024 + 4096, `behind at most ${webview.maxBehind()}`);
+
+    // The first packets' bytes were dropped from the cache; the last ones are still there.
+    assert.equal(store.hasBytes(0), false);
+    assert.equal(store.hasBytes(store.size - 1), true);
+    assert.deepEqual(store.frameBytes(store.size - 1), expected[expected.length - 1]?.data);
+    // A far row shown without its bytes: empty Info, asked for.
+    assert.equal(store.infoOf(1), '');
+    assert.equal(store.frameBytes(0).length, 0);
+    const wanted = store.takeWanted();
+    assert.deepEqual(wanted, [2, 1]);
+    await connection.handle({ type: 'frameBytesRequest', numbers: Uint32Array.from(wanted) });
+    assert.equal(webview.answers.length, 1);
+    assert.deepEqual(store.frameBytes(0), expected[0]?.data);
+    assert.deepEqual(store.frameBytes(1), expected[1]?.data);
+    const info = store.infoOf(1);
+    assert.equal(info, summarize(expected[1]?.data ?? new Uint8Array(0), 1, expected[1]?.originalLength).info);
+    assert.notEqual(info, '');
+
+    // A scan of every packet's contents counts what it could not see (the inspector says so).
+    const before = store.missingByteReads;
+    for (let row = 0; row < store.size; row++) store.columns.info(store.slot(row));
+    assert.ok(store.missingByteReads - before > expected.length / 2, 'most packets were not in memory');
+
+    // A reload streams everything again to the new page (a new store), from the first packet.
+    const relisted = webview.done();
+    await connection.handle({ type: 'ready' });
+    await relisted;
+    assert.notEqual(webview.store(), store);
+    assert.equal(webview.store().size, expected.length);
+    assert.equal(webview.store().hasBytes(0), false);
+  } finally {
+    connection.dispose();
+    model.dispose();
+  }
+});
+
+test('which files are streamed: a pcap from the threshold up; below it, or saved JSON, the whole-file path', async () => {
+  const file = generatePcap(join(dir, 'small.pcap'), 100, 3);
+  assert.equal(await openStreamedFile(file.path, 'small.pcap', () => undefined), undefined);
+  const streamed = await openStreamedFile(file.path, 'small.pcap', () => undefined, 1000);
+  assert.ok(streamed instanceof StreamedFileCapture);
+  assert.equal(streamed.packetCeiling, Math.ceil(file.bytes / 16));
+  streamed.dispose();
+  assert.equal(await openStreamedFile(join(dir, 'capture.json'), 'capture.json', () => undefined, 0), undefined);
+});
