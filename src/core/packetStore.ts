@@ -142,8 +142,9 @@ export interface PacketStoreOptions {
   byteCache?: number;
 }
 
-/** Bytes received through `putBytes`, kept for this many packets (the rows on screen and the selected one, many times over). */
+/** Bytes received through `putBytes`, kept for this many packets (the rows on screen and the selected one, many times over) and bytes. */
 const FETCHED_PACKETS = 4096;
+const FETCHED_BYTES = 16 * 1024 * 1024;
 /** Missing rows noted for `takeWanted` at most: a screen's worth, with room. */
 const WANTED_MAX = 512;
 
@@ -178,6 +179,7 @@ export class PacketStore {
   private cachedChunks: number[] = [];
   private cachedBytes = 0;
   private readonly fetched = new Map<number, Uint8Array>();
+  private fetchedTotal = 0;
   private readonly wanted = new Set<number>();
   private missingReads = 0;
   columns: PacketColumns;
@@ -228,11 +230,15 @@ export class PacketStore {
   putBytes(packetNumber: number, bytes: Uint8Array): void {
     const row = this.rowOf(packetNumber);
     if (row < 0 || bytes.length !== (this.columns.capturedLength[this.slot(row)] ?? -1)) return;
+    this.fetchedTotal -= this.fetched.get(packetNumber)?.length ?? 0;
     this.fetched.delete(packetNumber);
     this.fetched.set(packetNumber, bytes);
-    if (this.fetched.size > FETCHED_PACKETS) {
-      const oldest = this.fetched.keys().next();
-      if (!oldest.done) this.fetched.delete(oldest.value);
+    this.fetchedTotal += bytes.length;
+    while (this.fetched.size > 1 && (this.fetched.size > FETCHED_PACKETS || this.fetchedTotal > FETCHED_BYTES)) {
+      const oldest = this.fetched.entries().next();
+      if (oldest.done) break;
+      this.fetched.delete(oldest.value[0]);
+      this.fetchedTotal -= oldest.value[1].length;
     }
   }
 
@@ -348,13 +354,16 @@ export class PacketStore {
 
   /** Drops the oldest chunks' bytes past the byte cache: their rows stay, their bytes are asked for again. */
   private trimByteCache(): void {
+    // Oldest first, the newest always kept (the rows just listed are the ones on screen while a file loads).
     while (this.cachedBytes > this.byteCache && this.cachedChunks.length > 1) {
-      const index = this.cachedChunks[0] ?? -1;
-      // The chunk being written stays: new frames are about to go into it.
-      if (index === this.writeChunk) break;
-      this.cachedChunks.shift();
+      const index = this.cachedChunks.shift() ?? -1;
       this.cachedBytes -= this.columns.chunks[index]?.length ?? 0;
       this.columns.chunks[index] = undefined;
+      // A chunk small batches were being copied into goes too: the next one starts a new chunk.
+      if (index === this.writeChunk) {
+        this.writeChunk = -1;
+        this.writeOffset = 0;
+      }
     }
   }
 
@@ -503,6 +512,7 @@ export class PacketStore {
     this.cachedChunks = [];
     this.cachedBytes = 0;
     this.fetched.clear();
+    this.fetchedTotal = 0;
     this.wanted.clear();
     this.missingReads = 0;
     this.columns = allocateColumns(0, this.infoColumn);

@@ -15,7 +15,7 @@ import { IndexedFileReader } from './indexedFileReader';
 export const WEBVIEW_BYTE_CACHE = 64 * 1024 * 1024;
 
 /** What the webview can no longer do over every packet: said once, in the status line. */
-export const BIG_FILE_NOTICE = 'large file: packet bytes are read from the file on demand; filters on packet contents, Follow Stream, conversations, TLS decryption and Save see only the packets whose bytes are in memory';
+export const BIG_FILE_NOTICE = 'large file: packet bytes are read from the file on demand; filters on packet contents, sorting by Info, Follow Stream, conversations, TLS decryption and Save see only the packets whose bytes are in memory';
 
 export class StreamedFileCapture extends InspectorModelBase implements FrameBytesSource {
   readonly live = false;
