@@ -117,6 +117,22 @@ test('a file larger than the webview byte cache: every packet listed, the host p
     assert.notEqual(webview.store(), store);
     assert.equal(webview.store().size, expected.length);
     assert.equal(webview.store().hasBytes(far), false);
+
+    // A reload while the file is still streaming: the new page gets exactly the file, once.
+    const settled = webview.done();
+    await connection.handle({ type: 'ready' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await connection.handle({ type: 'ready' });
+    await settled;
+    const last = webview.store();
+    assert.equal(last.size, expected.length);
+    const c = last.columns;
+    for (const row of [0, 1, 4999, 5000, 12345, expected.length - 1]) {
+      const s = last.slot(row);
+      assert.equal(c.tsSec[s], expected[row]?.tsSec, `row ${row}`);
+      assert.equal(c.tsUsec[s], expected[row]?.tsUsec, `row ${row}`);
+      assert.equal(c.capturedLength[s], expected[row]?.data.length, `row ${row}`);
+    }
   } finally {
     connection.dispose();
     model.dispose();

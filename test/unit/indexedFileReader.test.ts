@@ -104,7 +104,7 @@ describe('a big capture file streamed and indexed', () => {
     try {
       await reader.next();
       await reader.next();
-      reader.rewind();
+      await reader.rewind();
       const again: CapturedFrame[] = [];
       for (let chunk = await reader.next(); chunk; chunk = await reader.next()) again.push(...readFrameBatch(chunk.batch));
       assert.deepEqual(again.map(plain), wholeFileFrames(readFileSync(path)).map(plain));

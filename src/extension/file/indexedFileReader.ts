@@ -33,6 +33,8 @@ export class IndexedFileReader {
   private pendingOffsets: number[] = [];
   private finished = false;
   private problemText: string | undefined;
+  /** next() and rewind() run one after another: a rewind during a read would mix two passes' state and buffer. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly handle: FileHandle,
@@ -64,8 +66,23 @@ export class IndexedFileReader {
     return this.problemText;
   }
 
-  /** Starts again at the first packet (a reloaded webview wants everything again). */
-  rewind(): void {
+  /** Starts again at the first packet (a reloaded webview wants everything again), once a read under way is done. */
+  rewind(): Promise<void> {
+    return this.inTurn(async () => this.reset());
+  }
+
+  /** The next chunk's packets, indexed; undefined at the end of the file or of what could be read. */
+  next(): Promise<IndexedChunk | undefined> {
+    return this.inTurn(() => this.readNext());
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work, work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private reset(): void {
     this.reader = new CaptureFileStreamReader();
     this.position = 0;
     this.pcap = undefined;
@@ -76,8 +93,7 @@ export class IndexedFileReader {
     this.index.clear();
   }
 
-  /** The next chunk's packets, indexed; undefined at the end of the file or of what could be read. */
-  async next(): Promise<IndexedChunk | undefined> {
+  private async readNext(): Promise<IndexedChunk | undefined> {
     if (this.finished) return undefined;
     const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, this.position);
     if (bytesRead === 0) {

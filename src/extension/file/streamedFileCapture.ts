@@ -50,9 +50,8 @@ export class StreamedFileCapture extends InspectorModelBase implements FrameByte
   /** Streams the file from its first packet (a webview page just said it is ready). */
   restart(): void {
     const generation = ++this.generation;
-    this.reader.rewind();
     this.setStatus({ state: 'file', message: `reading ${this.title}… — ${BIG_FILE_NOTICE}` });
-    this.pump(generation).catch((e: unknown) => {
+    this.reader.rewind().then(() => this.pump(generation)).catch((e: unknown) => {
       if (generation !== this.generation) return;
       const why = e instanceof Error ? e.message : String(e);
       this.log(`Reading ${this.reader.path} failed: ${why}`);
