@@ -73,6 +73,7 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
   const base = `http://127.0.0.1:${address.port}`;
+  let closing = false;
 
   // The page's side: send what the app posted, then take the next host message; until told to stop.
   void page.evaluate(async (url) => {
@@ -84,11 +85,14 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
       fetch(url: string, init?: unknown): Promise<{ status: number; headers: { get(n: string): string | null }; arrayBuffer(): Promise<ArrayBuffer>; json(): Promise<unknown> }>;
     };
     let sent = 0;
-    const plain = (m: Posted): Posted => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v]));
+    // No named inner functions here: the test runner's compiler would wrap them in a helper the page does not have.
     while (!g.__bridgeStop) {
       const fresh = g.__posted.slice(sent);
       sent = g.__posted.length;
-      if (fresh.length > 0) await g.fetch(`${url}/push`, { method: 'POST', body: JSON.stringify(fresh.map(plain)) });
+      if (fresh.length > 0) {
+        const body = JSON.stringify(fresh.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v]))));
+        await g.fetch(`${url}/push`, { method: 'POST', body });
+      }
       const reply = await g.fetch(`${url}/pull`);
       if (reply.status === 204) continue;
       const seq = reply.headers.get('x-seq');
@@ -102,12 +106,15 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
       // Let the app handle it (and post its ack) before the next round.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-  }, base).catch(() => undefined);
+  }, base).catch((e: unknown) => {
+    if (!closing) process.stderr.write(`host bridge: the page's loop failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  });
 
   return {
     connection,
     posted,
     async close() {
+      closing = true;
       await page.evaluate(() => {
         (globalThis as unknown as { __bridgeStop: boolean }).__bridgeStop = true;
       }).catch(() => undefined);
