@@ -126,6 +126,8 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
     const allListedMs = performance.now() - started;
     const scroll = await measureScrollFrames(page);
     const lastShown = await page.$$eval('.list-row:not([hidden]) .col-number', (cells) => Math.max(...cells.map((c) => Number(c.textContent))));
+    // The list takes keys once focused (a click on a row).
+    await page.click('.list-row:not([hidden])');
     await page.keyboard.press('Home');
     await waitFor('the first row', async () => (await page.$('.list-row[data-number="2"]')) !== null, 10_000);
     await page.click('.list-row[data-number="2"]');
