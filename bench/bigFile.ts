@@ -70,12 +70,27 @@ function checkRoom(dir: string, bytes: number): void {
   if (free < bytes * 1.2 + 2e9) throw new Error(`not enough disk space in ${dir}: ${(free / 1e9).toFixed(1)} GB free, ~${(bytes / 1e9).toFixed(1)} GB needed`);
 }
 
+/** Every process under `pid` (Chromium's renderers are children of its zygote, not of the browser). */
+function descendants(pid: number | undefined): string[] {
+  const found: string[] = [];
+  let level = pid ? [String(pid)] : [];
+  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const parent of level) {
+      const run = spawnSync('pgrep', ['-P', parent], { encoding: 'utf8' });
+      next.push(...(run.stdout ?? '').split('\n').filter(Boolean));
+    }
+    found.push(...next);
+    level = next;
+  }
+  return found;
+}
+
 /** Memory of the renderer processes Chromium runs (the page's is the largest): RSS and peak, MB. */
 function rendererMemory(browserPid: number | undefined): { rssMb: number; peakMb: number } {
   let rssMb = 0;
   let peakMb = 0;
-  const children = browserPid ? execFileSync('pgrep', ['-P', String(browserPid)], { encoding: 'utf8' }).split('\n') : [];
-  for (const pid of children.filter(Boolean)) {
+  for (const pid of descendants(browserPid)) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
