@@ -70,6 +70,8 @@ export interface PacketColumns {
   info: InfoColumn;
   /** Frame byte chunks; a chunk is released once no held packet points into it. */
   chunks: (Uint8Array | undefined)[];
+  /** A reader of `chunks` found none for this slot: counted in byte-cache mode (`missingByteReads`). */
+  missingBytes: (slot: number) => void;
   /** Intern tables. */
   interfaces: StringTable;
   protocols: StringTable;
@@ -158,6 +160,7 @@ export class PacketStore {
   private readonly summarizeColumns: ColumnSummarizer;
   private readonly summarizeRow: RowSummarizer;
   private readonly infoColumn: InfoColumn;
+  private readonly missingColumn: (slot: number) => void;
   private readonly infoCacheNumber = new Float64Array(INFO_CACHE_SIZE).fill(-1);
   private readonly infoCacheText = new Array<string>(INFO_CACHE_SIZE).fill('');
   private capacity = 0;
@@ -196,9 +199,12 @@ export class PacketStore {
       return this.summarizeColumns(data, linkType, originalLength);
     });
     this.infoColumn = (slot) => this.infoOfSlot(slot);
+    this.missingColumn = () => {
+      if (this.bytesOnDemand) this.missingReads++;
+    };
     this.byteCache = options.byteCache ?? Number.POSITIVE_INFINITY;
     if (!(this.byteCache > 0)) throw new Error(`byteCache must be positive, got ${options.byteCache}`);
-    this.columns = allocateColumns(0, this.infoColumn);
+    this.columns = allocateColumns(0, this.infoColumn, this.missingColumn);
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
   }
 
@@ -514,7 +520,7 @@ export class PacketStore {
     this.fetchedTotal = 0;
     this.wanted.clear();
     this.missingReads = 0;
-    this.columns = allocateColumns(0, this.infoColumn);
+    this.columns = allocateColumns(0, this.infoColumn, this.missingColumn);
     this.capacity = 0;
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
   }
@@ -587,7 +593,7 @@ const TYPED_KEYS: TypedKey[] = [
   'chunkOffset',
 ];
 
-function allocateColumns(capacity: number, info: InfoColumn): PacketColumns {
+function allocateColumns(capacity: number, info: InfoColumn, missingBytes: (slot: number) => void): PacketColumns {
   return {
     tsSec: new Uint32Array(capacity),
     tsUsec: new Uint32Array(capacity),
@@ -612,6 +618,7 @@ function allocateColumns(capacity: number, info: InfoColumn): PacketColumns {
     chunkOffset: new Uint32Array(capacity),
     info,
     chunks: [],
+    missingBytes,
     interfaces: new StringTable(),
     protocols: new StringTable(),
     addresses: new StringTable(),
