@@ -26,6 +26,8 @@ import { generatePcap } from './lib/generatePcap';
 import { streamLines } from './lib/streamFigures';
 import { inspectorLines } from './lib/inspectorReport';
 import type { StreamFigures } from './streamViews';
+import type { BigFileFigures } from './bigFile';
+import { bigFileLines } from './lib/bigFileReport';
 
 const root = join(__dirname, '..');
 const PACKETS = 1_000_000;
@@ -75,6 +77,11 @@ function wanted(stage: string): boolean {
   return !only || only.split(',').map((s) => aliases[s.trim()] ?? s.trim()).includes(stage);
 }
 
+/** Bench 12 (a 10 M-packet file, ~3 GB, tens of minutes) runs only when asked: DNC_BENCH_ONLY=bigfile (or 12). */
+function bigFileWanted(): boolean {
+  return (process.env.DNC_BENCH_ONLY ?? '').split(',').some((s) => s.trim() === 'bigfile' || s.trim() === '12');
+}
+
 function main(): void {
   if (process.env.DNC_BENCH_ONLY === 'timeline') {
     // `DNC_BENCH_ONLY=timeline npm run bench`: no build, no Docker, no root.
@@ -100,6 +107,7 @@ function main(): void {
   const tls = wanted('6') ? part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
   const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
   const streams = wanted('8') ? part<StreamFigures>('8. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
+  const bigFile = bigFileWanted() ? part<BigFileFigures>('12. a big file in the inspector', 'bigFile.ts', [process.env.DNC_BIGFILE_PACKETS ?? '10000000'], CLI_BENCH_TIMEOUT_MS) : undefined;
   const cli = wanted('10') ? part<CliFigures>('10. CLI -r: memory per mode, seed text vs tcpdump -X', 'cliMemory.ts', [], CLI_BENCH_TIMEOUT_MS) : undefined;
   const copies = wanted('11') ? part<CopyFigures>('11. bytes copied per packet, before and after', 'copiesPerPacket.ts', [pcap.path]) : undefined;
 
@@ -153,6 +161,7 @@ function main(): void {
   if (streams) out.push('', ...streamLines(streams));
   if (cli) out.push(...cliFigureLines(cli));
   if (copies) out.push(...copyLines(copies));
+  if (bigFile) out.push(...bigFileLines(bigFile));
   const timeline = wanted('9') ? timelineSection() : { lines: [], ok: true };
   out.push(...timeline.lines);
   // The generated files are large (~1.3 GB together): they do not outlive the run.
@@ -161,6 +170,7 @@ function main(): void {
   out.push('', `Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${out.join('\n')}\n`);
   if ([throughput, live, sweep, inspector, tls, rows, streams, cli, copies].some((figures, i) => figures === undefined && wanted(STAGES[i] ?? '')) || !timeline.ok) process.exitCode = 1;
+  if (bigFileWanted() && !bigFile) process.exitCode = 1;
 }
 
 main();

@@ -13,6 +13,7 @@ import { frameBatchesOf, type CaptureStatus, type SaveFormat, type ToWebviewMess
 import { runContextAction, type ActionTarget } from './contextActions';
 import { CONTAINER_COLUMN, ContainerColumnPresence, containerCells, CONTAINER_COLUMN_KEY } from './containerColumn';
 import { DetailPane } from './detailPane';
+import { FrameBytesFetcher } from './frameBytesFetcher';
 import { el } from './dom';
 import { formatCount } from './format';
 import { JumpBar } from './jumpBar';
@@ -68,6 +69,7 @@ export class InspectorApp {
   private pendingSelect: number;
   private pendingTop: number;
   private readonly toolbar: Toolbar;
+  private readonly bytesFetcher = new FrameBytesFetcher(() => this.store, (m) => this.api.postMessage(m));
   private readonly list: PacketList;
   private readonly detail = new DetailPane();
   /** A capture of several containers shows the Container column. */
@@ -160,7 +162,8 @@ export class InspectorApp {
         this.capturesContainer = message.container !== undefined || message.group === true;
         this.hostnames = { ...message.hostnames };
         this.status = message.status;
-        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), summarize, summarizeColumns, summarizeRow });
+        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), ...byteCache(message.bytesOnDemand), summarize, summarizeColumns, summarizeRow });
+        this.bytesFetcher.reset();
         // Numbering continues from what the host already dropped, so "No." matches its numbers.
         this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
         this.rows = new FilteredRows(this.store);
@@ -187,6 +190,13 @@ export class InspectorApp {
       case 'status':
         this.status = message.status;
         break;
+      case 'frameBytes': {
+        this.bytesFetcher.received(message);
+        this.list.invalidate();
+        const selected = this.list.selectedNumber;
+        if (selected > 0 && message.packets.some((p) => p.number === selected)) this.showDetail(selected);
+        break;
+      }
       case 'hostnames':
         this.hostnames = { ...message.hostnames };
         this.resortBy('source', 'destination');
@@ -599,6 +609,9 @@ export class InspectorApp {
     // A live capture's sort is taken again at most once a second (see SortedRows).
     if (this.sorted.refresh()) this.list.invalidate();
     this.list.render();
+    this.bytesFetcher.requestMissing();
+    const missed = this.bytesFetcher.missedNotice();
+    if (missed) this.toolbar.showNotice(missed);
     this.toolbar.setStopVisible(this.live && (this.status.state === 'starting' || this.status.state === 'capturing'));
     this.toolbar.setCaptureAgainVisible(this.capturesContainer && (this.status.state === 'ended' || this.status.state === 'error'));
     this.toolbar.setCounters({
@@ -640,6 +653,10 @@ export class InspectorApp {
 }
 
 /** The host's in-memory byte budget applies here too (the webview holds its own copy of every frame). */
+function byteCache(onDemand: { cacheBytes: number } | undefined): { byteCache?: number } {
+  return onDemand && Number.isFinite(onDemand.cacheBytes) && onDemand.cacheBytes > 0 ? { byteCache: onDemand.cacheBytes } : {};
+}
+
 function byteBudget(maxBytes: number | undefined): { maxBytes?: number } {
   return maxBytes !== undefined && Number.isFinite(maxBytes) && maxBytes > 0 ? { maxBytes } : {};
 }

@@ -59,7 +59,7 @@ function lowerAscii(bytes: Uint8Array): Uint8Array {
 
 function frameContains(c: PacketColumns, s: number, needle: Uint8Array, foldCase: boolean): boolean {
   const chunk = c.chunks[c.chunkIndex[s] ?? 0];
-  if (!chunk) return false;
+  if (!chunk) return (c.missingBytes(s), false);
   const start = c.chunkOffset[s] ?? 0;
   const last = start + (c.capturedLength[s] ?? 0) - needle.length;
   for (let i = start; i <= last; i++) {

@@ -16,6 +16,13 @@
  * `info contains` filter). Building and keeping a million Info strings was most of
  * the cost of listing packets (bench/decodeThroughput.ts: 60 % of append's CPU time,
  * mostly the garbage collector walking the retained strings).
+ *
+ * With `byteCache` (a file too large to hold, issue 12 goal 9) no packet is dropped:
+ * every row's columns stay, but only the newest `byteCache` bytes of frame chunks
+ * are kept. A row whose chunk is gone has no bytes until `putBytes` gives them (the
+ * host reads them from the file): `frameBytes`/`infoOf` then note its number in
+ * `takeWanted()`, and every read of missing bytes is counted (`missingByteReads`) so
+ * a feature that scanned packets can say it saw only part of them.
  */
 import type { CapturedFrame, PacketSummary } from './packet';
 import type { RowColumns } from './decode/index';
@@ -32,7 +39,7 @@ export type RowSummarizer = (data: Uint8Array, linkType: number, originalLength:
 /** Info text by slot, built on call from the slot's bytes. */
 export type InfoColumn = (slot: number) => string;
 
-/** Column arrays indexed by slot. Replaced (not resized) when the store grows. */
+/** Column arrays indexed by slot. Each array is replaced (not resized) when the store grows: read them from `store.columns` when used. */
 export interface PacketColumns {
   tsSec: Uint32Array;
   tsUsec: Uint32Array;
@@ -63,6 +70,8 @@ export interface PacketColumns {
   info: InfoColumn;
   /** Frame byte chunks; a chunk is released once no held packet points into it. */
   chunks: (Uint8Array | undefined)[];
+  /** A reader of `chunks` found none for this slot: counted in byte-cache mode (`missingByteReads`). */
+  missingBytes: (slot: number) => void;
   /** Intern tables. */
   interfaces: StringTable;
   protocols: StringTable;
@@ -131,7 +140,15 @@ export interface PacketStoreOptions {
    * `extractFrameFields` read the headers twice.
    */
   summarizeRow?: RowSummarizer;
+  /** Keep every row but at most this many bytes of frame chunks (the rest is asked for again). */
+  byteCache?: number;
 }
+
+/** Bytes received through `putBytes`, kept for this many packets (the rows on screen and the selected one, many times over) and bytes. */
+const FETCHED_PACKETS = 4096;
+const FETCHED_BYTES = 16 * 1024 * 1024;
+/** Missing rows noted for `takeWanted` at most: a screen's worth, with room. */
+const WANTED_MAX = 512;
 
 /** Info texts kept for rows recently shown: a direct-mapped cache keyed by packet number. */
 const INFO_CACHE_SIZE = 1024;
@@ -143,6 +160,7 @@ export class PacketStore {
   private readonly summarizeColumns: ColumnSummarizer;
   private readonly summarizeRow: RowSummarizer;
   private readonly infoColumn: InfoColumn;
+  private readonly missingColumn: (slot: number) => void;
   private readonly infoCacheNumber = new Float64Array(INFO_CACHE_SIZE).fill(-1);
   private readonly infoCacheText = new Array<string>(INFO_CACHE_SIZE).fill('');
   private capacity = 0;
@@ -159,6 +177,14 @@ export class PacketStore {
   private lastInterfaceName = '';
   private lastInterfaceId = -1;
   private readonly fields = emptyFrameFields();
+  private readonly byteCache: number;
+  /** Chunks holding bytes, oldest first, and their total size (byte-cache mode). */
+  private cachedChunks: number[] = [];
+  private cachedBytes = 0;
+  private readonly fetched = new Map<number, Uint8Array>();
+  private fetchedTotal = 0;
+  private readonly wanted = new Set<number>();
+  private missingReads = 0;
   columns: PacketColumns;
 
   constructor(options: PacketStoreOptions) {
@@ -173,8 +199,53 @@ export class PacketStore {
       return this.summarizeColumns(data, linkType, originalLength);
     });
     this.infoColumn = (slot) => this.infoOfSlot(slot);
-    this.columns = allocateColumns(0, this.infoColumn);
+    this.missingColumn = () => {
+      if (this.bytesOnDemand) this.missingReads++;
+    };
+    this.byteCache = options.byteCache ?? Number.POSITIVE_INFINITY;
+    if (!(this.byteCache > 0)) throw new Error(`byteCache must be positive, got ${options.byteCache}`);
+    this.columns = allocateColumns(0, this.infoColumn, this.missingColumn);
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
+  }
+
+  /** True when frame bytes beyond `byteCache` are dropped and asked for again. */
+  get bytesOnDemand(): boolean {
+    return Number.isFinite(this.byteCache);
+  }
+
+  /** Reads of a packet's bytes that found none (byte-cache mode), since the store was made or cleared. */
+  get missingByteReads(): number {
+    return this.missingReads;
+  }
+
+  /** Whether a row's frame bytes are in memory now. */
+  hasBytes(row: number): boolean {
+    if (row < 0 || row >= this.count) return false;
+    const s = this.slot(row);
+    return this.columns.chunks[this.columns.chunkIndex[s] ?? 0] !== undefined || this.fetched.has(this.numberOf(row));
+  }
+
+  /** Packet numbers whose bytes were asked for (shown) and missing, oldest first; forgets them. */
+  takeWanted(): number[] {
+    const out = [...this.wanted];
+    this.wanted.clear();
+    return out;
+  }
+
+  /** Bytes of a packet read again from the file (byte-cache mode); the oldest such are forgotten past FETCHED_PACKETS. */
+  putBytes(packetNumber: number, bytes: Uint8Array): void {
+    const row = this.rowOf(packetNumber);
+    if (row < 0 || bytes.length !== (this.columns.capturedLength[this.slot(row)] ?? -1)) return;
+    this.fetchedTotal -= this.fetched.get(packetNumber)?.length ?? 0;
+    this.fetched.delete(packetNumber);
+    this.fetched.set(packetNumber, bytes);
+    this.fetchedTotal += bytes.length;
+    while (this.fetched.size > 1 && (this.fetched.size > FETCHED_PACKETS || this.fetchedTotal > FETCHED_BYTES)) {
+      const oldest = this.fetched.entries().next();
+      if (oldest.done) break;
+      this.fetched.delete(oldest.value[0]);
+      this.fetchedTotal -= oldest.value[1].length;
+    }
   }
 
   /** Packets held now. */
@@ -272,7 +343,33 @@ export class PacketStore {
         this.appendRow(cursor.tsSec, cursor.tsUsec, cursor.originalLength, cursor.linkType, cursor.out, interfaceId, cursor.data(), chunk, cursor.dataOffset);
       }
     } finally {
-      if (chunk >= 0) this.releaseChunk(chunk);
+      if (chunk >= 0) {
+        this.cacheChunk(chunk);
+        this.releaseChunk(chunk);
+      }
+    }
+    this.trimByteCache();
+  }
+
+  /** Counts a chunk into the byte cache (byte-cache mode). */
+  private cacheChunk(index: number): void {
+    if (!this.bytesOnDemand) return;
+    this.cachedChunks.push(index);
+    this.cachedBytes += this.columns.chunks[index]?.length ?? 0;
+  }
+
+  /** Drops the oldest chunks' bytes past the byte cache: their rows stay, their bytes are asked for again. */
+  private trimByteCache(): void {
+    // Oldest first, the newest always kept (the rows just listed are the ones on screen while a file loads).
+    while (this.cachedBytes > this.byteCache && this.cachedChunks.length > 1) {
+      const index = this.cachedChunks.shift() ?? -1;
+      this.cachedBytes -= this.columns.chunks[index]?.length ?? 0;
+      this.columns.chunks[index] = undefined;
+      // A chunk small batches were being copied into goes too: the next one starts a new chunk.
+      if (index === this.writeChunk) {
+        this.writeChunk = -1;
+        this.writeOffset = 0;
+      }
     }
   }
 
@@ -284,7 +381,7 @@ export class PacketStore {
       slot = this.slot(this.count);
       this.count++;
     } else if (this.capacity < this.maxPackets) {
-      this.grow(Math.min(this.capacity * 2, this.maxPackets));
+      this.grow(Math.min(nextCapacity(this.capacity), this.maxPackets));
       slot = this.count;
       this.count++;
     } else {
@@ -342,12 +439,16 @@ export class PacketStore {
     this.dropped++;
   }
 
-  /** The Info column of a row, built from its bytes (cached for rows asked for recently). */
+  /** The Info column of a row, built from its bytes (cached for rows asked for recently); empty while its bytes are missing. */
   infoOf(row: number): string {
     if (row < 0 || row >= this.count) return '';
     const number = this.numberOf(row);
     const k = number & (INFO_CACHE_SIZE - 1);
     if (this.infoCacheNumber[k] === number) return this.infoCacheText[k] ?? '';
+    if (this.bytesOnDemand && !this.hasBytes(row)) {
+      this.want(number);
+      return '';
+    }
     const text = this.infoOfSlot(this.slot(row));
     this.infoCacheNumber[k] = number;
     this.infoCacheText[k] = text;
@@ -360,17 +461,37 @@ export class PacketStore {
     return this.summarize(this.slotBytes(slot), c.linkType[slot] ?? 0, c.originalLength[slot]).info;
   }
 
-  /** The captured bytes of a row (a view into the store: copy to keep). */
+  /** The captured bytes of a row (a view into the store: copy to keep); empty, and wanted, while missing. */
   frameBytes(row: number): Uint8Array {
+    if (this.bytesOnDemand && row >= 0 && row < this.count && !this.hasBytes(row)) {
+      // Shown, not scanned: asked for, not counted as a miss.
+      this.want(this.numberOf(row));
+      return new Uint8Array(0);
+    }
     return this.slotBytes(this.slot(row));
   }
 
   slotBytes(slot: number): Uint8Array {
     const c = this.columns;
     const chunk = c.chunks[c.chunkIndex[slot] ?? 0];
-    if (!chunk) return new Uint8Array(0);
+    if (!chunk) return this.fetchedBytes(slot);
     const start = c.chunkOffset[slot] ?? 0;
     return chunk.subarray(start, start + (c.capturedLength[slot] ?? 0));
+  }
+
+  /** A slot whose chunk is gone: the bytes the host sent again, else none (counted). */
+  private fetchedBytes(slot: number): Uint8Array {
+    if (this.bytesOnDemand) {
+      const row = slot >= this.head ? slot - this.head : slot + this.capacity - this.head;
+      const bytes = this.fetched.get(this.numberOf(row));
+      if (bytes) return bytes;
+      this.missingReads++;
+    }
+    return new Uint8Array(0);
+  }
+
+  private want(packetNumber: number): void {
+    if (this.wanted.size < WANTED_MAX) this.wanted.add(packetNumber);
   }
 
   /** Seconds since the first packet appended (since the last clear), microsecond precision. */
@@ -393,39 +514,47 @@ export class PacketStore {
     this.writeOffset = 0;
     this.infoCacheNumber.fill(-1);
     this.lastInterfaceId = -1;
-    this.columns = allocateColumns(0, this.infoColumn);
+    this.cachedChunks = [];
+    this.cachedBytes = 0;
+    this.fetched.clear();
+    this.fetchedTotal = 0;
+    this.wanted.clear();
+    this.missingReads = 0;
+    this.columns = allocateColumns(0, this.infoColumn, this.missingColumn);
     this.capacity = 0;
     this.grow(Math.min(INITIAL_CAPACITY, this.maxPackets));
   }
 
+  /**
+   * One column at a time, each old array let go as soon as it is copied: at 10 M packets
+   * the columns are ~700 MB, and a second full set during the copy would pass 1 GB.
+   */
   private grow(newCapacity: number): void {
-    const old = this.columns;
-    const next = allocateColumns(newCapacity, this.infoColumn);
-    next.chunks = old.chunks;
-    next.interfaces = old.interfaces;
-    next.protocols = old.protocols;
-    next.addresses = old.addresses;
+    const c = this.columns as unknown as Record<TypedKey, Uint32Array>;
     // Copy in row order so the ring starts at slot 0 again.
     const firstPart = Math.min(this.count, this.capacity - this.head);
     for (const key of TYPED_KEYS) {
-      const from = old[key];
-      const to = next[key];
-      (to as Uint32Array).set((from as Uint32Array).subarray(this.head, this.head + firstPart), 0);
-      if (firstPart < this.count) (to as Uint32Array).set((from as Uint32Array).subarray(0, this.count - firstPart), firstPart);
+      const from = c[key];
+      const to = new (from.constructor as Uint32ArrayConstructor)(newCapacity);
+      to.set(from.subarray(this.head, this.head + firstPart), 0);
+      if (firstPart < this.count) to.set(from.subarray(0, this.count - firstPart), firstPart);
+      c[key] = to;
     }
     this.head = 0;
     this.capacity = newCapacity;
-    this.columns = next;
   }
 
   private storeBytes(slot: number, data: Uint8Array): void {
     const c = this.columns;
     const current = this.writeChunk >= 0 ? c.chunks[this.writeChunk] : undefined;
     if (!current || this.writeOffset + data.length > current.length) {
+      const previous = this.writeChunk;
       this.writeChunk = c.chunks.length;
       c.chunks.push(new Uint8Array(Math.max(CHUNK_BYTES, data.length)));
       this.chunkLive.push(0);
       this.writeOffset = 0;
+      this.cacheChunk(this.writeChunk);
+      if (previous >= 0) this.trimByteCache();
     }
     const chunk = c.chunks[this.writeChunk] as Uint8Array;
     chunk.set(data, this.writeOffset);
@@ -447,6 +576,16 @@ export class PacketStore {
   }
 }
 
+/**
+ * Double up to a million rows, then by half, then past four million by a quarter: the columns
+ * take ~70 bytes a row, and 10 M packets would otherwise sit in 16.7 M rows (1.17 GB) where
+ * 10.4 M rows (0.73 GB) do. Each growth copies the rows once; by a quarter that is ~4 copies in all.
+ */
+function nextCapacity(capacity: number): number {
+  if (capacity < 1 << 20) return capacity * 2;
+  return Math.ceil(capacity * (capacity < 1 << 22 ? 1.5 : 1.25));
+}
+
 type TypedKey = Exclude<keyof PacketColumns, 'info' | 'chunks' | 'interfaces' | 'protocols' | 'addresses'>;
 const TYPED_KEYS: TypedKey[] = [
   'tsSec', 'tsUsec', 'originalLength', 'capturedLength', 'linkType', 'direction', 'interfaceId', 'protocolId', 'network', 'networkOffset',
@@ -454,7 +593,7 @@ const TYPED_KEYS: TypedKey[] = [
   'chunkOffset',
 ];
 
-function allocateColumns(capacity: number, info: InfoColumn): PacketColumns {
+function allocateColumns(capacity: number, info: InfoColumn, missingBytes: (slot: number) => void): PacketColumns {
   return {
     tsSec: new Uint32Array(capacity),
     tsUsec: new Uint32Array(capacity),
@@ -479,6 +618,7 @@ function allocateColumns(capacity: number, info: InfoColumn): PacketColumns {
     chunkOffset: new Uint32Array(capacity),
     info,
     chunks: [],
+    missingBytes,
     interfaces: new StringTable(),
     protocols: new StringTable(),
     addresses: new StringTable(),

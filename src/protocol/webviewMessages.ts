@@ -36,8 +36,15 @@ export type ToWebviewMessage =
       maxPackets: number;
       /** In-memory byte budget for frame bytes; older packets are dropped past it. Absent: none. */
       maxBytes?: number;
+      /**
+       * Set for a file too large to hold (issue 12 goal 9): keep every packet's columns but
+       * at most `cacheBytes` of frame bytes, and ask for the others with `frameBytesRequest`.
+       */
+      bytesOnDemand?: { cacheBytes: number };
       status: CaptureStatus;
     }
+  /** The answer to `frameBytesRequest`: each asked packet's captured bytes (absent: the host does not have it). */
+  | { type: 'frameBytes'; packets: { number: number; bytes?: Uint8Array }[] }
   /**
    * A batch of frames in the frameBatch encoding, or several in order (the host sends
    * the batches that waited as they are, without joining them); numbered after those
@@ -117,6 +124,9 @@ export const INSPECTOR_ACTIONS: readonly InspectorAction[] = [
   'showServiceMap',
 ];
 
+/** Packets one `frameBytesRequest` may name: a screen of rows and the selected one, with room to spare. */
+export const MAX_FRAME_BYTES_REQUEST = 512;
+
 export type SaveFormat = 'json' | 'pcap';
 
 export type FromWebviewMessage =
@@ -139,6 +149,8 @@ export type FromWebviewMessage =
   | { type: 'ack'; seq: number }
   /** Put this text on the clipboard (a context-menu Copy entry). */
   | { type: 'copy'; text: string }
+  /** The captured bytes of these packets ("No.", at most MAX_FRAME_BYTES_REQUEST), for a `bytesOnDemand` tab. */
+  | { type: 'frameBytesRequest'; numbers: Uint32Array }
   /** Save these bytes (Follow Stream's Save Raw); the host asks where. `name` is a suggested file name. */
   | { type: 'saveBytes'; name: string; bytes: Uint8Array };
 

@@ -366,7 +366,7 @@ function addressMatcher(value: ValueNode, context: CompileContext, kind: 'addres
   // IPv6 addresses are compared in place, in the frame bytes (source at +8, destination at +24).
   const matchV6 = (c: PacketColumns, s: number, at: number): boolean => {
     const chunk = c.chunks[c.chunkIndex[s] ?? 0];
-    if (!chunk) return false;
+    if (!chunk) return (c.missingBytes(s), false);
     const start = (c.chunkOffset[s] ?? 0) + (c.networkOffset[s] ?? 0) + at;
     if (start + 16 > (c.chunkOffset[s] ?? 0) + (c.capturedLength[s] ?? 0)) return false;
     for (const wanted of v6) {
@@ -440,7 +440,7 @@ function payloadContains(c: PacketColumns, s: number, needle: Uint8Array): boole
   if (needle.length === 0) return true;
   if (length < needle.length) return false;
   const chunk = c.chunks[c.chunkIndex[s] ?? 0];
-  if (!chunk) return false;
+  if (!chunk) return (c.missingBytes(s), false);
   const start = (c.chunkOffset[s] ?? 0) + (c.payloadOffset[s] ?? 0);
   const last = start + length - needle.length;
   const first = needle[0] as number;

@@ -23,7 +23,7 @@ interface FrameView {
 
 export function frameView(c: PacketColumns, s: number): FrameView | undefined {
   const chunk = c.chunks[c.chunkIndex[s] ?? 0];
-  if (!chunk) return undefined;
+  if (!chunk) return void c.missingBytes(s);
   const start = c.chunkOffset[s] ?? 0;
   return { chunk, start, end: start + (c.capturedLength[s] ?? 0) };
 }
@@ -77,7 +77,7 @@ function payloadView(c: PacketColumns, s: number): FrameView | undefined {
   const length = c.payloadLength[s] ?? 0;
   if (length === 0) return undefined;
   const chunk = c.chunks[c.chunkIndex[s] ?? 0];
-  if (!chunk) return undefined;
+  if (!chunk) return void c.missingBytes(s);
   const start = (c.chunkOffset[s] ?? 0) + (c.payloadOffset[s] ?? 0);
   return { chunk, start, end: Math.min(chunk.length, start + length) };
 }

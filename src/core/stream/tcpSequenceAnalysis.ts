@@ -26,7 +26,7 @@ export interface TcpHeader {
 /** Reads the packet's TCP header into `into` (reused: no object per packet); false when the frame is too short to hold it. */
 export function readTcpHeader(c: PacketColumns, s: number, into: TcpHeader): boolean {
   const d = c.chunks[c.chunkIndex[s] ?? 0];
-  if (!d) return false;
+  if (!d) return (c.missingBytes(s), false);
   const start = c.chunkOffset[s] ?? 0;
   const t = transportOffset(c, s, d, start);
   const at = start + t;

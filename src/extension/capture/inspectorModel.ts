@@ -20,6 +20,8 @@ export interface InspectorModel {
   readonly store: FrameStore;
   /** The capture's pcap spool on disk, holding every packet (also those dropped from memory). */
   readonly spool?: SpoolFile | undefined;
+  /** Set for a file too large to hold: the store stays empty, frames stream to the webview, bytes are read again on request. */
+  readonly bytesOnDemand?: FrameBytesSource | undefined;
   readonly status: CaptureStatus;
   /** New frames (a frameBatch), after they were added to the store. */
   readonly onDidAddFrames: (listener: (batch: Uint8Array) => void) => Subscription;
@@ -32,6 +34,18 @@ export interface InspectorModel {
    * a live capture stops reading its source while any consumer is behind.
    */
   holdSource(consumer: object, held: boolean): void;
+}
+
+/** A model whose frames are not kept on the host: the webview asks for a packet's bytes by number. */
+export interface FrameBytesSource {
+  /** An upper bound on the packets the webview will be sent (its store's limit). */
+  readonly packetCeiling: number;
+  /** Frame bytes the webview keeps before it drops the oldest and asks again. */
+  readonly cacheBytes: number;
+  /** Sends every frame again from the first (a webview page just said it is ready). */
+  restart(): void;
+  /** The captured bytes of each packet numbered (1-based), undefined for one not (yet) known. */
+  readPackets(numbers: readonly number[]): Promise<(Uint8Array | undefined)[]>;
 }
 
 export const SPOOL_KEEPS_DROPPED = 'older packets were dropped from view; Save as pcap saves all of them';

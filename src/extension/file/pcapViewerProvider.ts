@@ -4,6 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { StaticCapture } from '../capture/fileCapture';
+import type { InspectorModelBase } from '../capture/inspectorModel';
+import { openStreamedFile } from './openStreamedFile';
 import type { InspectorDeps } from '../inspector/inspectorPanel';
 import { InspectorPanel } from '../inspector/inspectorPanel';
 import { decodeCaptureFile } from '../save/captureEncoding';
@@ -13,7 +15,7 @@ export const PCAP_VIEWER_VIEW_TYPE = 'dockerNetworkCapture.pcapViewer';
 class CaptureFileDocument implements vscode.CustomDocument {
   constructor(
     readonly uri: vscode.Uri,
-    readonly model: StaticCapture,
+    readonly model: InspectorModelBase,
   ) {}
 
   dispose(): void {
@@ -26,6 +28,9 @@ export class PcapViewerProvider implements vscode.CustomReadonlyEditorProvider<C
 
   async openCustomDocument(uri: vscode.Uri): Promise<CaptureFileDocument> {
     const name = uri.path.split('/').pop() ?? uri.path;
+    // A large local pcap is streamed and indexed, never read whole (issue 12 goal 9).
+    const streamed = uri.scheme === 'file' ? await openStreamedFile(uri.fsPath, name, (m) => this.deps.log.info(m)) : undefined;
+    if (streamed) return new CaptureFileDocument(uri, streamed);
     let bytes: Uint8Array;
     try {
       bytes = await vscode.workspace.fs.readFile(uri);

@@ -11,7 +11,7 @@
  * helper). A slow webview so slows the capture down to kernel drops instead
  * of filling the extension host and the renderer with queued messages.
  */
-import type { CaptureStatus, FromWebviewMessage, SaveFormat, ToWebviewMessage } from '../../protocol/webviewMessages';
+import { MAX_FRAME_BYTES_REQUEST, type CaptureStatus, type FromWebviewMessage, type SaveFormat, type ToWebviewMessage } from '../../protocol/webviewMessages';
 import { BatchForwarder } from '../capture/batchForwarder';
 import type { Subscription } from '../capture/emitter';
 import type { InspectorModel } from '../capture/inspectorModel';
@@ -139,6 +139,9 @@ export class InspectorConnection {
       case 'saveBytes':
         await this.host.saveBytes?.(message.name, message.bytes);
         return;
+      case 'frameBytesRequest':
+        await this.answerFrameBytes(message.numbers);
+        return;
     }
   }
 
@@ -153,6 +156,19 @@ export class InspectorConnection {
     // A closed tab must never keep a capture paused.
     if (this.holding) this.model.holdSource(this, false);
     this.holding = false;
+  }
+
+  /** Reads the asked packets' bytes back from the file (a `bytesOnDemand` model only). */
+  private async answerFrameBytes(numbers: Uint32Array): Promise<void> {
+    const source = this.model.bytesOnDemand;
+    if (!source) return;
+    const list = Array.from(numbers);
+    const found = await source.readPackets(list);
+    if (!this.ready) return;
+    this.host.post({ type: 'frameBytes', packets: list.map((number, i) => {
+      const bytes = found[i];
+      return bytes ? { number, bytes } : { number };
+    }) });
   }
 
   private postFrames(batches: readonly Uint8Array[], bytes: number): void {
@@ -205,8 +221,9 @@ export class InspectorConnection {
       ...(model.group ? { group: true as const } : {}),
       live: model.live,
       hostnames: this.host.hostnames(),
-      maxPackets: model.store.limit,
+      maxPackets: model.bytesOnDemand ? model.bytesOnDemand.packetCeiling : model.store.limit,
       ...(Number.isFinite(model.store.byteLimit) ? { maxBytes: model.store.byteLimit } : {}),
+      ...(model.bytesOnDemand ? { bytesOnDemand: { cacheBytes: model.bytesOnDemand.cacheBytes } } : {}),
       status: model.status,
     });
     // Replayed through the window like live frames: a reload of a full store is paced by the webview too.
@@ -214,6 +231,8 @@ export class InspectorConnection {
     this.ready = true;
     this.forwarder.flush();
     this.updateHold();
+    // A file not kept on the host streams again from its start, paced by this page's acks.
+    model.bytesOnDemand?.restart();
   }
 }
 
@@ -240,6 +259,10 @@ export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
     case 'copy':
       // A hex dump of the largest frame is ~330 KB of text; anything far past that is not ours.
       return typeof m.text === 'string' && m.text.length <= 4_000_000 ? { type: 'copy', text: m.text } : undefined;
+    case 'frameBytesRequest': {
+      const numbers = toPacketNumbers(m.numbers);
+      return numbers && numbers.length <= MAX_FRAME_BYTES_REQUEST ? { type: 'frameBytesRequest', numbers } : undefined;
+    }
     case 'saveBytes':
       if (typeof m.name !== 'string' || m.name.length > 200) return undefined;
       // Structured clone gives a Uint8Array (or its buffer); nothing else is bytes.

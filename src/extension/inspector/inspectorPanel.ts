@@ -106,6 +106,7 @@ export class InspectorPanel extends Disposable {
 
   /** Decrypts this tab's TLS with a key log (replacing any earlier one); rejects with a one-line reason. */
   async decryptTls(spec: KeyLogSpec, log: vscode.LogOutputChannel): Promise<void> {
+    if (this.model.bytesOnDemand) throw new Error(`${this.model.title} is too large to hold in memory: TLS decryption needs every packet's bytes`);
     const post = (message: ToWebviewMessage): void => {
       if (!this.detached) void this.panel.webview.postMessage(message);
     };

@@ -23,6 +23,11 @@ export class CaptureSaver {
 
   /** `baseName` names the default file (the container, or the opened file's stem). */
   async save(model: InspectorModel, format: SaveFormat, packetNumbers: number[] | undefined, baseName: string): Promise<void> {
+    if (model.bytesOnDemand) {
+      // Its packets are not in memory: saving from the store would write an empty file.
+      void vscode.window.showInformationMessage(`Save is not available for ${model.title}: it is too large to hold in memory, and it is already on disk. To save filtered packets: tshark -r FILE -Y FILTER -w OUT.`);
+      return;
+    }
     if (format === 'pcap' && packetNumbers === undefined && model.spool) {
       const snapshot = await model.spool.snapshot();
       if (snapshot && snapshot.packets > 0) return this.saveSpool(model, snapshot, baseName);

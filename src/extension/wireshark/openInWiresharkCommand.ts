@@ -29,6 +29,10 @@ export function registerOpenInWireshark(push: (d: vscode.Disposable) => void, lo
       return;
     }
     const model = panel.shownModel;
+    if (model.bytesOnDemand) {
+      void vscode.window.showInformationMessage(`${model.title} is too large to stream from memory: open the file itself in Wireshark.`);
+      return;
+    }
     log.info(`Streaming ${model.title} to ${program} ${WIRESHARK_ARGS.join(' ')}`);
     const run = streamToViewer(program, WIRESHARK_ARGS, model, (m) => log.warn(m));
     const result = await run.done;

@@ -1,0 +1,218 @@
+/**
+ * Bench 11 (issue 12 goal 9): a very large pcap opened in the inspector. The
+ * file is generated (bench 1's many-flows traffic), the extension host's
+ * streaming indexer runs alone in a child (bigFileHost.ts: its peak RSS), then
+ * the same host code streams the file through the real InspectorConnection to
+ * the real inspector bundle in headless Chromium (test/webview/hostBridge.ts),
+ * whose store keeps every row's columns and a 64 MB byte cache. Peers on the
+ * same file in the same run: capinfos (reads the whole file) and tshark (the
+ * first packets; all of them with DNC_BIGFILE_TSHARK_ALL=1). The file is
+ * deleted afterwards.
+ *
+ *   node --import tsx bench/bigFile.ts [PACKETS]        (default 10,000,000)
+ *   DNC_BENCH_ONLY=bigfile npm run bench
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { IndexedFileReader } from '../src/extension/file/indexedFileReader';
+import { StreamedFileCapture } from '../src/extension/file/streamedFileCapture';
+import { launchChromium } from '../test/support/chromium';
+import { buildWebview } from '../test/webview/buildBundle';
+import { startHarnessServer } from '../test/webview/harnessServer';
+import { bridgeHost } from '../test/webview/hostBridge';
+import { heapAfterGcMb, measureScrollFrames } from '../test/webview/pageMeasurements';
+import type { BigFileHostFigures } from './bigFileHost';
+import { parseResult, runPart } from './lib/childResult';
+import { generatePcap, removeGenerated } from './lib/generatePcap';
+
+const root = resolve(__dirname, '..');
+/** Bench 1's generated traffic is ~322 bytes a packet on disk; room is checked with a margin. */
+const BYTES_PER_PACKET = 340;
+const TSHARK_FIRST = 1_000_000;
+
+export interface BigFileFigures {
+  packets: number;
+  fileBytes: number;
+  generateMs: number;
+  host: BigFileHostFigures | undefined;
+  firstRowsMs: number;
+  allListedMs: number;
+  /** Page JS heap after GC and the ArrayBuffers outside it (V8's backing stores), MB. */
+  heapMb: number;
+  arrayBuffersMb: number;
+  /** The page's renderer process: RSS now and its peak, MB. */
+  rendererRssMb: number;
+  rendererPeakMb: number;
+  scrollMedianMs: number;
+  scrollP95Ms: number;
+  scrollReachedLast: boolean;
+  farPacketBytesMatch: boolean;
+  capinfos: { ms: number; peakMb: number; packets: number };
+  tshark: { packets: number; ms: number; peakMb: number; all: boolean };
+}
+
+/** Runs a command under /usr/bin/time: wall time and peak RSS. */
+function timed(command: string, args: string[]): { ms: number; peakMb: number; stdout: string } {
+  const started = performance.now();
+  const run = spawnSync('/usr/bin/time', ['-f', 'PEAK_KB %M', command, ...args], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  const ms = performance.now() - started;
+  const peak = /PEAK_KB (\d+)/.exec(run.stderr ?? '');
+  if (run.status !== 0) throw new Error(`${command} failed: ${(run.stderr ?? '').trim().split('\n').at(-1) ?? ''}`);
+  return { ms, peakMb: peak ? Number(peak[1]) / 1024 : Number.NaN, stdout: run.stdout ?? '' };
+}
+
+function checkRoom(dir: string, bytes: number): void {
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  process.stderr.write(`bench 11: ${dir} has ${(free / 1e9).toFixed(1)} GB free, the file needs ~${(bytes / 1e9).toFixed(1)} GB\n`);
+  if (free < bytes * 1.2 + 2e9) throw new Error(`not enough disk space in ${dir}: ${(free / 1e9).toFixed(1)} GB free, ~${(bytes / 1e9).toFixed(1)} GB needed`);
+}
+
+/** Every process under `pid` (Chromium's renderers are children of its zygote, not of the browser). */
+function descendants(pid: number | undefined): string[] {
+  const found: string[] = [];
+  let level = pid ? [String(pid)] : [];
+  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const parent of level) {
+      const run = spawnSync('pgrep', ['-P', parent], { encoding: 'utf8' });
+      next.push(...(run.stdout ?? '').split('\n').filter(Boolean));
+    }
+    found.push(...next);
+    level = next;
+  }
+  return found;
+}
+
+/** Memory of the renderer processes Chromium runs (the page's is the largest): RSS and peak, MB. */
+function rendererMemory(browserPid: number | undefined): { rssMb: number; peakMb: number } {
+  let rssMb = 0;
+  let peakMb = 0;
+  for (const pid of descendants(browserPid)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (f: string): number => Number((status.split('\n').find((l) => l.startsWith(`${f}:`)) ?? '').replace(/\D+/g, '')) / 1024;
+      rssMb = Math.max(rssMb, kb('VmRSS'));
+      peakMb = Math.max(peakMb, kb('VmHWM'));
+    } catch {
+      // A renderer that went away meanwhile.
+    }
+  }
+  return { rssMb, peakMb };
+}
+
+async function hexOfSelected(page: Page): Promise<string> {
+  const lines = await page.$$eval('.hex-line', (ls) => ls.map((l) => l.textContent ?? ''));
+  return lines.map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('').toLowerCase();
+}
+
+/** Focuses the list, goes to its top, selects packet 2 and gives its hexdump. */
+async function selectPacket2(page: Page): Promise<string> {
+  // The list takes keys once focused (a click on a row in view).
+  await page.click('.list-scroller', { position: { x: 300, y: 60 } });
+  await page.keyboard.press('Home');
+  await waitFor('the first row', async () => (await page.$('.list-row[data-number="2"]')) !== null, 10_000);
+  await page.click('.list-row[data-number="2"]');
+  await waitFor('packet 2\'s bytes', async () => (await hexOfSelected(page)) !== '', 10_000);
+  return hexOfSelected(page);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function inChromium(path: string, packets: number): Promise<Omit<BigFileFigures, 'packets' | 'fileBytes' | 'generateMs' | 'host' | 'capinfos' | 'tshark'>> {
+  buildWebview(root);
+  const server = await startHarnessServer(root);
+  const browser = await launchChromium();
+  const model = new StreamedFileCapture('big.pcap', await IndexedFileReader.open(path));
+  const browserPid = (browser as unknown as { process?: () => { pid?: number } }).process?.()?.pid;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
+    await page.goto(server.url);
+    const started = performance.now();
+    const bridge = await bridgeHost(page, model);
+    await page.waitForSelector('.list-row:not([hidden])', { timeout: 120_000 });
+    const firstRowsMs = performance.now() - started;
+    let peakDuringLoad = 0;
+    const expected = `${packets.toLocaleString('en-US')} packets`;
+    await waitFor('every packet listed', async () => {
+      peakDuringLoad = Math.max(peakDuringLoad, rendererMemory(browserPid).peakMb);
+      return (await page.textContent('[data-counter="packets"]')) === expected;
+    }, 40 * 60_000);
+    const allListedMs = performance.now() - started;
+    const scroll = await measureScrollFrames(page);
+    const lastShown = await page.$$eval('.list-row:not([hidden]) .col-number', (cells) => Math.max(...cells.map((c) => Number(c.textContent))));
+    // A failed check is a figure too: the memory and times above are not lost with it.
+    const shown = await selectPacket2(page).catch((e: unknown) => {
+      process.stderr.write(`bench 11: selecting packet 2 failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      return '';
+    });
+    const tsharkHex = execFileSync('tshark', ['-r', path, '-c', '2', '-x', '-Y', 'frame.number == 2'], { encoding: 'utf8' })
+      .split('\n').filter((l) => /^[0-9a-f]{4}  /.test(l)).map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('');
+    const heapMb = await heapAfterGcMb(page);
+    const cdp = await context.newCDPSession(page);
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+    const renderer = rendererMemory(browserPid);
+    await bridge.close();
+    return {
+      firstRowsMs,
+      allListedMs,
+      heapMb,
+      arrayBuffersMb: (usage.backingStorageSize ?? Number.NaN) / 1e6,
+      rendererRssMb: renderer.rssMb,
+      rendererPeakMb: Math.max(renderer.peakMb, peakDuringLoad),
+      scrollMedianMs: scroll.median,
+      scrollP95Ms: scroll.p95,
+      scrollReachedLast: lastShown === packets,
+      farPacketBytesMatch: shown !== '' && shown === tsharkHex,
+    };
+  } finally {
+    model.dispose();
+    await browser.close();
+    await server.close();
+  }
+}
+
+async function main(): Promise<BigFileFigures> {
+  const packets = Number(process.argv[2] ?? process.env.DNC_BIGFILE_PACKETS ?? 10_000_000);
+  if (!Number.isInteger(packets) || packets < 1000) throw new Error(`packets must be an integer >= 1000, got ${process.argv[2]}`);
+  const dir = join(root, 'bench', 'out');
+  mkdirSync(dir, { recursive: true });
+  checkRoom(dir, packets * BYTES_PER_PACKET);
+  const generateStarted = performance.now();
+  const file = generatePcap(join(dir, `bigfile-${packets}.pcap`), packets);
+  const generateMs = performance.now() - generateStarted;
+  try {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'bigFileHost.ts'), file.path], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
+    const host = parseResult<BigFileHostFigures>(child.stdout ?? '');
+    const page = await inChromium(file.path, packets);
+    const capinfos = timed('capinfos', ['-c', '-M', file.path]);
+    const capinfosPackets = Number(/Number of packets:\s*(\d+)/.exec(capinfos.stdout)?.[1] ?? Number.NaN);
+    const tsharkAll = process.env.DNC_BIGFILE_TSHARK_ALL === '1';
+    const tsharkPackets = tsharkAll ? packets : Math.min(packets, TSHARK_FIRST);
+    const tshark = timed('tshark', ['-r', file.path, '-c', String(tsharkPackets)]);
+    return {
+      packets,
+      fileBytes: file.bytes,
+      generateMs,
+      host,
+      ...page,
+      capinfos: { ms: capinfos.ms, peakMb: capinfos.peakMb, packets: capinfosPackets },
+      tshark: { packets: tsharkPackets, ms: tshark.ms, peakMb: tshark.peakMb, all: tsharkAll || tsharkPackets === packets },
+    };
+  } finally {
+    removeGenerated(file);
+  }
+}
+
+if (require.main === module) runPart(main);
