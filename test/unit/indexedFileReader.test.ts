@@ -35,8 +35,8 @@ async function streamAll(path: string, chunkBytes: number): Promise<{ frames: Ca
 }
 
 function wholeFileFrames(bytes: Uint8Array): CapturedFrame[] {
-  // What the whole-file path posts to the webview: a frameBatch carries no packet comment.
-  return readPcapFile(bytes).records.map(({ comment: _, ...r }) => ({ ...r, interfaceName: r.interfaceName ?? '', direction: r.direction ?? 'in' }));
+  // What the whole-file path posts to the webview: a frameBatch carries no packet comment, nor where the bytes lay in the file.
+  return readPcapFile(bytes).records.map(({ comment: _, dataOffset: _offset, ...r }) => ({ ...r, interfaceName: r.interfaceName ?? '', direction: r.direction ?? 'in' }));
 }
 
 async function checkFile(path: string): Promise<void> {

@@ -59,6 +59,12 @@ export interface PcapRecord {
   interfaceName?: string;
   direction?: Direction;
   comment?: string;
+  /**
+   * pcapng only: where the captured bytes start in the stream the reader was
+   * given (the file offset, for a file read from its first byte), so a big file
+   * can be indexed and its packets read back without walking its blocks again.
+   */
+  dataOffset?: number;
 }
 
 export interface PcapStreamError {

@@ -124,6 +124,8 @@ export class PcapngStreamReader {
           originalLength: view.getUint32(16, le),
           data: bytes.slice(20, 20 + captured),
           linkType: iface.linkType,
+          // The block starts at `consumed` (counted after this call); its body at +8, the data 20 further.
+          dataOffset: this.consumed + 28,
         };
         if (iface.name !== undefined) record.interfaceName = iface.name;
         this.readOptions(bytes, 20 + ((captured + 3) & ~3), (code, value) => {
@@ -141,7 +143,7 @@ export class PcapngStreamReader {
         const iface = this.interfaces[0];
         if (!iface || view.byteLength < 4) return void this.fail('malformed', 'malformed pcapng: a simple packet without an interface');
         const original = view.getUint32(0, le);
-        const record: PcapRecord = { tsSec: 0, tsUsec: 0, originalLength: original, data: bytes.slice(4, 4 + Math.min(original, bytes.length - 4)), linkType: iface.linkType };
+        const record: PcapRecord = { tsSec: 0, tsUsec: 0, originalLength: original, data: bytes.slice(4, 4 + Math.min(original, bytes.length - 4)), linkType: iface.linkType, dataOffset: this.consumed + 12 };
         if (iface.name !== undefined) record.interfaceName = iface.name;
         records.push(record);
         return;

@@ -10,11 +10,12 @@ import { FrameBatchWriter } from '../../core/frameBatch';
 import { CaptureFileStreamReader } from '../../core/pcap/captureFileStreamReader';
 import { isPcapng } from '../../core/pcap/pcapngReader';
 import type { PcapRecord } from '../../core/pcap/pcapReader';
-import { PcapDataOffsets, PcapngDataOffsets } from './packetDataOffsets';
 import { RecordIndex } from './recordIndex';
 
 /** 1 MiB reads into one reused buffer: fresh large allocations are what costs here, not the reads. */
 export const INDEX_CHUNK_BYTES = 1024 * 1024;
+const PCAP_GLOBAL_HEADER = 24;
+const PCAP_RECORD_HEADER = 16;
 
 export interface IndexedChunk {
   /** The chunk's packets in the frameBatch encoding (empty when the chunk completed none). */
@@ -27,10 +28,8 @@ export class IndexedFileReader {
   private reader = new CaptureFileStreamReader();
   private buffer: Uint8Array;
   private position = 0;
-  private pcap: PcapDataOffsets | undefined;
-  private pcapng: PcapngDataOffsets | undefined;
-  /** pcapng offsets found before their records completed (a block split across reads). */
-  private pendingOffsets: number[] = [];
+  /** pcap: the file offset of the next record's header (records follow the 24-byte global header back to back). */
+  private nextPcapRecord = PCAP_GLOBAL_HEADER;
   private finished = false;
   private problemText: string | undefined;
   /** next() and rewind() run one after another: a rewind during a read would mix two passes' state and buffer. */
@@ -85,9 +84,7 @@ export class IndexedFileReader {
   private reset(): void {
     this.reader = new CaptureFileStreamReader();
     this.position = 0;
-    this.pcap = undefined;
-    this.pcapng = undefined;
-    this.pendingOffsets = [];
+    this.nextPcapRecord = PCAP_GLOBAL_HEADER;
     this.finished = false;
     this.problemText = undefined;
     this.index.clear();
@@ -103,22 +100,13 @@ export class IndexedFileReader {
       return undefined;
     }
     const chunk = this.buffer.subarray(0, bytesRead);
-    if (this.position === 0) {
-      if (this.pcapngFile) this.pcapng = new PcapngDataOffsets();
-      else this.pcap = new PcapDataOffsets();
-    }
     this.position += bytesRead;
-    this.pcapng?.push(chunk, (offset) => this.pendingOffsets.push(offset));
     const result = this.reader.push(chunk);
     const writer = new FrameBatchWriter(Math.max(64 * 1024, bytesRead + result.records.length * 32));
-    let taken = 0;
     for (const record of result.records) {
-      const offset = this.pcap ? this.pcap.take(record.data.length) : this.pendingOffsets[taken++];
-      if (offset === undefined) throw new Error(`lost track of the packets' offsets in ${this.path}`);
-      this.index.add(offset, record.data.length);
+      this.index.add(this.dataOffsetOf(record), record.data.length);
       writer.add(asFrame(record));
     }
-    if (taken > 0) this.pendingOffsets.splice(0, taken);
     if (result.error) {
       // The packets before the bad one are kept and shown.
       this.finished = true;
@@ -127,6 +115,17 @@ export class IndexedFileReader {
     // Records are views into the reused buffer: the batch (a copy) is all that outlives this call.
     const packets = writer.frameCount;
     return { batch: packets > 0 ? writer.take() : new Uint8Array(0), packets };
+  }
+
+  /** Where a record's captured bytes lie in the file: the pcapng reader says it; a pcap's follow from the lengths. */
+  private dataOffsetOf(record: PcapRecord): number {
+    if (this.pcapngFile) {
+      if (record.dataOffset === undefined) throw new Error(`lost track of the packets' offsets in ${this.path}`);
+      return record.dataOffset;
+    }
+    const offset = this.nextPcapRecord + PCAP_RECORD_HEADER;
+    this.nextPcapRecord = offset + record.data.length;
+    return offset;
   }
 
   /** The captured bytes of the packets numbered (1-based); undefined for a number not indexed. */
