@@ -10,6 +10,7 @@ import { FrameBatchWriter } from '../../core/frameBatch';
 import { CaptureFileStreamReader } from '../../core/pcap/captureFileStreamReader';
 import { isPcapng } from '../../core/pcap/pcapngReader';
 import type { PcapRecord } from '../../core/pcap/pcapReader';
+import { frameOfRecord } from '../../core/pcap/recordFrame';
 import { RecordIndex } from './recordIndex';
 
 /** 1 MiB reads into one reused buffer: fresh large allocations are what costs here, not the reads. */
@@ -105,7 +106,7 @@ export class IndexedFileReader {
     const writer = new FrameBatchWriter(Math.max(64 * 1024, bytesRead + result.records.length * 32));
     for (const record of result.records) {
       this.index.add(this.dataOffsetOf(record), record.data.length);
-      writer.add(asFrame(record));
+      writer.add(frameOfRecord(record));
     }
     if (result.error) {
       // The packets before the bad one are kept and shown.
@@ -148,9 +149,4 @@ export class IndexedFileReader {
     this.finished = true;
     await this.handle.close();
   }
-}
-
-/** As decodeCaptureFile does: a pcap says neither interface nor direction (blank in the inspector). */
-function asFrame(r: PcapRecord): { tsSec: number; tsUsec: number; originalLength: number; data: Uint8Array; linkType: number; interfaceName: string; direction: 'in' | 'out' } {
-  return { tsSec: r.tsSec, tsUsec: r.tsUsec, originalLength: r.originalLength, data: r.data, linkType: r.linkType, interfaceName: r.interfaceName ?? '', direction: r.direction ?? 'in' };
 }

@@ -7,6 +7,7 @@ import { summarize } from '../../core/decode/index';
 import type { CapturedFrame } from '../../core/packet';
 import { readPcapFile } from '../../core/pcap/pcapReader';
 import { encodePcapFile } from '../../core/pcap/pcapWriter';
+import { frameOfRecord } from '../../core/pcap/recordFrame';
 import { toSeedJsonRecord } from '../../core/seedFormat';
 import { bytesToHex, framesFromJsonText } from '../file/seedJsonFrames';
 
@@ -50,9 +51,7 @@ export function decodeCaptureFile(fileName: string, bytes: Uint8Array): DecodedC
     return result.problems.length > 0 ? { frames: result.frames, problem: result.problems.join('; ') } : { frames: result.frames };
   }
   const file = readPcapFile(bytes);
-  // A pcap does not say which way a packet went nor on which interface: the
-  // empty interface name tells the inspector to leave Dir and Interface blank.
-  // (pcapng does say both: its interface names and packet flags are kept.)
-  const frames: CapturedFrame[] = file.records.map((r) => ({ ...r, interfaceName: r.interfaceName ?? '', direction: r.direction ?? 'in' }));
+  // pcapng's interface names and packet flags are kept; a pcap has neither.
+  const frames: CapturedFrame[] = file.records.map(frameOfRecord);
   return file.error ? { frames, problem: file.error.message } : { frames };
 }
