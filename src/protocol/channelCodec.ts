@@ -9,13 +9,17 @@ export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export type ChannelMessage = { kind: typeof MessageKind.Json; value: unknown } | { kind: typeof MessageKind.Frames; batch: Uint8Array };
 
+/** The 5 bytes in front of every message body: the length of kind + body (u32 LE), then the kind. */
+function messageHeader(kind: number, bodyLength: number): Buffer {
+  const header = Buffer.allocUnsafe(5);
+  header.writeUInt32LE(bodyLength + 1, 0);
+  header[4] = kind;
+  return header;
+}
+
 export function encodeJson(value: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(value), 'utf8');
-  const out = Buffer.allocUnsafe(5 + body.length);
-  out.writeUInt32LE(body.length + 1, 0);
-  out[4] = MessageKind.Json;
-  body.copy(out, 5);
-  return out;
+  return Buffer.concat([messageHeader(MessageKind.Json, body.length), body]);
 }
 
 /**
@@ -24,10 +28,7 @@ export function encodeJson(value: unknown): Buffer {
  * a header. The layout on the wire is the same as `encodeFrames`.
  */
 export function encodeFramesParts(batch: Uint8Array): [header: Buffer, body: Uint8Array] {
-  const header = Buffer.allocUnsafe(5);
-  header.writeUInt32LE(batch.length + 1, 0);
-  header[4] = MessageKind.Frames;
-  return [header, batch];
+  return [messageHeader(MessageKind.Frames, batch.length), batch];
 }
 
 /** A frames message in one buffer (a copy of the batch): for the rare paths that hand bytes on whole. */
@@ -98,10 +99,7 @@ export class ChannelDecoder {
     const partial = this.partial;
     let rest = this.head;
     if (partial) {
-      const header = Buffer.allocUnsafe(5);
-      header.writeUInt32LE(partial.body.length + 1, 0);
-      header[4] = partial.kind;
-      rest = Buffer.concat([header, partial.body.subarray(0, partial.filled)]);
+      rest = Buffer.concat([messageHeader(partial.kind, partial.body.length), partial.body.subarray(0, partial.filled)]);
     }
     this.head = Buffer.alloc(0);
     this.partial = undefined;
