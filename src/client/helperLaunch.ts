@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CaptureError } from '../protocol/captureErrors';
+import { CaptureError, isCaptureError } from '../protocol/captureErrors';
 
 const SAFE_PATH = /^\/[A-Za-z0-9 _./+@,-]*$/;
 
@@ -81,9 +81,7 @@ export function launchElevated(nodeExecutable: string, helperScript: string, req
           // sudo-prompt's marker says the command never ran as root: its exit code is pkexec's own.
           return reject(pkexecRefusal(typeof code === 'number' ? code : null, err, true) ?? new CaptureError('cancelled', 'Capture cancelled: permission was not granted.'));
         }
-        // sudo-prompt's own words: "No polkit authentication agent found." and
-        // "Unable to find pkexec or kdesudo."
-        if (/authentication agent|Unable to find pkexec/i.test(error.message)) {
+        if (NO_PROMPT_POSSIBLE.test(error.message)) {
           return reject(new CaptureError('elevation-failed', `${error.message} Run VS Code's capture from a desktop session with a polkit agent, or use the CLI with sudo.`));
         }
         const code = (error as Error & { code?: number }).code;
@@ -125,6 +123,21 @@ function launchPkexecDirectly(nodeExecutable: string, helperScript: string, requ
 export const AUTHORIZATION_REFUSED_MESSAGE =
   'Authorization refused: polkit does not allow your user to run the capture helper as root (pkexec: Not authorized). ' +
   'Ask an administrator to allow org.freedesktop.policykit.exec for you, or capture without root: set dockerNetworkCapture.captureBackend to helperContainer (or the CLI\'s --via container).';
+
+/**
+ * sudo-prompt's own words when no password prompt can be shown at all: "No
+ * polkit authentication agent found." and "Unable to find pkexec or kdesudo."
+ */
+const NO_PROMPT_POSSIBLE = /authentication agent|Unable to find pkexec/i;
+
+/**
+ * Whether an elevation failed because no password prompt can be shown here
+ * (not because the user said no): with Capture Backend `auto` the capture can
+ * still go through helper containers.
+ */
+export function noPasswordPromptPossible(e: unknown): e is CaptureError {
+  return isCaptureError(e) && e.code === 'elevation-failed' && NO_PROMPT_POSSIBLE.test(e.message);
+}
 
 /**
  * What pkexec's exit says about the elevation, before the helper ran. pkexec

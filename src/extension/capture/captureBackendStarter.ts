@@ -13,7 +13,7 @@ import { startCapture, type CaptureClientOptions, type CaptureEvents, type Captu
 import type { DockerApis, DockerClient } from '../../client/dockerClient';
 import { isDockerDesktopEndpoint } from '../../client/dockerDesktop';
 import { startContainerCapture } from '../../client/helperContainer/startContainerCapture';
-import { isCaptureError } from '../../protocol/captureErrors';
+import { noPasswordPromptPossible } from '../../client/helperLaunch';
 import type { CaptureRequest } from '../../protocol/captureRequest';
 import type { ResolvedContainer } from '../../protocol/resolvedContainer';
 import type { ExtensionSettings } from '../settings';
@@ -104,7 +104,7 @@ export function captureStarter(
     } catch (e) {
       // No agent to ask for the password (sudo-prompt's "No polkit authentication agent found"):
       // the user can still capture with their Docker access alone.
-      if (!isCaptureError(e) || e.code !== 'elevation-failed' || !/authentication agent|Unable to find pkexec/i.test(e.message)) throw e;
+      if (!noPasswordPromptPossible(e)) throw e;
       log.info(`No password prompt can be shown here (${e.message}); capturing through a helper container instead`);
       tellContainerPathOnce('no password prompt can be shown here (no polkit agent)');
       return viaContainer(events);

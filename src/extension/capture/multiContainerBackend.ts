@@ -20,9 +20,9 @@ import { startCapture, type CaptureClientOptions } from '../../client/captureCli
 import { oneCapturePerContainer, type GroupBackend, type StartCaptures, type StartOneCapture } from '../../client/containerGroupCapture';
 import type { DockerApis, DockerClient } from '../../client/dockerClient';
 import { startContainerCapture } from '../../client/helperContainer/startContainerCapture';
+import { noPasswordPromptPossible } from '../../client/helperLaunch';
 import { elevationIsPasswordless } from '../../client/passwordlessElevation';
 import { oneHelperForAll } from '../../client/sharedHelperCapture';
-import { isCaptureError } from '../../protocol/captureErrors';
 import type { ResolvedContainer } from '../../protocol/resolvedContainer';
 
 export interface MultiContainerBackend extends GroupBackend {
@@ -60,7 +60,7 @@ export function multiContainerBackend(choice: BackendChoice, docker: DockerClien
       return await viaHost(targets, request, eventsFor, log);
     } catch (e) {
       // As for one container: no agent to ask for the password, and the user did not insist on the host helper.
-      if (options.setting !== 'auto' || !isCaptureError(e) || e.code !== 'elevation-failed' || !/authentication agent|Unable to find pkexec/i.test(e.message)) throw e;
+      if (options.setting !== 'auto' || !noPasswordPromptPossible(e)) throw e;
       fellBack = true;
       options.onFallback?.('no password prompt can be shown here (no polkit agent)');
       return viaContainers(targets, request, eventsFor, log);
