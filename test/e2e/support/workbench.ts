@@ -6,6 +6,15 @@
 import type { Frame, Locator, Page } from 'playwright-core';
 import { waitFor } from './processes';
 
+/** Times the command palette is opened for one command before giving up. */
+const PALETTE_ATTEMPTS = 3;
+
+/** Runs in the page (as source text: the Node-side code has no DOM types): the focused element, as tag.classes. */
+const FOCUSED_ELEMENT_IN_BROWSER = `(() => {
+  const el = document.activeElement;
+  return el ? [el.tagName.toLowerCase(), ...String(el.className || '').split(/\\s+/).filter(Boolean)].join('.') : 'nothing';
+})()`;
+
 export class Workbench {
   constructor(readonly page: Page) {}
 
@@ -14,16 +23,36 @@ export class Workbench {
     await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   }
 
-  /** Runs a command by its palette title (e.g. "Network Capture: Stop All Captures"). */
+  /**
+   * Runs a command by its palette title (e.g. "Network Capture: Stop All Captures").
+   * The palette closes when it loses focus, and a webview editor takes its focus
+   * back late: when a dialog or quick input over it closes, VS Code tells the
+   * webview's frame to focus by a message, which a busy machine can deliver
+   * after F1 opened the palette. A user then opens the palette again; so does
+   * this (a few times), saying so. A palette still open without the command fails.
+   */
   async runCommand(title: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pickFromPalette(title);
+      } catch (e) {
+        if (attempt >= PALETTE_ATTEMPTS || (await this.quickInputBox().isVisible())) throw e;
+        const focus = await this.page.evaluate<string>(FOCUSED_ELEMENT_IN_BROWSER).catch(() => 'unknown');
+        process.stderr.write(`e2e: the command palette closed before "${title}" was picked (focus is now on ${focus}); opening it again\n`);
+      }
+    }
+  }
+
+  private async pickFromPalette(title: string): Promise<void> {
     await this.page.keyboard.press('Escape');
     await this.page.keyboard.press('F1');
     const input = this.quickInputBox();
     await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
+    // Short: on an open palette these take milliseconds; a closed one is tried again.
+    await input.fill(`>${title}`, { timeout: 5000 });
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible' });
-    await row.click();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click({ timeout: 5000 });
   }
 
   quickInputBox(): Locator {
