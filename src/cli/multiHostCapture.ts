@@ -26,7 +26,7 @@ import { findCaptureTools } from '../helper/captureTools';
 import { isRoot } from '../helper/privileges';
 import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
-import { MAX_CAPTURE_TARGETS } from '../protocol/helperMessages';
+import { checkHostHelperTargetCount } from '../protocol/hostHelperTargetLimit';
 import { validateFilter } from '../protocol/requestValidation';
 import { resolveCaptureTargets, validateProjectName } from './captureTargets';
 import type { CliOptions } from './cliArguments';
@@ -64,9 +64,7 @@ export async function captureManyOnHost(o: CliOptions, report: CliReporter): Pro
   report.verbose('docker connections closed');
   const first = targets[0];
   if (!first) throw new CaptureError('no-such-container', 'no container to capture');
-  if (targets.length > MAX_CAPTURE_TARGETS) {
-    throw new CaptureError('invalid-request', `${targets.length} containers: the host helper captures at most ${MAX_CAPTURE_TARGETS} at once`);
-  }
+  checkHostHelperTargetCount(targets.length, '--via container has no such limit');
   for (const t of targets) report.verbose(`container ${t.name} (${t.id.slice(0, 12)}), PID ${t.pid}, network mode ${t.networkMode}`);
   if (project !== undefined) {
     report.line(`note: through the host helper, project ${project}'s containers that start after this point are not captured (use --via container to follow the project)`);

@@ -9,10 +9,9 @@
  */
 import type { CapturedFrame } from '../core/packet';
 import { forEachFrame } from '../core/frameBatch';
-import { CaptureError } from '../protocol/captureErrors';
 import { splitContainerInterfaceLabel } from '../protocol/containerInterfaceLabel';
 import type { CaptureRequest } from '../protocol/captureRequest';
-import { MAX_CAPTURE_TARGETS } from '../protocol/helperMessages';
+import { checkHostHelperTargetCount } from '../protocol/hostHelperTargetLimit';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
 import type { CaptureEvents, CaptureHandle } from './captureClient';
 import type { StartCaptures } from './containerGroupCapture';
@@ -22,9 +21,7 @@ export type StartSharedHelper = (targets: readonly ResolvedContainer[], request:
 
 export function oneHelperForAll(startShared: StartSharedHelper): StartCaptures {
   return async (targets, request, eventsFor, groupLog) => {
-    if (targets.length > MAX_CAPTURE_TARGETS) {
-      throw new CaptureError('invalid-request', `${targets.length} containers: the host helper captures at most ${MAX_CAPTURE_TARGETS} at once (Capture Backend helperContainer has no such limit)`);
-    }
+    checkHostHelperTargetCount(targets.length, 'Capture Backend helperContainer has no such limit');
     const sinks = new Map(targets.map((t) => [t.name, eventsFor(t)]));
     const gone = new Set<string>();
     // Kernel drops are the helper's sum over every pipeline: counted once, on the first member.
