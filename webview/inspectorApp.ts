@@ -20,9 +20,11 @@ import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
 import { TlsDecryptions } from './tlsDecryptions';
+import { CaptureRate } from './captureRate';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
 import { SortedRows } from './sortedRows';
 import { makeSplitter } from './splitter';
+import { StatusLine } from './statusLine';
 import { StreamViews } from './streamViews';
 import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
@@ -46,7 +48,6 @@ const COLUMNS: ListColumn[] = [
 
 /** Shown until `init` says otherwise. */
 const DEFAULT_MAX_PACKETS = 1_000_000;
-const RATE_WINDOW_MS = 5000;
 
 export class InspectorApp {
   private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize, summarizeColumns, summarizeRow });
@@ -64,7 +65,7 @@ export class InspectorApp {
   private filterText = '';
   private renderPending = false;
   private savedStateKey = '';
-  private rateSamples: { time: number; total: number }[] = [];
+  private readonly rate = new CaptureRate();
   /** Restored after a reload, applied once the host has re-sent that packet. */
   private pendingSelect: number;
   private pendingTop: number;
@@ -74,7 +75,7 @@ export class InspectorApp {
   private readonly detail = new DetailPane();
   /** A capture of several containers shows the Container column. */
   private readonly containerColumn = new ContainerColumnPresence();
-  private readonly statusLine: HTMLElement;
+  private readonly statusLine = new StatusLine();
   private readonly jumpBar: JumpBar;
   /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
   private readonly marked = new Set<number>();
@@ -126,7 +127,6 @@ export class InspectorApp {
       },
       onScrolled: () => this.scheduleRender(),
     });
-    this.statusLine = el('div', { class: 'status-line', role: 'status', id: 'status-line' });
     this.jumpBar = new JumpBar({
       find: (mode, text, backwards) => this.find(mode, text, backwards),
       goTo: (n) => this.goTo(n),
@@ -136,7 +136,7 @@ export class InspectorApp {
     document.addEventListener('copy', (e) => this.onCopy(e));
     const splitter = el('div', { class: 'splitter', id: 'list-splitter', 'aria-label': 'Resize the packet list' });
     makeSplitter(splitter, this.list.element, () => this.scheduleRender());
-    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, splitter, this.detail.element, this.statusLine);
+    const main = el('div', { class: 'inspector' }, this.toolbar.element, this.jumpBar.element, this.list.element, splitter, this.detail.element, this.statusLine.element);
     document.body.append(main);
 
     for (const key of restored.hiddenColumns) this.list.setColumnHidden(key, true);
@@ -171,7 +171,7 @@ export class InspectorApp {
         this.marked.clear();
         this.tls.clear();
         this.kernelDropsAtClear = 0;
-        this.rateSamples = [];
+        this.rate.reset();
         this.applyFilter(this.filterText);
         this.list.invalidate();
         this.detail.showEmpty();
@@ -562,7 +562,7 @@ export class InspectorApp {
     this.marked.clear();
     this.rows.reset();
     this.sorted.refresh(true);
-    this.rateSamples = [];
+    this.rate.reset();
     this.detail.showEmpty();
     this.list.invalidate();
     this.list.select(0, false);
@@ -581,18 +581,12 @@ export class InspectorApp {
   }
 
   private sampleRate(): void {
-    const now = performance.now();
-    this.rateSamples.push({ time: now, total: this.store.totalReceived });
-    while (this.rateSamples.length > 2 && now - (this.rateSamples[0]?.time ?? now) > RATE_WINDOW_MS) this.rateSamples.shift();
+    this.rate.sample(performance.now(), this.store.totalReceived);
     this.scheduleRender();
   }
 
   private currentRate(): number | undefined {
-    if (!this.live) return undefined;
-    const first = this.rateSamples[0];
-    if (!first) return 0;
-    const elapsed = (performance.now() - first.time) / 1000;
-    return elapsed > 0.5 ? (this.store.totalReceived - first.total) / elapsed : 0;
+    return this.live ? this.rate.perSecond(performance.now(), this.store.totalReceived) : undefined;
   }
 
   private scheduleRender(): void {
@@ -627,8 +621,7 @@ export class InspectorApp {
     });
     // A live capture keeps growing while "save which packets?" is open.
     this.toolbar.updateSaveChoice(this.store.size, this.rows.length);
-    this.statusLine.textContent = statusText(this.title, this.status, this.store.totalReceived);
-    this.statusLine.classList.toggle('error', this.status.state === 'error');
+    this.statusLine.show(this.title, this.status, this.store.totalReceived);
     this.saveState();
   }
 
@@ -685,19 +678,4 @@ function protocolText(name: string, network: number, ipProtocol: number): string
   if (network === NetworkLayer.IPV6) return 'IPv6';
   if (network === NetworkLayer.IPV4) return 'IPv4';
   return name || 'UNKNOWN';
-}
-
-function statusText(title: string, status: CaptureStatus, packets: number): string {
-  // The host's message may already say "Capture ended: ..." (never twice).
-  const message = status.state === 'ended' ? status.message?.replace(/^Capture ended:\s*/i, '') : status.message;
-  const reason = message ? `: ${message}` : '';
-  const prefix = title ? `${title} — ` : '';
-  switch (status.state) {
-    case 'starting': return `${prefix}Starting capture…${reason}`;
-    case 'capturing': return `${prefix}Capturing${reason}`;
-    case 'stopping': return `${prefix}Stopping…${reason}`;
-    case 'ended': return `${prefix}Capture ended${reason} (${formatCount(packets)} packets)`;
-    case 'error': return `${prefix}Capture failed${reason}`;
-    case 'file': return `${prefix}${status.message ?? `${formatCount(packets)} packets`}`;
-  }
 }
