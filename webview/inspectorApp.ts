@@ -3,13 +3,12 @@
  * widgets, handles the host's messages and renders at most once per animation
  * frame however fast batches arrive.
  */
-import { dissect, summarize, summarizeColumns, summarizeRow } from '../src/core/decode/index';
-import { compileFilter, FilteredRows } from '../src/core/filter/index';
+import { dissect } from '../src/core/decode/index';
+import { compileFilter } from '../src/core/filter/index';
 import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
-import { PacketStore } from '../src/core/packetStore';
 import { nextSort, type PacketSort } from '../src/core/sortPackets';
-import { frameBatchesOf, type CaptureStatus, type SaveFormat, type ToWebviewMessage } from '../src/protocol/webviewMessages';
+import type { SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { runContextAction, type ActionTarget } from './contextActions';
 import { CONTAINER_COLUMN, ContainerColumnPresence, containerCells, CONTAINER_COLUMN_KEY } from './containerColumn';
 import { DetailPane } from './detailPane';
@@ -19,10 +18,8 @@ import { formatCount } from './format';
 import { JumpBar } from './jumpBar';
 import { PacketList, type ListColumn, type ListSource } from './packetList';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
-import { TlsDecryptions } from './tlsDecryptions';
-import { CaptureRate } from './captureRate';
+import { InspectorState, type TimeFormat } from './inspectorState';
 import { capturedFrame, rowValues, summaryLine } from './packetText';
-import { SortedRows } from './sortedRows';
 import { makeSplitter } from './splitter';
 import { StatusLine } from './statusLine';
 import { StreamViews } from './streamViews';
@@ -30,7 +27,6 @@ import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
 
-type TimeFormat = InspectorUiState['timeFormat'];
 const TIME_FORMAT_NAMES: Record<TimeFormat, string> = { sinceStart: 'seconds since the first packet', sincePrevious: 'seconds since the previous packet', absolute: 'time of day' };
 
 const COLUMNS: ListColumn[] = [
@@ -46,45 +42,23 @@ const COLUMNS: ListColumn[] = [
   { title: 'Info', width: 'minmax(160px, 3fr)', className: 'col-info', key: 'info' },
 ];
 
-/** Shown until `init` says otherwise. */
-const DEFAULT_MAX_PACKETS = 1_000_000;
 
 export class InspectorApp {
-  private store = new PacketStore({ maxPackets: DEFAULT_MAX_PACKETS, summarize, summarizeColumns, summarizeRow });
-  private rows = new FilteredRows(this.store);
-  /** The rows in the order the list shows them (a header click sorts). */
-  private readonly sorted = new SortedRows(this.rows);
-  /** Addresses of known containers show as their names (Wireshark's name resolution); off: raw addresses. */
-  private resolveNames = true;
-  private hostnames: Record<string, string> = {};
-  private live = false;
-  private status: CaptureStatus = { state: 'starting' };
-  private title = '';
-  /** The tab captures a container (not a file): an ended capture can start again. */
-  private capturesContainer = false;
-  private filterText = '';
+  private readonly state = new InspectorState();
   private renderPending = false;
   private savedStateKey = '';
-  private readonly rate = new CaptureRate();
-  /** Restored after a reload, applied once the host has re-sent that packet. */
-  private pendingSelect: number;
-  private pendingTop: number;
   private readonly toolbar: Toolbar;
-  private readonly bytesFetcher = new FrameBytesFetcher(() => this.store, (m) => this.api.postMessage(m));
+  private readonly bytesFetcher = new FrameBytesFetcher(() => this.state.store, (m) => this.api.postMessage(m));
   private readonly list: PacketList;
   private readonly detail = new DetailPane();
   /** A capture of several containers shows the Container column. */
   private readonly containerColumn = new ContainerColumnPresence();
   private readonly statusLine = new StatusLine();
   private readonly jumpBar: JumpBar;
-  /** Packets the user marked (Mark/Unmark Packet, Ctrl+M). */
-  private readonly marked = new Set<number>();
-  /** TLS decrypted by the host with a key log (Decrypt TLS with Key Log…). */
-  private readonly tls = new TlsDecryptions();
   /** Follow Stream, Conversations, HTTP/DNS exchanges, and the stream filter fields. */
   private readonly streamViews = new StreamViews({
-    store: () => this.store,
-    displayAddress: (a) => this.hostnames[a] ?? a,
+    store: () => this.state.store,
+    displayAddress: (a) => this.state.hostnames[a] ?? a,
     setFilter: (text) => {
       this.toolbar.setFilterText(text);
       this.applyFilter(text, true);
@@ -92,16 +66,16 @@ export class InspectorApp {
     goToPacket: (n) => this.goTo(n),
     saveBytes: (name, bytes) => this.api.postMessage({ type: 'saveBytes', name, bytes }),
     notice: (message) => this.toolbar.showNotice(message),
-    plaintext: (n) => this.tls.plaintext(n),
-    http2: (n) => this.tls.http2(n),
+    plaintext: (n) => this.state.tls.plaintext(n),
+    http2: (n) => this.state.tls.http2(n),
   });
 
   constructor(
     private readonly api: VsCodeApi,
     restored: InspectorUiState,
   ) {
-    this.pendingSelect = restored.selectedNumber;
-    this.pendingTop = restored.autoscroll ? 0 : restored.topNumber;
+    this.state.pendingSelect = restored.selectedNumber;
+    this.state.pendingTop = restored.autoscroll ? 0 : restored.topNumber;
     this.toolbar = new Toolbar({
       stop: () => this.api.postMessage({ type: 'stop' }),
       captureAgain: () => this.api.postMessage({ type: 'captureAgain' }),
@@ -113,9 +87,9 @@ export class InspectorApp {
       save: (format) => this.save(format),
       filterChanged: (text, committed) => this.applyFilter(text, committed),
     }, restored.filterHistory);
-    this.timeFormat = restored.timeFormat;
-    this.resolveNames = restored.resolveNames;
-    const columns = COLUMNS.map((c) => ({ ...c, onHeaderClick: () => this.sortBy(nextSort(this.sorted.current, c.key)) }));
+    this.state.timeFormat = restored.timeFormat;
+    this.state.resolveNames = restored.resolveNames;
+    const columns = COLUMNS.map((c) => ({ ...c, onHeaderClick: () => this.sortBy(nextSort(this.state.sorted.current, c.key)) }));
     this.list = new PacketList(columns, this.listSource(), {
       onSelect: (n) => {
         this.showDetail(n);
@@ -157,38 +131,21 @@ export class InspectorApp {
   handle(message: ToWebviewMessage): void {
     switch (message.type) {
       case 'init':
-        this.title = message.title;
-        this.live = message.live;
-        this.capturesContainer = message.container !== undefined || message.group === true;
-        this.hostnames = { ...message.hostnames };
-        this.status = message.status;
-        this.store = new PacketStore({ maxPackets: Math.max(1, Math.floor(message.maxPackets)), ...byteBudget(message.maxBytes), ...byteCache(message.bytesOnDemand), summarize, summarizeColumns, summarizeRow });
+        this.state.reset(message);
         this.bytesFetcher.reset();
-        // Numbering continues from what the host already dropped, so "No." matches its numbers.
-        this.store.skipNumbers(message.status.droppedFromMemory ?? 0);
-        this.rows = new FilteredRows(this.store);
-        this.sorted.setRows(this.rows);
-        this.marked.clear();
-        this.tls.clear();
-        this.kernelDropsAtClear = 0;
-        this.rate.reset();
-        this.applyFilter(this.filterText);
+        this.applyFilter(this.state.filterText);
         this.list.invalidate();
         this.detail.showEmpty();
         break;
       case 'frames':
-        // The store keeps the batch's memory (postMessage gave this runtime its own copy).
-        for (const batch of frameBatchesOf(message)) this.store.appendBatch(batch);
-        // Decrypted data of packets the store dropped (memory limit) goes with them.
-        this.tls.forgetBefore(this.store.firstNumber);
+        this.state.storeFrames(message);
         // Stored: the host may send more (it keeps only a few MB unacknowledged).
         if (message.seq !== undefined) this.api.postMessage({ type: 'ack', seq: message.seq });
-        this.rows.update();
-        if (this.sorted.refresh()) this.list.invalidate();
+        if (this.state.updateRows()) this.list.invalidate();
         this.restorePending();
         break;
       case 'status':
-        this.status = message.status;
+        this.state.status = message.status;
         break;
       case 'frameBytes': {
         this.bytesFetcher.received(message);
@@ -198,21 +155,21 @@ export class InspectorApp {
         break;
       }
       case 'hostnames':
-        this.hostnames = { ...message.hostnames };
+        this.state.hostnames = { ...message.hostnames };
         this.resortBy('source', 'destination');
         this.list.invalidate();
         // A filter naming a container must see its new addresses.
-        if (this.filterText) this.applyFilter(this.filterText);
+        if (this.state.filterText) this.applyFilter(this.state.filterText);
         break;
       case 'cleared':
         this.clearLocally();
-        this.tls.clear();
+        this.state.tls.clear();
         break;
       case 'tlsDecryption': {
         const selected = this.list.selectedNumber;
-        if (this.tls.update(message.frames, message.reset === true, selected) && selected > 0) this.showDetail(selected);
+        if (this.state.tls.update(message.frames, message.reset === true, selected) && selected > 0) this.showDetail(selected);
         // Decrypted fields (http.*, http2.*) may now match packets the filter passed over.
-        if (this.rows.active) this.applyFilter(this.filterText);
+        if (this.state.rows.active) this.applyFilter(this.state.filterText);
         this.list.invalidate();
         break;
       }
@@ -231,18 +188,18 @@ export class InspectorApp {
 
   private listSource(): ListSource {
     return {
-      count: () => this.sorted.length,
-      numberAt: (i) => this.sorted.numberAt(i),
-      indexOf: (n) => this.sorted.indexOf(n),
-      indexAtOrAfter: (n) => this.sorted.indexAtOrAfter(n),
+      count: () => this.state.sorted.length,
+      numberAt: (i) => this.state.sorted.numberAt(i),
+      indexOf: (n) => this.state.sorted.indexOf(n),
+      indexAtOrAfter: (n) => this.state.sorted.indexAtOrAfter(n),
       fillRow: (cells, n) => this.fillRow(cells, n),
-      isMarked: (n) => this.marked.has(n),
+      isMarked: (n) => this.state.marked.has(n),
     };
   }
 
   private actionTarget(): ActionTarget {
     return {
-      filterText: () => this.filterText,
+      filterText: () => this.state.filterText,
       setFilter: (text, apply) => {
         this.toolbar.setFilterText(text);
         if (apply) this.applyFilter(text, true);
@@ -250,8 +207,8 @@ export class InspectorApp {
       },
       rowValues: (n) => this.rowValuesOf(n),
       frame: (n) => {
-        const row = this.store.rowOf(n);
-        return row < 0 ? undefined : capturedFrame(this.store, row);
+        const row = this.state.store.rowOf(n);
+        return row < 0 ? undefined : capturedFrame(this.state.store, row);
       },
       displayAddress: (a) => this.displayAddress(a),
       field: (n, id) => (n === this.list.selectedNumber ? this.detail.fieldById(id) : undefined),
@@ -278,17 +235,17 @@ export class InspectorApp {
   }
 
   private rowValuesOf(n: number): ReturnType<typeof rowValues> {
-    const row = this.store.rowOf(n);
+    const row = this.state.store.rowOf(n);
     if (row < 0) return undefined;
-    const c = this.store.columns;
-    const s = this.store.slot(row);
-    return rowValues(this.store, n, this.timeText(row), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
+    const c = this.state.store.columns;
+    const s = this.state.store.slot(row);
+    return rowValues(this.state.store, n, this.timeText(row), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
   }
 
   /** The Time column in the chosen format (the header cycles through them, as Wireshark's View > Time Display Format). */
   private timeText(row: number): string {
-    const store = this.store;
-    switch (this.timeFormat) {
+    const store = this.state.store;
+    switch (this.state.timeFormat) {
       case 'sincePrevious': return (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0).toFixed(6);
       case 'absolute': {
         const s = store.slot(row);
@@ -301,8 +258,8 @@ export class InspectorApp {
   }
 
   private setTimeFormat(format: TimeFormat): void {
-    this.timeFormat = format;
-    this.toolbar.showNotice(`Time: ${TIME_FORMAT_NAMES[this.timeFormat]}`);
+    this.state.timeFormat = format;
+    this.toolbar.showNotice(`Time: ${TIME_FORMAT_NAMES[this.state.timeFormat]}`);
     this.resortBy('time');
     this.updateHeaderContext();
     this.list.invalidate();
@@ -311,7 +268,7 @@ export class InspectorApp {
   }
 
   private setResolveNames(resolve: boolean): void {
-    this.resolveNames = resolve;
+    this.state.resolveNames = resolve;
     this.toolbar.showNotice(resolve ? 'Addresses of known containers show as their names' : 'Addresses show as addresses (no name resolution)');
     this.resortBy('source', 'destination');
     this.updateHeaderContext();
@@ -322,17 +279,17 @@ export class InspectorApp {
 
   /** The address as the list shows it: a container name when known and names are on. */
   private displayAddress(address: string): string {
-    return (this.resolveNames ? this.hostnames[address] : undefined) ?? address;
+    return this.state.displayAddress(address);
   }
 
   private updateHeaderContext(): void {
-    this.list.setHeaderContext({ timeFormat: this.timeFormat, resolveNames: this.resolveNames });
+    this.list.setHeaderContext({ timeFormat: this.state.timeFormat, resolveNames: this.state.resolveNames });
   }
 
   /** Sorts the list by a column (or back to arrival order), as a Wireshark header click. */
   private sortBy(sort: PacketSort | undefined): void {
-    this.sorted.setSort(sort, (n) => this.sortValue(sort?.column ?? 'number', n));
-    this.sorted.refresh(true);
+    this.state.sorted.setSort(sort, (n) => this.sortValue(sort?.column ?? 'number', n));
+    this.state.sorted.refresh(true);
     this.list.setSortIndicator(sort?.column, sort?.direction);
     // The selected packet stays in view where the sort put it.
     if (this.list.selectedNumber > 0) {
@@ -345,22 +302,22 @@ export class InspectorApp {
 
   /** The sort follows what the column shows: re-sorted when that changed (names, time format). */
   private resortBy(...columns: string[]): void {
-    const sort = this.sorted.current;
+    const sort = this.state.sorted.current;
     if (sort && columns.includes(sort.column)) {
-      this.sorted.setSort(sort, (n) => this.sortValue(sort.column, n));
-      this.sorted.refresh(true);
+      this.state.sorted.setSort(sort, (n) => this.sortValue(sort.column, n));
+      this.state.sorted.refresh(true);
     }
   }
 
   /** A packet's value in a column, as shown (numbers as numbers). */
   private sortValue(column: string, n: number): number | string {
-    const store = this.store;
+    const store = this.state.store;
     const row = store.rowOf(n);
     if (row < 0) return n;
     const c = store.columns;
     const s = store.slot(row);
     switch (column) {
-      case 'time': return this.timeFormat === 'sincePrevious' ? (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0) : store.relativeTime(row);
+      case 'time': return this.state.timeFormat === 'sincePrevious' ? (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0) : store.relativeTime(row);
       case 'direction': return c.interfaces.get(c.interfaceId[s] ?? 0) === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN';
       case 'interface': return containerCells(c.interfaces.get(c.interfaceId[s] ?? 0)).iface;
       case CONTAINER_COLUMN_KEY: return containerCells(c.interfaces.get(c.interfaceId[s] ?? 0)).container;
@@ -374,7 +331,7 @@ export class InspectorApp {
   }
 
   private toggleMark(n: number): void {
-    if (!this.marked.delete(n)) this.marked.add(n);
+    if (!this.state.marked.delete(n)) this.state.marked.add(n);
     this.list.invalidate();
     this.scheduleRender();
   }
@@ -408,23 +365,23 @@ export class InspectorApp {
   }
 
   private find(mode: SearchMode, text: string, backwards: boolean): string {
-    const search = compileSearch(mode, text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource, decrypted: this.tls });
+    const search = compileSearch(mode, text, { hostnames: this.state.hostnames, streams: this.streamViews.fieldSource, decrypted: this.state.tls });
     if (!search.ok) return search.message;
-    const count = this.sorted.length;
+    const count = this.state.sorted.length;
     if (count === 0) return 'No packets';
     // In the order the list shows: "next" is the next row down, sorted or not.
-    const current = this.sorted.indexOf(this.list.selectedNumber);
+    const current = this.state.sorted.indexOf(this.list.selectedNumber);
     const from = current >= 0 ? current : backwards ? count : -1;
-    const index = findShownIndex(this.store, { count, numberAt: (i) => this.sorted.numberAt(i) }, search.test, from, backwards);
+    const index = findShownIndex(this.state.store, { count, numberAt: (i) => this.state.sorted.numberAt(i) }, search.test, from, backwards);
     if (index < 0) return 'No packet matches';
     this.list.setFollow(false);
-    this.list.select(this.sorted.numberAt(index), true);
+    this.list.select(this.state.sorted.numberAt(index), true);
     return '';
   }
 
   private goTo(n: number): string {
-    if (this.store.rowOf(n) < 0) return `Packet ${formatCount(n)} is not in this capture${this.store.size > 0 ? ` (${formatCount(this.store.firstNumber)}–${formatCount(this.store.firstNumber + this.store.size - 1)})` : ''}`;
-    if (this.rows.indexOf(n) < 0) return `Packet ${formatCount(n)} is hidden by the display filter`;
+    if (this.state.store.rowOf(n) < 0) return `Packet ${formatCount(n)} is not in this capture${this.state.store.size > 0 ? ` (${formatCount(this.state.store.firstNumber)}–${formatCount(this.state.store.firstNumber + this.state.store.size - 1)})` : ''}`;
+    if (this.state.rows.indexOf(n) < 0) return `Packet ${formatCount(n)} is hidden by the display filter`;
     this.list.setFollow(false);
     this.list.select(n, true);
     this.list.focus();
@@ -432,7 +389,7 @@ export class InspectorApp {
   }
 
   private fillRow(cells: HTMLElement[], packetNumber: number): void {
-    const store = this.store;
+    const store = this.state.store;
     const row = store.rowOf(packetNumber);
     if (row < 0) {
       for (const cell of cells) cell.textContent = '';
@@ -452,7 +409,7 @@ export class InspectorApp {
     setText(iface, where.iface);
     this.setAddress(source, c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
     this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
-    const shown = this.tls.rowText(packetNumber, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1), store.infoOf(row));
+    const shown = this.state.tls.rowText(packetNumber, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1), store.infoOf(row));
     setText(protocol, shown.protocol);
     setText(length, String(c.originalLength[s] ?? 0));
     setText(info, shown.info);
@@ -464,22 +421,22 @@ export class InspectorApp {
   /** Known containers show by name; the address stays one hover away. */
   private setAddress(cell: HTMLElement | undefined, address: string): void {
     if (!cell) return;
-    const name = this.resolveNames ? this.hostnames[address] : undefined;
+    const name = this.state.resolveNames ? this.state.hostnames[address] : undefined;
     cell.textContent = name ?? address;
     cell.title = name ? `${address} (${name})` : address;
     cell.classList.toggle('named', name !== undefined);
   }
 
   private showDetail(packetNumber: number): void {
-    const row = this.store.rowOf(packetNumber);
+    const row = this.state.store.rowOf(packetNumber);
     if (row < 0) {
       this.detail.showEmpty();
       return;
     }
-    const c = this.store.columns;
-    const s = this.store.slot(row);
+    const c = this.state.store.columns;
+    const s = this.state.store.slot(row);
     // Copy: the store reuses its memory as old packets are dropped.
-    const bytes = this.store.frameBytes(row).slice();
+    const bytes = this.state.store.frameBytes(row).slice();
     const linkType = c.linkType[s] ?? 0;
     let layers: PacketLayer[];
     try {
@@ -496,7 +453,7 @@ export class InspectorApp {
       fields: [
         { name: 'Number', value: String(packetNumber), offset: 0, length: 0 },
         { name: 'Arrival time', value: new Date(time * 1000).toISOString().replace('Z', `${String(c.tsUsec[s] ?? 0).padStart(6, '0').slice(3)}Z`), offset: 0, length: 0 },
-        { name: 'Time since first packet', value: `${this.store.relativeTime(row).toFixed(6)} s`, offset: 0, length: 0 },
+        { name: 'Time since first packet', value: `${this.state.store.relativeTime(row).toFixed(6)} s`, offset: 0, length: 0 },
         ...(c.interfaces.get(c.interfaceId[s] ?? 0) === ''
           ? [{ name: 'Direction', value: 'unknown (a pcap file does not record it)', offset: 0, length: 0 }]
           : [
@@ -508,61 +465,49 @@ export class InspectorApp {
         { name: 'Link type', value: String(linkType), offset: 0, length: 0 },
       ],
     };
-    this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...this.tls.withLayers(packetNumber, layers)] });
+    this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...this.state.tls.withLayers(packetNumber, layers)] });
   }
 
   private applyFilter(text: string, committed = false): void {
-    this.filterText = text;
-    const compiled = compileFilter(text, { hostnames: this.hostnames, streams: this.streamViews.fieldSource, decrypted: this.tls });
+    this.state.filterText = text;
+    const compiled = compileFilter(text, { hostnames: this.state.hostnames, streams: this.streamViews.fieldSource, decrypted: this.state.tls });
     if (!compiled.ok) {
       // Keep showing the last valid result while the user is still typing, and say so.
-      this.toolbar.showFilterError(compiled.message, this.rows.active ? this.appliedFilter : '');
+      this.toolbar.showFilterError(compiled.message, this.state.rows.active ? this.state.appliedFilter : '');
       this.scheduleRender();
       return;
     }
     this.toolbar.showFilterError(undefined);
-    this.appliedFilter = text.trim();
+    this.state.appliedFilter = text.trim();
     if (committed) this.toolbar.assist.remember(text);
     const started = performance.now();
-    this.rows.setPredicate(compiled.predicate);
+    this.state.rows.setPredicate(compiled.predicate);
     this.lastFilterMs = performance.now() - started;
-    this.sorted.refresh(true);
+    this.state.sorted.refresh(true);
     this.list.invalidate();
     if (!this.list.following && this.list.selectedNumber > 0) this.list.select(this.list.selectedNumber, true);
     this.scheduleRender();
   }
 
-  private timeFormat: TimeFormat = 'sinceStart';
-  /** tcpdump's kernel-drop count when the user last cleared. */
-  private kernelDropsAtClear = 0;
-
-  /** The filter whose result the list shows (the box may hold an invalid one). */
-  private appliedFilter = '';
-
   /** Time the last filter took over every stored packet (read by the benchmark and tests). */
   lastFilterMs = 0;
 
   private save(format: SaveFormat): void {
-    const all = this.store.size;
-    const shown = this.rows.length;
-    if (!this.rows.active || shown === all) {
+    const all = this.state.store.size;
+    const shown = this.state.rows.length;
+    if (!this.state.rows.active || shown === all) {
       this.api.postMessage({ type: 'save', format });
       return;
     }
     this.toolbar.askWhatToSave(format, all, shown, (onlyShown) => {
-      if (onlyShown) this.api.postMessage({ type: 'save', format, packetNumbers: this.rows.toArray() });
+      if (onlyShown) this.api.postMessage({ type: 'save', format, packetNumbers: this.state.rows.toArray() });
       else this.api.postMessage({ type: 'save', format });
     });
   }
 
   private clearLocally(): void {
-    this.kernelDropsAtClear = this.status.kernelDrops ?? 0;
-    this.store.clear();
+    this.state.clearPackets();
     this.streamViews.reset();
-    this.marked.clear();
-    this.rows.reset();
-    this.sorted.refresh(true);
-    this.rate.reset();
     this.detail.showEmpty();
     this.list.invalidate();
     this.list.select(0, false);
@@ -570,23 +515,19 @@ export class InspectorApp {
   }
 
   private restorePending(): void {
-    if (this.pendingSelect > 0 && this.store.rowOf(this.pendingSelect) >= 0) {
-      this.list.select(this.pendingSelect, false);
-      this.pendingSelect = 0;
+    if (this.state.pendingSelect > 0 && this.state.store.rowOf(this.state.pendingSelect) >= 0) {
+      this.list.select(this.state.pendingSelect, false);
+      this.state.pendingSelect = 0;
     }
-    if (this.pendingTop > 0 && this.store.rowOf(this.pendingTop) >= 0) {
-      this.list.scrollToNumber(this.pendingTop);
-      this.pendingTop = 0;
+    if (this.state.pendingTop > 0 && this.state.store.rowOf(this.state.pendingTop) >= 0) {
+      this.list.scrollToNumber(this.state.pendingTop);
+      this.state.pendingTop = 0;
     }
   }
 
   private sampleRate(): void {
-    this.rate.sample(performance.now(), this.store.totalReceived);
+    this.state.rate.sample(performance.now(), this.state.store.totalReceived);
     this.scheduleRender();
-  }
-
-  private currentRate(): number | undefined {
-    return this.live ? this.rate.perSecond(performance.now(), this.store.totalReceived) : undefined;
   }
 
   private scheduleRender(): void {
@@ -599,59 +540,49 @@ export class InspectorApp {
   }
 
   private render(): void {
-    this.list.setColumnAvailable(CONTAINER_COLUMN_KEY, this.containerColumn.update(this.store.columns.interfaces));
+    this.list.setColumnAvailable(CONTAINER_COLUMN_KEY, this.containerColumn.update(this.state.store.columns.interfaces));
     // A live capture's sort is taken again at most once a second (see SortedRows).
-    if (this.sorted.refresh()) this.list.invalidate();
+    if (this.state.sorted.refresh()) this.list.invalidate();
     this.list.render();
     this.bytesFetcher.requestMissing();
     const missed = this.bytesFetcher.missedNotice();
     if (missed) this.toolbar.showNotice(missed);
-    this.toolbar.setStopVisible(this.live && (this.status.state === 'starting' || this.status.state === 'capturing'));
-    this.toolbar.setCaptureAgainVisible(this.capturesContainer && (this.status.state === 'ended' || this.status.state === 'error'));
+    this.toolbar.setStopVisible(this.state.canStop);
+    this.toolbar.setCaptureAgainVisible(this.state.canCaptureAgain);
     this.toolbar.setCounters({
-      packets: this.store.totalReceived,
-      shown: this.rows.length,
-      filtered: this.rows.active,
-      bytes: this.store.totalBytes,
-      rate: this.currentRate(),
-      // tcpdump's count is cumulative: Clear starts it again from zero.
-      kernelDrops: Math.max(0, (this.status.kernelDrops ?? 0) - this.kernelDropsAtClear),
-      droppedFromMemory: this.store.droppedCount,
-      spoolCappedAt: this.status.spoolCapped?.packets,
+      packets: this.state.store.totalReceived,
+      shown: this.state.rows.length,
+      filtered: this.state.rows.active,
+      bytes: this.state.store.totalBytes,
+      rate: this.state.currentRate(performance.now()),
+      kernelDrops: this.state.kernelDrops,
+      droppedFromMemory: this.state.store.droppedCount,
+      spoolCappedAt: this.state.status.spoolCapped?.packets,
     });
     // A live capture keeps growing while "save which packets?" is open.
-    this.toolbar.updateSaveChoice(this.store.size, this.rows.length);
-    this.statusLine.show(this.title, this.status, this.store.totalReceived);
+    this.toolbar.updateSaveChoice(this.state.store.size, this.state.rows.length);
+    this.statusLine.show(this.state.title, this.state.status, this.state.store.totalReceived);
     this.saveState();
   }
 
   private saveState(): void {
     const state: InspectorUiState = {
-      filterText: this.filterText,
-      selectedNumber: this.list.selectedNumber || this.pendingSelect,
+      filterText: this.state.filterText,
+      selectedNumber: this.list.selectedNumber || this.state.pendingSelect,
       autoscroll: this.list.following,
-      topNumber: this.list.following ? 0 : this.list.topNumber || this.pendingTop,
+      topNumber: this.list.following ? 0 : this.list.topNumber || this.state.pendingTop,
       filterHistory: [...this.toolbar.assist.entries],
-      timeFormat: this.timeFormat,
+      timeFormat: this.state.timeFormat,
       hiddenColumns: this.list.hiddenColumns,
-      resolveNames: this.resolveNames,
-      ...(this.sorted.current ? { sort: this.sorted.current } : {}),
-      ...(this.status.state === 'ended' || this.status.state === 'error' ? { endStatus: { state: this.status.state, message: this.status.message ?? '' } } : {}),
+      resolveNames: this.state.resolveNames,
+      ...(this.state.sorted.current ? { sort: this.state.sorted.current } : {}),
+      ...(this.state.status.state === 'ended' || this.state.status.state === 'error' ? { endStatus: { state: this.state.status.state, message: this.state.status.message ?? '' } } : {}),
     };
     const key = JSON.stringify(state);
     if (key === this.savedStateKey) return;
     this.savedStateKey = key;
     this.api.setState(state);
   }
-}
-
-/** The host's in-memory byte budget applies here too (the webview holds its own copy of every frame). */
-function byteCache(onDemand: { cacheBytes: number } | undefined): { byteCache?: number } {
-  return onDemand && Number.isFinite(onDemand.cacheBytes) && onDemand.cacheBytes > 0 ? { byteCache: onDemand.cacheBytes } : {};
-}
-
-function byteBudget(maxBytes: number | undefined): { maxBytes?: number } {
-  return maxBytes !== undefined && Number.isFinite(maxBytes) && maxBytes > 0 ? { maxBytes } : {};
 }
 
 function isTextInput(target: EventTarget | null): boolean {
