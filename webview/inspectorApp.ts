@@ -5,21 +5,22 @@
  */
 import { dissect } from '../src/core/decode/index';
 import { compileFilter } from '../src/core/filter/index';
-import { NetworkLayer } from '../src/core/filter/frameFields';
 import type { PacketLayer } from '../src/core/packet';
 import { nextSort, type PacketSort } from '../src/core/sortPackets';
 import type { SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { runContextAction, type ActionTarget } from './contextActions';
-import { CONTAINER_COLUMN, ContainerColumnPresence, containerCells, CONTAINER_COLUMN_KEY } from './containerColumn';
+import { ContainerColumnPresence, CONTAINER_COLUMN_KEY } from './containerColumn';
 import { DetailPane } from './detailPane';
 import { FrameBytesFetcher } from './frameBytesFetcher';
 import { el } from './dom';
 import { formatCount } from './format';
 import { JumpBar } from './jumpBar';
-import { PacketList, type ListColumn, type ListSource } from './packetList';
+import { rowValuesOf, sortValue } from './packetColumnValues';
+import { PacketList, type ListSource } from './packetList';
+import { COLUMNS, fillPacketRow } from './packetRowCells';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
 import { InspectorState, type TimeFormat } from './inspectorState';
-import { capturedFrame, rowValues, summaryLine } from './packetText';
+import { capturedFrame, summaryLine } from './packetText';
 import { makeSplitter } from './splitter';
 import { StatusLine } from './statusLine';
 import { StreamViews } from './streamViews';
@@ -28,20 +29,6 @@ import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
 
 const TIME_FORMAT_NAMES: Record<TimeFormat, string> = { sinceStart: 'seconds since the first packet', sincePrevious: 'seconds since the previous packet', absolute: 'time of day' };
-
-const COLUMNS: ListColumn[] = [
-  { title: 'No.', width: '72px', className: 'col-number', key: 'number' },
-  { title: 'Time', width: '120px', className: 'col-time', key: 'time', tooltip: 'Click to sort; right-click for the time format (since the first packet, since the previous one, time of day)' },
-  CONTAINER_COLUMN,
-  { title: 'Dir', width: '44px', className: 'col-direction', key: 'direction' },
-  { title: 'Interface', width: '84px', className: 'col-interface', key: 'interface' },
-  { title: 'Source', width: 'minmax(110px, 1fr)', className: 'col-source', key: 'source' },
-  { title: 'Destination', width: 'minmax(110px, 1fr)', className: 'col-destination', key: 'destination' },
-  { title: 'Protocol', width: '72px', className: 'col-protocol', key: 'protocol' },
-  { title: 'Length', width: '60px', className: 'col-length', key: 'length' },
-  { title: 'Info', width: 'minmax(160px, 3fr)', className: 'col-info', key: 'info' },
-];
-
 
 export class InspectorApp {
   private readonly state = new InspectorState();
@@ -192,7 +179,7 @@ export class InspectorApp {
       numberAt: (i) => this.state.sorted.numberAt(i),
       indexOf: (n) => this.state.sorted.indexOf(n),
       indexAtOrAfter: (n) => this.state.sorted.indexAtOrAfter(n),
-      fillRow: (cells, n) => this.fillRow(cells, n),
+      fillRow: (cells, n) => fillPacketRow(this.state, cells, n),
       isMarked: (n) => this.state.marked.has(n),
     };
   }
@@ -205,7 +192,7 @@ export class InspectorApp {
         if (apply) this.applyFilter(text, true);
         else this.toolbar.filterInput.focus();
       },
-      rowValues: (n) => this.rowValuesOf(n),
+      rowValues: (n) => rowValuesOf(this.state, n),
       frame: (n) => {
         const row = this.state.store.rowOf(n);
         return row < 0 ? undefined : capturedFrame(this.state.store, row);
@@ -232,29 +219,6 @@ export class InspectorApp {
       showExchanges: () => this.streamViews.showExchanges(),
       showServiceMap: () => this.streamViews.showServiceMap(),
     };
-  }
-
-  private rowValuesOf(n: number): ReturnType<typeof rowValues> {
-    const row = this.state.store.rowOf(n);
-    if (row < 0) return undefined;
-    const c = this.state.store.columns;
-    const s = this.state.store.slot(row);
-    return rowValues(this.state.store, n, this.timeText(row), protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1));
-  }
-
-  /** The Time column in the chosen format (the header cycles through them, as Wireshark's View > Time Display Format). */
-  private timeText(row: number): string {
-    const store = this.state.store;
-    switch (this.state.timeFormat) {
-      case 'sincePrevious': return (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0).toFixed(6);
-      case 'absolute': {
-        const s = store.slot(row);
-        const date = new Date((store.columns.tsSec[s] ?? 0) * 1000);
-        const pad = (n: number): string => String(n).padStart(2, '0');
-        return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${String(store.columns.tsUsec[s] ?? 0).padStart(6, '0')}`;
-      }
-      default: return store.relativeTime(row).toFixed(6);
-    }
   }
 
   private setTimeFormat(format: TimeFormat): void {
@@ -288,7 +252,7 @@ export class InspectorApp {
 
   /** Sorts the list by a column (or back to arrival order), as a Wireshark header click. */
   private sortBy(sort: PacketSort | undefined): void {
-    this.state.sorted.setSort(sort, (n) => this.sortValue(sort?.column ?? 'number', n));
+    this.state.sorted.setSort(sort, (n) => sortValue(this.state, sort?.column ?? 'number', n));
     this.state.sorted.refresh(true);
     this.list.setSortIndicator(sort?.column, sort?.direction);
     // The selected packet stays in view where the sort put it.
@@ -304,29 +268,8 @@ export class InspectorApp {
   private resortBy(...columns: string[]): void {
     const sort = this.state.sorted.current;
     if (sort && columns.includes(sort.column)) {
-      this.state.sorted.setSort(sort, (n) => this.sortValue(sort.column, n));
+      this.state.sorted.setSort(sort, (n) => sortValue(this.state, sort.column, n));
       this.state.sorted.refresh(true);
-    }
-  }
-
-  /** A packet's value in a column, as shown (numbers as numbers). */
-  private sortValue(column: string, n: number): number | string {
-    const store = this.state.store;
-    const row = store.rowOf(n);
-    if (row < 0) return n;
-    const c = store.columns;
-    const s = store.slot(row);
-    switch (column) {
-      case 'time': return this.state.timeFormat === 'sincePrevious' ? (row > 0 ? store.relativeTime(row) - store.relativeTime(row - 1) : 0) : store.relativeTime(row);
-      case 'direction': return c.interfaces.get(c.interfaceId[s] ?? 0) === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN';
-      case 'interface': return containerCells(c.interfaces.get(c.interfaceId[s] ?? 0)).iface;
-      case CONTAINER_COLUMN_KEY: return containerCells(c.interfaces.get(c.interfaceId[s] ?? 0)).container;
-      case 'source': return this.displayAddress(c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
-      case 'destination': return this.displayAddress(c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
-      case 'protocol': return protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1);
-      case 'length': return c.originalLength[s] ?? 0;
-      case 'info': return store.infoOf(row);
-      default: return n;
     }
   }
 
@@ -356,7 +299,7 @@ export class InspectorApp {
     const field = this.detail.hasFocus() ? this.detail.activeField() : undefined;
     if (field) text = `${field.field.name}: ${field.field.value}`;
     else {
-      const values = this.rowValuesOf(this.list.selectedNumber);
+      const values = rowValuesOf(this.state, this.list.selectedNumber);
       if (values) text = summaryLine(values, (a) => this.displayAddress(a));
     }
     if (text === undefined || !e.clipboardData) return;
@@ -386,45 +329,6 @@ export class InspectorApp {
     this.list.select(n, true);
     this.list.focus();
     return '';
-  }
-
-  private fillRow(cells: HTMLElement[], packetNumber: number): void {
-    const store = this.state.store;
-    const row = store.rowOf(packetNumber);
-    if (row < 0) {
-      for (const cell of cells) cell.textContent = '';
-      return;
-    }
-    const c = store.columns;
-    const s = store.slot(row);
-    const [number, time, container, direction, iface, source, destination, protocol, length, info] = cells;
-    setText(number, String(packetNumber));
-    setText(time, this.timeText(row));
-    const interfaceName = c.interfaces.get(c.interfaceId[s] ?? 0);
-    // A pcap file records neither (its interface name is empty): blank, not a guess.
-    setText(direction, interfaceName === '' ? '' : c.direction[s] === 1 ? 'OUT' : 'IN');
-    const where = containerCells(interfaceName);
-    setText(container, where.container);
-    if (container) container.title = where.title;
-    setText(iface, where.iface);
-    this.setAddress(source, c.addresses.get(c.srcId[s] ?? 0) || ipv4Text(c.network[s], c.srcIpv4[s]));
-    this.setAddress(destination, c.addresses.get(c.dstId[s] ?? 0) || ipv4Text(c.network[s], c.dstIpv4[s]));
-    const shown = this.state.tls.rowText(packetNumber, protocolText(c.protocols.get(c.protocolId[s] ?? 0), c.network[s] ?? 0, c.ipProtocol[s] ?? -1), store.infoOf(row));
-    setText(protocol, shown.protocol);
-    setText(length, String(c.originalLength[s] ?? 0));
-    setText(info, shown.info);
-    info?.classList.toggle('tls-decrypted', shown.decrypted);
-    if (info && (shown.title !== undefined || info.hasAttribute('title'))) info.title = shown.title ?? '';
-    direction?.classList.toggle('out', c.direction[s] === 1);
-  }
-
-  /** Known containers show by name; the address stays one hover away. */
-  private setAddress(cell: HTMLElement | undefined, address: string): void {
-    if (!cell) return;
-    const name = this.state.resolveNames ? this.state.hostnames[address] : undefined;
-    cell.textContent = name ?? address;
-    cell.title = name ? `${address} (${name})` : address;
-    cell.classList.toggle('named', name !== undefined);
   }
 
   private showDetail(packetNumber: number): void {
@@ -587,26 +491,4 @@ export class InspectorApp {
 
 function isTextInput(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
-}
-
-function setText(cell: HTMLElement | undefined, text: string): void {
-  if (cell && cell.textContent !== text) cell.textContent = text;
-}
-
-function ipv4Text(network: number | undefined, ip: number | undefined): string {
-  if (network !== NetworkLayer.IPV4 || ip === undefined) return '';
-  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
-}
-
-/** The decoder's protocol name; before it knows better, what the headers say. */
-function protocolText(name: string, network: number, ipProtocol: number): string {
-  if (name && name !== 'UNKNOWN') return name;
-  if (ipProtocol === 6) return 'TCP';
-  if (ipProtocol === 17) return 'UDP';
-  if (ipProtocol === 1) return 'ICMP';
-  if (ipProtocol === 58) return 'ICMPv6';
-  if (network === NetworkLayer.ARP) return 'ARP';
-  if (network === NetworkLayer.IPV6) return 'IPv6';
-  if (network === NetworkLayer.IPV4) return 'IPv4';
-  return name || 'UNKNOWN';
 }
