@@ -3,9 +3,7 @@
  * widgets, handles the host's messages and renders at most once per animation
  * frame however fast batches arrive.
  */
-import { dissect } from '../src/core/decode/index';
 import { compileFilter } from '../src/core/filter/index';
-import type { PacketLayer } from '../src/core/packet';
 import { nextSort, type PacketSort } from '../src/core/sortPackets';
 import type { SaveFormat, ToWebviewMessage } from '../src/protocol/webviewMessages';
 import { runContextAction, type ActionTarget } from './contextActions';
@@ -16,6 +14,7 @@ import { el } from './dom';
 import { formatCount } from './format';
 import { JumpBar } from './jumpBar';
 import { rowValuesOf, sortValue } from './packetColumnValues';
+import { packetDetail } from './packetDetail';
 import { PacketList, type ListSource } from './packetList';
 import { COLUMNS, fillPacketRow } from './packetRowCells';
 import { compileSearch, findShownIndex, type SearchMode } from './packetSearch';
@@ -332,44 +331,9 @@ export class InspectorApp {
   }
 
   private showDetail(packetNumber: number): void {
-    const row = this.state.store.rowOf(packetNumber);
-    if (row < 0) {
-      this.detail.showEmpty();
-      return;
-    }
-    const c = this.state.store.columns;
-    const s = this.state.store.slot(row);
-    // Copy: the store reuses its memory as old packets are dropped.
-    const bytes = this.state.store.frameBytes(row).slice();
-    const linkType = c.linkType[s] ?? 0;
-    let layers: PacketLayer[];
-    try {
-      layers = dissect(bytes, linkType, c.originalLength[s]);
-    } catch (error) {
-      layers = [];
-      this.api.postMessage({ type: 'error', message: `dissect failed for packet ${packetNumber}: ${String(error)}` });
-    }
-    const time = (c.tsSec[s] ?? 0) + (c.tsUsec[s] ?? 0) / 1e6;
-    const frameLayer: PacketLayer = {
-      name: `Frame ${packetNumber}: ${c.originalLength[s] ?? 0} bytes on wire, ${bytes.length} bytes captured`,
-      offset: 0,
-      length: bytes.length,
-      fields: [
-        { name: 'Number', value: String(packetNumber), offset: 0, length: 0 },
-        { name: 'Arrival time', value: new Date(time * 1000).toISOString().replace('Z', `${String(c.tsUsec[s] ?? 0).padStart(6, '0').slice(3)}Z`), offset: 0, length: 0 },
-        { name: 'Time since first packet', value: `${this.state.store.relativeTime(row).toFixed(6)} s`, offset: 0, length: 0 },
-        ...(c.interfaces.get(c.interfaceId[s] ?? 0) === ''
-          ? [{ name: 'Direction', value: 'unknown (a pcap file does not record it)', offset: 0, length: 0 }]
-          : [
-              { name: 'Interface', value: c.interfaces.get(c.interfaceId[s] ?? 0), offset: 0, length: 0 },
-              { name: 'Direction', value: c.direction[s] === 1 ? 'out (sent by the container)' : 'in (received by the container)', offset: 0, length: 0 },
-            ]),
-        { name: 'Frame length', value: `${c.originalLength[s] ?? 0} bytes`, offset: 0, length: bytes.length },
-        { name: 'Capture length', value: `${bytes.length} bytes`, offset: 0, length: bytes.length },
-        { name: 'Link type', value: String(linkType), offset: 0, length: 0 },
-      ],
-    };
-    this.detail.show({ number: packetNumber, bytes, layers: [frameLayer, ...this.state.tls.withLayers(packetNumber, layers)] });
+    const detail = packetDetail(this.state.store, this.state.tls, packetNumber, (message) => this.api.postMessage({ type: 'error', message }));
+    if (detail) this.detail.show(detail);
+    else this.detail.showEmpty();
   }
 
   private applyFilter(text: string, committed = false): void {
