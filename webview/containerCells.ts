@@ -6,6 +6,9 @@
 import type { StringTable } from '../src/core/packetStore';
 import { containerColumnText, splitTimelineInterface } from '../src/core/timeline/timelineInterface';
 
+/** The column's key (context menu `column`, sort, hidden columns). */
+export const CONTAINER_COLUMN_KEY = 'container';
+
 /** What the Container and Interface cells show for a stored interface name. */
 export function containerCells(interfaceName: string): { container: string; iface: string; title: string } {
   const where = splitTimelineInterface(interfaceName);

@@ -6,11 +6,10 @@
  * and shows only when some row has one: a one-container capture or a pcap file
  * keeps the list it always had.
  */
+import { CONTAINER_COLUMN_KEY } from './containerCells';
 import type { ListColumn } from './packetList';
 
-export { ContainerColumnPresence, containerCells } from './containerCells';
-
-export const CONTAINER_COLUMN_KEY = 'container';
+export { ContainerColumnPresence, containerCells, CONTAINER_COLUMN_KEY } from './containerCells';
 
 export const CONTAINER_COLUMN: ListColumn = {
   title: 'Container',

@@ -13,19 +13,10 @@
  * compositor does without repainting the rows that did not change.
  */
 import { el } from './dom';
+import { PacketListHeader, type ListColumn } from './packetListHeader';
 import { setSectionContext, setVsCodeContext } from './vscodeContext';
 
-export interface ListColumn {
-  title: string;
-  /** CSS grid track, e.g. `64px` or `minmax(120px, 1fr)`. */
-  width: string;
-  className: string;
-  /** Names the column in the context menu's `column` key (what "Apply as Filter" filters on). */
-  key: string;
-  /** A click on the header calls this (e.g. the Time column switches its format). */
-  onHeaderClick?: () => void;
-  tooltip?: string;
-}
+export type { ListColumn } from './packetListHeader';
 
 /** What the list shows: `length` rows, each identified by its packet number. */
 export interface ListSource {
@@ -39,12 +30,6 @@ export interface ListSource {
   fillRow(cells: HTMLElement[], packetNumber: number): void;
   /** Marked rows (Mark/Unmark Packet) are highlighted. */
   isMarked(packetNumber: number): boolean;
-}
-
-/** The smallest a grid track gets: `72px` -> 72, `minmax(110px, 1fr)` -> 110. */
-function minimumWidth(track: string): number {
-  const px = /(\d+)px/.exec(track);
-  return px ? Number(px[1]) : 0;
 }
 
 const ROW_HEIGHT = 22;
@@ -77,11 +62,9 @@ export class PacketList {
   private appliedWindowOffset = Number.NaN;
   private readonly spacer: HTMLElement;
   private readonly pool: PooledRow[] = [];
-  private readonly header: HTMLElement;
-  private readonly widths: string[];
-  private readonly hidden = new Set<string>();
-  /** Columns that mean nothing for this capture (the Container column of a one-container capture): never shown, not the user's choice. */
-  private readonly unavailable = new Set<string>();
+  private readonly header: PacketListHeader;
+  /** The header row's element (its padding follows the scrollbar's width). */
+  private readonly headerRow: HTMLElement;
   private virtualTop = 0;
   private viewportHeight = 0;
   private generation = 0;
@@ -101,29 +84,12 @@ export class PacketList {
     private readonly source: ListSource,
     private readonly callbacks: { onSelect(packetNumber: number): void; onFollowChange(follow: boolean): void; onScrolled(): void },
   ) {
-    this.widths = columns.map((c) => c.width);
-    const header = el('div', { class: 'list-header', role: 'row', 'aria-rowindex': '1' });
-    this.header = header;
-    for (const column of columns) {
-      const cell = el('div', { class: `cell ${column.className}`, role: 'columnheader' }, column.title);
-      setVsCodeContext(cell, { webviewSection: 'listHeader', column: column.key });
-      if (column.tooltip) cell.title = column.tooltip;
-      const onClick = column.onHeaderClick;
-      if (onClick) {
-        cell.classList.add('clickable');
-        cell.addEventListener('click', () => {
-          onClick();
-          this.invalidate();
-          this.render();
-        });
-      }
-      // Drag a header's right edge to size its column, as in Wireshark.
-      const resizer = el('div', { class: 'col-resizer', 'aria-hidden': 'true' });
-      resizer.addEventListener('click', (e) => e.stopPropagation());
-      resizer.addEventListener('pointerdown', (down) => this.startResize(down, columns.indexOf(column), cell, resizer));
-      cell.append(resizer);
-      header.append(cell);
-    }
+    this.header = new PacketListHeader(columns, () => {
+      this.invalidate();
+      this.render();
+    });
+    const header = this.header.element;
+    this.headerRow = header;
     this.window = el('div', { class: 'list-window', role: 'rowgroup' });
     this.layer = el('div', { class: 'list-layer' }, this.window);
     this.spacer = el('div', { class: 'list-spacer', 'aria-hidden': 'true' });
@@ -136,7 +102,7 @@ export class PacketList {
     });
     setSectionContext(this.element, 'packetList');
     this.element.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
-    this.applyColumns();
+    this.header.attach(this.layer, this.element);
 
     this.scroller.addEventListener('scroll', () => this.onScroll());
     this.scroller.addEventListener('wheel', (e) => {
@@ -158,76 +124,30 @@ export class PacketList {
 
   /** Shows which column sorts the list, and which way (aria-sort, an arrow). */
   setSortIndicator(key: string | undefined, direction: 'ascending' | 'descending' | undefined): void {
-    const cells = this.header.querySelectorAll<HTMLElement>('[role="columnheader"]');
-    this.columns.forEach((c, i) => {
-      const cell = cells[i];
-      if (!cell) return;
-      const sorted = key === c.key && direction !== undefined;
-      if (sorted) cell.setAttribute('aria-sort', direction);
-      else cell.removeAttribute('aria-sort');
-      cell.classList.toggle('sorted-ascending', sorted && direction === 'ascending');
-      cell.classList.toggle('sorted-descending', sorted && direction === 'descending');
-    });
+    this.header.setSortIndicator(key, direction);
   }
 
   /** Context keys the header's menu entries depend on (the time format, name resolution). */
   setHeaderContext(context: Record<string, string | boolean>): void {
-    this.header.dataset.vscodeContext = JSON.stringify(context);
+    this.header.setContext(context);
   }
 
   /** Hides or shows a column (by key); hidden columns give their room to the others. */
   setColumnHidden(key: string, hidden: boolean): void {
-    if (hidden) this.hidden.add(key);
-    else this.hidden.delete(key);
-    this.applyColumns();
+    this.header.setColumnHidden(key, hidden);
   }
 
   /** Makes a column part of the list or not, apart from the user's Hide Column (which it does not change). */
   setColumnAvailable(key: string, available: boolean): void {
-    if (available === !this.unavailable.has(key)) return;
-    if (available) this.unavailable.delete(key);
-    else this.unavailable.add(key);
-    this.applyColumns();
+    this.header.setColumnAvailable(key, available);
   }
 
   showAllColumns(): void {
-    this.hidden.clear();
-    this.applyColumns();
+    this.header.showAllColumns();
   }
 
   get hiddenColumns(): string[] {
-    return [...this.hidden];
-  }
-
-  /** The grid tracks of the visible columns, on the header and the rows alike. */
-  private applyColumns(): void {
-    const off = (key: string): boolean => this.hidden.has(key) || this.unavailable.has(key);
-    const shown = this.columns.map((c, i) => ({ c, width: this.widths[i] ?? c.width })).filter(({ c }) => !off(c.key));
-    const template = shown.map((s) => s.width).join(' ');
-    for (const target of [this.layer, this.header]) target.style.setProperty('--list-columns', template);
-    // Narrower than this, the list scrolls sideways instead of cutting columns (Info last) off.
-    this.element.style.setProperty('--list-min-width', `${shown.reduce((sum, s) => sum + minimumWidth(s.width), 0) + 12}px`);
-    for (const c of this.columns) this.element.classList.toggle(`hide-${c.key}`, off(c.key));
-  }
-
-  private startResize(down: PointerEvent, index: number, cell: HTMLElement, handle: HTMLElement): void {
-    if (down.button !== 0) return;
-    down.preventDefault();
-    down.stopPropagation();
-    const startWidth = cell.getBoundingClientRect().width;
-    handle.setPointerCapture(down.pointerId);
-    const move = (e: PointerEvent): void => {
-      const width = Math.max(24, Math.round(startWidth + e.clientX - down.clientX));
-      // The last column (Info) keeps taking the rest of the row.
-      this.widths[index] = index === this.columns.length - 1 ? `minmax(${width}px, 1fr)` : `${width}px`;
-      this.applyColumns();
-    };
-    const up = (): void => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', up);
-    };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', up);
+    return this.header.hiddenColumns;
   }
 
   get selectedNumber(): number {
@@ -283,7 +203,7 @@ export class PacketList {
     this.adoptUserScroll();
     // The header leaves room for the rows' vertical scrollbar, whatever its width, so columns line up.
     const gutter = `${this.scroller.offsetWidth - this.scroller.clientWidth}px`;
-    if (this.header.style.paddingRight !== gutter) this.header.style.paddingRight = gutter;
+    if (this.headerRow.style.paddingRight !== gutter) this.headerRow.style.paddingRight = gutter;
     const total = this.source.count();
     this.viewportHeight = this.scroller.clientHeight;
     const contentHeight = total * ROW_HEIGHT;
