@@ -139,6 +139,24 @@ async function startProfile(context: BrowserContext, page: Page): Promise<{ stop
   };
 }
 
+/**
+ * With DNC_BIGFILE_PROFILE=trace, a Chromium trace of `ms` while the file lists: the
+ * page main thread's busy time by trace event (tasks, script, style, layout, paint,
+ * GC; nested events counted in their parents too), to stderr.
+ */
+async function traceMainThread(browser: Browser, page: Page, ms: number): Promise<void> {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing', 'toplevel'] });
+  await new Promise((r) => setTimeout(r, ms));
+  const buffer = await browser.stopTracing();
+  type Event = { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } };
+  const events = (JSON.parse(buffer.toString('utf8')) as { traceEvents: Event[] }).traceEvents;
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const byName = new Map<string, number>();
+  for (const e of events) if (e.ph === 'X' && e.dur && mains.has(`${e.pid}:${e.tid}`)) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
+  const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  process.stderr.write(`bench 11: renderer main threads over ${ms} ms of listing (ms, nested counted twice):\n${top.map(([n, t]) => `  ${t.toFixed(0)} ${n}`).join('\n')}\n`);
+}
+
 async function hexOfSelected(page: Page): Promise<string> {
   const lines = await page.$$eval('.hex-line', (ls) => ls.map((l) => l.textContent ?? ''));
   return lines.map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('').toLowerCase();
@@ -179,6 +197,7 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
     const bridge = await bridgeHost(page, model);
     await page.waitForSelector('.list-row:not([hidden])', { timeout: 120_000 });
     const firstRowsMs = performance.now() - started;
+    if (process.env.DNC_BIGFILE_PROFILE === 'trace') await traceMainThread(browser, page, 6000);
     const expected = `${packets.toLocaleString('en-US')} packets`;
     let lastProgress = performance.now();
     await waitFor('every packet listed', async () => {
