@@ -95,7 +95,7 @@ async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb
       try {
         const status = readFileSync(`/proc/${id}/status`, 'utf8');
         const kb = (f: string): number => Number((status.split('\n').find((l) => l.startsWith(`${f}:`)) ?? '').replace(/\D+/g, '')) / 1024;
-        if (kb('VmRSS') > rssMb) parts = `anon ${kb('RssAnon').toFixed(0)}, file ${kb('RssFile').toFixed(0)}, shmem ${kb('RssShmem').toFixed(0)} MB`;
+        if (kb('VmRSS') > rssMb) parts = `anon ${kb('RssAnon').toFixed(0)}, file ${kb('RssFile').toFixed(0)}, shmem ${kb('RssShmem').toFixed(0)} MB${process.env.DNC_BIGFILE_SMAPS === '1' ? `; ${largestMappings(id)}` : ''}`;
         rssMb = Math.max(rssMb, kb('VmRSS'));
         peakMb = Math.max(peakMb, kb('VmHWM'));
       } catch {
@@ -155,6 +155,24 @@ async function traceMainThread(browser: Browser, page: Page, ms: number): Promis
   for (const e of events) if (e.ph === 'X' && e.dur && mains.has(`${e.pid}:${e.tid}`)) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
   const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25);
   process.stderr.write(`bench 11: renderer main threads over ${ms} ms of listing (ms, nested counted twice):\n${top.map(([n, t]) => `  ${t.toFixed(0)} ${n}`).join('\n')}\n`);
+}
+
+/** The largest resident mappings of a process by size class (DNC_BIGFILE_SMAPS=1): where anonymous memory sits. */
+function largestMappings(pid: number): string {
+  const sizes = new Map<string, number>();
+  let current = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const mb = (parseInt(head[2] ?? '0', 16) - parseInt(head[1] ?? '0', 16)) / 1048576;
+      // Mappings grouped by name, or by their reserved size when anonymous (allocator pools, heaps).
+      current = head[3] ? head[3].split('/').at(-1) ?? '' : `anon ${mb >= 1024 ? `${Math.round(mb / 1024)}G` : `${Math.round(mb)}M`} region`;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sizes.set(current, (sizes.get(current) ?? 0) + Number(rss[1]) / 1024);
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, mb]) => `${n} ${mb.toFixed(0)}`).join(', ');
 }
 
 async function hexOfSelected(page: Page): Promise<string> {
