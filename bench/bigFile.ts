@@ -15,7 +15,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { IndexedFileReader } from '../src/extension/file/indexedFileReader';
 import { StreamedFileCapture } from '../src/extension/file/streamedFileCapture';
 import { launchChromium } from '../test/support/chromium';
@@ -42,9 +42,17 @@ export interface BigFileFigures {
   /** Page JS heap after GC and the ArrayBuffers outside it (V8's backing stores), MB. */
   heapMb: number;
   arrayBuffersMb: number;
+  /** The JS heap V8 holds (used or not) after that GC, MB. */
+  heapTotalMb: number;
   /** The page's renderer process: RSS now and its peak, MB. */
+  /** The page's renderer before the file was opened (the inspector with no packets), MB. */
+  rendererBeforeMb: number;
   rendererRssMb: number;
+  /** That RSS by kind (/proc status RssAnon, RssFile, RssShmem). */
+  rendererRssParts: string;
   rendererPeakMb: number;
+  /** RSS once the renderer was told memory is critically short (it purges its allocators' free memory), MB. */
+  rendererRssAfterPressureMb: number;
   scrollMedianMs: number;
   scrollP95Ms: number;
   scrollReachedLast: boolean;
@@ -70,38 +78,101 @@ function checkRoom(dir: string, bytes: number): void {
   if (free < bytes * 1.2 + 2e9) throw new Error(`not enough disk space in ${dir}: ${(free / 1e9).toFixed(1)} GB free, ~${(bytes / 1e9).toFixed(1)} GB needed`);
 }
 
-/** Every process under `pid` (Chromium's renderers are children of its zygote, not of the browser). */
-function descendants(pid: number | undefined): string[] {
-  const found: string[] = [];
-  let level = pid ? [String(pid)] : [];
-  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
-    const next: string[] = [];
-    for (const parent of level) {
-      const run = spawnSync('pgrep', ['-P', parent], { encoding: 'utf8' });
-      next.push(...(run.stdout ?? '').split('\n').filter(Boolean));
-    }
-    found.push(...next);
-    level = next;
-  }
-  return found;
-}
-
-/** Memory of the renderer processes Chromium runs (the page's is the largest): RSS and peak, MB. */
-function rendererMemory(browserPid: number | undefined): { rssMb: number; peakMb: number } {
+/**
+ * Memory of the renderer processes Chromium runs (the page's is the largest): RSS and peak, MB.
+ * The process ids come from the browser itself (SystemInfo.getProcessInfo): playwright's launched
+ * Browser does not expose its process, and renderers are not children of the first process anyway.
+ */
+async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb: number; parts: string }> {
   let rssMb = 0;
   let peakMb = 0;
-  for (const pid of descendants(browserPid)) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = (f: string): number => Number((status.split('\n').find((l) => l.startsWith(`${f}:`)) ?? '').replace(/\D+/g, '')) / 1024;
-      rssMb = Math.max(rssMb, kb('VmRSS'));
-      peakMb = Math.max(peakMb, kb('VmHWM'));
-    } catch {
-      // A renderer that went away meanwhile.
+  let parts = '';
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+    for (const { type, id } of info.processInfo) {
+      if (type !== 'renderer') continue;
+      try {
+        const status = readFileSync(`/proc/${id}/status`, 'utf8');
+        const kb = (f: string): number => Number((status.split('\n').find((l) => l.startsWith(`${f}:`)) ?? '').replace(/\D+/g, '')) / 1024;
+        if (kb('VmRSS') > rssMb) parts = `anon ${kb('RssAnon').toFixed(0)}, file ${kb('RssFile').toFixed(0)}, shmem ${kb('RssShmem').toFixed(0)} MB${process.env.DNC_BIGFILE_SMAPS === '1' ? `; ${largestMappings(id)}` : ''}`;
+        rssMb = Math.max(rssMb, kb('VmRSS'));
+        peakMb = Math.max(peakMb, kb('VmHWM'));
+      } catch {
+        // A renderer that went away meanwhile.
+      }
     }
+  } finally {
+    await cdp.detach().catch(() => undefined);
   }
-  return { rssMb, peakMb };
+  return { rssMb, peakMb, parts };
+}
+
+/**
+ * With DNC_BIGFILE_PROFILE=1, a CPU profile of the page while it lists the file: the
+ * functions with the most self time, and the idle share (the page waiting for messages),
+ * go to stderr. It shows whether listing is bound by the page's work or by the relay.
+ */
+async function startProfile(context: BrowserContext, page: Page): Promise<{ stop(): Promise<void> } | undefined> {
+  if (process.env.DNC_BIGFILE_PROFILE !== '1') return undefined;
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] } };
+      const byNode = new Map<number, number>();
+      for (const id of profile.samples) byNode.set(id, (byNode.get(id) ?? 0) + 1);
+      const byName = new Map<string, number>();
+      for (const node of profile.nodes) {
+        const hits = byNode.get(node.id) ?? 0;
+        if (hits === 0) continue;
+        const f = node.callFrame;
+        const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').at(-1) ?? ''}:${f.lineNumber + 1}`;
+        byName.set(name, (byName.get(name) ?? 0) + hits);
+      }
+      const total = profile.samples.length;
+      const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25);
+      process.stderr.write(`bench 11: page profile, ${total} samples:\n${top.map(([n, h]) => `  ${((h / total) * 100).toFixed(1)}% ${n}`).join('\n')}\n`);
+    },
+  };
+}
+
+/**
+ * With DNC_BIGFILE_PROFILE=trace, a Chromium trace of `ms` while the file lists: the
+ * page main thread's busy time by trace event (tasks, script, style, layout, paint,
+ * GC; nested events counted in their parents too), to stderr.
+ */
+async function traceMainThread(browser: Browser, page: Page, ms: number): Promise<void> {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing', 'toplevel'] });
+  await new Promise((r) => setTimeout(r, ms));
+  const buffer = await browser.stopTracing();
+  type Event = { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } };
+  const events = (JSON.parse(buffer.toString('utf8')) as { traceEvents: Event[] }).traceEvents;
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const byName = new Map<string, number>();
+  for (const e of events) if (e.ph === 'X' && e.dur && mains.has(`${e.pid}:${e.tid}`)) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
+  const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  process.stderr.write(`bench 11: renderer main threads over ${ms} ms of listing (ms, nested counted twice):\n${top.map(([n, t]) => `  ${t.toFixed(0)} ${n}`).join('\n')}\n`);
+}
+
+/** The largest resident mappings of a process by size class (DNC_BIGFILE_SMAPS=1): where anonymous memory sits. */
+function largestMappings(pid: number): string {
+  const sizes = new Map<string, number>();
+  let current = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const mb = (parseInt(head[2] ?? '0', 16) - parseInt(head[1] ?? '0', 16)) / 1048576;
+      // Mappings grouped by name, or by their reserved size when anonymous (allocator pools, heaps).
+      current = head[3] ? head[3].split('/').at(-1) ?? '' : `anon ${mb >= 1024 ? `${Math.round(mb / 1024)}G` : `${Math.round(mb)}M`} region`;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sizes.set(current, (sizes.get(current) ?? 0) + Number(rss[1]) / 1024);
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, mb]) => `${n} ${mb.toFixed(0)}`).join(', ');
 }
 
 async function hexOfSelected(page: Page): Promise<string> {
@@ -133,23 +204,31 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
   const server = await startHarnessServer(root);
   const browser = await launchChromium();
   const model = new StreamedFileCapture('big.pcap', await IndexedFileReader.open(path));
-  const browserPid = (browser as unknown as { process?: () => { pid?: number } }).process?.()?.pid;
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     const page = await context.newPage();
     page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
     await page.goto(server.url);
+    const rendererBeforeMb = (await rendererMemory(browser)).rssMb;
+    const profiling = await startProfile(context, page);
     const started = performance.now();
     const bridge = await bridgeHost(page, model);
     await page.waitForSelector('.list-row:not([hidden])', { timeout: 120_000 });
     const firstRowsMs = performance.now() - started;
-    let peakDuringLoad = 0;
+    if (process.env.DNC_BIGFILE_PROFILE === 'trace') await traceMainThread(browser, page, 6000);
     const expected = `${packets.toLocaleString('en-US')} packets`;
+    let lastProgress = performance.now();
     await waitFor('every packet listed', async () => {
-      peakDuringLoad = Math.max(peakDuringLoad, rendererMemory(browserPid).peakMb);
-      return (await page.textContent('[data-counter="packets"]')) === expected;
+      const counter = await page.textContent('[data-counter="packets"]');
+      // A long load says how far it is (the pace shows whether listing slows down as the store grows).
+      if (performance.now() - lastProgress > 15_000) {
+        lastProgress = performance.now();
+        process.stderr.write(`bench 11: ${((lastProgress - started) / 1000).toFixed(0)} s: ${counter ?? '?'}\n`);
+      }
+      return counter === expected;
     }, 40 * 60_000);
     const allListedMs = performance.now() - started;
+    await profiling?.stop();
     const scroll = await measureScrollFrames(page);
     const lastShown = await page.$$eval('.list-row:not([hidden]) .col-number', (cells) => Math.max(...cells.map((c) => Number(c.textContent))));
     // A failed check is a figure too: the memory and times above are not lost with it.
@@ -161,16 +240,26 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
       .split('\n').filter((l) => /^[0-9a-f]{4}  /.test(l)).map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('');
     const heapMb = await heapAfterGcMb(page);
     const cdp = await context.newCDPSession(page);
-    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
-    const renderer = rendererMemory(browserPid);
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number; backingStorageSize?: number };
+    const renderer = await rendererMemory(browser);
+    // What of that RSS is the allocators' free lists rather than live data: the renderer is told
+    // memory is critically short (as the OS would), purges, and is read again.
+    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 2000));
+    const afterPressure = await rendererMemory(browser);
     await bridge.close();
     return {
       firstRowsMs,
       allListedMs,
       heapMb,
       arrayBuffersMb: (usage.backingStorageSize ?? Number.NaN) / 1e6,
+      heapTotalMb: usage.totalSize / 1e6,
+      rendererBeforeMb,
       rendererRssMb: renderer.rssMb,
-      rendererPeakMb: Math.max(renderer.peakMb, peakDuringLoad),
+      rendererRssParts: renderer.parts,
+      rendererRssAfterPressureMb: afterPressure.rssMb,
+      // VmHWM: the process's peak over the whole load, read once at the end.
+      rendererPeakMb: renderer.peakMb,
       scrollMedianMs: scroll.median,
       scrollP95Ms: scroll.p95,
       scrollReachedLast: lastShown === packets,

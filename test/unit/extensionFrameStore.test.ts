@@ -85,3 +85,33 @@ test('the forwarder coalesces a burst into one message per interval, in order', 
   assert.equal(sent.length, 2);
   forwarder.dispose();
 });
+
+test('batches bigger than a message go one by one while the receiver has room for each, never past it', () => {
+  const sent: number[] = [];
+  let inFlight = 0;
+  const window = 8 * 1024;
+  const forwarder = new BatchForwarder((_batches, bytes) => {
+    sent.push(bytes);
+    inFlight += bytes;
+  }, 30, { maxMessageBytes: 1024, room: () => (inFlight === 0 ? Number.POSITIVE_INFINITY : window - inFlight) });
+  // A big file's reads: each batch a little over one message.
+  const big = (): Uint8Array => new Uint8Array(1500);
+  for (let i = 0; i < 10; i++) forwarder.push(big());
+  forwarder.flush();
+  // Five fit the window at once (7,500 bytes), not one per acknowledgement.
+  assert.deepEqual(sent, [1500, 1500, 1500, 1500, 1500]);
+  assert.equal(forwarder.pendingBytes, 5 * 1500);
+  // The receiver took two: two more go, the window is never passed.
+  inFlight -= 3000;
+  forwarder.flush();
+  assert.equal(sent.length, 7);
+  assert.ok(inFlight <= window, `in flight ${inFlight}`);
+  // Nothing outstanding: a batch bigger than the whole window still goes, alone.
+  inFlight = 0;
+  forwarder.discard();
+  forwarder.push(new Uint8Array(3 * window));
+  forwarder.push(big());
+  forwarder.flush();
+  assert.deepEqual(sent.slice(7), [3 * window]);
+  forwarder.dispose();
+});

@@ -41,6 +41,7 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
     log: () => undefined,
   }, 10, flow);
 
+  /** Answers with the next host message, waiting a little for one. */
   const pull = async (response: ServerResponse): Promise<void> => {
     if (queue.length === 0) await new Promise<void>((resolve) => {
       wake = resolve;
@@ -56,16 +57,21 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
     const json = JSON.stringify(message, (_key, value: unknown) => (value instanceof Uint8Array ? { bytes: Array.from(value) } : value));
     response.writeHead(200, { ...headers, 'content-type': 'application/json' }).end(json);
   };
-  const push = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  /**
+   * One round trip per message: the page's messages (its acks) in the request, the host's
+   * next message in the answer. Two requests a round (push, then pull) made the relay, not
+   * the inspector, what paced a big file.
+   */
+  const exchange = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const parts: Buffer[] = [];
     for await (const part of request) parts.push(part as Buffer);
     const messages = JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown[];
-    response.writeHead(204, { 'access-control-allow-origin': '*' }).end();
     for (const m of messages) await connection.handle(m);
+    await pull(response);
   };
   const server = createServer((request, response) => {
     if (request.method === 'OPTIONS') return void response.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'GET, POST' }).end();
-    const handled = request.url === '/pull' ? pull(response) : request.url === '/push' ? push(request, response) : Promise.resolve(void response.writeHead(404).end());
+    const handled = request.url === '/exchange' ? exchange(request, response) : Promise.resolve(void response.writeHead(404).end());
     handled.catch((e: unknown) => {
       if (!response.headersSent) response.writeHead(500).end(String(e));
     });
@@ -76,7 +82,7 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
   const base = `http://127.0.0.1:${address.port}`;
   let closing = false;
 
-  // The page's side: send what the app posted, then take the next host message; until told to stop.
+  // The page's side: send what the app posted and take the next host message, in one request; until told to stop.
   void page.evaluate(async (url) => {
     type Posted = Record<string, unknown>;
     const g = globalThis as unknown as {
@@ -90,11 +96,8 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
     while (!g.__bridgeStop) {
       const fresh = g.__posted.slice(sent);
       sent = g.__posted.length;
-      if (fresh.length > 0) {
-        const body = JSON.stringify(fresh.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v]))));
-        await g.fetch(`${url}/push`, { method: 'POST', body });
-      }
-      const reply = await g.fetch(`${url}/pull`);
+      const body = JSON.stringify(fresh.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v]))));
+      const reply = await g.fetch(`${url}/exchange`, { method: 'POST', body });
       if (reply.status === 204) continue;
       const seq = reply.headers.get('x-seq');
       if (seq !== null) {

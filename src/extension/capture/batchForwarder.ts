@@ -4,8 +4,8 @@
  * each carrying the batches that waited, as they are (not concatenated: the
  * batches are the store's own arrays and need no further copy here).
  *
- * Messages are at most `maxMessageBytes` (a single bigger batch goes alone),
- * and none is sent while the receiver has no `room` for it: the batches wait
+ * Messages are at most `maxMessageBytes` (a single bigger batch goes alone,
+ * when the receiver has room for it), and none is sent while the receiver has no `room` for it: the batches wait
  * here until `flush()` is called again (the receiver acknowledged some).
  */
 export interface ForwarderFlow {
@@ -75,10 +75,13 @@ export class BatchForwarder {
         total += part.length;
         count++;
       }
-      // A batch bigger than a message still goes, alone, once nothing else is outstanding.
-      if (count === 0 && room === Number.POSITIVE_INFINITY) {
+      // A batch bigger than a message still goes, alone, once the receiver has room for all of
+      // it (or nothing else is outstanding): a big file's 1 MiB reads make batches just over a
+      // message, and waiting for every ack before each one left the receiver idle between them.
+      const first = this.pending[0]?.length ?? 0;
+      if (count === 0 && (room === Number.POSITIVE_INFINITY || first <= room)) {
         count = 1;
-        total = this.pending[0]?.length ?? 0;
+        total = first;
       }
       if (count === 0) return;
       const parts = this.pending.splice(0, count);
