@@ -6,8 +6,11 @@
  * traffic to and from addresses nobody captures. Timed: mergeByTime of the
  * five per-container streams, then the PacketDeduplicator with the
  * containers' addresses, as the CLI and the inspector run them. Frames are
- * built before the clock starts. Each run hashes its rows (rowChecksum) so a
- * faster version can show it yields the very same timeline.
+ * built before the clock starts. A timed run's consumer only counts the rows.
+ * One more run, after the timed ones, also hashes every row (rowChecksum) so a
+ * faster version can show it yields the very same timeline; its time is
+ * reported apart (`withChecksumMs`: what this bench timed before 2026-11-30
+ * 15:30, when every run hashed its rows, about a tenth of the total).
  *
  *   node --import tsx bench/timelineDedup.ts [RUNS]
  */
@@ -31,6 +34,11 @@ export interface TimelineFigures {
   totalMs: number;
   runs: number[];
   sightingsPerSecond: number;
+  /** CPU time of the process within each timed run (less sensitive than wall time to a shared machine). */
+  cpuRuns: number[];
+  cpuMs: number;
+  /** The checksum run: merge + de-duplication with every row hashed, wall time. */
+  withChecksumMs: number;
   /**
    * A hash over every row in output order (its frame, and the delivery: who sent, who
    * received, which arrival copy): equal before and after a change that must not change
@@ -135,49 +143,84 @@ function gcMsBetween(entries: readonly PerformanceEntry[], from: number, to: num
   return ms;
 }
 
+interface RunResult {
+  ms: number;
+  cpuMs: number;
+  mergeMs: number;
+  rows: number;
+  paired: number;
+  notSeenArriving: number;
+  /** Set when the run hashed its rows. */
+  checksum: string | undefined;
+  span: [number, number];
+}
+
+/** One merge + de-duplication of the five streams; `hashRows`: the consumer hashes every row (else it counts them). */
+function timelineRun(streams: readonly ContainerFrame[][], addresses: CapturedAddresses, hashRows: boolean): RunResult {
+  const cpuBefore = process.cpuUsage();
+  const started = nowMs();
+  const merged = mergeByTime(streams);
+  const mergeMs = nowMs() - started;
+  let rows = 0;
+  let notSeenArriving = 0;
+  let h = 0x811c9dc5;
+  const dedup = new PacketDeduplicator(
+    hashRows
+      ? (p) => {
+          rows++;
+          if (p.delivery?.state === 'not-seen-arriving') notSeenArriving++;
+          h = rowChecksum(h, p);
+        }
+      : (p) => {
+          rows++;
+          if (p.delivery?.state === 'not-seen-arriving') notSeenArriving++;
+        },
+    { addresses },
+  );
+  for (let i = 0; i < merged.length; i++) dedup.push(merged[i]!);
+  dedup.flushAll();
+  const ended = nowMs();
+  const cpu = process.cpuUsage(cpuBefore);
+  const checksum = hashRows ? (h >>> 0).toString(16).padStart(8, '0') : undefined;
+  return { ms: ended - started, cpuMs: (cpu.user + cpu.system) / 1000, mergeMs, rows, paired: dedup.paired, notSeenArriving, checksum, span: [started, ended] };
+}
+
 async function main(): Promise<TimelineFigures> {
   const runsWanted = Number(process.argv[2] ?? 3);
   const { streams, addresses } = generate();
   const sightings = streams.reduce((n, s) => n + s.length, 0);
-  const runs: number[] = [];
-  const merges: number[] = [];
-  let rows = 0;
-  let paired = 0;
-  let notSeenArriving = 0;
-  const checksums = new Set<string>();
   const gcEntries: PerformanceEntry[] = [];
   const gcObserver = new PerformanceObserver((list) => gcEntries.push(...list.getEntries()));
   gcObserver.observe({ entryTypes: ['gc'] });
-  const spans: [number, number][] = [];
-  for (let r = 0; r < runsWanted; r++) {
-    const started = nowMs();
-    const merged = mergeByTime(streams);
-    const merging = nowMs() - started;
-    rows = 0;
-    notSeenArriving = 0;
-    let h = 0x811c9dc5;
-    const dedup = new PacketDeduplicator((p) => {
-      rows++;
-      if (p.delivery?.state === 'not-seen-arriving') notSeenArriving++;
-      h = rowChecksum(h, p);
-    }, { addresses });
-    for (let i = 0; i < merged.length; i++) dedup.push(merged[i]!);
-    dedup.flushAll();
-    const ended = nowMs();
-    runs.push(ended - started);
-    spans.push([started, ended]);
-    merges.push(merging);
-    paired = dedup.paired;
-    checksums.add((h >>> 0).toString(16).padStart(8, '0'));
-  }
+  const timed: RunResult[] = [];
+  for (let r = 0; r < runsWanted; r++) timed.push(timelineRun(streams, addresses, false));
+  const hashed = timelineRun(streams, addresses, true);
   // GC entries arrive asynchronously.
   await new Promise((resolve) => setTimeout(resolve, 50));
   gcObserver.disconnect();
-  const gcMs = median(spans.map(([from, to]) => gcMsBetween(gcEntries, from, to)));
+  const gcMs = median(timed.map(({ span: [from, to] }) => gcMsBetween(gcEntries, from, to)));
   // Every run must yield the same timeline; a difference is a bug, not a figure.
-  if (checksums.size !== 1) throw new Error(`the runs' timelines differ: ${[...checksums].join(', ')}`);
+  const shapes = new Set([...timed, hashed].map((r) => `${r.rows}/${r.paired}/${r.notSeenArriving}`));
+  if (shapes.size !== 1) throw new Error(`the runs' timelines differ: ${[...shapes].join(', ')}`);
+  const runs = timed.map((r) => r.ms);
+  const cpuRuns = timed.map((r) => r.cpuMs);
   const totalMs = median(runs);
-  return { sightings, containers: CONTAINERS, rows, paired, notSeenArriving, mergeMs: median(merges), totalMs, runs, sightingsPerSecond: (sightings / totalMs) * 1000, checksum: [...checksums][0] ?? '', gcMs };
+  return {
+    sightings,
+    containers: CONTAINERS,
+    rows: hashed.rows,
+    paired: hashed.paired,
+    notSeenArriving: hashed.notSeenArriving,
+    mergeMs: median(timed.map((r) => r.mergeMs)),
+    totalMs,
+    runs,
+    sightingsPerSecond: (sightings / totalMs) * 1000,
+    cpuRuns,
+    cpuMs: median(cpuRuns),
+    withChecksumMs: hashed.ms,
+    checksum: hashed.checksum ?? '',
+    gcMs,
+  };
 }
 
 runPart(main);

@@ -109,6 +109,18 @@ describe('each packet once', () => {
     assert.deepEqual(timeline.map((p) => (p.delivery?.state === 'received' ? `${p.frame.tsUsec}->${p.delivery.received.tsUsec}` : p.delivery?.state)), ['0->30', '10->40', 'not-seen-arriving']);
   });
 
+  it('with 1,200 copies waiting at once (lists rebuilt as the table grows), identical datagrams still pair first-sent with first-arrived', () => {
+    const frames: ContainerFrame[] = [];
+    for (let i = 0; i < 600; i++) {
+      frames.push(...bothCopies({ protocol: 'udp', dstPort: 53, payload: 'same', ipId: 0 }, 2 * i, 2_000));
+      frames.push(...bothCopies({ payload: `tcp ${i}`, ipId: i + 1, seq: i }, 2 * i + 1, 2_000));
+    }
+    const timeline = rows(frames);
+    assert.equal(timeline.length, 1_200);
+    const delays = timeline.map((p) => (p.delivery?.state === 'received' ? p.delivery.received.tsUsec - p.frame.tsUsec : p.delivery?.state));
+    assert.deepEqual(new Set(delays), new Set([2_000]), 'each departure with its own arrival, in sending order');
+  });
+
   it('a packet to a container nobody captures stays, with no delivery claim, and is not held back', () => {
     const out: TimelinePacket[] = [];
     const dedup = new PacketDeduplicator((p) => out.push(p), { addresses: addresses() });

@@ -9,8 +9,13 @@
  *
  * Pending sightings are also on a doubly linked list per hash bucket (egress
  * and ingress apart), in the order they came, which is how the matching rule
- * finds the oldest copy of a packet. The buckets are as many as the slots, and
- * both grow together (by doubling, rarely).
+ * finds the oldest copy of a packet. The ring holds every sighting of the last
+ * window (behind one lost packet, ~50,000 in the bench), but only a few dozen
+ * of them are pending: the bucket table is sized by the pending count, not by
+ * the slots, so it stays in the processor's cache (sized by the slots it was a
+ * megabyte, and two of every sighting's three lookups in it were cache misses).
+ * A bucket's four heads (first and last departure, first and last arrival) sit
+ * side by side. Ring and table grow by doubling, rarely.
  */
 import type { ContainerFrame } from './containerFrame';
 
@@ -27,6 +32,12 @@ const enum Held {
 
 const NONE = -1;
 const INITIAL_SLOTS = 256;
+const INITIAL_BUCKETS = 256;
+/** A bucket's four list ends sit at bucket * 4: first and last departure, first and last arrival. */
+const EGRESS_FIRST = 0;
+const INGRESS_FIRST = 2;
+/** From a list's first end to its last. */
+const LAST = 1;
 
 export class HeldSightings {
   /** Slots minus one (a power of two minus one): slot and bucket of an index. */
@@ -46,11 +57,12 @@ export class HeldSightings {
   egress = new Uint8Array(0);
   previous = new Int32Array(0);
   next = new Int32Array(0);
-  /** First and last pending slot of each bucket's list, departures and arrivals apart. */
-  egressFirst = new Int32Array(0);
-  egressLast = new Int32Array(0);
-  ingressFirst = new Int32Array(0);
-  ingressLast = new Int32Array(0);
+  /** Buckets minus one (a power of two minus one). */
+  private bucketMask = INITIAL_BUCKETS - 1;
+  /** First and last pending slot of each bucket's list, departures and arrivals apart: four per bucket. */
+  private buckets = new Int32Array(INITIAL_BUCKETS * 4).fill(NONE);
+  /** Sightings on the lists. */
+  private pending = 0;
 
   constructor() {
     this.allocate(INITIAL_SLOTS);
@@ -68,7 +80,7 @@ export class HeldSightings {
 
   /** The oldest pending copy in `hash`'s bucket (other hashes share it), departures or arrivals; -1 when none. */
   firstPending(hash: number, egress: boolean): number {
-    return (egress ? this.egressFirst : this.ingressFirst)[hash & this.mask]!;
+    return this.buckets[((hash & this.bucketMask) << 2) + (egress ? EGRESS_FIRST : INGRESS_FIRST)]!;
   }
 
   isPending(slot: number): boolean {
@@ -112,14 +124,14 @@ export class HeldSightings {
 
   /** Takes a pending copy off its bucket's list (paired, or its window has passed). */
   unlink(slot: number): void {
-    const bucket = this.hashes[slot]! & this.mask;
-    const egress = this.egress[slot] === 1;
+    const ends = ((this.hashes[slot]! & this.bucketMask) << 2) + (this.egress[slot] === 1 ? EGRESS_FIRST : INGRESS_FIRST);
     const before = this.previous[slot]!;
     const after = this.next[slot]!;
-    if (before === NONE) (egress ? this.egressFirst : this.ingressFirst)[bucket] = after;
+    if (before === NONE) this.buckets[ends] = after;
     else this.next[before] = after;
-    if (after === NONE) (egress ? this.egressLast : this.ingressLast)[bucket] = before;
+    if (after === NONE) this.buckets[ends + LAST] = before;
     else this.previous[after] = before;
+    this.pending--;
   }
 
   private add(frame: ContainerFrame, micros: number, ip: number, hash: number, egress: boolean, peer: string | undefined, state: Held, arrival: ContainerFrame | undefined): number {
@@ -138,15 +150,31 @@ export class HeldSightings {
   }
 
   private link(slot: number): void {
-    const bucket = this.hashes[slot]! & this.mask;
-    const egress = this.egress[slot] === 1;
-    const last = egress ? this.egressLast : this.ingressLast;
-    const before = last[bucket]!;
+    if (this.pending > this.bucketMask) {
+      // More pending than buckets: twice the buckets, every list rebuilt (this slot included).
+      this.buckets = new Int32Array((this.bucketMask + 1) * 8).fill(NONE);
+      this.bucketMask = (this.bucketMask + 1) * 2 - 1;
+      this.relinkAll();
+      return;
+    }
+    const first = ((this.hashes[slot]! & this.bucketMask) << 2) + (this.egress[slot] === 1 ? EGRESS_FIRST : INGRESS_FIRST);
+    const before = this.buckets[first + LAST]!;
     this.previous[slot] = before;
     this.next[slot] = NONE;
-    if (before === NONE) (egress ? this.egressFirst : this.ingressFirst)[bucket] = slot;
+    if (before === NONE) this.buckets[first] = slot;
     else this.next[before] = slot;
-    last[bucket] = slot;
+    this.buckets[first + LAST] = slot;
+    this.pending++;
+  }
+
+  /** Puts every pending sighting back on its bucket's list, oldest first: within a bucket, a list is in arrival order. */
+  private relinkAll(): void {
+    this.buckets.fill(NONE);
+    this.pending = 0;
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) & this.mask;
+      if (this.states[slot] === Held.Pending) this.link(slot);
+    }
   }
 
   /** Twice the slots: the held sightings move to slots 0.., oldest first, and the lists are rebuilt in that order. */
@@ -166,8 +194,7 @@ export class HeldSightings {
       this.egress[i] = old.egress[from]!;
     }
     this.head = 0;
-    // Within a bucket, a list is in arrival order: the order of the slots.
-    for (let i = 0; i < this.count; i++) if (this.states[i] === Held.Pending) this.link(i);
+    this.relinkAll();
   }
 
   private allocate(slots: number): void {
@@ -182,9 +209,5 @@ export class HeldSightings {
     this.egress = new Uint8Array(slots);
     this.previous = new Int32Array(slots);
     this.next = new Int32Array(slots);
-    this.egressFirst = new Int32Array(slots).fill(NONE);
-    this.egressLast = new Int32Array(slots).fill(NONE);
-    this.ingressFirst = new Int32Array(slots).fill(NONE);
-    this.ingressLast = new Int32Array(slots).fill(NONE);
   }
 }
