@@ -20,9 +20,9 @@ export { measureStageCosts } from './stageCosts';
 
 export const PIPE_CHUNK = 64 * 1024;
 /**
- * The file reader's one reused buffer (`decodeSummary`): 256 KiB halves the read
- * system calls' share against 64 KiB (measured alternated in one process: 922 MB
- * read alone in 70 ms instead of 100-150 ms) and still sits in the core's L2 cache.
+ * The file reader's one reused buffer (`decodeSummary`): against 64 KiB, 256 KiB cuts
+ * the reads' time (922 MB read alone, alternated in one process: ~70 ms instead of
+ * 100-150 ms); 1 MiB gained nothing more (BENCHMARKS.md, Bench 1, 15:35).
  */
 export const FILE_READ_CHUNK = 256 * 1024;
 /** The helper's batch size (src/helper/main.ts BATCH_MAX_BYTES). */
