@@ -7,7 +7,7 @@
  * Like with like: `engine: read + decode + summary line` reads the file, decodes every
  * packet and builds its summary (src, dst, protocol, Info text), the work of
  * `tcpdump -nn -r` (which also formats its line) and `tshark -r`. It reads through one
- * reused 64 KiB buffer and PcapStreamReader.forEachRecord into summarizeShared(), as a
+ * reused 256 KiB buffer and PcapStreamReader.forEachRecord into summarizeShared(), as a
  * file reader would (`bench/stage.ts FILE checksum` proves the same lines as
  * summarize()'s). Each line names the
  * line it compares with (`compare`); the pipeline lines (helper batches, channel,

@@ -19,6 +19,12 @@ import { CONTAINER_MAC } from './syntheticTraffic';
 export { measureStageCosts } from './stageCosts';
 
 export const PIPE_CHUNK = 64 * 1024;
+/**
+ * The file reader's one reused buffer (`decodeSummary`): against 64 KiB, 256 KiB cuts
+ * the reads' time (922 MB read alone, alternated in one process: ~70 ms instead of
+ * 100-150 ms); 1 MiB gained nothing more (BENCHMARKS.md, Bench 1, 15:35).
+ */
+export const FILE_READ_CHUNK = 256 * 1024;
 /** The helper's batch size (src/helper/main.ts BATCH_MAX_BYTES). */
 const BATCH_MAX_BYTES = 256 * 1024;
 
@@ -52,17 +58,18 @@ function forEachChunk(path: string, visit: (chunk: Uint8Array) => void): void {
 }
 
 /**
- * Reads the file through one reused 64 KiB buffer, as a file reader (tcpdump's among
- * them) does: for visitors that keep nothing of a record once it is summarized.
+ * Reads the file through one reused buffer (FILE_READ_CHUNK), as a file reader
+ * (tcpdump's among them) does: for visitors that keep nothing of a record once it is
+ * summarized.
  */
-function forEachReusedChunk(path: string, visit: (chunk: Uint8Array) => void): void {
+function forEachReusedChunk(path: string, visit: (chunk: Uint8Array) => void, size = FILE_READ_CHUNK): void {
   const fd = openSync(path, 'r');
-  const buffer = new Uint8Array(PIPE_CHUNK);
+  const buffer = new Uint8Array(size);
   try {
     for (;;) {
-      const n = readSync(fd, buffer, 0, PIPE_CHUNK, null);
+      const n = readSync(fd, buffer, 0, size, null);
       if (n <= 0) break;
-      visit(n === PIPE_CHUNK ? buffer : buffer.subarray(0, n));
+      visit(n === size ? buffer : buffer.subarray(0, n));
     }
   } finally {
     closeSync(fd);

@@ -41,5 +41,9 @@ test('uint32Text reads as String() at every digit-group boundary and on random n
   for (let p = 1; p <= 4294967295; p *= 10) values.push(p - 1, p, p + 1);
   for (const edge of [65535, 65536, 655359999, 655360000, 4294967295, 4294967294, 0x40000000]) values.push(edge);
   for (let i = 0; i < 100_000; i++) values.push(r.int(65536) * 65536 + r.int(65536));
+  // Flows' sequence numbers: consecutive segments share leading digits (cached by them), across the 2^32 wrap too.
+  for (const start of [655_350_000, 1_741_702_388, 4_294_900_000]) {
+    for (let k = 0; k < 5000; k++) values.push((start + k * 1448) >>> 0);
+  }
   for (const n of values) assert.equal(uint32Text(n), String(n));
 });

@@ -48,9 +48,22 @@ export function uint32Text(n: number): string {
   const high = Math.floor(n / 10000);
   const low = FOUR_DIGITS[n - high * 10000]!;
   if (high < 65536) return shortText(high) + low;
+  // Above 655,359,999 (most random initial sequence numbers) the leading digits take two
+  // groups: their text is kept by `high`, which a flow's next packets share (a 1448-byte
+  // step changes it every ~7 packets), so most numbers are one addition, not two.
+  const slot = high & (HIGH_GROUP_SLOTS - 1);
+  if (highGroupKey[slot] === high) return highGroupText[slot]! + low;
   const top = Math.floor(high / 10000);
-  return shortText(top) + FOUR_DIGITS[high - top * 10000]! + low;
+  const prefix = shortText(top) + FOUR_DIGITS[high - top * 10000]!;
+  highGroupKey[slot] = high;
+  highGroupText[slot] = prefix;
+  return prefix + low;
 }
+
+/** uint32Text's leading digits by `high` (n / 10000, at most 429,496), direct-mapped. */
+const HIGH_GROUP_SLOTS = 1024;
+const highGroupKey = new Int32Array(HIGH_GROUP_SLOTS).fill(-1);
+const highGroupText: string[] = new Array<string>(HIGH_GROUP_SLOTS).fill('');
 
 /** Decimal strings of 0..255, so an IPv4 address is four lookups. */
 const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, b) => String(b));

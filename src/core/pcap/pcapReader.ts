@@ -265,7 +265,11 @@ export class PcapStreamReader {
 
   /** Parses as many complete records as `chunk` holds from `pos`; returns where it stopped. */
   private readWholeRecords(chunk: Uint8Array, pos: number): number {
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // The chunk's buffer and offset read once: per record, the two getters cost about
+    // as much as the view they go into (bench 1, 1 M records).
+    const buffer = chunk.buffer;
+    const base = chunk.byteOffset;
+    const view = new DataView(buffer, base, chunk.byteLength);
     const length = chunk.length;
     const le = this.littleEndian;
     const nano = this.nanosecond;
@@ -291,7 +295,7 @@ export class PcapStreamReader {
         nano ? Math.floor(fraction / 1000) : fraction,
         view.getUint32(pos + 12, le),
         // A plain Uint8Array even when the chunk is a Node Buffer, whose slice() would share memory.
-        new Uint8Array(chunk.buffer, chunk.byteOffset + dataStart, capturedLength),
+        new Uint8Array(buffer, base + dataStart, capturedLength),
       );
       pos = dataEnd;
     }
