@@ -7,6 +7,12 @@
 import { grown } from './typedColumns';
 
 export const PROTOCOL_TCP = 0;
+/**
+ * Past this many conversations the columns grow fourfold, not twofold: each growth writes
+ * every column anew, and on a VM a first write to fresh memory (a page fault) costs more
+ * than the copy. Pages of the larger arrays that are never written cost nothing.
+ */
+const LARGE = 1 << 16;
 export const PROTOCOL_UDP = 1;
 
 export class ConversationColumns {
@@ -33,7 +39,7 @@ export class ConversationColumns {
   flags = new Uint8Array(0);
 
   add(): number {
-    if (this.count === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    if (this.count === this.capacity) this.grow(Math.max(1024, this.capacity * (this.capacity >= LARGE ? 4 : 2)));
     return this.count++;
   }
 

@@ -127,6 +127,8 @@ export class StreamTable {
       }
     }
     const c = store.columns;
+    this.streamOf.reserve(end - this.next);
+    this.retransmitted.reserve(end - this.next);
     for (let n = this.next; n < end; n++) this.read(c, store.slot(store.rowOf(n)), n);
     this.next = end;
     this.streamOf.trim(store.firstNumber);

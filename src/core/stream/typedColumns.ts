@@ -28,6 +28,15 @@ export class IntColumn {
     return i >= 0 && i < this.length ? (this.values[i] ?? -1) : -1;
   }
 
+  /** Makes room for `count` more values at once (update() knows how many packets it will read). */
+  reserve(count: number): void {
+    if (this.length + count <= this.values.length) return;
+    // At least doubling, so that a live capture's many small updates stay linear.
+    const next = new Int32Array(Math.max(this.length + count, this.values.length * 2));
+    next.set(this.values.subarray(0, this.length));
+    this.values = next;
+  }
+
   push(value: number): void {
     if (this.length === this.values.length) {
       const next = new Int32Array(this.values.length * 2);
