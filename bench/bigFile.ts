@@ -223,7 +223,9 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
       // A long load says how far it is (the pace shows whether listing slows down as the store grows).
       if (performance.now() - lastProgress > 15_000) {
         lastProgress = performance.now();
-        process.stderr.write(`bench 11: ${((lastProgress - started) / 1000).toFixed(0)} s: ${counter ?? '?'}\n`);
+        // And the renderer's RSS / peak so far: where in the load the peak is reached.
+        const memory = await rendererMemory(browser);
+        process.stderr.write(`bench 11: ${((lastProgress - started) / 1000).toFixed(0)} s: ${counter ?? '?'}; renderer ${memory.rssMb.toFixed(0)} / peak ${memory.peakMb.toFixed(0)} MB\n`);
       }
       return counter === expected;
     }, 40 * 60_000);
