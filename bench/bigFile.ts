@@ -218,24 +218,35 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
     if (process.env.DNC_BIGFILE_PROFILE === 'trace') await traceMainThread(browser, page, 6000);
     const expected = `${packets.toLocaleString('en-US')} packets`;
     let lastProgress = performance.now();
+    // DNC_BIGFILE_PROGRESS_MS: a shorter interval to see when the renderer's peak is reached.
+    const progressMs = Number(process.env.DNC_BIGFILE_PROGRESS_MS) > 0 ? Number(process.env.DNC_BIGFILE_PROGRESS_MS) : 15_000;
     await waitFor('every packet listed', async () => {
       const counter = await page.textContent('[data-counter="packets"]');
       // A long load says how far it is (the pace shows whether listing slows down as the store grows).
-      if (performance.now() - lastProgress > 15_000) {
+      if (performance.now() - lastProgress > progressMs) {
         lastProgress = performance.now();
-        process.stderr.write(`bench 11: ${((lastProgress - started) / 1000).toFixed(0)} s: ${counter ?? '?'}\n`);
+        // And the renderer's RSS / peak so far: where in the load the peak is reached.
+        const memory = await rendererMemory(browser);
+        process.stderr.write(`bench 11: ${((lastProgress - started) / 1000).toFixed(0)} s: ${counter ?? '?'}; renderer ${memory.rssMb.toFixed(0)} / peak ${memory.peakMb.toFixed(0)} MB\n`);
       }
       return counter === expected;
     }, 40 * 60_000);
     const allListedMs = performance.now() - started;
     await profiling?.stop();
+    const progress = async (when: string): Promise<void> => {
+      const memory = await rendererMemory(browser);
+      process.stderr.write(`bench 11: ${when}: renderer ${memory.rssMb.toFixed(0)} / peak ${memory.peakMb.toFixed(0)} MB\n`);
+    };
+    await progress('all listed');
     const scroll = await measureScrollFrames(page);
+    await progress('scrolled');
     const lastShown = await page.$$eval('.list-row:not([hidden]) .col-number', (cells) => Math.max(...cells.map((c) => Number(c.textContent))));
     // A failed check is a figure too: the memory and times above are not lost with it.
     const shown = await selectPacket2(page).catch((e: unknown) => {
       process.stderr.write(`bench 11: selecting packet 2 failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
       return '';
     });
+    await progress('packet 2 selected');
     const tsharkHex = execFileSync('tshark', ['-r', path, '-c', '2', '-x', '-Y', 'frame.number == 2'], { encoding: 'utf8' })
       .split('\n').filter((l) => /^[0-9a-f]{4}  /.test(l)).map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('');
     const heapMb = await heapAfterGcMb(page);
