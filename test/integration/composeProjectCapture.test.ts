@@ -197,12 +197,17 @@ describe('--project: a Compose project in one timeline, each packet once', { tim
     const requests = all.filter((r) => text(r.payload).startsWith('GET /?from='));
     const urls = requests.map((r) => text(r.payload).split('\r\n')[0]);
     assert.equal(new Set(urls).size, urls.length, 'a request appears twice');
-    // Both ends captured by one helper: each request of client 1 is one paired row, but for at
-    // most the first (sent while the first tcpdump listened and the second was opening its interface).
+    // Both ends captured by one helper: each request of client 1 is one paired row once both
+    // tcpdumps listen. The helper opens the containers' interfaces one after the other, so the
+    // first requests (sent while client 1's tcpdump listened and web's was still opening; two at
+    // 0.3 s apart on a loaded machine) are rightly "sent, not seen arriving"; none after that.
     const fromClient1 = requests.filter((x) => x.src !== client2Ip);
     assert.ok(fromClient1.length > 10);
-    const unpaired = fromClient1.filter((r) => r.delivery !== 'received');
-    assert.ok(unpaired.length <= 1 && (unpaired.length === 0 || unpaired[0] === fromClient1[0]), JSON.stringify(unpaired));
+    const firstPaired = fromClient1.findIndex((r) => r.delivery === 'received');
+    assert.ok(firstPaired >= 0);
+    const unpairedLater = fromClient1.slice(firstPaired).filter((r) => r.delivery !== 'received');
+    assert.deepEqual(unpairedLater, [], 'a request of client 1 sent after both ends were captured is not paired');
+    assert.ok(fromClient1.length - firstPaired > 10, 'most of client 1\'s requests are paired');
     for (const r of fromClient1.filter((x) => x.delivery === 'received')) {
       assert.deepEqual([r.container, r.direction, r.sent_by, r.received_by, r.received_interface], [client1, 'out', client1, web1, 'eth0'], JSON.stringify(r));
     }
