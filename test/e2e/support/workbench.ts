@@ -9,6 +9,9 @@ import { waitFor } from './processes';
 /** Times the command palette is opened for one command before giving up. */
 const PALETTE_ATTEMPTS = 3;
 
+/** Right-clicks on a tree row before giving up on its context menu. */
+const MENU_ATTEMPTS = 3;
+
 /** Runs in the page (as source text: the Node-side code has no DOM types): the focused element, as tag.classes. */
 const FOCUSED_ELEMENT_IN_BROWSER = `(() => {
   const el = document.activeElement;
@@ -109,11 +112,23 @@ export class Workbench {
     return classes.match(/codicon-([\w-]+)/)?.[1] ?? '';
   }
 
-  /** Right-clicks a tree row and picks `entry` from its context menu. */
+  /**
+   * Right-clicks a tree row and picks `entry` from its context menu. A tree refresh
+   * (a Docker event just after the test's containers started) can close the menu as it
+   * opens, leaving only the row's hover: a user right-clicks again; so does this, a few
+   * times, saying so. An entry the menu does not offer still fails.
+   */
   async contextMenu(row: Locator, entry: string): Promise<void> {
-    await row.first().click({ button: 'right' });
     const item = this.page.getByRole('menuitem', { name: entry, exact: true });
-    await item.waitFor({ state: 'visible' });
+    for (let attempt = 1; ; attempt++) {
+      await row.first().click({ button: 'right' });
+      const shown = await item.waitFor({ state: 'visible', timeout: 7000 }).then(() => true, () => false);
+      if (shown) break;
+      const menuOpen = await this.page.locator('.monaco-menu').first().isVisible();
+      if (attempt >= MENU_ATTEMPTS || menuOpen) await item.waitFor({ state: 'visible', timeout: 1 });
+      process.stderr.write(`e2e: the context menu did not open for "${entry}"; right-clicking again\n`);
+      await this.page.keyboard.press('Escape');
+    }
     // The workbench ignores a click that lands too soon after its menu opened,
     // and a tree refresh (a Docker event) can swallow one: confirm the menu
     // closed, else choose the entry with the keyboard.
