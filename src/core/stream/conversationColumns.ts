@@ -7,13 +7,13 @@
 import { grown } from './typedColumns';
 
 export const PROTOCOL_TCP = 0;
+export const PROTOCOL_UDP = 1;
 /**
  * Past this many conversations the columns grow fourfold, not twofold: each growth writes
  * every column anew, and on a VM a first write to fresh memory (a page fault) costs more
  * than the copy. Pages of the larger arrays that are never written cost nothing.
  */
 const LARGE = 1 << 16;
-export const PROTOCOL_UDP = 1;
 
 export class ConversationColumns {
   capacity = 0;

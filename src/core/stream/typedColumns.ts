@@ -38,11 +38,7 @@ export class IntColumn {
   }
 
   push(value: number): void {
-    if (this.length === this.values.length) {
-      const next = new Int32Array(this.values.length * 2);
-      next.set(this.values);
-      this.values = next;
-    }
+    if (this.length === this.values.length) this.reserve(1);
     this.values[this.length++] = value;
   }
 
