@@ -34,7 +34,9 @@ describe('capturing from VS Code with Docker access only (no password prompt)', 
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     await h.workbench.contextMenu(row, 'Capture Traffic');
     const inspector = await Inspector.active(h.workbench, 60_000);
-    await waitFor('a helper container for the capture', () => helperContainers().length > 0, 60_000);
+    await waitFor('a helper container for the capture', () => helperContainers().length > 0, 60_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the inspector says: ${await inspector.statusLine().catch(() => '(no status line)')}`);
+    });
     // "Capturing on eth0, lo" comes with `started`, once tcpdump listens in every helper
     // (the first helper container to appear only lists the interfaces).
     await waitFor('the inspector to say it is capturing on eth0', async () => /capturing on .*eth0/i.test(await inspector.statusLine()) && !/error|fail/i.test(await inspector.statusLine()), 60_000);

@@ -3,9 +3,10 @@
  * Chromium, started before the first test and torn down after the last one,
  * even when a test fails.
  */
-import { after, before } from 'node:test';
+import { after, afterEach, before } from 'node:test';
 import { startHarness, type Harness } from '../harness';
 import type { CodeServerOptions } from './codeServer';
+import { failureReport } from './failureReport';
 import { createScene, type Scene } from './scene';
 
 export interface E2eSession {
@@ -19,6 +20,10 @@ export function e2eSession(testFile: string, options: CodeServerOptions = {}): E
   before(async () => {
     scene = createScene();
     harness = await startHarness(testFile, options);
+  });
+  afterEach(async (t) => {
+    // Before the teardown, while the window still shows what went wrong.
+    if ('passed' in t && !t.passed && harness) console.log(await failureReport(harness, t.name));
   });
   after(async () => {
     await harness?.dispose();
