@@ -27,9 +27,10 @@ export class ConversationColumns {
   portA = new Int32Array(0);
   addressB = new Int32Array(0);
   portB = new Int32Array(0);
-  packetsAtoB = new Float64Array(0);
+  /** Packet counts fit 32 bits (as packet numbers do); byte counts need more. */
+  packetsAtoB = new Uint32Array(0);
   bytesAtoB = new Float64Array(0);
-  packetsBtoA = new Float64Array(0);
+  packetsBtoA = new Uint32Array(0);
   bytesBtoA = new Float64Array(0);
   firstTime = new Float64Array(0);
   lastTime = new Float64Array(0);
@@ -51,9 +52,9 @@ export class ConversationColumns {
     this.portA = grown(this.portA, new Int32Array(capacity));
     this.addressB = grown(this.addressB, new Int32Array(capacity));
     this.portB = grown(this.portB, new Int32Array(capacity));
-    this.packetsAtoB = grown(this.packetsAtoB, new Float64Array(capacity));
+    this.packetsAtoB = grown(this.packetsAtoB, new Uint32Array(capacity));
     this.bytesAtoB = grown(this.bytesAtoB, new Float64Array(capacity));
-    this.packetsBtoA = grown(this.packetsBtoA, new Float64Array(capacity));
+    this.packetsBtoA = grown(this.packetsBtoA, new Uint32Array(capacity));
     this.bytesBtoA = grown(this.bytesBtoA, new Float64Array(capacity));
     this.firstTime = grown(this.firstTime, new Float64Array(capacity));
     this.lastTime = grown(this.lastTime, new Float64Array(capacity));

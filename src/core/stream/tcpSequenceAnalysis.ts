@@ -56,7 +56,8 @@ export class TcpSequenceAnalysis {
   private lastAck = new Uint32Array(0);
   private acked = new Uint8Array(0);
   private window = new Int32Array(0);
-  private dupAcks = new Int32Array(0);
+  /** Duplicate ACKs in a row, saturating at 255 (only "at least two" is ever asked). */
+  private dupAcks = new Uint8Array(0);
   private lastDupAckTime = new Float64Array(0);
 
   /** State for the next tcp.stream, nothing seen yet. */
@@ -123,7 +124,7 @@ export class TcpSequenceAnalysis {
       if (fast || (!keepAlive && !spurious && !outOfOrder)) retransmission = 1;
     }
     const duplicateAck = ack && span === 0 && (flags & TcpFlag.RST) === 0 && this.acked[me] === 1 && tcp.ack === this.lastAck[me] && tcp.window === this.window[me];
-    this.dupAcks[me] = duplicateAck ? (this.dupAcks[me] ?? 0) + 1 : 0;
+    this.dupAcks[me] = duplicateAck ? Math.min(255, (this.dupAcks[me] ?? 0) + 1) : 0;
     if (duplicateAck) this.lastDupAckTime[me] = time;
     this.window[me] = tcp.window;
     const end = (seq + span) >>> 0;
@@ -149,7 +150,7 @@ export class TcpSequenceAnalysis {
     this.lastAck = grown(this.lastAck, new Uint32Array(two));
     this.acked = grown(this.acked, new Uint8Array(two));
     this.window = grown(this.window, new Int32Array(two));
-    this.dupAcks = grown(this.dupAcks, new Int32Array(two));
+    this.dupAcks = grown(this.dupAcks, new Uint8Array(two));
     this.lastDupAckTime = grown(this.lastDupAckTime, new Float64Array(two));
     this.capacity = capacity;
   }
