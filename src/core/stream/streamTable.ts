@@ -57,10 +57,12 @@ export function conversationState(c: Conversation): ConversationState {
 }
 
 export class StreamTable {
-  /** tcp.stream / udp.stream of each packet, -1 for neither. */
+  /**
+   * Per packet, one value: 2 * (tcp.stream or udp.stream) + 1 when it is a TCP
+   * retransmission, or -1 for neither. One column, not two: at a million packets every
+   * byte per packet is a page of fresh memory to fault in.
+   */
   private readonly streamOf = new IntColumn(1);
-  /** 1 when the packet is a TCP retransmission. */
-  private readonly retransmitted = new IntColumn(1);
   private readonly conv = new ConversationColumns();
   private readonly sequence = new TcpSequenceAnalysis();
   private readonly hash = new ConversationHash(this.conv);
@@ -123,21 +125,17 @@ export class StreamTable {
       // Dropped before we read them: they belong to no stream we know.
       for (; this.next < store.firstNumber; this.next++) {
         this.streamOf.push(-1);
-        this.retransmitted.push(0);
       }
     }
     const c = store.columns;
     this.streamOf.reserve(end - this.next);
-    this.retransmitted.reserve(end - this.next);
     for (let n = this.next; n < end; n++) this.read(c, store.slot(store.rowOf(n)), n);
     this.next = end;
     this.streamOf.trim(store.firstNumber);
-    this.retransmitted.trim(store.firstNumber);
   }
 
   private reset(): void {
     this.streamOf.clear();
-    this.retransmitted.clear();
     this.ids[0].clear();
     this.ids[1].clear();
     this.conv.count = 0;
@@ -149,17 +147,18 @@ export class StreamTable {
   /** tcp.stream of a packet, -1 when it is not TCP. Reads newer packets first when needed. */
   tcpStream(c: PacketColumns, slot: number, packetNumber: number): number {
     if (packetNumber >= this.next) this.update();
-    return c.ipProtocol[slot] === IP_TCP ? this.streamOf.get(packetNumber) : -1;
+    return c.ipProtocol[slot] === IP_TCP ? this.streamOf.get(packetNumber) >> 1 : -1;
   }
 
   udpStream(c: PacketColumns, slot: number, packetNumber: number): number {
     if (packetNumber >= this.next) this.update();
-    return c.ipProtocol[slot] === IP_UDP ? this.streamOf.get(packetNumber) : -1;
+    return c.ipProtocol[slot] === IP_UDP ? this.streamOf.get(packetNumber) >> 1 : -1;
   }
 
   isRetransmission(packetNumber: number): boolean {
     if (packetNumber >= this.next) this.update();
-    return this.retransmitted.get(packetNumber) === 1;
+    const v = this.streamOf.get(packetNumber);
+    return v >= 0 && (v & 1) === 1;
   }
 
   /** The stream number of a packet and its protocol, or undefined when it has none. */
@@ -167,7 +166,7 @@ export class StreamTable {
     const row = this.store.rowOf(packetNumber);
     if (row < 0) return undefined;
     const s = this.store.slot(row);
-    const index = this.streamOf.get(packetNumber);
+    const index = this.streamOf.get(packetNumber) >> 1;
     const p = this.store.columns.ipProtocol[s];
     return index < 0 ? undefined : { protocol: p === IP_TCP ? 'tcp' : 'udp', index };
   }
@@ -177,7 +176,6 @@ export class StreamTable {
     const srcPort = c.srcPort[s] ?? -1;
     if ((ipProtocol !== IP_TCP && ipProtocol !== IP_UDP) || srcPort < 0) {
       this.streamOf.push(-1);
-      this.retransmitted.push(0);
       return;
     }
     const protocol = ipProtocol === IP_TCP ? PROTOCOL_TCP : PROTOCOL_UDP;
@@ -223,8 +221,8 @@ export class StreamTable {
     }
     conv.lastTime[g] = time;
     conv.lastPacket[g] = n;
-    this.streamOf.push(conv.index[g] ?? -1);
-    this.retransmitted.push(tcp ? this.tcpSegment(g, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0);
+    const retransmission = tcp ? this.tcpSegment(g, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0;
+    this.streamOf.push(2 * (conv.index[g] ?? 0) + retransmission);
   }
 
   /** A bare SYN on a finished conversation, or with another initial sequence number: the port was reused. */
