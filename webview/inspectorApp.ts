@@ -39,6 +39,9 @@ export class InspectorApp {
   /** A capture of several containers shows the Container column. */
   private readonly containerColumn = new ContainerColumnPresence();
   private renderPending = false;
+  /** The packet whose detail is to be shown after the next paint (showDetailAfterPaint). */
+  private detailPending = 0;
+  private detailScheduled = false;
   private savedStateKey = '';
 
   constructor(
@@ -67,10 +70,7 @@ export class InspectorApp {
       fillRow: (cells, n) => fillPacketRow(state, cells, n),
       isMarked: (n) => state.marked.has(n),
     }, {
-      onSelect: (n) => {
-        this.controller.showDetail(n);
-        this.saveState();
-      },
+      onSelect: (n) => this.showDetailAfterPaint(n),
       onFollowChange: (follow) => {
         this.toolbar.setFollow(follow);
         this.scheduleRender();
@@ -184,6 +184,23 @@ export class InspectorApp {
     if (field) return `${field.field.name}: ${field.field.value}`;
     const values = rowValuesOf(this.state, this.list.selectedNumber);
     return values ? summaryLine(values, (a) => this.state.displayAddress(a)) : undefined;
+  }
+
+  /**
+   * The detail pane of a newly selected packet, built once the frame with the moved
+   * selection is painted, and only for the latest selection: keys held or pressed fast
+   * (PageDown, arrows) then draw the rows every frame instead of waiting for each
+   * packet's tree and hexdump, which is what made scrolling by keyboard show stale rows.
+   */
+  private showDetailAfterPaint(packetNumber: number): void {
+    this.detailPending = packetNumber;
+    if (this.detailScheduled) return;
+    this.detailScheduled = true;
+    requestAnimationFrame(() => setTimeout(() => {
+      this.detailScheduled = false;
+      this.controller.showDetail(this.detailPending);
+      this.saveState();
+    }, 0));
   }
 
   private scheduleRender(): void {

@@ -177,15 +177,16 @@ export class PacketList {
   }
 
   select(packetNumber: number, reveal: boolean): void {
-    if (packetNumber !== this.selected) {
-      this.selected = packetNumber;
-      this.callbacks.onSelect(packetNumber);
-    }
+    const changed = packetNumber !== this.selected;
+    this.selected = packetNumber;
     if (reveal) {
       const index = this.source.indexOf(packetNumber);
       if (index >= 0) this.revealIndex(index);
     }
     this.render();
+    // Told after the rows are drawn: the list reads its layout (scroll position, sizes) while
+    // rendering, and a detail pane rebuilt before that would make each read lay out the page.
+    if (changed) this.callbacks.onSelect(packetNumber);
   }
 
   /** Scrolls so that the given packet (or the next one shown) is at the top. */
