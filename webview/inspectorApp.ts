@@ -39,8 +39,7 @@ export class InspectorApp {
   /** A capture of several containers shows the Container column. */
   private readonly containerColumn = new ContainerColumnPresence();
   private renderPending = false;
-  /** The packet whose detail is to be shown after the next paint (showDetailAfterPaint). */
-  private detailPending = 0;
+  /** A detail pane is to be built after the next paint (showDetailAfterPaint). */
   private detailScheduled = false;
   private savedStateKey = '';
 
@@ -70,7 +69,7 @@ export class InspectorApp {
       fillRow: (cells, n) => fillPacketRow(state, cells, n),
       isMarked: (n) => state.marked.has(n),
     }, {
-      onSelect: (n) => this.showDetailAfterPaint(n),
+      onSelect: () => this.showDetailAfterPaint(),
       onFollowChange: (follow) => {
         this.toolbar.setFollow(follow);
         this.scheduleRender();
@@ -192,13 +191,13 @@ export class InspectorApp {
    * (PageDown, arrows) then draw the rows every frame instead of waiting for each
    * packet's tree and hexdump, which is what made scrolling by keyboard show stale rows.
    */
-  private showDetailAfterPaint(packetNumber: number): void {
-    this.detailPending = packetNumber;
+  private showDetailAfterPaint(): void {
     if (this.detailScheduled) return;
     this.detailScheduled = true;
     requestAnimationFrame(() => setTimeout(() => {
       this.detailScheduled = false;
-      this.controller.showDetail(this.detailPending);
+      // The selection then, not when scheduled: every change of it comes through onSelect.
+      this.controller.showDetail(this.list.selectedNumber);
       this.saveState();
     }, 0));
   }
