@@ -120,14 +120,17 @@ export class Workbench {
    */
   async contextMenu(row: Locator, entry: string): Promise<void> {
     const item = this.page.getByRole('menuitem', { name: entry, exact: true });
+    // As runCommand: try again only while nothing shows; a menu without the entry fails at once.
     for (let attempt = 1; ; attempt++) {
       await row.first().click({ button: 'right' });
-      const shown = await item.waitFor({ state: 'visible', timeout: 7000 }).then(() => true, () => false);
-      if (shown) break;
-      const menuOpen = await this.page.locator('.monaco-menu').first().isVisible();
-      if (attempt >= MENU_ATTEMPTS || menuOpen) await item.waitFor({ state: 'visible', timeout: 1 });
-      process.stderr.write(`e2e: the context menu did not open for "${entry}"; right-clicking again\n`);
-      await this.page.keyboard.press('Escape');
+      try {
+        await item.waitFor({ state: 'visible', timeout: 7000 });
+        break;
+      } catch (e) {
+        if (attempt >= MENU_ATTEMPTS || (await this.page.locator('.monaco-menu').first().isVisible())) throw e;
+        process.stderr.write(`e2e: the context menu did not open for "${entry}"; right-clicking again\n`);
+        await this.page.keyboard.press('Escape');
+      }
     }
     // The workbench ignores a click that lands too soon after its menu opened,
     // and a tree refresh (a Docker event) can swallow one: confirm the menu
