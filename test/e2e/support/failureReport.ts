@@ -4,29 +4,16 @@
  * output, not the screenshots, so this is what tells a slow start from an
  * error shown to the user.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Harness } from '../harness';
-
-const EXTENSION_LOG_FOLDER = 'docker-network-capture.docker-network-capture';
-
-/** Every log file the extension wrote under `logsRoot`, oldest window first. */
-function extensionLogFiles(logsRoot: string): string[] {
-  if (!existsSync(logsRoot)) return [];
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (dir.endsWith(EXTENSION_LOG_FOLDER)) files.push(path);
-    }
-  };
-  walk(logsRoot);
-  return files;
-}
+import { EXTENSION_FOLDER, filesInFolders } from './profileFiles';
 
 export function extensionLogTail(userDataDir: string, lines = 25): string[] {
-  const all = extensionLogFiles(join(userDataDir, 'logs')).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+  const logs = join(userDataDir, 'logs');
+  if (!existsSync(logs)) return [];
+  // Oldest window first: VS Code names each window's log folder by its start time.
+  const all = filesInFolders(logs, EXTENSION_FOLDER).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
   return all.slice(-lines);
 }
 

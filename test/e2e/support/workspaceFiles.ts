@@ -3,10 +3,11 @@
  * workspace and opened from the Explorer into the packet inspector, and the
  * capture spools the extension keeps in its storage under the run's profile.
  */
-import { chmodSync, copyFileSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Harness } from '../harness';
 import { Inspector } from './inspector';
+import { EXTENSION_FOLDER, filesInFolders } from './profileFiles';
 import { waitFor } from './processes';
 
 /** Copies `fixture` into the workspace as `name` and opens it from the Explorer; resolves with its inspector. */
@@ -29,15 +30,5 @@ export async function openWorkspaceCapture(h: Harness, fixture: string, name: st
 
 /** The capture spools in the extension's storage under `userDataDir` (the run's profile). */
 export function spoolFiles(userDataDir: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 6) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path, depth + 1);
-      else if (entry.isFile() && entry.name.endsWith('.pcap') && dir.endsWith(join('docker-network-capture.docker-network-capture', 'captures'))) found.push(path);
-    }
-  };
-  walk(userDataDir, 0);
-  return found;
+  return filesInFolders(userDataDir, join(EXTENSION_FOLDER, 'captures'), (name) => name.endsWith('.pcap'));
 }
