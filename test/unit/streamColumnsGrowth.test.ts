@@ -1,11 +1,11 @@
 /**
  * The stream table's columns keep every value across growth: an IntColumn reserved for a
  * whole file at once or grown by many small live updates, after its front was trimmed, and
- * conversation columns past the size where they grow fourfold.
+ * conversation columns through the first segment's doubling and across segments.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConversationColumns } from '../../src/core/stream/conversationColumns';
+import { ConversationColumns, SEGMENT_BITS, SEGMENT_MASK } from '../../src/core/stream/conversationColumns';
 import { IntColumn } from '../../src/core/stream/typedColumns';
 
 test('an IntColumn keeps its values through reserve, small pushes and a trimmed front', () => {
@@ -21,20 +21,23 @@ test('an IntColumn keeps its values through reserve, small pushes and a trimmed 
   assert.equal(column.get(103_006), -1);
 });
 
-test('conversation columns keep every conversation past fourfold growth', () => {
+test('conversation columns keep every conversation through the first segment\'s doubling and across segments', () => {
   const conv = new ConversationColumns();
-  const count = (1 << 16) * 5 + 3;
+  const count = (1 << SEGMENT_BITS) * 5 + 3;
   for (let i = 0; i < count; i++) {
     const g = conv.add();
     assert.equal(g, i);
-    conv.index[g] = i;
-    conv.portA[g] = i & 0xffff;
-    conv.bytesAtoB[g] = i * 1500;
+    const segment = conv.segment(g);
+    segment.index[g & SEGMENT_MASK] = i;
+    segment.portA[g & SEGMENT_MASK] = i & 0xffff;
+    segment.bytesAtoB[g & SEGMENT_MASK] = i * 1500;
   }
-  assert.ok(conv.capacity >= count);
+  assert.equal(conv.segments.length, 6);
   for (const g of [0, 1023, 1024, 65_535, 65_536, 262_143, count - 1]) {
-    assert.equal(conv.index[g], g);
-    assert.equal(conv.portA[g], g & 0xffff);
-    assert.equal(conv.bytesAtoB[g], g * 1500);
+    const segment = conv.segment(g);
+    assert.equal(segment.index[g & SEGMENT_MASK], g);
+    assert.equal(segment.portA[g & SEGMENT_MASK], g & 0xffff);
+    assert.equal(segment.bytesAtoB[g & SEGMENT_MASK], g * 1500);
   }
+  assert.throws(() => conv.segment(6 << SEGMENT_BITS), /no conversation/);
 });

@@ -3,64 +3,91 @@
  * can hold a million conversations (scans, random source ports), and a million small
  * objects cost seconds of garbage collection. Only what every conversation needs lives
  * here; TCP's sequence state is in tcpSequenceAnalysis.ts.
+ *
+ * The columns are cut in segments of a fixed size, added as conversations come: growing
+ * never copies, and each page is written once. On a VM the first write to a fresh page
+ * (a page fault) costs more than the copy, and a table of a million conversations that
+ * grew by copying faulted in its columns about one and a half times.
  */
 import { grown } from './typedColumns';
 
 export const PROTOCOL_TCP = 0;
 export const PROTOCOL_UDP = 1;
-/**
- * Past this many conversations the columns grow fourfold, not twofold: each growth writes
- * every column anew, and on a VM a first write to fresh memory (a page fault) costs more
- * than the copy. Pages of the larger arrays that are never written cost nothing.
- */
-const LARGE = 1 << 16;
+
+/** Conversation g lives in segment `g >>> SEGMENT_BITS`, at `g & SEGMENT_MASK`. */
+export const SEGMENT_BITS = 16;
+export const SEGMENT_MASK = (1 << SEGMENT_BITS) - 1;
+const SEGMENT_SIZE = 1 << SEGMENT_BITS;
+/** The first segment starts small and doubles up to the full size: most captures hold a few conversations. */
+const FIRST_CAPACITY = 1024;
+
+export class ConversationSegment {
+  /** PROTOCOL_TCP or PROTOCOL_UDP. */
+  readonly protocol: Uint8Array;
+  /** tcp.stream or udp.stream. */
+  readonly index: Int32Array;
+  /** Interned addresses (the store's address table) and ports of side A and side B. */
+  readonly addressA: Int32Array;
+  readonly portA: Int32Array;
+  readonly addressB: Int32Array;
+  readonly portB: Int32Array;
+  /** Packet counts fit 32 bits (as packet numbers do); byte counts need more. */
+  readonly packetsAtoB: Uint32Array;
+  readonly bytesAtoB: Float64Array;
+  readonly packetsBtoA: Uint32Array;
+  readonly bytesBtoA: Float64Array;
+  readonly firstTime: Float64Array;
+  readonly lastTime: Float64Array;
+  readonly firstPacket: Float64Array;
+  readonly lastPacket: Float64Array;
+  /** ConversationFlag bits. */
+  readonly flags: Uint8Array;
+
+  /** Empty columns of `capacity` entries, or `from`'s values at the start of larger ones. */
+  constructor(readonly capacity: number, from?: ConversationSegment) {
+    // Each column by name (not by reflection over `this`, which would turn the object into a slow dictionary).
+    this.protocol = grown(from?.protocol, new Uint8Array(capacity));
+    this.index = grown(from?.index, new Int32Array(capacity));
+    this.addressA = grown(from?.addressA, new Int32Array(capacity));
+    this.portA = grown(from?.portA, new Int32Array(capacity));
+    this.addressB = grown(from?.addressB, new Int32Array(capacity));
+    this.portB = grown(from?.portB, new Int32Array(capacity));
+    this.packetsAtoB = grown(from?.packetsAtoB, new Uint32Array(capacity));
+    this.bytesAtoB = grown(from?.bytesAtoB, new Float64Array(capacity));
+    this.packetsBtoA = grown(from?.packetsBtoA, new Uint32Array(capacity));
+    this.bytesBtoA = grown(from?.bytesBtoA, new Float64Array(capacity));
+    this.firstTime = grown(from?.firstTime, new Float64Array(capacity));
+    this.lastTime = grown(from?.lastTime, new Float64Array(capacity));
+    this.firstPacket = grown(from?.firstPacket, new Float64Array(capacity));
+    this.lastPacket = grown(from?.lastPacket, new Float64Array(capacity));
+    this.flags = grown(from?.flags, new Uint8Array(capacity));
+  }
+}
 
 export class ConversationColumns {
-  capacity = 0;
   count = 0;
-  /** PROTOCOL_TCP or PROTOCOL_UDP. */
-  protocol = new Uint8Array(0);
-  /** tcp.stream or udp.stream. */
-  index = new Int32Array(0);
-  /** Interned addresses (the store's address table) and ports of side A and side B. */
-  addressA = new Int32Array(0);
-  portA = new Int32Array(0);
-  addressB = new Int32Array(0);
-  portB = new Int32Array(0);
-  /** Packet counts fit 32 bits (as packet numbers do); byte counts need more. */
-  packetsAtoB = new Uint32Array(0);
-  bytesAtoB = new Float64Array(0);
-  packetsBtoA = new Uint32Array(0);
-  bytesBtoA = new Float64Array(0);
-  firstTime = new Float64Array(0);
-  lastTime = new Float64Array(0);
-  firstPacket = new Float64Array(0);
-  lastPacket = new Float64Array(0);
-  /** ConversationFlag bits. */
-  flags = new Uint8Array(0);
+  readonly segments: ConversationSegment[] = [];
 
+  /** The segment holding conversation g (index it with `g & SEGMENT_MASK`). */
+  segment(g: number): ConversationSegment {
+    const segment = this.segments[g >>> SEGMENT_BITS];
+    if (!segment) throw new RangeError(`no conversation ${g} (${this.count} held)`);
+    return segment;
+  }
+
+  /** A new conversation's number; its columns hold zeros or an earlier conversation's values until written. */
   add(): number {
-    if (this.count === this.capacity) this.grow(Math.max(1024, this.capacity * (this.capacity >= LARGE ? 4 : 2)));
+    const g = this.count;
+    const s = g >>> SEGMENT_BITS;
+    const i = g & SEGMENT_MASK;
+    const segment = this.segments[s];
+    if (!segment) this.segments.push(new ConversationSegment(s === 0 ? FIRST_CAPACITY : SEGMENT_SIZE));
+    else if (i === segment.capacity) this.segments[s] = new ConversationSegment(2 * segment.capacity, segment);
     return this.count++;
   }
 
-  /** Each column by name (not by reflection over `this`, which would turn the object into a slow dictionary). */
-  private grow(capacity: number): void {
-    this.protocol = grown(this.protocol, new Uint8Array(capacity));
-    this.index = grown(this.index, new Int32Array(capacity));
-    this.addressA = grown(this.addressA, new Int32Array(capacity));
-    this.portA = grown(this.portA, new Int32Array(capacity));
-    this.addressB = grown(this.addressB, new Int32Array(capacity));
-    this.portB = grown(this.portB, new Int32Array(capacity));
-    this.packetsAtoB = grown(this.packetsAtoB, new Uint32Array(capacity));
-    this.bytesAtoB = grown(this.bytesAtoB, new Float64Array(capacity));
-    this.packetsBtoA = grown(this.packetsBtoA, new Uint32Array(capacity));
-    this.bytesBtoA = grown(this.bytesBtoA, new Float64Array(capacity));
-    this.firstTime = grown(this.firstTime, new Float64Array(capacity));
-    this.lastTime = grown(this.lastTime, new Float64Array(capacity));
-    this.firstPacket = grown(this.firstPacket, new Float64Array(capacity));
-    this.lastPacket = grown(this.lastPacket, new Float64Array(capacity));
-    this.flags = grown(this.flags, new Uint8Array(capacity));
-    this.capacity = capacity;
+  /** Forgets every conversation but keeps the memory they used. */
+  clear(): void {
+    this.count = 0;
   }
 }

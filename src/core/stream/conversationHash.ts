@@ -6,7 +6,7 @@
  * on a real match, and growing re-places keys by their hash without reading the columns
  * at all: with a million conversations, each column read is a cache miss.
  */
-import type { ConversationColumns } from './conversationColumns';
+import { SEGMENT_BITS, SEGMENT_MASK, type ConversationColumns } from './conversationColumns';
 
 const INITIAL_SLOTS = 1 << 12;
 
@@ -42,9 +42,11 @@ export class ConversationHash {
       if (v === 0) return h;
       if (table[2 * h + 1] !== hash) continue;
       const g = v - 1;
-      if (c.protocol[g] === protocol && (
-        (c.addressA[g] === a && c.portA[g] === pa && c.addressB[g] === b && c.portB[g] === pb) ||
-        (c.addressA[g] === b && c.portA[g] === pb && c.addressB[g] === a && c.portB[g] === pa))) return h;
+      const k = c.segments[g >>> SEGMENT_BITS];
+      const i = g & SEGMENT_MASK;
+      if (k && k.protocol[i] === protocol && (
+        (k.addressA[i] === a && k.portA[i] === pa && k.addressB[i] === b && k.portB[i] === pb) ||
+        (k.addressA[i] === b && k.portA[i] === pb && k.addressB[i] === a && k.portB[i] === pa))) return h;
     }
   }
 
@@ -62,9 +64,19 @@ export class ConversationHash {
     if (this.used * 2 > table.length >> 1) this.grow();
   }
 
-  private grow(): void {
+  /**
+   * Makes room for `count` keys in all, so that a read of many new packets places each
+   * key once instead of re-placing all of them at every doubling.
+   */
+  reserve(count: number): void {
+    let slots = this.table.length >> 1;
+    while (count * 2 > slots) slots *= 2;
+    if (slots > this.table.length >> 1) this.grow(slots);
+  }
+
+  private grow(slots = this.table.length): void {
     const old = this.table;
-    const table = new Int32Array(old.length * 2);
+    const table = new Int32Array(2 * slots);
     const mask = (table.length >> 1) - 1;
     for (let i = 0; i < old.length; i += 2) {
       const v = old[i] ?? 0;

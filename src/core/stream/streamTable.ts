@@ -10,7 +10,7 @@
  * Reads the TCP header straight from the frame bytes the store keeps (no decoding pass).
  */
 import type { PacketColumns, PacketStore } from '../packetStore';
-import { ConversationColumns, PROTOCOL_TCP, PROTOCOL_UDP } from './conversationColumns';
+import { ConversationColumns, PROTOCOL_TCP, PROTOCOL_UDP, SEGMENT_MASK, type ConversationSegment } from './conversationColumns';
 import { ConversationHash } from './conversationHash';
 import { TcpFlag } from './tcpSegment';
 import { readTcpHeader, TcpSequenceAnalysis, type TcpHeader } from './tcpSequenceAnalysis';
@@ -105,14 +105,15 @@ export class StreamTable {
   }
 
   private toConversation(g: number): Conversation {
-    const c = this.conv;
+    const c = this.conv.segment(g);
+    const i = g & SEGMENT_MASK;
     const addresses = this.store.columns.addresses;
     return {
-      protocol: c.protocol[g] === PROTOCOL_TCP ? 'tcp' : 'udp', index: c.index[g] ?? 0,
-      addressA: addresses.get(c.addressA[g] ?? 0), portA: c.portA[g] ?? 0,
-      addressB: addresses.get(c.addressB[g] ?? 0), portB: c.portB[g] ?? 0,
-      packetsAtoB: c.packetsAtoB[g] ?? 0, bytesAtoB: c.bytesAtoB[g] ?? 0, packetsBtoA: c.packetsBtoA[g] ?? 0, bytesBtoA: c.bytesBtoA[g] ?? 0,
-      firstTime: c.firstTime[g] ?? 0, lastTime: c.lastTime[g] ?? 0, firstPacket: c.firstPacket[g] ?? 0, lastPacket: c.lastPacket[g] ?? 0, flags: c.flags[g] ?? 0,
+      protocol: c.protocol[i] === PROTOCOL_TCP ? 'tcp' : 'udp', index: c.index[i] ?? 0,
+      addressA: addresses.get(c.addressA[i] ?? 0), portA: c.portA[i] ?? 0,
+      addressB: addresses.get(c.addressB[i] ?? 0), portB: c.portB[i] ?? 0,
+      packetsAtoB: c.packetsAtoB[i] ?? 0, bytesAtoB: c.bytesAtoB[i] ?? 0, packetsBtoA: c.packetsBtoA[i] ?? 0, bytesBtoA: c.bytesBtoA[i] ?? 0,
+      firstTime: c.firstTime[i] ?? 0, lastTime: c.lastTime[i] ?? 0, firstPacket: c.firstPacket[i] ?? 0, lastPacket: c.lastPacket[i] ?? 0, flags: c.flags[i] ?? 0,
     };
   }
 
@@ -129,6 +130,7 @@ export class StreamTable {
     }
     const c = store.columns;
     this.streamOf.reserve(end - this.next);
+    this.hash.reserve(this.conv.count + (end - this.next));
     for (let n = this.next; n < end; n++) this.read(c, store.slot(store.rowOf(n)), n);
     this.next = end;
     this.streamOf.trim(store.firstNumber);
@@ -138,7 +140,7 @@ export class StreamTable {
     this.streamOf.clear();
     this.ids[0].clear();
     this.ids[1].clear();
-    this.conv.count = 0;
+    this.conv.clear();
     this.sequence.clear();
     this.hash.clear();
     this.next = 1;
@@ -184,67 +186,78 @@ export class StreamTable {
     const dstPort = c.dstPort[s] ?? -1;
     const time = (c.tsSec[s] ?? 0) + (c.tsUsec[s] ?? 0) / 1e6;
     const tcp = protocol === PROTOCOL_TCP && readTcpHeader(c, s, this.header) ? this.header : undefined;
-    const conv = this.conv;
     const at = this.hash.find(protocol, src, srcPort, dst, dstPort);
     let g = this.hash.conversationAt(at);
     if (g >= 0 && tcp && this.isNewSyn(g, tcp, src, srcPort)) g = -1;
     if (g < 0) {
-      // A SYN-ACK seen first comes from the server: the client is its destination.
-      const serverFirst = tcp !== undefined && (tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
-      g = conv.add();
-      const ids = this.ids[protocol] as IntColumn;
-      conv.protocol[g] = protocol;
-      conv.index[g] = ids.length;
-      ids.push(g);
-      conv.addressA[g] = serverFirst ? dst : src;
-      conv.portA[g] = serverFirst ? dstPort : srcPort;
-      conv.addressB[g] = serverFirst ? src : dst;
-      conv.portB[g] = serverFirst ? srcPort : dstPort;
-      conv.packetsAtoB[g] = 0;
-      conv.bytesAtoB[g] = 0;
-      conv.packetsBtoA[g] = 0;
-      conv.bytesBtoA[g] = 0;
-      conv.firstTime[g] = time;
-      conv.firstPacket[g] = n;
-      conv.flags[g] = 0;
-      if (protocol === PROTOCOL_TCP) this.sequence.add(conv.index[g] ?? 0);
+      g = this.added(protocol, src, srcPort, dst, dstPort, tcp, time, n);
       this.hash.set(at, g);
     }
-    const fromA = conv.addressA[g] === src && conv.portA[g] === srcPort;
+    const conv = this.conv.segment(g);
+    const i = g & SEGMENT_MASK;
+    const fromA = conv.addressA[i] === src && conv.portA[i] === srcPort;
     const length = c.originalLength[s] ?? 0;
     if (fromA) {
-      conv.packetsAtoB[g] = (conv.packetsAtoB[g] ?? 0) + 1;
-      conv.bytesAtoB[g] = (conv.bytesAtoB[g] ?? 0) + length;
+      conv.packetsAtoB[i] = (conv.packetsAtoB[i] ?? 0) + 1;
+      conv.bytesAtoB[i] = (conv.bytesAtoB[i] ?? 0) + length;
     } else {
-      conv.packetsBtoA[g] = (conv.packetsBtoA[g] ?? 0) + 1;
-      conv.bytesBtoA[g] = (conv.bytesBtoA[g] ?? 0) + length;
+      conv.packetsBtoA[i] = (conv.packetsBtoA[i] ?? 0) + 1;
+      conv.bytesBtoA[i] = (conv.bytesBtoA[i] ?? 0) + length;
     }
-    conv.lastTime[g] = time;
-    conv.lastPacket[g] = n;
-    const retransmission = tcp ? this.tcpSegment(g, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0;
-    this.streamOf.push(2 * (conv.index[g] ?? 0) + retransmission);
+    conv.lastTime[i] = time;
+    conv.lastPacket[i] = n;
+    const index = conv.index[i] ?? 0;
+    const retransmission = tcp ? this.tcpSegment(conv, i, fromA, tcp, c.payloadLength[s] ?? 0, time) : 0;
+    this.streamOf.push(2 * index + retransmission);
+  }
+
+  /** A new conversation, first seen in packet n, with no packets counted yet. */
+  private added(protocol: number, src: number, srcPort: number, dst: number, dstPort: number, tcp: TcpHeader | undefined, time: number, n: number): number {
+    // A SYN-ACK seen first comes from the server: the client is its destination.
+    const serverFirst = tcp !== undefined && (tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
+    const g = this.conv.add();
+    const conv = this.conv.segment(g);
+    const i = g & SEGMENT_MASK;
+    const ids = this.ids[protocol] as IntColumn;
+    const index = ids.length;
+    conv.protocol[i] = protocol;
+    conv.index[i] = index;
+    ids.push(g);
+    conv.addressA[i] = serverFirst ? dst : src;
+    conv.portA[i] = serverFirst ? dstPort : srcPort;
+    conv.addressB[i] = serverFirst ? src : dst;
+    conv.portB[i] = serverFirst ? srcPort : dstPort;
+    conv.packetsAtoB[i] = 0;
+    conv.bytesAtoB[i] = 0;
+    conv.packetsBtoA[i] = 0;
+    conv.bytesBtoA[i] = 0;
+    conv.firstTime[i] = time;
+    conv.firstPacket[i] = n;
+    conv.flags[i] = 0;
+    if (protocol === PROTOCOL_TCP) this.sequence.add(index);
+    return g;
   }
 
   /** A bare SYN on a finished conversation, or with another initial sequence number: the port was reused. */
   private isNewSyn(g: number, tcp: TcpHeader, src: number, srcPort: number): boolean {
     if ((tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
-    const c = this.conv;
-    const f = c.flags[g] ?? 0;
+    const c = this.conv.segment(g);
+    const i = g & SEGMENT_MASK;
+    const f = c.flags[i] ?? 0;
     const finished = (f & ConversationFlag.RST) !== 0 || ((f & ConversationFlag.FIN_A) !== 0 && (f & ConversationFlag.FIN_B) !== 0);
-    if (!(c.addressA[g] === src && c.portA[g] === srcPort)) return finished;
-    const isn = this.sequence.initialSequenceA(c.index[g] ?? 0);
+    if (!(c.addressA[i] === src && c.portA[i] === srcPort)) return finished;
+    const isn = this.sequence.initialSequenceA(c.index[i] ?? 0);
     return finished || (isn >= 0 && isn !== tcp.seq);
   }
 
-  /** The conversation's state flags, then the sequence analysis; 1 when the segment is a retransmission. */
-  private tcpSegment(g: number, fromA: boolean, tcp: TcpHeader, length: number, time: number): number {
-    const c = this.conv;
+  /** The conversation's state flags (conversation i of segment c), then the sequence analysis; 1 when the segment is a retransmission. */
+  private tcpSegment(c: ConversationSegment, i: number, fromA: boolean, tcp: TcpHeader, length: number, time: number): number {
     const flags = tcp.flags;
-    let f = c.flags[g] ?? 0;
+    let f = c.flags[i] ?? 0;
     if ((flags & TcpFlag.SYN) !== 0) f |= (flags & TcpFlag.ACK) !== 0 ? ConversationFlag.SYN_ACK : ConversationFlag.SYN;
     if (flags & TcpFlag.FIN) f |= fromA ? ConversationFlag.FIN_A : ConversationFlag.FIN_B;
     if (flags & TcpFlag.RST) f |= ConversationFlag.RST;
-    c.flags[g] = f;
-    return this.sequence.segment(c.index[g] ?? 0, fromA, tcp, length, time, (f & ConversationFlag.SYN_ACK) !== 0);
+    c.flags[i] = f;
+    return this.sequence.segment(c.index[i] ?? 0, fromA, tcp, length, time, (f & ConversationFlag.SYN_ACK) !== 0);
   }
 }

@@ -8,12 +8,16 @@
 import type { PacketColumns } from '../packetStore';
 import { transportOffset } from '../filter/packetFields';
 import { TcpFlag } from './tcpSegment';
+import { SEGMENT_BITS, SEGMENT_MASK } from './conversationColumns';
 import { grown } from './typedColumns';
 
 /** Wireshark's default: a segment behind the sequence this soon after the last one is out of order, not retransmitted. */
 const OUT_OF_ORDER_SECONDS = 0.003;
 /** Wireshark's window for a fast retransmission after duplicate ACKs. */
 const FAST_RETRANSMISSION_SECONDS = 0.02;
+const SEGMENT_SIZE = 1 << SEGMENT_BITS;
+/** Most captures hold a few TCP streams. */
+const FIRST_CAPACITY = 1024;
 
 /** The TCP header fields the analysis reads. */
 export interface TcpHeader {
@@ -42,41 +46,73 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
-/** Per TCP stream `t`; per side at [2 * t + side], side 0 being A. */
-export class TcpSequenceAnalysis {
-  private capacity = 0;
-  private count = 0;
+/**
+ * The state of TCP streams `first` .. `first + capacity - 1`: stream t's at
+ * [t - first], each side's at [2 * (t - first) + side], side 0 being A.
+ */
+class SequenceSegment {
   /** A's initial sequence number (-1 before its SYN), the SYN's time and the handshake's round trip (-1 unknown). */
-  private isnA = new Float64Array(0);
-  private synTime = new Float64Array(0);
-  private firstRtt = new Float64Array(0);
-  private nextSeq = new Uint32Array(0);
-  private seen = new Uint8Array(0);
-  private nextSeqTime = new Float64Array(0);
-  private lastAck = new Uint32Array(0);
-  private acked = new Uint8Array(0);
-  private window = new Int32Array(0);
+  readonly isnA: Float64Array;
+  readonly synTime: Float64Array;
+  readonly firstRtt: Float64Array;
+  readonly nextSeq: Uint32Array;
+  readonly seen: Uint8Array;
+  readonly nextSeqTime: Float64Array;
+  readonly lastAck: Uint32Array;
+  readonly acked: Uint8Array;
+  readonly window: Int32Array;
   /** Duplicate ACKs in a row, saturating at 255 (only "at least two" is ever asked). */
-  private dupAcks = new Uint8Array(0);
-  private lastDupAckTime = new Float64Array(0);
+  readonly dupAcks: Uint8Array;
+  readonly lastDupAckTime: Float64Array;
+
+  /** Columns for `capacity` streams, holding `from`'s state at their start when given. */
+  constructor(readonly capacity: number, from?: SequenceSegment) {
+    const two = 2 * capacity;
+    // Each column by name (not by reflection over `this`, which would turn the object into a slow dictionary).
+    this.isnA = grown(from?.isnA, new Float64Array(capacity));
+    this.synTime = grown(from?.synTime, new Float64Array(capacity));
+    this.firstRtt = grown(from?.firstRtt, new Float64Array(capacity));
+    this.nextSeq = grown(from?.nextSeq, new Uint32Array(two));
+    this.seen = grown(from?.seen, new Uint8Array(two));
+    this.nextSeqTime = grown(from?.nextSeqTime, new Float64Array(two));
+    this.lastAck = grown(from?.lastAck, new Uint32Array(two));
+    this.acked = grown(from?.acked, new Uint8Array(two));
+    this.window = grown(from?.window, new Int32Array(two));
+    this.dupAcks = grown(from?.dupAcks, new Uint8Array(two));
+    this.lastDupAckTime = grown(from?.lastDupAckTime, new Float64Array(two));
+  }
+}
+
+/**
+ * Per TCP stream, in segments of a fixed size (as the conversation columns are, and for
+ * the same reason: growing never copies, each page is written once); the first segment
+ * starts small and doubles up to the full size.
+ */
+export class TcpSequenceAnalysis {
+  private count = 0;
+  private readonly segments: SequenceSegment[] = [];
 
   /** State for the next tcp.stream, nothing seen yet. */
   add(t: number): void {
     if (t !== this.count) throw new Error(`tcp.stream ${t} added out of order (expected ${this.count})`);
-    if (t === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    const n = t >>> SEGMENT_BITS;
+    const u = t & SEGMENT_MASK;
+    let k = this.segments[n];
+    if (!k) this.segments.push(k = new SequenceSegment(n === 0 ? FIRST_CAPACITY : SEGMENT_SIZE));
+    else if (u === k.capacity) this.segments[n] = k = new SequenceSegment(2 * k.capacity, k);
     this.count++;
-    this.isnA[t] = -1;
-    this.synTime[t] = -1;
-    this.firstRtt[t] = -1;
-    for (let k = 2 * t; k <= 2 * t + 1; k++) {
-      this.nextSeq[k] = 0;
-      this.seen[k] = 0;
-      this.nextSeqTime[k] = 0;
-      this.lastAck[k] = 0;
-      this.acked[k] = 0;
-      this.window[k] = -1;
-      this.dupAcks[k] = 0;
-      this.lastDupAckTime[k] = 0;
+    k.isnA[u] = -1;
+    k.synTime[u] = -1;
+    k.firstRtt[u] = -1;
+    for (let i = 2 * u; i <= 2 * u + 1; i++) {
+      k.nextSeq[i] = 0;
+      k.seen[i] = 0;
+      k.nextSeqTime[i] = 0;
+      k.lastAck[i] = 0;
+      k.acked[i] = 0;
+      k.window[i] = -1;
+      k.dupAcks[i] = 0;
+      k.lastDupAckTime[i] = 0;
     }
   }
 
@@ -86,7 +122,7 @@ export class TcpSequenceAnalysis {
 
   /** A's initial sequence number, -1 before A's SYN. */
   initialSequenceA(t: number): number {
-    return this.isnA[t] ?? -1;
+    return this.segments[t >>> SEGMENT_BITS]?.isnA[t & SEGMENT_MASK] ?? -1;
   }
 
   /**
@@ -99,59 +135,45 @@ export class TcpSequenceAnalysis {
    * segment is a retransmission.
    */
   segment(t: number, fromA: boolean, tcp: TcpHeader, length: number, time: number, handshakeAnswered: boolean): number {
+    const k = this.segments[t >>> SEGMENT_BITS];
+    if (!k || t >= this.count) throw new RangeError(`no tcp.stream ${t} (${this.count} held)`);
+    const u = t & SEGMENT_MASK;
     const { flags, seq } = tcp;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
     const ack = (flags & TcpFlag.ACK) !== 0;
     if (syn && !ack) {
-      if (fromA) this.isnA[t] = seq;
-      if ((this.synTime[t] ?? -1) < 0) this.synTime[t] = time;
-    } else if (!syn && ack && fromA && (this.firstRtt[t] ?? 0) < 0 && (this.synTime[t] ?? -1) >= 0 && handshakeAnswered) {
-      this.firstRtt[t] = time - (this.synTime[t] ?? 0);
+      if (fromA) k.isnA[u] = seq;
+      if ((k.synTime[u] ?? -1) < 0) k.synTime[u] = time;
+    } else if (!syn && ack && fromA && (k.firstRtt[u] ?? 0) < 0 && (k.synTime[u] ?? -1) >= 0 && handshakeAnswered) {
+      k.firstRtt[u] = time - (k.synTime[u] ?? 0);
     }
-    const me = 2 * t + (fromA ? 0 : 1);
-    const other = 2 * t + (fromA ? 1 : 0);
-    const nextSeq = this.nextSeq[me] ?? 0;
+    const me = 2 * u + (fromA ? 0 : 1);
+    const other = 2 * u + (fromA ? 1 : 0);
+    const nextSeq = k.nextSeq[me] ?? 0;
     const span = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     let retransmission = 0;
-    if (this.seen[me] === 1 && span > 0 && seqDiff(seq, nextSeq) < 0) {
+    if (k.seen[me] === 1 && span > 0 && seqDiff(seq, nextSeq) < 0) {
       const keepAlive = length <= 1 && !syn && !fin && seqDiff(seq, nextSeq) === -1;
-      const spurious = length > 0 && this.acked[other] === 1 && seqDiff((seq + length) >>> 0, this.lastAck[other] ?? 0) <= 0;
-      const rtt = this.firstRtt[t] ?? -1;
+      const spurious = length > 0 && k.acked[other] === 1 && seqDiff((seq + length) >>> 0, k.lastAck[other] ?? 0) <= 0;
+      const rtt = k.firstRtt[u] ?? -1;
       const threshold = rtt >= 0 ? rtt : OUT_OF_ORDER_SECONDS;
-      const outOfOrder = length > 0 && time - (this.nextSeqTime[me] ?? 0) < threshold && nextSeq !== ((seq + length) >>> 0);
-      const fast = length > 0 && (this.dupAcks[other] ?? 0) >= 2 && this.lastAck[other] === seq && time - (this.lastDupAckTime[other] ?? 0) < FAST_RETRANSMISSION_SECONDS;
+      const outOfOrder = length > 0 && time - (k.nextSeqTime[me] ?? 0) < threshold && nextSeq !== ((seq + length) >>> 0);
+      const fast = length > 0 && (k.dupAcks[other] ?? 0) >= 2 && k.lastAck[other] === seq && time - (k.lastDupAckTime[other] ?? 0) < FAST_RETRANSMISSION_SECONDS;
       if (fast || (!keepAlive && !spurious && !outOfOrder)) retransmission = 1;
     }
-    const duplicateAck = ack && span === 0 && (flags & TcpFlag.RST) === 0 && this.acked[me] === 1 && tcp.ack === this.lastAck[me] && tcp.window === this.window[me];
-    this.dupAcks[me] = duplicateAck ? Math.min(255, (this.dupAcks[me] ?? 0) + 1) : 0;
-    if (duplicateAck) this.lastDupAckTime[me] = time;
-    this.window[me] = tcp.window;
+    const duplicateAck = ack && span === 0 && (flags & TcpFlag.RST) === 0 && k.acked[me] === 1 && tcp.ack === k.lastAck[me] && tcp.window === k.window[me];
+    k.dupAcks[me] = duplicateAck ? Math.min(255, (k.dupAcks[me] ?? 0) + 1) : 0;
+    if (duplicateAck) k.lastDupAckTime[me] = time;
+    k.window[me] = tcp.window;
     const end = (seq + span) >>> 0;
-    if (this.seen[me] !== 1 || seqDiff(end, nextSeq) > 0) {
-      this.nextSeq[me] = end;
-      this.nextSeqTime[me] = time;
+    if (k.seen[me] !== 1 || seqDiff(end, nextSeq) > 0) {
+      k.nextSeq[me] = end;
+      k.nextSeqTime[me] = time;
     }
-    this.seen[me] = 1;
-    if (ack && (this.acked[me] !== 1 || seqDiff(tcp.ack, this.lastAck[me] ?? 0) > 0)) this.lastAck[me] = tcp.ack;
-    if (ack) this.acked[me] = 1;
+    k.seen[me] = 1;
+    if (ack && (k.acked[me] !== 1 || seqDiff(tcp.ack, k.lastAck[me] ?? 0) > 0)) k.lastAck[me] = tcp.ack;
+    if (ack) k.acked[me] = 1;
     return retransmission;
-  }
-
-  /** Each column by name (not by reflection over `this`, which would turn the object into a slow dictionary). */
-  private grow(capacity: number): void {
-    const two = 2 * capacity;
-    this.isnA = grown(this.isnA, new Float64Array(capacity));
-    this.synTime = grown(this.synTime, new Float64Array(capacity));
-    this.firstRtt = grown(this.firstRtt, new Float64Array(capacity));
-    this.nextSeq = grown(this.nextSeq, new Uint32Array(two));
-    this.seen = grown(this.seen, new Uint8Array(two));
-    this.nextSeqTime = grown(this.nextSeqTime, new Float64Array(two));
-    this.lastAck = grown(this.lastAck, new Uint32Array(two));
-    this.acked = grown(this.acked, new Uint8Array(two));
-    this.window = grown(this.window, new Int32Array(two));
-    this.dupAcks = grown(this.dupAcks, new Uint8Array(two));
-    this.lastDupAckTime = grown(this.lastDupAckTime, new Float64Array(two));
-    this.capacity = capacity;
   }
 }

@@ -1,8 +1,8 @@
 /** Growable typed columns for the stream table, which keeps per-packet and per-conversation state out of objects. */
 
-/** `next` (a larger, new array) holding `old`'s values at its start. */
-export function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, next: T): T {
-  next.set(old);
+/** `next` (a new array) holding `old`'s values at its start when there is an `old` (a segment doubling), else as it is. */
+export function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T | undefined, next: T): T {
+  if (old) next.set(old);
   return next;
 }
 

@@ -1,0 +1,95 @@
+/**
+ * The stream table keeps conversations and TCP sequence state in segments of 65,536
+ * (conversationColumns.ts): a capture with more TCP streams than one segment holds must
+ * number, count and analyse the streams past the boundary as it does the first ones.
+ * Against tshark on the same pcap: 65,536 one-packet scans fill the first segment, then
+ * streams on both sides of the boundary carry a handshake, data, a retransmission of it
+ * and FINs.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { LinkType } from '../../src/core/packet';
+import { pcapGlobalHeader, pcapRecordBytes } from '../../src/core/pcap/pcapWriter';
+import { SEGMENT_BITS } from '../../src/core/stream/conversationColumns';
+import { conversationLine, loadPcap, tsharkConversations, tsharkNumbers, tsharkStreams } from '../support/streamOracle';
+import { oracleMissing } from './oracle';
+
+const SYN = 0x02;
+const ACK = 0x10;
+const PSH_ACK = 0x18;
+const FIN_ACK = 0x11;
+const SYN_ACK = 0x12;
+
+/** A raw IPv4 TCP frame (checksums zero: tshark does not check them by default). */
+function frame(src: number[], srcPort: number, dst: number[], dstPort: number, seq: number, ack: number, flags: number, payload: number): Uint8Array {
+  const data = new Uint8Array(40 + payload);
+  data.set([0x45, 0, (40 + payload) >> 8, (40 + payload) & 0xff, 0, 0, 0x40, 0, 64, 6, 0, 0, ...src, ...dst]);
+  data.set([srcPort >> 8, srcPort & 0xff, dstPort >> 8, dstPort & 0xff, seq >>> 24, (seq >>> 16) & 0xff, (seq >>> 8) & 0xff, seq & 0xff,
+    ack >>> 24, (ack >>> 16) & 0xff, (ack >>> 8) & 0xff, ack & 0xff, 0x50, flags, 0x72, 0x10, 0, 0, 0, 0], 20);
+  data.fill(0x61, 40);
+  return data;
+}
+
+function capture(): { path: string; fullStreams: number[] } {
+  const parts: Uint8Array[] = [pcapGlobalHeader(LinkType.RAW)];
+  let usec = 0;
+  const write = (data: Uint8Array, gapUsec = 10): void => {
+    usec += gapUsec;
+    parts.push(pcapRecordBytes({ tsSec: 1_700_000_000 + Math.floor(usec / 1e6), tsUsec: usec % 1e6, originalLength: data.length, data, linkType: LinkType.RAW }));
+  };
+  const server = [10, 7, 0, 2];
+  const scans = 1 << SEGMENT_BITS;
+  // Streams 0 .. 65,535: a SYN each from a different client address and port.
+  for (let i = 0; i < scans; i++) write(frame([10, 8, i >> 8, i & 0xff], 20_000 + (i % 1000), server, 80, 1000 + i, 0, SYN, 0));
+  // Streams 65,536 + k: whole exchanges, interleaved so that both segments are written in turn.
+  const fullStreams: number[] = [];
+  const client = [10, 9, 0, 1];
+  for (let k = 0; k < 8; k++) {
+    const port = 40_000 + k;
+    const c = 5000 + k * 100_000;
+    const s = 9000 + k * 100_000;
+    write(frame(client, port, server, 80, c, 0, SYN, 0));
+    write(frame(server, 80, client, port, s, c + 1, SYN_ACK, 0), 200);
+    write(frame(client, port, server, 80, c + 1, s + 1, ACK, 0), 200);
+    write(frame(client, port, server, 80, c + 1, s + 1, PSH_ACK, 100));
+    // The same data again half a second later, nothing acknowledged in between: a retransmission.
+    write(frame(client, port, server, 80, c + 1, s + 1, PSH_ACK, 100), 500_000);
+    write(frame(server, 80, client, port, s + 1, c + 101, PSH_ACK, 300), 200);
+    write(frame(client, port, server, 80, c + 101, s + 301, FIN_ACK, 0));
+    write(frame(server, 80, client, port, s + 301, c + 102, FIN_ACK, 0), 200);
+    // One more SYN to an already seen scan stream, in the first segment: its counts change after the boundary.
+    write(frame([10, 8, 0, k], 20_000 + k, server, 80, 1000 + k, 0, SYN, 0));
+    fullStreams.push(scans + k);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dnc-segments-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'segments.pcap');
+  writeFileSync(path, Buffer.concat(parts));
+  return { path, fullStreams };
+}
+
+test('streams past the first segment of 65,536: numbers, conversations and retransmissions as tshark has them', { skip: oracleMissing('tshark') }, () => {
+  const { path, fullStreams } = capture();
+  const { store, table } = loadPcap(path);
+  const ours: string[] = [];
+  const retransmissions: number[] = [];
+  for (let row = 0; row < store.size; row++) {
+    const n = store.numberOf(row);
+    const stream = table.tcpStream(store.columns, store.slot(row), n);
+    if (stream >= 0) ours.push(`${n} ${stream}`);
+    if (table.isRetransmission(n)) retransmissions.push(n);
+  }
+  assert.deepEqual(ours, tsharkStreams(path, 'tcp'), 'tcp.stream of each packet');
+  assert.deepEqual(retransmissions, tsharkNumbers(path, 'tcp.analysis.retransmission'), 'tcp.analysis.retransmission');
+  // The repeated data of each whole exchange, and each repeated SYN (same sequence number) of a scan.
+  assert.equal(retransmissions.length, 2 * fullStreams.length, 'two retransmissions per round');
+  const conversations = table.tcp.map((c) => conversationLine(`${c.addressA}:${c.portA}`, `${c.addressB}:${c.portB}`, c.packetsAtoB, c.bytesAtoB, c.packetsBtoA, c.bytesBtoA));
+  assert.deepEqual(conversations.sort(), tsharkConversations(path, 'tcp'), 'conv,tcp');
+  for (const index of fullStreams) {
+    const c = table.conversation('tcp', index);
+    assert.deepEqual([c?.addressA, c?.packetsAtoB, c?.packetsBtoA, c?.bytesAtoB], ['10.9.0.1', 5, 3, 5 * 40 + 200], `tcp.stream ${index}`);
+  }
+});
