@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { ipv4Frame } from '../unit/filterTestFrames';
 import { ARTIFACTS, webviewHarness } from './harnessSession';
 import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
-import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+import { clickHexByte, openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
 
 const harness = webviewHarness();
 const frames = Array.from({ length: 60 }, (_, i) =>
@@ -87,9 +87,17 @@ test('a hex byte selects its field; arrow keys walk the tree and fold layers', a
   await page.click('.list-row[data-number="1"]');
   await page.waitForSelector('.hex-line');
   // Byte 26: the first byte of the IPv4 source address (14 bytes of Ethernet, then 12 into IPv4).
-  await page.click('.hex-bytes .byte[data-offset="26"]');
+  await clickHexByte(page, 26, 'hex');
   assert.equal(await page.textContent('.field.active'), 'Source Address: 172.17.0.2');
+  assert.deepEqual(await page.$$eval('.hex-bytes .byte.highlight', (b) => b.map((e) => e.textContent)), ['AC', '11', '00', '02']);
+  assert.deepEqual(await page.$$eval('.hex-ascii .byte.highlight', (b) => b.map((e) => e.getAttribute('data-offset'))), ['26', '27', '28', '29']);
+  // The lines keep their text with the mark in them.
+  assert.equal(await page.$$eval('.hex-line', (l) => l[1]?.textContent), '0010  00 4B 12 34 40 00 40 06  D0 51 AC 11 00 02 AC 11  .K.4@.@..Q......');
+  // The ASCII column answers too: its byte 31 is the destination address's second byte.
+  await clickHexByte(page, 31, 'ascii');
+  assert.equal(await page.textContent('.field.active'), 'Destination Address: 172.17.0.3');
   assert.equal(await page.$$eval('.hex-bytes .byte.highlight', (b) => b.length), 4);
+  await clickHexByte(page, 26, 'hex');
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.textContent('.field.active'), 'Destination Address: 172.17.0.3');
   await page.keyboard.press('ArrowLeft');

@@ -75,3 +75,32 @@ export async function vscodeContextAt(page: Page, selector: string): Promise<Rec
     return Object.assign({}, ...chain) as Record<string, unknown>;
   });
 }
+
+/**
+ * Clicks byte `offset` of the hexdump where it is drawn, in the hex or the ASCII column,
+ * as a user would: the point is the middle of the byte's characters, found with a DOM
+ * Range over the line's text (not with the view's own arithmetic).
+ */
+export async function clickHexByte(page: Page, offset: number, column: 'hex' | 'ascii'): Promise<void> {
+  const point = await page.$$eval('.hex-line', (lines, [at, inAscii]) => {
+    const cell = lines[Math.floor(at / 16)]?.querySelector(inAscii ? '.hex-ascii' : '.hex-bytes');
+    if (!cell) throw new Error(`no hexdump line for byte ${at}`);
+    const i = at % 16;
+    let c = inAscii ? i : i < 8 ? 3 * i : 3 * i + 1;
+    const width = inAscii ? 1 : 2;
+    const walker = cell.ownerDocument.createTreeWalker(cell, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const length = node.textContent?.length ?? 0;
+      if (c + width <= length) {
+        const range = cell.ownerDocument.createRange();
+        range.setStart(node, c);
+        range.setEnd(node, c + width);
+        const r = range.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      }
+      c -= length;
+    }
+    throw new Error(`byte ${at} is not drawn`);
+  }, [offset, column === 'ascii'] as const);
+  await page.mouse.click(point.x, point.y);
+}
