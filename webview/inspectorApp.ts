@@ -26,6 +26,13 @@ import { Toolbar } from './toolbar';
 import type { InspectorUiState, VsCodeApi } from './vscodeApi';
 import { INSPECTOR_INSTANCE } from './vscodeContext';
 
+/**
+ * How long the selection must rest before the detail pane follows it while it moves fast:
+ * longer than a held key's repeat (25-30/s on Linux and Windows, ~11/s by macOS's default),
+ * short enough to read as the moment paging stops.
+ */
+const DETAIL_REST_MS = 100;
+
 export class InspectorApp {
   private readonly state = new InspectorState();
   private readonly controller: InspectorController;
@@ -39,8 +46,9 @@ export class InspectorApp {
   /** A capture of several containers shows the Container column. */
   private readonly containerColumn = new ContainerColumnPresence();
   private renderPending = false;
-  /** A detail pane is to be built after the next paint (showDetailAfterPaint). */
-  private detailScheduled = false;
+  /** When the selection last changed (performance.now()), and which change the pending detail pane is for (showDetailSoon). */
+  private lastSelectionAt = -Infinity;
+  private detailGeneration = 0;
   private savedStateKey = '';
 
   constructor(
@@ -69,7 +77,7 @@ export class InspectorApp {
       fillRow: (cells, n) => fillPacketRow(state, cells, n),
       isMarked: (n) => state.marked.has(n),
     }, {
-      onSelect: () => this.showDetailAfterPaint(),
+      onSelect: () => this.showDetailSoon(),
       onFollowChange: (follow) => {
         this.toolbar.setFollow(follow);
         this.scheduleRender();
@@ -187,19 +195,25 @@ export class InspectorApp {
 
   /**
    * The detail pane of a newly selected packet, built once the frame with the moved
-   * selection is painted, and only for the latest selection: keys held or pressed fast
-   * (PageDown, arrows) then draw the rows every frame instead of waiting for each
-   * packet's tree and hexdump, which is what made scrolling by keyboard show stale rows.
+   * selection is painted; while the selection keeps moving (a key held or pressed fast:
+   * PageDown, arrows), once it rests for DETAIL_REST_MS, for the latest selection only.
+   * Each packet's tree and hexdump cost about a frame to lay out and paint, and built at
+   * every press they kept the rows of the next press from being drawn in time (stale rows
+   * while paging). A click or a single key press still shows its packet at the next frame.
    */
-  private showDetailAfterPaint(): void {
-    if (this.detailScheduled) return;
-    this.detailScheduled = true;
-    requestAnimationFrame(() => setTimeout(() => {
-      this.detailScheduled = false;
-      // The selection then, not when scheduled: every change of it comes through onSelect.
+  private showDetailSoon(): void {
+    const now = performance.now();
+    const moving = now - this.lastSelectionAt < DETAIL_REST_MS;
+    this.lastSelectionAt = now;
+    const generation = ++this.detailGeneration;
+    const build = (): void => {
+      // A later selection has its own build pending.
+      if (generation !== this.detailGeneration) return;
       this.controller.showDetail(this.list.selectedNumber);
       this.saveState();
-    }, 0));
+    };
+    if (moving) setTimeout(build, DETAIL_REST_MS);
+    else requestAnimationFrame(() => setTimeout(build, 0));
   }
 
   private scheduleRender(): void {

@@ -1,7 +1,8 @@
 /**
  * The inspector's layout in real Chromium: a 570 px editor keeps every column
  * reachable and the hexdump unclipped, the dividers drag, a hex byte selects
- * its field, the tree answers the arrow keys, and reading pauses Follow.
+ * its field, the tree answers the arrow keys, paging fast ends on the right packet's
+ * details, and reading pauses Follow.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -106,6 +107,24 @@ test('a hex byte selects its field; arrow keys walk the tree and fold layers', a
   assert.equal(await page.$eval('.layer-name.active', (s) => (s.parentElement as unknown as { open: boolean }).open), false);
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.$eval('.layer-name.active', (s) => (s.parentElement as unknown as { open: boolean }).open), true);
+  await page.close();
+});
+
+test('paging by keyboard, pressed fast: the detail pane ends on the packet the selection rests on', async () => {
+  const page = await loaded(1280);
+  await page.focus('.list-scroller');
+  await page.keyboard.press('Home');
+  await page.click('.list-row[data-number="1"]');
+  await until(async () => ((await page.textContent('.layer > summary')) ?? '').startsWith('Frame 1:'));
+  // As a held key repeats: the detail pane may wait for the keys to stop, then shows the last one.
+  for (const key of ['PageDown', 'ArrowDown', 'ArrowDown', 'PageDown', 'ArrowUp', 'ArrowDown', 'ArrowDown']) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(30);
+  }
+  const selected = await page.textContent('.list-row.selected .col-number');
+  assert.ok(Number(selected) > 20, `paged down to packet ${String(selected)}`);
+  await until(async () => ((await page.textContent('.layer > summary')) ?? '').startsWith(`Frame ${String(selected)}:`));
+  assert.equal(await page.$$eval('.hex-line', (l) => l[0]?.textContent?.slice(0, 6)), '0000  ');
   await page.close();
 });
 
