@@ -13,6 +13,7 @@ import { StreamTable } from '../src/core/stream/streamTable';
 import type { StreamFieldSource } from '../src/core/filter/streamFields';
 import type { PacketStore } from '../src/core/packetStore';
 import { showConversationsView } from './conversationsView';
+import { orderedConversations } from '../src/core/stream/conversationOrder';
 import { showFollowView } from './followView';
 import { showExchangesView } from './httpView';
 import { showServiceMapView } from './serviceMapView';
@@ -96,10 +97,12 @@ export class StreamViews {
     const table = this.streams();
     const store = this.host.store();
     const first = store.size > 0 ? (store.columns.tsSec[store.slot(0)] ?? 0) + (store.columns.tsUsec[store.slot(0)] ?? 0) / 1e6 - store.relativeTime(0) : 0;
-    showConversationsView([...table.tcp, ...table.udp], {
-      displayAddress: (a) => this.host.displayAddress(a),
+    const displayAddress = (a: string): string => this.host.displayAddress(a);
+    showConversationsView({
+      displayAddress,
       relative: (time) => time - first,
       filterStream: (filter) => this.host.setFilter(filter),
+      ordered: (key, descending, limit) => orderedConversations(table, key, descending, limit, displayAddress),
     });
   }
 

@@ -48,11 +48,16 @@ export const ConversationFlag = { SYN: 1, SYN_ACK: 2, FIN_A: 4, FIN_B: 8, RST: 1
 
 /** What the Conversations table shows as State. */
 export function conversationState(c: Conversation): ConversationState {
-  if (c.protocol === 'udp') return 'UDP';
-  if (c.flags & ConversationFlag.RST) return 'RST';
-  if (c.flags & (ConversationFlag.FIN_A | ConversationFlag.FIN_B)) return 'FIN';
-  if (c.flags & ConversationFlag.SYN_ACK) return 'established';
-  if (c.flags & ConversationFlag.SYN) return 'SYN';
+  return stateOf(c.protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP, c.flags);
+}
+
+/** The State of a conversation of PROTOCOL_TCP or PROTOCOL_UDP with these ConversationFlag bits. */
+export function stateOf(protocol: number, flags: number): ConversationState {
+  if (protocol !== PROTOCOL_TCP) return 'UDP';
+  if (flags & ConversationFlag.RST) return 'RST';
+  if (flags & (ConversationFlag.FIN_A | ConversationFlag.FIN_B)) return 'FIN';
+  if (flags & ConversationFlag.SYN_ACK) return 'established';
+  if (flags & ConversationFlag.SYN) return 'SYN';
   return 'open';
 }
 
@@ -87,6 +92,21 @@ export class StreamTable {
 
   get conversationCount(): number {
     return this.conv.count;
+  }
+
+  /** The conversation columns, for reading many conversations without an object each (conversationOrder.ts). */
+  get columns(): ConversationColumns {
+    return this.conv;
+  }
+
+  /** The store whose packets the table reads (its address table names the columns' addresses). */
+  get packets(): PacketStore {
+    return this.store;
+  }
+
+  /** Conversation g (0 .. conversationCount - 1, in the order first seen, TCP and UDP together). */
+  conversationAt(g: number): Conversation {
+    return this.toConversation(g);
   }
 
   conversation(protocol: 'tcp' | 'udp', index: number): Conversation | undefined {
