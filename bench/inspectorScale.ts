@@ -32,6 +32,8 @@ import { traceFrames } from '../test/webview/frameTrace';
 import type { FrameCounts } from '../test/webview/frameCounts';
 import { mergedCaptureRows, MERGED_CONTAINERS, type MergedFigures } from './lib/mergedCapture';
 import { withCpuProfile } from './lib/cpuProfile';
+import { contextActionMessage } from '../src/extension/inspector/contextActionMessage';
+import { send, vscodeContextAt } from '../test/webview/inspectorPage';
 
 const root = resolve(__dirname, '..');
 const PER_BATCH = 10_000;
@@ -60,6 +62,9 @@ export interface InspectorFigures {
   scrollP95Ms: number;
   scroll: ScrollScenario[];
   heapMb: number;
+  /** From the Conversations menu entry to its table drawn (the stream table built at that moment, as a user's first opening builds it). */
+  conversationsMs: number;
+  conversationsTitle: string;
   batchesMb: number;
   /** What the Container column of a visible row shows ('' when the column is not shown). */
   containerCell: string;
@@ -157,6 +162,28 @@ async function filterFigures(page: Page): Promise<{ filterMs: number; filterShow
   return { filterMs, filterShown };
 }
 
+/**
+ * Opens Conversations as the row's context menu does (the host relays the entry as a
+ * `contextAction`) and times it until its table is on screen: the page builds the
+ * stream table then (nothing built it before), so this is a first opening.
+ */
+async function conversationsOpened(page: Page): Promise<{ ms: number; title: string }> {
+  const selector = '.list-row:not([hidden]) .col-info';
+  const message = contextActionMessage('showConversations', { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
+  if (!message) throw new Error('the host does not accept the row\'s context for Conversations');
+  const started = Date.now();
+  await send(page, message);
+  await page.waitForSelector('#conversations-table tbody tr', { timeout: 120_000 });
+  // Until the frame with the table is painted.
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };
+    return new Promise<void>((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())));
+  });
+  const ms = Date.now() - started;
+  const title = (await page.textContent('#conversations-view .overlay-title')) ?? '';
+  return { ms, title };
+}
+
 /** Runs one scroll scenario traced (and, with DNC_BENCH_PROFILE, profiled). */
 async function scenario(page: Page, variant: InspectorVariant, name: string, run: () => Promise<number>): Promise<ScrollScenario> {
   const file = PROFILE_DIR ? join(PROFILE_DIR, `${variant}-${name.replace(/\W+/g, '-')}`) : undefined;
@@ -188,6 +215,8 @@ async function measureVariant(browser: Browser, url: string, variant: InspectorV
       return 121;
     }));
     const heapMb = await heapAfterGcMb(page);
+    const conversationsProfile = PROFILE_DIR ? join(PROFILE_DIR, `${variant}-conversations.cpuprofile`) : undefined;
+    const conversations = conversationsProfile ? await withCpuProfile(page, conversationsProfile, () => conversationsOpened(page)) : await conversationsOpened(page);
     return {
       variant,
       packets,
@@ -198,6 +227,8 @@ async function measureVariant(browser: Browser, url: string, variant: InspectorV
       scrollP95Ms: raf.p95,
       scroll,
       heapMb,
+      conversationsMs: conversations.ms,
+      conversationsTitle: conversations.title,
       batchesMb: data.batches.reduce((n, b) => n + b.length, 0) / 1e6,
       containerCell,
     };
