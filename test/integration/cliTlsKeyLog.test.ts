@@ -52,7 +52,7 @@ describe('CLI --tls-keylog', () => {
       const result = await runCli(['-r', session.pcap, '--ndjson', '--tls-keylog', session.keyLog]);
       assert.equal(result.code, 0, result.stderr);
       const records = rows(result.stdout).filter((r) => r.decrypted_payload);
-      const oracle = tsharkPlaintext(session.pcap, session.keyLog);
+      const oracle = tsharkPlaintext(session.pcap, session.keyLog, session.port);
       const request = records.find((r) => plaintext(r).toString('latin1').startsWith('GET '));
       assert.ok(request);
       assert.equal(request.info, 'GET /page.txt HTTP/1.0 [decrypted TLS]');

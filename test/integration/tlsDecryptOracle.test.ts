@@ -20,11 +20,11 @@ describe('TLS decryption matches tshark on real OpenSSL sessions', () => {
   for (const tlsCase of TLS_CASES) {
     it(`${tlsCase.name}: same plaintext as tshark, the whole page, nothing left encrypted`, async () => {
       const session: RecordedSession = await recordTlsSession(work.dir, tlsCase, work.body);
-      const hello = negotiated(session.pcap);
+      const hello = negotiated(session.pcap, session.port);
       assert.equal(hello.suite, tlsCase.suite, 'the session uses the suite under test');
       if (/cbc/.test(tlsCase.name)) assert.equal(hello.extensions.includes(22), !tlsCase.noEtm, 'encrypt-then-MAC as intended');
       const ours = decryptFiles(session.pcap, session.keyLog);
-      const oracle = tsharkPlaintext(session.pcap, session.keyLog);
+      const oracle = tsharkPlaintext(session.pcap, session.keyLog, session.port);
       assert.equal(ours.client.toString('latin1'), 'GET /page.txt HTTP/1.0\r\n\r\n');
       assert.ok(oracle.server.length > work.body.length, `tshark decrypted ${oracle.server.length} bytes`);
       assert.ok(ours.client.equals(oracle.client), 'client data differs from tshark');
@@ -47,7 +47,7 @@ describe('TLS decryption matches tshark on real OpenSSL sessions', () => {
     ours.decryptor.addKeyLog(readFileSync(session.keyLog, 'utf8'), true);
     for (const r of encrypted) if (r.status === 'decrypted') updated.push(r.frameIndex);
     assert.equal(updated.length, encrypted.length);
-    const oracle = tsharkPlaintext(session.pcap, session.keyLog);
+    const oracle = tsharkPlaintext(session.pcap, session.keyLog, session.port);
     const late = ours.records.filter((r) => !r.fromClient && r.status === 'decrypted' && r.innerType === 23).map((r) => r.plaintext as Uint8Array);
     assert.ok(Buffer.concat(late).equals(oracle.server));
   });

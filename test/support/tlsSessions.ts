@@ -44,6 +44,8 @@ export const TLS_CASES: readonly TlsCase[] = [
 export interface RecordedSession {
   pcap: string;
   keyLog: string;
+  /** The server's port: tshark is told it carries TLS (see tlsDecodeAs). */
+  port: number;
   /** The file the client fetched, as served. */
   body: Buffer;
 }
@@ -129,7 +131,7 @@ export async function recordTlsSession(dir: string, tlsCase: TlsCase, body: Buff
     if (server.exitCode === null) server.kill('SIGTERM');
     await stopCapture(tcpdump);
   }
-  return { pcap, keyLog, body };
+  return { pcap, keyLog, port, body };
 }
 
 /**
@@ -137,8 +139,8 @@ export async function recordTlsSession(dir: string, tlsCase: TlsCase, body: Buff
  * `follow,tls,raw` indents one side's lines with a tab; the client is the side whose data
  * starts with the request.
  */
-export function tsharkPlaintext(pcap: string, keyLog: string): { client: Buffer; server: Buffer } {
-  const out = spawnSync('tshark', ['-r', pcap, '-o', `tls.keylog_file:${keyLog}`, '-q', '-z', 'follow,tls,raw,0'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+export function tsharkPlaintext(pcap: string, keyLog: string, port: number): { client: Buffer; server: Buffer } {
+  const out = spawnSync('tshark', ['-r', pcap, ...tlsDecodeAs(port), '-o', `tls.keylog_file:${keyLog}`, '-q', '-z', 'follow,tls,raw,0'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (out.status !== 0) throw new Error(`tshark failed: ${out.stderr}`);
   const plain: Buffer[] = [];
   const tabbed: Buffer[] = [];
@@ -154,9 +156,24 @@ export function tsharkPlaintext(pcap: string, keyLog: string): { client: Buffer;
   return a.subarray(0, 4).toString() === 'GET ' ? { client: a, server: b } : { client: b, server: a };
 }
 
+/**
+ * tshark's "Decode As" for the session's port. The port is a random free one, and tshark
+ * finds TLS there only by heuristics, tried after other protocols' (it has ~100 enabled on
+ * TCP): once in a while another claimed the session, and the oracle saw no TLS at all.
+ */
+function tlsDecodeAs(port: number): string[] {
+  return ['-d', `tcp.port==${port},tls`];
+}
+
 /** What the ServerHello says, read by tshark: cipher suite and extension types. */
-export function negotiated(pcap: string): { suite: number; extensions: number[] } {
-  const out = spawnSync('tshark', ['-r', pcap, '-Y', 'tls.handshake.type == 2', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'tls.handshake.ciphersuite', '-e', 'tls.handshake.extension.type'], { encoding: 'utf8' });
+export function negotiated(pcap: string, port: number): { suite: number; extensions: number[] } {
+  const out = spawnSync('tshark', ['-r', pcap, ...tlsDecodeAs(port), '-Y', 'tls.handshake.type == 2', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'tls.handshake.ciphersuite', '-e', 'tls.handshake.extension.type'], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`tshark could not read ${pcap} (status ${String(out.status)}, ${String(out.signal)}): ${out.stderr}`);
   const [suite = '', extensions = ''] = (out.stdout.split('\n')[0] ?? '').split('\t');
+  if (suite === '') {
+    // Say what the capture holds instead, so that a miss explains itself.
+    const frames = spawnSync('tshark', ['-r', pcap, ...tlsDecodeAs(port), '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len', '-e', 'frame.protocols'], { encoding: 'utf8' }).stdout;
+    throw new Error(`no ServerHello in ${pcap} (port ${port}); its frames:\n${frames}`);
+  }
   return { suite: Number(suite), extensions: extensions.split(',').filter(Boolean).map(Number) };
 }
