@@ -9,6 +9,8 @@
 import { SEGMENT_BITS, SEGMENT_MASK, type ConversationColumns } from './conversationColumns';
 
 const INITIAL_SLOTS = 1 << 12;
+/** 2^21 keys: a table of 2^22 slots, 32 MB. */
+const RESERVE_MAX_KEYS = 1 << 21;
 
 export class ConversationHash {
   private table = new Int32Array(2 * INITIAL_SLOTS);
@@ -65,12 +67,14 @@ export class ConversationHash {
   }
 
   /**
-   * Makes room for `count` keys in all, so that a read of many new packets places each
-   * key once instead of re-placing all of them at every doubling.
+   * Makes room for `count` keys in all (up to RESERVE_MAX_KEYS), so that a read of many new
+   * packets places each key once instead of re-placing all of them at every doubling. The
+   * bound keeps a read of a 10 M-packet file from asking for a table of 2^25 slots (256 MB)
+   * on the chance that every packet is a conversation; past it the table doubles as it fills.
    */
   reserve(count: number): void {
     let slots = this.table.length >> 1;
-    while (count * 2 > slots) slots *= 2;
+    while (Math.min(count, RESERVE_MAX_KEYS) * 2 > slots) slots *= 2;
     if (slots > this.table.length >> 1) this.grow(slots);
   }
 
