@@ -32,8 +32,7 @@ import { traceFrames } from '../test/webview/frameTrace';
 import type { FrameCounts } from '../test/webview/frameCounts';
 import { mergedCaptureRows, MERGED_CONTAINERS, type MergedFigures } from './lib/mergedCapture';
 import { withCpuProfile } from './lib/cpuProfile';
-import { contextActionMessage } from '../src/extension/inspector/contextActionMessage';
-import { send, vscodeContextAt } from '../test/webview/inspectorPage';
+import { menuMessage, send } from '../test/webview/inspectorPage';
 
 const root = resolve(__dirname, '..');
 const PER_BATCH = 10_000;
@@ -169,8 +168,7 @@ async function filterFigures(page: Page): Promise<{ filterMs: number; filterShow
  */
 async function conversationsOpened(page: Page): Promise<{ ms: number; title: string }> {
   const selector = '.list-row:not([hidden]) .col-info';
-  const message = contextActionMessage('showConversations', { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
-  if (!message) throw new Error('the host does not accept the row\'s context for Conversations');
+  const message = await menuMessage(page, selector, 'showConversations');
   const started = Date.now();
   await send(page, message);
   await page.waitForSelector('#conversations-table tbody tr', { timeout: 120_000 });

@@ -16,11 +16,10 @@ import { nodeTlsCrypto } from '../../src/client/tls/nodeTlsCrypto';
 import type { CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { TlsDecryptor } from '../../src/core/tls/tlsDecryptor';
-import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
 import { frameDecryption } from '../../src/extension/tls/tabTlsDecryption';
-import type { InspectorAction, TlsFrameDecryption } from '../../src/protocol/webviewMessages';
+import type { TlsFrameDecryption } from '../../src/protocol/webviewMessages';
 import { webviewHarness } from './harnessSession';
-import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
 
 const harness = webviewHarness();
 const DIR = join(__dirname, '..', 'support', 'tlsFixtures');
@@ -56,13 +55,6 @@ async function expectFiltered(page: Page, text: string, expected: number[]): Pro
   assert.deepEqual(await shownNumbers(page), expected, text);
 }
 
-async function menu(page: Page, selector: string, action: InspectorAction): Promise<void> {
-  await page.click(selector, { button: 'right' });
-  const message = contextActionMessage(action, { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
-  assert.ok(message, `the host accepts the context of ${selector}`);
-  await send(page, message);
-}
-
 test('filters on decrypted HTTP/2 and HTTP/1.1 match once the decryption arrives; HTTP/2 frames in the detail pane', async () => {
   const page = await loaded();
   await expectFiltered(page, 'http2.headers.method == "POST"', []);
@@ -90,7 +82,7 @@ test('Follow TLS Stream (Decrypted) on an HTTPS/1.1 packet: the plaintext of bot
   // The list is virtual: show the HTTPS/1.1 connection's packets so packet 40 has a row.
   await expectFiltered(page, 'http.request', [40, 42]);
   assert.match(await page.textContent('.list-row[data-number="40"]') ?? '', /GET \/api\/v1\/items HTTP\/1\.1/);
-  await menu(page, '.list-row[data-number="40"] .col-info', 'followTlsStream');
+  await pickFromMenu(page, '.list-row[data-number="40"] .col-info', 'followTlsStream');
   await page.waitForSelector('#follow-view');
   assert.match(await page.textContent('.overlay-title') ?? '', /Follow TLS Stream \(tcp\.stream eq 1\)/);
   const chunks = await page.$$eval('#follow-content pre', (pres) => pres.map((p) => p.textContent ?? ''));
@@ -100,7 +92,7 @@ test('Follow TLS Stream (Decrypted) on an HTTPS/1.1 packet: the plaintext of bot
 
   await page.click('.overlay-close');
   await until(async () => (await page.$('#follow-view')) === null);
-  await menu(page, '.list-row[data-number="40"] .col-info', 'showExchanges');
+  await pickFromMenu(page, '.list-row[data-number="40"] .col-info', 'showExchanges');
   await page.waitForSelector('#http-table');
   const rows = await page.$$eval('#http-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
   // Request order; HTTP/2 (Node, then curl) and HTTP/1.1, all as https URLs with their status.

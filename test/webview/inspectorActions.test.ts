@@ -14,10 +14,9 @@ import type { CapturedFrame } from '../../src/core/packet';
 import { formatSeedText } from '../../src/core/seedFormat';
 import { summarize } from '../../src/core/decode/index';
 import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
-import type { InspectorAction } from '../../src/protocol/webviewMessages';
 import { arpFrame, dnsQuery, ipv4Frame, ipv6UdpFrame } from '../unit/filterTestFrames';
 import { ARTIFACTS, webviewHarness } from './harnessSession';
-import { openInspector, postedMessages, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+import { openInspector, pickFromMenu, postedMessages, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
 
 const harness = webviewHarness();
 const hostnames = { '172.17.0.2': 'client', '172.17.0.3': 'web' };
@@ -41,14 +40,6 @@ async function loaded(): Promise<Page> {
   return page;
 }
 
-/** Right-clicks `selector` and picks `action` from the menu, as VS Code would relay it. */
-async function menu(page: Page, selector: string, action: InspectorAction): Promise<void> {
-  await page.click(selector, { button: 'right' });
-  const message = contextActionMessage(action, { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
-  assert.ok(message, `the host accepts the context of ${selector}`);
-  await send(page, message);
-}
-
 async function lastCopy(page: Page): Promise<string> {
   const copies = (await postedMessages(page)).filter((m) => m.type === 'copy');
   return String(copies.at(-1)?.text ?? '');
@@ -65,22 +56,22 @@ test('Apply and Prepare as Filter on a cell build the Wireshark expression and f
   assert.equal(context.column, 'source');
   assert.equal(context.preventDefaultContextMenuItems, true);
 
-  await menu(page, '.list-row[data-number="1"] .col-source', 'applySelected');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-source', 'applySelected');
   // As in Wireshark, ip.src is not ARP's sender address.
   await until(async () => (await numbers(page)).join() === '1,3');
   assert.equal(await filterValue(page), 'ip.src == 172.17.0.2');
   assert.equal(await page.textContent('.list-row.selected .col-number'), '1', 'the right-clicked row is selected');
 
-  await menu(page, '.list-row[data-number="1"] .col-destination', 'applyOrSelected');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-destination', 'applyOrSelected');
   await until(async () => (await numbers(page)).join() === '1,3');
   assert.equal(await filterValue(page), '(ip.src == 172.17.0.2) || (ip.dst == 172.17.0.3)');
 
-  await menu(page, '.list-row[data-number="3"] .col-protocol', 'applyAndNotSelected');
+  await pickFromMenu(page, '.list-row[data-number="3"] .col-protocol', 'applyAndNotSelected');
   await until(async () => (await numbers(page)).join() === '1');
   assert.equal(await filterValue(page), '((ip.src == 172.17.0.2) || (ip.dst == 172.17.0.3)) && !(proto == "DNS")');
 
   // Prepare: the text is in the box (focused, to be edited), the list is unchanged.
-  await menu(page, '.list-row[data-number="1"] .col-direction', 'prepareNotSelected');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-direction', 'prepareNotSelected');
   assert.equal(await filterValue(page), '!(dir == out)');
   assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'filter-input');
   assert.equal((await numbers(page)).join(), '1');
@@ -90,7 +81,7 @@ test('Apply and Prepare as Filter on a cell build the Wireshark expression and f
   await page.fill('#filter-input', '');
   await page.press('#filter-input', 'Enter');
   await until(async () => (await numbers(page)).length === 8);
-  await menu(page, '.list-row[data-number="4"] .col-number', 'applySelected');
+  await pickFromMenu(page, '.list-row[data-number="4"] .col-number', 'applySelected');
   await until(async () => (await numbers(page)).join() === '4');
   assert.equal(await filterValue(page), 'frame.number == 4');
   await page.close();
@@ -100,15 +91,15 @@ test('Copy entries put the summary line, hex dump, hex stream and CLI text on th
   const page = await loaded();
   const frame = FRAMES[0] as CapturedFrame;
   const shown = (await visibleRows(page))[0] as string[];
-  await menu(page, '.list-row[data-number="1"] .col-info', 'copySummary');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'copySummary');
   assert.equal(await lastCopy(page), shown.join('\t'));
   assert.match(await lastCopy(page), /^1\t0\.000000\tOUT\teth0\tclient\tweb\tHTTP\t83\tGET \/ HTTP\/1\.1/);
-  await menu(page, '.list-row[data-number="1"] .col-info', 'copyHexDump');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'copyHexDump');
   assert.equal(await lastCopy(page), hexdumpLines(frame.data).join('\n') + '\n');
   assert.match(await lastCopy(page), /^0000  02 42 AC 11 00 03 02 42 AC 11 00 02 08 00 45 00  \.B\.\.\.\.\.B\.\.\.\.\.\.E\.\n/);
-  await menu(page, '.list-row[data-number="1"] .col-info', 'copyHexStream');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'copyHexStream');
   assert.equal(await lastCopy(page), toHex(frame.data));
-  await menu(page, '.list-row[data-number="1"] .col-info', 'copyLegacyText');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'copyLegacyText');
   assert.equal(await lastCopy(page), formatSeedText(frame, summarize(frame.data, frame.linkType, frame.originalLength)));
   assert.match(await lastCopy(page), /^OUT: 172\.17\.0\.3:80\n/);
   await page.close();
@@ -124,19 +115,19 @@ test('a field of the layer tree: Apply as Filter, Copy Value, Copy as Filter; fi
   assert.equal(context.filterable, true);
   assert.equal((await vscodeContextAt(page, field('Header Checksum'))).filterable, false);
 
-  await menu(page, field('Source Address'), 'copyFieldValue');
+  await pickFromMenu(page, field('Source Address'), 'copyFieldValue');
   assert.equal(await lastCopy(page), '172.17.0.2');
-  await menu(page, field('Source Address'), 'copyFieldFilter');
+  await pickFromMenu(page, field('Source Address'), 'copyFieldFilter');
   assert.equal(await lastCopy(page), 'ip.src == 172.17.0.2');
-  await menu(page, field('Query'), 'copyFieldFilter');
+  await pickFromMenu(page, field('Query'), 'copyFieldFilter');
   assert.equal(await lastCopy(page), 'dns.qry.name == "web.test"');
-  await menu(page, field('Destination Port'), 'applySelected');
+  await pickFromMenu(page, field('Destination Port'), 'applySelected');
   await until(async () => (await numbers(page)).join() === '3');
   assert.equal(await filterValue(page), 'udp.dstport == 53');
   assert.equal(await page.getAttribute(field('Destination Port'), 'class'), 'field active', 'the right-clicked field is the active one');
   // Metadata fields come from no byte of the frame: no "bytes 0--1" tooltip.
   assert.equal(await page.getAttribute(field('Interface'), 'title'), null);
-  await menu(page, field('Header Checksum'), 'applySelected');
+  await pickFromMenu(page, field('Header Checksum'), 'applySelected');
   assert.equal(await page.textContent('#action-notice'), 'This field has no display-filter name');
   assert.equal(await filterValue(page), 'udp.dstport == 53');
   await page.close();
@@ -149,10 +140,10 @@ test('menu actions for another inspector are ignored; Mark/Unmark highlights a r
   assert.equal(await filterValue(page), '');
   assert.equal(contextActionMessage('applySelected', { inspector: 'x; rm -rf', packet: 1 }), undefined);
 
-  await menu(page, '.list-row[data-number="2"] .col-info', 'toggleMark');
+  await pickFromMenu(page, '.list-row[data-number="2"] .col-info', 'toggleMark');
   await until(async () => (await page.getAttribute('.list-row[data-number="2"]', 'class'))?.includes('marked') === true);
   await page.screenshot({ path: join(ARTIFACTS, 'inspector-marked.png') });
-  await menu(page, '.list-row[data-number="2"] .col-info', 'toggleMark');
+  await pickFromMenu(page, '.list-row[data-number="2"] .col-info', 'toggleMark');
   await until(async () => (await page.getAttribute('.list-row[data-number="2"]', 'class'))?.includes('marked') === false);
   // Ctrl+M marks the selected packet.
   await page.focus('.list-scroller');

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CapturedFrame } from '../../src/core/packet';
-import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
 import type { InspectorAction } from '../../src/protocol/webviewMessages';
 import { ipv4Frame } from '../unit/filterTestFrames';
 import { webviewHarness } from './harnessSession';
-import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
 
 const harness = webviewHarness();
 const hostnames = { '172.17.0.2': 'client', '172.17.0.3': 'web' };
@@ -38,11 +37,7 @@ async function loaded(): Promise<Page> {
 }
 
 async function headerMenu(page: Page, key: string, action: InspectorAction): Promise<void> {
-  const selector = `.list-header .col-${key}`;
-  await page.click(selector, { button: 'right' });
-  const message = contextActionMessage(action, { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
-  assert.ok(message);
-  await send(page, message);
+  await pickFromMenu(page, `.list-header .col-${key}`, action);
 }
 
 test('a header click sorts by that column: ascending, descending, then arrival order again', async () => {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { FrameBatchWriter } from '../../src/core/frameBatch';
 import type { CapturedFrame } from '../../src/core/packet';
-import type { ToWebviewMessage } from '../../src/protocol/webviewMessages';
+import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
+import type { InspectorAction, ToWebviewMessage } from '../../src/protocol/webviewMessages';
 import type { WebviewHarness } from './harnessSession';
 
 export async function openInspector(harness: WebviewHarness): Promise<Page> {
@@ -103,4 +104,17 @@ export async function clickHexByte(page: Page, offset: number, column: 'hex' | '
     throw new Error(`byte ${at} is not drawn`);
   }, [offset, column === 'ascii'] as const);
   await page.mouse.click(point.x, point.y);
+}
+
+/** The `contextAction` message VS Code relays when `action` is picked from the menu of `selector`'s element (its `data-vscode-context`). */
+export async function menuMessage(page: Page, selector: string, action: InspectorAction): Promise<ToWebviewMessage> {
+  const message = contextActionMessage(action, { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
+  assert.ok(message, `the host accepts the context of ${selector}`);
+  return message;
+}
+
+/** Right-clicks `selector` and picks `action` from its menu, as VS Code would relay it. */
+export async function pickFromMenu(page: Page, selector: string, action: InspectorAction): Promise<void> {
+  await page.click(selector, { button: 'right' });
+  await send(page, await menuMessage(page, selector, action));
 }

@@ -11,9 +11,8 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
-import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
 import { ARTIFACTS, webviewHarness } from './harnessSession';
-import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
 
 const harness = webviewHarness();
 const FRAMES: CapturedFrame[] = readPcapFile(readFileSync(join(__dirname, '..', 'fixtures', 'docker-bridge.pcap'))).records.map((r) => ({
@@ -30,11 +29,7 @@ async function inspector(live: boolean): Promise<Page> {
 /** From the Command Palette (`paletteAction`) or, `viaMenu`, from a row's context menu as VS Code relays it. */
 async function openMap(page: Page, viaMenu = false): Promise<void> {
   if (viaMenu) {
-    const selector = '.list-row[data-number="1"] .col-info';
-    await page.click(selector, { button: 'right' });
-    const message = contextActionMessage('showServiceMap', { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
-    assert.ok(message);
-    await send(page, message);
+    await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'showServiceMap');
   } else {
     await send(page, { type: 'paletteAction', action: 'showServiceMap' });
   }

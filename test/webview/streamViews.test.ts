@@ -10,10 +10,8 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
-import { contextActionMessage } from '../../src/extension/inspector/contextActionMessage';
-import type { InspectorAction } from '../../src/protocol/webviewMessages';
 import { webviewHarness } from './harnessSession';
-import { openInspector, send, sendFrames, until, visibleRows, vscodeContextAt } from './inspectorPage';
+import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
 
 const harness = webviewHarness();
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -34,16 +32,9 @@ async function loaded(): Promise<Page> {
   return page;
 }
 
-async function menu(page: Page, selector: string, action: InspectorAction): Promise<void> {
-  await page.click(selector, { button: 'right' });
-  const message = contextActionMessage(action, { ...(await vscodeContextAt(page, selector)), webview: 'dockerNetworkCapture.inspector' });
-  assert.ok(message, `the host accepts the context of ${selector}`);
-  await send(page, message);
-}
-
 test('right-click a packet, Follow TCP Stream: request and response together in two colours; hex; Save Raw; filter', async () => {
   const page = await loaded();
-  await menu(page, '.list-row[data-number="6"] .col-info', 'followTcpStream');
+  await pickFromMenu(page, '.list-row[data-number="6"] .col-info', 'followTcpStream');
   await page.waitForSelector('#follow-view');
   const chunks = await page.$$eval('#follow-content pre', (pres) => pres.map((p) => [p.className, p.textContent ?? '']));
   assert.equal(chunks.length, 2, 'one block per turn: the request, then the response');
@@ -74,10 +65,10 @@ test('right-click a packet, Follow TCP Stream: request and response together in 
 
 test('Follow UDP Stream on a DNS packet; Follow TCP Stream on it says why nothing opens', async () => {
   const page = await loaded();
-  await menu(page, '.list-row[data-number="13"] .col-info', 'followTcpStream');
+  await pickFromMenu(page, '.list-row[data-number="13"] .col-info', 'followTcpStream');
   await until(async () => (await page.textContent('body'))?.includes('Packet 13 is not TCP') ?? false);
   assert.equal(await page.$('#follow-view'), null);
-  await menu(page, '.list-row[data-number="13"] .col-info', 'followUdpStream');
+  await pickFromMenu(page, '.list-row[data-number="13"] .col-info', 'followUdpStream');
   await page.waitForSelector('#follow-view');
   assert.match(await page.textContent('.overlay-title') ?? '', /Follow UDP Stream \(udp\.stream eq 0\)/);
   assert.equal(await page.$$eval('#follow-content pre', (p) => p.length), 8, 'each query and answer, in turn');
@@ -85,7 +76,7 @@ test('Follow UDP Stream on a DNS packet; Follow TCP Stream on it says why nothin
 
 test('Conversations: a sortable table; a click shows the conversation\'s packets', async () => {
   const page = await loaded();
-  await menu(page, '.list-row[data-number="1"] .col-info', 'showConversations');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'showConversations');
   await page.waitForSelector('#conversations-table');
   const rows = await page.$$eval('#conversations-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
   assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[10]]), [
@@ -102,7 +93,7 @@ test('Conversations: a sortable table; a click shows the conversation\'s packets
 
 test('HTTP and DNS exchanges: request paired with its response, headers and body on selection', async () => {
   const page = await loaded();
-  await menu(page, '.list-row[data-number="1"] .col-info', 'showExchanges');
+  await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'showExchanges');
   await page.waitForSelector('#http-table');
   const http = await page.$$eval('#http-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
   assert.deepEqual(http.map((r) => [r[0], r[1], r[2]]), [['GET', '127.0.0.1:8080/index.html', '200']]);
