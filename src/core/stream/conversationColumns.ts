@@ -9,17 +9,13 @@
  * (a page fault) costs more than the copy, and a table of a million conversations that
  * grew by copying faulted in its columns about one and a half times.
  */
-import { grown } from './typedColumns';
+import { grown, SEGMENT_BITS, segmentForNext } from './typedColumns';
+
+export { SEGMENT_BITS, SEGMENT_MASK } from './typedColumns';
 
 export const PROTOCOL_TCP = 0;
 export const PROTOCOL_UDP = 1;
 
-/** Conversation g lives in segment `g >>> SEGMENT_BITS`, at `g & SEGMENT_MASK`. */
-export const SEGMENT_BITS = 16;
-export const SEGMENT_MASK = (1 << SEGMENT_BITS) - 1;
-const SEGMENT_SIZE = 1 << SEGMENT_BITS;
-/** The first segment starts small and doubles up to the full size: most captures hold a few conversations. */
-const FIRST_CAPACITY = 1024;
 
 export class ConversationSegment {
   /** PROTOCOL_TCP or PROTOCOL_UDP. */
@@ -64,6 +60,10 @@ export class ConversationSegment {
   }
 }
 
+function newConversationSegment(capacity: number, from?: ConversationSegment): ConversationSegment {
+  return new ConversationSegment(capacity, from);
+}
+
 export class ConversationColumns {
   count = 0;
   readonly segments: ConversationSegment[] = [];
@@ -77,12 +77,7 @@ export class ConversationColumns {
 
   /** A new conversation's number; its columns hold zeros or an earlier conversation's values until written. */
   add(): number {
-    const g = this.count;
-    const s = g >>> SEGMENT_BITS;
-    const i = g & SEGMENT_MASK;
-    const segment = this.segments[s];
-    if (!segment) this.segments.push(new ConversationSegment(s === 0 ? FIRST_CAPACITY : SEGMENT_SIZE));
-    else if (i === segment.capacity) this.segments[s] = new ConversationSegment(2 * segment.capacity, segment);
+    segmentForNext(this.segments, this.count, newConversationSegment);
     return this.count++;
   }
 

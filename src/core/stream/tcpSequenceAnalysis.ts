@@ -8,16 +8,12 @@
 import type { PacketColumns } from '../packetStore';
 import { transportOffset } from '../filter/packetFields';
 import { TcpFlag } from './tcpSegment';
-import { SEGMENT_BITS, SEGMENT_MASK } from './conversationColumns';
-import { grown } from './typedColumns';
+import { grown, SEGMENT_BITS, SEGMENT_MASK, segmentForNext } from './typedColumns';
 
 /** Wireshark's default: a segment behind the sequence this soon after the last one is out of order, not retransmitted. */
 const OUT_OF_ORDER_SECONDS = 0.003;
 /** Wireshark's window for a fast retransmission after duplicate ACKs. */
 const FAST_RETRANSMISSION_SECONDS = 0.02;
-const SEGMENT_SIZE = 1 << SEGMENT_BITS;
-/** Most captures hold a few TCP streams. */
-const FIRST_CAPACITY = 1024;
 
 /** The TCP header fields the analysis reads. */
 export interface TcpHeader {
@@ -83,6 +79,10 @@ class SequenceSegment {
   }
 }
 
+function newSequenceSegment(capacity: number, from?: SequenceSegment): SequenceSegment {
+  return new SequenceSegment(capacity, from);
+}
+
 /**
  * Per TCP stream, in segments of a fixed size (as the conversation columns are, and for
  * the same reason: growing never copies, each page is written once); the first segment
@@ -95,11 +95,8 @@ export class TcpSequenceAnalysis {
   /** State for the next tcp.stream, nothing seen yet. */
   add(t: number): void {
     if (t !== this.count) throw new Error(`tcp.stream ${t} added out of order (expected ${this.count})`);
-    const n = t >>> SEGMENT_BITS;
+    const k = segmentForNext(this.segments, t, newSequenceSegment);
     const u = t & SEGMENT_MASK;
-    let k = this.segments[n];
-    if (!k) this.segments.push(k = new SequenceSegment(n === 0 ? FIRST_CAPACITY : SEGMENT_SIZE));
-    else if (u === k.capacity) this.segments[n] = k = new SequenceSegment(2 * k.capacity, k);
     this.count++;
     k.isnA[u] = -1;
     k.synTime[u] = -1;

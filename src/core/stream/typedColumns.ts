@@ -1,5 +1,27 @@
 /** Growable typed columns for the stream table, which keeps per-packet and per-conversation state out of objects. */
 
+/** Entry g of a segmented table lives in segment `g >>> SEGMENT_BITS`, at `g & SEGMENT_MASK`. */
+export const SEGMENT_BITS = 16;
+export const SEGMENT_MASK = (1 << SEGMENT_BITS) - 1;
+const SEGMENT_SIZE = 1 << SEGMENT_BITS;
+/** The first segment starts small and doubles up to the full size: most captures hold a few conversations. */
+const FIRST_CAPACITY = 1024;
+
+/**
+ * The segment that is to hold entry g, the next entry of a table cut in segments (the
+ * conversation columns, the TCP state): a new one when g starts a segment, the first
+ * one doubled (its values copied) when it is full. Later segments are made at their
+ * full size, so growing never copies them.
+ */
+export function segmentForNext<T extends { readonly capacity: number }>(segments: T[], g: number, make: (capacity: number, from?: T) => T): T {
+  const s = g >>> SEGMENT_BITS;
+  const segment = segments[s];
+  if (segment && (g & SEGMENT_MASK) < segment.capacity) return segment;
+  const next = segment ? make(2 * segment.capacity, segment) : make(s === 0 ? FIRST_CAPACITY : SEGMENT_SIZE);
+  segments[s] = next;
+  return next;
+}
+
 /** `next` (a new array) holding `old`'s values at its start when there is an `old` (a segment doubling), else as it is. */
 export function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T | undefined, next: T): T {
   if (old) next.set(old);
