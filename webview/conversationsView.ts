@@ -45,7 +45,8 @@ export function showConversationsView(host: ConversationsHost): OverlayPanel {
   ];
   let sortColumn = 1;
   let descending = false;
-  const first = host.ordered('stream', false, MAX_ROWS);
+  const orderedNow = (): ConversationPage => host.ordered(columns[sortColumn]?.key ?? 'stream', descending, MAX_ROWS);
+  const first = orderedNow();
   const panel = new OverlayPanel('conversations-view', `Conversations (${formatCount(first.total)})`);
   const table = el('table', { class: 'conversations-table', id: 'conversations-table' });
   const render = (page: ConversationPage): void => {
@@ -54,7 +55,7 @@ export function showConversationsView(host: ConversationsHost): OverlayPanel {
       th.addEventListener('click', () => {
         descending = i === sortColumn ? !descending : false;
         sortColumn = i;
-        render(host.ordered(c.key, descending, MAX_ROWS));
+        render(orderedNow());
       });
       return th;
     }));
