@@ -104,14 +104,9 @@ export class StreamTable {
     return this.store;
   }
 
-  /** Conversation g (0 .. conversationCount - 1, in the order first seen, TCP and UDP together). */
-  conversationAt(g: number): Conversation {
-    return this.toConversation(g);
-  }
-
   conversation(protocol: 'tcp' | 'udp', index: number): Conversation | undefined {
     const id = this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].get(index);
-    return id < 0 ? undefined : this.toConversation(id);
+    return id < 0 ? undefined : this.conversationAt(id);
   }
 
   private list(protocol: number): Conversation[] {
@@ -120,11 +115,12 @@ export class StreamTable {
     const ids = this.ids[protocol] as IntColumn;
     // Conversations change as packets arrive: rebuild (views ask once per opening).
     list.length = 0;
-    for (let i = 0; i < ids.length; i++) list.push(this.toConversation(ids.get(i)));
+    for (let i = 0; i < ids.length; i++) list.push(this.conversationAt(ids.get(i)));
     return list;
   }
 
-  private toConversation(g: number): Conversation {
+  /** Conversation g (0 .. conversationCount - 1, in the order first seen, TCP and UDP together). */
+  conversationAt(g: number): Conversation {
     const c = this.conv.segment(g);
     const i = g & SEGMENT_MASK;
     const addresses = this.store.columns.addresses;
