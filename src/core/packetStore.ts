@@ -192,6 +192,12 @@ export class PacketStore {
   private readonly wanted = new Set<number>();
   private missingReads = 0;
   columns: PacketColumns;
+  /**
+   * Byte-cache mode: called just before frame bytes leave the cache, so that a reader that
+   * must see every packet's bytes once (the stream table's TCP analysis) reads the packets
+   * it has not read yet while their bytes are still here.
+   */
+  beforeBytesLeave: (() => void) | undefined = undefined;
 
   constructor(options: PacketStoreOptions) {
     if (!Number.isInteger(options.maxPackets) || options.maxPackets < 1) throw new Error(`maxPackets must be a positive integer, got ${options.maxPackets}`);
@@ -366,6 +372,7 @@ export class PacketStore {
 
   /** Drops the oldest chunks' bytes past the byte cache: their rows stay, their bytes are asked for again. */
   private trimByteCache(): void {
+    if (this.cachedBytes > this.byteCache && this.cachedChunks.length > 1) this.beforeBytesLeave?.();
     // Oldest first, the newest always kept (the rows just listed are the ones on screen while a file loads).
     while (this.cachedBytes > this.byteCache && this.cachedChunks.length > 1) {
       const index = this.cachedChunks.shift() ?? -1;

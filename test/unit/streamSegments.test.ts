@@ -12,62 +12,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LinkType } from '../../src/core/packet';
-import { pcapGlobalHeader, pcapRecordBytes } from '../../src/core/pcap/pcapWriter';
+import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
 import { SEGMENT_BITS } from '../../src/core/stream/conversationColumns';
+import { RawPcapRecords, SYN, tcpFrame } from '../support/rawTcpFrames';
 import { conversationLine, loadPcap, tsharkConversations, tsharkNumbers, tsharkStreams } from '../support/streamOracle';
 import { oracleMissing } from './oracle';
 
-const SYN = 0x02;
-const ACK = 0x10;
-const PSH_ACK = 0x18;
-const FIN_ACK = 0x11;
-const SYN_ACK = 0x12;
-
-/** A raw IPv4 TCP frame (checksums zero: tshark does not check them by default). */
-function frame(src: number[], srcPort: number, dst: number[], dstPort: number, seq: number, ack: number, flags: number, payload: number): Uint8Array {
-  const data = new Uint8Array(40 + payload);
-  data.set([0x45, 0, (40 + payload) >> 8, (40 + payload) & 0xff, 0, 0, 0x40, 0, 64, 6, 0, 0, ...src, ...dst]);
-  data.set([srcPort >> 8, srcPort & 0xff, dstPort >> 8, dstPort & 0xff, seq >>> 24, (seq >>> 16) & 0xff, (seq >>> 8) & 0xff, seq & 0xff,
-    ack >>> 24, (ack >>> 16) & 0xff, (ack >>> 8) & 0xff, ack & 0xff, 0x50, flags, 0x72, 0x10, 0, 0, 0, 0], 20);
-  data.fill(0x61, 40);
-  return data;
-}
-
 function capture(): { path: string; fullStreams: number[] } {
-  const parts: Uint8Array[] = [pcapGlobalHeader(LinkType.RAW)];
-  let usec = 0;
-  const write = (data: Uint8Array, gapUsec = 10): void => {
-    usec += gapUsec;
-    parts.push(pcapRecordBytes({ tsSec: 1_700_000_000 + Math.floor(usec / 1e6), tsUsec: usec % 1e6, originalLength: data.length, data, linkType: LinkType.RAW }));
-  };
+  const records = new RawPcapRecords();
   const server = [10, 7, 0, 2];
   const scans = 1 << SEGMENT_BITS;
   // Streams 0 .. 65,535: a SYN each from a different client address and port.
-  for (let i = 0; i < scans; i++) write(frame([10, 8, i >> 8, i & 0xff], 20_000 + (i % 1000), server, 80, 1000 + i, 0, SYN, 0));
+  for (let i = 0; i < scans; i++) records.write(tcpFrame([10, 8, i >> 8, i & 0xff], 20_000 + (i % 1000), server, 80, 1000 + i, 0, SYN, 0));
   // Streams 65,536 + k: whole exchanges, interleaved so that both segments are written in turn.
   const fullStreams: number[] = [];
   const client = [10, 9, 0, 1];
   for (let k = 0; k < 8; k++) {
-    const port = 40_000 + k;
-    const c = 5000 + k * 100_000;
-    const s = 9000 + k * 100_000;
-    write(frame(client, port, server, 80, c, 0, SYN, 0));
-    write(frame(server, 80, client, port, s, c + 1, SYN_ACK, 0), 200);
-    write(frame(client, port, server, 80, c + 1, s + 1, ACK, 0), 200);
-    write(frame(client, port, server, 80, c + 1, s + 1, PSH_ACK, 100));
-    // The same data again half a second later, nothing acknowledged in between: a retransmission.
-    write(frame(client, port, server, 80, c + 1, s + 1, PSH_ACK, 100), 500_000);
-    write(frame(server, 80, client, port, s + 1, c + 101, PSH_ACK, 300), 200);
-    write(frame(client, port, server, 80, c + 101, s + 301, FIN_ACK, 0));
-    write(frame(server, 80, client, port, s + 301, c + 102, FIN_ACK, 0), 200);
+    records.exchange(client, 40_000 + k, server, 5000 + k * 100_000, 9000 + k * 100_000, 100, 300);
     // One more SYN to an already seen scan stream, in the first segment: its counts change after the boundary.
-    write(frame([10, 8, 0, k], 20_000 + k, server, 80, 1000 + k, 0, SYN, 0));
+    records.write(tcpFrame([10, 8, 0, k], 20_000 + k, server, 80, 1000 + k, 0, SYN, 0));
     fullStreams.push(scans + k);
   }
   const dir = mkdtempSync(join(tmpdir(), 'dnc-segments-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'segments.pcap');
-  writeFileSync(path, Buffer.concat(parts));
+  writeFileSync(path, Buffer.concat([pcapGlobalHeader(LinkType.RAW), ...records.parts]));
   return { path, fullStreams };
 }
 

@@ -9,7 +9,7 @@
  * (a page fault) costs more than the copy, and a table of a million conversations that
  * grew by copying faulted in its columns about one and a half times.
  */
-import { grown, SEGMENT_BITS, segmentForNext } from './typedColumns';
+import { grown, SEGMENT_BITS, segmentBytes, segmentForNext } from './typedColumns';
 
 export { SEGMENT_BITS, SEGMENT_MASK } from './typedColumns';
 
@@ -58,6 +58,12 @@ export class ConversationSegment {
     this.lastPacket = grown(from?.lastPacket, new Float64Array(capacity));
     this.flags = grown(from?.flags, new Uint8Array(capacity));
   }
+
+  /** Every column (built on call: for counting bytes, not for the per-packet path). */
+  get columns(): ArrayBufferView[] {
+    return [this.protocol, this.index, this.addressA, this.portA, this.addressB, this.portB, this.packetsAtoB, this.bytesAtoB,
+      this.packetsBtoA, this.bytesBtoA, this.firstTime, this.lastTime, this.firstPacket, this.lastPacket, this.flags];
+  }
 }
 
 function newConversationSegment(capacity: number, from?: ConversationSegment): ConversationSegment {
@@ -79,6 +85,10 @@ export class ConversationColumns {
   add(): number {
     segmentForNext(this.segments, this.count, newConversationSegment);
     return this.count++;
+  }
+
+  get byteLength(): number {
+    return segmentBytes(this.segments);
   }
 
   /** Forgets every conversation but keeps the memory they used. */

@@ -20,6 +20,10 @@ export class ConversationHash {
 
   constructor(private readonly conv: ConversationColumns) {}
 
+  get byteLength(): number {
+    return this.table.byteLength;
+  }
+
   clear(): void {
     this.table = new Int32Array(2 * INITIAL_SLOTS);
     this.used = 0;

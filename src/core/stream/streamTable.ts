@@ -133,11 +133,14 @@ export class StreamTable {
     };
   }
 
-  /** Reads the packets appended since the last call (starts over when the store was cleared). */
-  update(): void {
+  /**
+   * Reads the packets appended since the last call (starts over when the store was
+   * cleared), or at most `limit` of them (a slice of idle time); true when none is left.
+   */
+  update(limit = Number.POSITIVE_INFINITY): boolean {
     const store = this.store;
-    const end = store.firstNumber + store.size;
-    if (end < this.next) this.reset();
+    const storeEnd = store.firstNumber + store.size;
+    if (storeEnd < this.next) this.reset();
     if (this.next < store.firstNumber) {
       // Dropped before we read them: they belong to no stream we know.
       for (; this.next < store.firstNumber; this.next++) {
@@ -145,11 +148,24 @@ export class StreamTable {
       }
     }
     const c = store.columns;
-    this.streamOf.reserve(end - this.next);
-    this.hash.reserve(this.conv.count + (end - this.next));
+    // Sized for every packet waiting, not the slice: slices then do not grow them step by step.
+    this.streamOf.reserve(storeEnd - this.next);
+    this.hash.reserve(this.conv.count + (storeEnd - this.next));
+    const end = Math.min(storeEnd, this.next + limit);
     for (let n = this.next; n < end; n++) this.read(c, store.slot(store.rowOf(n)), n);
     this.next = end;
     this.streamOf.trim(store.firstNumber);
+    return end === storeEnd;
+  }
+
+  /** Packets of the store not read yet. */
+  get unread(): number {
+    return Math.max(0, this.store.firstNumber + this.store.size - this.next);
+  }
+
+  /** Bytes of memory the table holds (its typed arrays): what a capture pays for having it. */
+  get heldBytes(): number {
+    return this.streamOf.byteLength + this.ids[0].byteLength + this.ids[1].byteLength + this.conv.byteLength + this.sequence.byteLength + this.hash.byteLength;
   }
 
   private reset(): void {

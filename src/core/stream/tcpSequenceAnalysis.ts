@@ -8,7 +8,7 @@
 import type { PacketColumns } from '../packetStore';
 import { transportOffset } from '../filter/packetFields';
 import { TcpFlag } from './tcpSegment';
-import { grown, SEGMENT_BITS, SEGMENT_MASK, segmentForNext } from './typedColumns';
+import { grown, SEGMENT_BITS, SEGMENT_MASK, segmentBytes, segmentForNext } from './typedColumns';
 
 /** Wireshark's default: a segment behind the sequence this soon after the last one is out of order, not retransmitted. */
 const OUT_OF_ORDER_SECONDS = 0.003;
@@ -77,6 +77,11 @@ class SequenceSegment {
     this.dupAcks = grown(from?.dupAcks, new Uint8Array(two));
     this.lastDupAckTime = grown(from?.lastDupAckTime, new Float64Array(two));
   }
+
+  /** Every column (built on call: for counting bytes, not for the per-packet path). */
+  get columns(): ArrayBufferView[] {
+    return [this.isnA, this.synTime, this.firstRtt, this.nextSeq, this.seen, this.nextSeqTime, this.lastAck, this.acked, this.window, this.dupAcks, this.lastDupAckTime];
+  }
 }
 
 function newSequenceSegment(capacity: number, from?: SequenceSegment): SequenceSegment {
@@ -115,6 +120,10 @@ export class TcpSequenceAnalysis {
 
   clear(): void {
     this.count = 0;
+  }
+
+  get byteLength(): number {
+    return segmentBytes(this.segments);
   }
 
   /** A's initial sequence number, -1 before A's SYN. */

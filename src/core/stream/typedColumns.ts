@@ -22,6 +22,13 @@ export function segmentForNext<T extends { readonly capacity: number }>(segments
   return next;
 }
 
+/** The bytes of a segmented table's columns. */
+export function segmentBytes(segments: readonly { readonly columns: readonly ArrayBufferView[] }[]): number {
+  let bytes = 0;
+  for (const segment of segments) for (const column of segment.columns) bytes += column.byteLength;
+  return bytes;
+}
+
 /** `next` (a new array) holding `old`'s values at its start when there is an `old` (a segment doubling), else as it is. */
 export function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T | undefined, next: T): T {
   if (old) next.set(old);
@@ -42,6 +49,10 @@ export class IntColumn {
 
   constructor(private readonly firstIndex = 0) {
     this.base = firstIndex;
+  }
+
+  get byteLength(): number {
+    return this.values.byteLength;
   }
 
   /** The value at `index`, -1 outside the column. */
