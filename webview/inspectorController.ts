@@ -45,6 +45,7 @@ export class InspectorController {
         state.storeFrames(message);
         // Stored: the host may send more (it keeps only a few MB unacknowledged).
         if (message.seq !== undefined) views.post({ type: 'ack', seq: message.seq });
+        views.streams.keepUp();
         if (state.updateRows()) list.invalidate();
         this.restorePending();
         break;

@@ -47,7 +47,7 @@ export interface InspectorViews {
   readonly detail: DetailView;
   readonly toolbar: ToolbarView;
   /** Stream numbers for filters (streamViews.ts); they start over when the packets are cleared. */
-  readonly streams: { readonly fieldSource: StreamFieldSource; reset(): void };
+  readonly streams: { readonly fieldSource: StreamFieldSource; reset(): void; keepUp(): void };
   post(message: FromWebviewMessage): void;
   /** Runs a context-menu entry (contextActions.ts; it needs every widget). */
   runAction(message: ContextActionMessage): void;

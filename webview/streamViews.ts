@@ -1,7 +1,7 @@
 /**
- * The inspector's conversation views and the stream table behind them and behind the
- * tcp.stream / udp.stream / tcp.analysis.retransmission filter fields. One table per
- * packet store (the store is replaced on `init`); it reads new packets when asked.
+ * The inspector's conversation views: Follow Stream, Conversations, the HTTP/DNS
+ * exchanges and the service map, over the stream table (streamTableFollower.ts keeps
+ * it, and gives the filter its stream fields).
  */
 import { dnsExchanges } from '../src/core/stream/dnsExchanges';
 import { followStream } from '../src/core/stream/followStream';
@@ -9,7 +9,7 @@ import { followTlsStream } from '../src/core/stream/followTls';
 import { http2Exchanges } from '../src/core/stream/http2Exchanges';
 import { httpExchanges } from '../src/core/stream/httpExchanges';
 import type { DecryptedHttp2Frame } from '../src/core/filter/decryptedFields';
-import { StreamTable } from '../src/core/stream/streamTable';
+import type { StreamTable } from '../src/core/stream/streamTable';
 import type { StreamFieldSource } from '../src/core/filter/streamFields';
 import type { PacketStore } from '../src/core/packetStore';
 import { showConversationsView } from './conversationsView';
@@ -17,6 +17,7 @@ import { orderedConversations } from '../src/core/stream/conversationOrder';
 import { showFollowView } from './followView';
 import { showExchangesView } from './httpView';
 import { showServiceMapView } from './serviceMapView';
+import { StreamTableFollower } from './streamTableFollower';
 
 export interface StreamViewsHost {
   store(): PacketStore;
@@ -32,41 +33,30 @@ export interface StreamViewsHost {
 }
 
 export class StreamViews {
-  private table: StreamTable | undefined;
-  private tableStore: PacketStore | undefined;
+  private readonly follower: StreamTableFollower;
 
-  constructor(private readonly host: StreamViewsHost) {}
-
-  /** The stream table of the current store, up to date. */
-  streams(): StreamTable {
-    const table = this.current();
-    table.update();
-    return table;
+  constructor(private readonly host: StreamViewsHost) {
+    this.follower = new StreamTableFollower(() => host.store());
   }
 
-  /**
-   * For the filter's compile context: builds the table only when a filter uses a stream
-   * field, and follows the store through clears and replacements (the table reads the
-   * packets it has not seen when asked about them).
-   */
-  readonly fieldSource: StreamFieldSource = {
-    tcpStream: (c, s, n) => this.current().tcpStream(c, s, n),
-    udpStream: (c, s, n) => this.current().udpStream(c, s, n),
-    isRetransmission: (n) => this.current().isRetransmission(n),
-  };
+  /** The stream fields for the filter's compile context. */
+  get fieldSource(): StreamFieldSource {
+    return this.follower.fieldSource;
+  }
 
-  private current(): StreamTable {
-    const store = this.host.store();
-    if (!this.table || this.tableStore !== store) {
-      this.table = new StreamTable(store);
-      this.tableStore = store;
-    }
-    return this.table;
+  /** Packets arrived: the stream table reads them in idle time. */
+  keepUp(): void {
+    this.follower.keepUp();
   }
 
   /** The store was cleared: stream numbers start over. */
   reset(): void {
-    this.table = undefined;
+    this.follower.reset();
+  }
+
+  /** The stream table of the current store, up to date. */
+  streams(): StreamTable {
+    return this.follower.upToDate();
   }
 
   /** Follow TCP/UDP Stream; `tls`: the TCP stream's decrypted data (Follow TLS Stream). */
@@ -123,7 +113,7 @@ export class StreamViews {
 
   showServiceMap(): void {
     showServiceMapView({
-      source: () => ({ store: this.host.store(), streams: this.current() }),
+      source: () => ({ store: this.host.store(), streams: this.follower.current() }),
       displayAddress: (a) => this.host.displayAddress(a),
       setFilter: (filter) => this.host.setFilter(filter),
     });

@@ -40,6 +40,7 @@ function inspector() {
   const detail: { shown: PacketDetail | undefined } = { shown: undefined };
   let saveChoice: ((onlyShown: boolean) => void) | undefined;
   let streamResets = 0;
+  let streamKeepUps = 0;
   const list = {
     selectedNumber: 0,
     following: true,
@@ -71,6 +72,7 @@ function inspector() {
     streams: {
       fieldSource: { tcpStream: () => -1, udpStream: () => -1, isRetransmission: () => false },
       reset: () => void streamResets++,
+      keepUp: () => void streamKeepUps++,
     },
     post: (m) => posted.push(m),
     runAction: (m) => actions.push(m),
@@ -79,11 +81,11 @@ function inspector() {
   };
   const state = new InspectorState();
   const controller = new InspectorController(state, views, INSTANCE);
-  return { state, controller, list, posted, notices, filterErrors, remembered, actions, selections, detail, saveChoice: () => saveChoice, streamResets: () => streamResets };
+  return { state, controller, list, posted, notices, filterErrors, remembered, actions, selections, detail, saveChoice: () => saveChoice, streamResets: () => streamResets, streamKeepUps: () => streamKeepUps };
 }
 
-test('frames after init: numbered after what the host dropped, each batch acknowledged once stored', () => {
-  const { state, controller, posted } = inspector();
+test('frames after init: numbered after what the host dropped, each batch acknowledged once stored, the stream table told', () => {
+  const { state, controller, posted, streamKeepUps } = inspector();
   controller.handle(init({ status: { state: 'capturing', droppedFromMemory: 100 } }));
   controller.handle(framesMessage(0, 5, 7));
   controller.handle(framesMessage(5, 3));
@@ -91,6 +93,7 @@ test('frames after init: numbered after what the host dropped, each batch acknow
   assert.equal(state.store.firstNumber, 101, '"No." continues the host\'s numbering');
   assert.equal(state.sorted.numberAt(7), 108);
   assert.deepEqual(posted.filter((m) => m.type === 'ack'), [{ type: 'ack', seq: 7 }], 'only the batch with a seq is acknowledged');
+  assert.equal(streamKeepUps(), 2, 'each batch stored asks the stream table to read it in idle time');
 });
 
 test('a selection saved before a reload comes back when the host has re-sent that packet', () => {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,6 +16,10 @@ import type { Browser, Page } from 'playwright-core';
 import { IndexedFileReader } from '../../src/extension/file/indexedFileReader';
 import { BIG_FILE_NOTICE, StreamedFileCapture } from '../../src/extension/file/streamedFileCapture';
 import { generatePcap, type GeneratedPcap } from '../../bench/lib/generatePcap';
+import { LinkType } from '../../src/core/packet';
+import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
+import { RawPcapRecords } from '../support/rawTcpFrames';
+import { tsharkNumbers } from '../support/streamOracle';
 import { launchChromium } from '../support/chromium';
 import { buildWebview } from './buildBundle';
 import { startHarnessServer, type HarnessServer } from './harnessServer';
@@ -97,6 +101,43 @@ test('a file many times the byte cache: all packets listed, a far packet shows i
     await page.press('#filter-input', 'Enter');
     await until(async () => ((await page.textContent('#action-notice')) ?? '').startsWith('Large file:'), 10_000);
     assert.match((await page.textContent('#action-notice')) ?? '', /packets were left out because their bytes are not in memory/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await bridge?.close();
+    await context.close();
+    model.dispose();
+  }
+});
+
+test('a file many times the byte cache: the TCP analysis still sees every packet (tcp.analysis.retransmission as tshark has it, nothing left out)', async () => {
+  // 600 exchanges, each with its request sent twice: ~2.5 MB against a cache of 256 KiB.
+  const exchanges = 600;
+  const records = new RawPcapRecords();
+  for (let k = 0; k < exchanges; k++) records.exchange([10, 9, k >> 8, k & 0xff], 40_000, [10, 7, 0, 2], 1000 + k, 500_000 + k, 1200, 1400);
+  const path = join(dir, 'retransmissions.pcap');
+  writeFileSync(path, Buffer.concat([pcapGlobalHeader(LinkType.RAW), ...records.parts]));
+  const expected = tsharkNumbers(path, 'tcp.analysis.retransmission');
+  assert.equal(expected.length, exchanges, 'tshark sees one retransmission per exchange');
+  const cache = 256 * 1024;
+  const model = new StreamedFileCapture('retransmissions.pcap', await IndexedFileReader.open(path, 64 * 1024), () => undefined, cache);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  let bridge: HostBridge | undefined;
+  try {
+    bridge = await bridgeHost(page, model, { inFlightBytes: 128 * 1024 });
+    const packets = 8 * exchanges;
+    await until(async () => (await page.textContent('[data-counter="packets"]')) === `${packets.toLocaleString('en-US')} packets`, 60_000);
+    await page.fill('#filter-input', 'tcp.analysis.retransmission');
+    await page.press('#filter-input', 'Enter');
+    await until(async () => (await page.textContent('[data-counter="shown"]')) === `${exchanges} shown`, 10_000);
+    await page.click('.list-scroller', { position: { x: 300, y: 60 } });
+    await page.keyboard.press('Home');
+    await until(async () => (await visibleRows(page))[0]?.[0] === String(expected[0]));
+    assert.deepEqual((await visibleRows(page)).slice(0, 5).map((r) => Number(r[0])), expected.slice(0, 5), 'the first retransmissions, as tshark numbers them');
+    assert.doesNotMatch((await page.textContent('#action-notice')) ?? '', /Large file/, 'no packet was left out');
     assert.deepEqual(errors, []);
   } finally {
     await bridge?.close();
