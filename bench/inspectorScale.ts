@@ -61,7 +61,7 @@ export interface InspectorFigures {
   scrollP95Ms: number;
   scroll: ScrollScenario[];
   heapMb: number;
-  /** From the Conversations menu entry to its table drawn (the stream table built at that moment, as a user's first opening builds it). */
+  /** From the Conversations menu entry to its table drawn, first opened after the scrolls (the stream table followed the load in idle time). */
   conversationsMs: number;
   conversationsTitle: string;
   batchesMb: number;
@@ -163,15 +163,17 @@ async function filterFigures(page: Page): Promise<{ filterMs: number; filterShow
 
 /**
  * Opens Conversations as the row's context menu does (the host relays the entry as a
- * `contextAction`) and times it until its table is on screen: the page builds the
- * stream table then (nothing built it before), so this is a first opening.
+ * `contextAction`) and times it until its table is on screen. The first opening, after
+ * the scrolls: the stream table has followed the load in idle time (streamViews.ts), so
+ * this is what a user who opens it a few seconds after the file gets waits for; the
+ * table's own build, when asked for before it is ready, is bench 8's Conversations line.
  */
 async function conversationsOpened(page: Page): Promise<{ ms: number; title: string }> {
   const selector = '.list-row:not([hidden]) .col-info';
   const message = await menuMessage(page, selector, 'showConversations');
   const started = Date.now();
   await send(page, message);
-  await page.waitForSelector('#conversations-table tbody tr', { timeout: 120_000 });
+  await page.waitForSelector('#conversations-table tr.conversation-row', { timeout: 120_000 });
   // Until the frame with the table is painted.
   await page.evaluate(() => {
     const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { CapturedFrame } from '../../src/core/packet';
+import { LinkType, type CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { webviewHarness } from './harnessSession';
 import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
@@ -78,17 +78,61 @@ test('Conversations: a sortable table; a click shows the conversation\'s packets
   const page = await loaded();
   await pickFromMenu(page, '.list-row[data-number="1"] .col-info', 'showConversations');
   await page.waitForSelector('#conversations-table');
-  const rows = await page.$$eval('#conversations-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
+  const rows = await page.$$eval('#conversations-table tr.conversation-row', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
   assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[10]]), [
     ['TCP', '0', 'web:53914', 'web:8080', '12', 'FIN'],
     ['UDP', '0', 'web:40053', 'web:53', '8', 'UDP'],
   ]);
   await page.click('#conversations-table th:nth-child(5)');
   await page.click('#conversations-table th:nth-child(5)');
-  assert.equal(await page.textContent('#conversations-table tbody tr td'), 'TCP', 'sorted by packets, most first');
-  await page.click('#conversations-table tbody tr:nth-child(2)');
+  assert.equal(await page.textContent('#conversations-table tr.conversation-row td'), 'TCP', 'sorted by packets, most first');
+  await page.locator('#conversations-table tr.conversation-row').nth(1).click();
   await until(async () => (await visibleRows(page)).length === 8);
   assert.equal(await page.inputValue('#filter-input'), 'udp.stream == 0');
+});
+
+/** A raw IPv4 UDP datagram from 10.1.x.y:port to 10.2.0.1:53 with 4 bytes of payload. */
+function udpFrame(i: number, port: number): CapturedFrame {
+  const data = new Uint8Array(32);
+  data.set([0x45, 0, 0, 32, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 1, (i >> 8) & 0xff, i & 0xff, 10, 2, 0, 1]);
+  data.set([port >> 8, port & 0xff, 0, 53, 0, 12, 0, 0, 1, 2, 3, 4], 20);
+  return { tsSec: 1_700_000_000, tsUsec: i, interfaceName: 'eth0', direction: 'out', linkType: LinkType.RAW, originalLength: data.length, data };
+}
+
+test('Conversations of a scan: only the rows in view are drawn, and scrolling draws the rest in order', async () => {
+  const page = await openInspector(harness);
+  const conversations = 3000;
+  await send(page, { type: 'init', title: 'scan', live: false, hostnames: {}, maxPackets: 10_000, status: { state: 'file' } });
+  await sendFrames(page, Array.from({ length: conversations }, (_, i) => udpFrame(i, 20_000 + (i % 1000))), 500);
+  await until(async () => (await page.textContent('[data-counter="packets"]')) === '3,000 packets');
+  await pickFromMenu(page, '.list-row:not([hidden]) .col-info', 'showConversations');
+  await page.waitForSelector('#conversations-table tr.conversation-row');
+  assert.equal(await page.textContent('#conversations-view .overlay-title'), 'Conversations (3,000)');
+  assert.match(await page.textContent('#conversations-more') ?? '', /Showing the first 2,000 of 3,000/);
+  const streamsDrawn = (): Promise<number[]> => page.$$eval('#conversations-table tr.conversation-row', (trs) => trs.map((tr) => Number(tr.children[1]?.textContent)));
+  const top = await streamsDrawn();
+  assert.ok(top.length > 10 && top.length < 120, `a window of rows is drawn, not 2,000 (${top.length})`);
+  assert.deepEqual(top, top.map((_, i) => i), 'from stream 0 on, in order');
+  const height = await page.$eval('#conversations-view .overlay-body', (b) => b.scrollHeight);
+  const rowHeight = await page.$eval('#conversations-table tr.conversation-row', (r) => r.getBoundingClientRect().height);
+  assert.ok(height >= 2000 * rowHeight, `the scrollbar spans all 2,000 rows (${height} px for rows of ${rowHeight} px)`);
+
+  await page.$eval('#conversations-view .overlay-body', (b) => { b.scrollTop = b.scrollHeight; });
+  await until(async () => (await streamsDrawn()).at(-1) === 1999);
+  const bottom = await streamsDrawn();
+  assert.ok(bottom.length < 120, `still a window (${bottom.length} rows)`);
+  assert.deepEqual(bottom, bottom.map((_, i) => 2000 - bottom.length + i), 'the last rows of the order, contiguous');
+  const lastRow = page.locator('#conversations-table tr.conversation-row').last();
+  assert.equal(await lastRow.locator('td').nth(2).textContent(), '10.1.7.207:20999', 'the 2,000th conversation (10.1.7.207 is 1999)');
+  assert.ok(await lastRow.isVisible(), 'the last row is on screen at the bottom');
+
+  // Sorted by Stream, descending: the window starts over at the top, in the new order.
+  await page.click('#conversations-table th:nth-child(2)');
+  await until(async () => (await page.$eval('#conversations-view .overlay-body', (b) => b.scrollTop)) === 0);
+  assert.deepEqual((await streamsDrawn()).slice(0, 3), [2999, 2998, 2997]);
+  assert.equal(await page.textContent('#conversations-table tr.conversation-row td:nth-child(3)'), '10.1.11.183:20999', 'stream 2,999 is 10.1.11.183');
+  await page.locator('#conversations-table tr.conversation-row').nth(2).click();
+  await until(async () => (await page.inputValue('#filter-input')) === 'udp.stream == 2997');
 });
 
 test('HTTP and DNS exchanges: request paired with its response, headers and body on selection', async () => {
