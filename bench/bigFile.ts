@@ -187,6 +187,8 @@ async function selectPacket2(page: Page): Promise<string> {
   await page.keyboard.press('Home');
   await waitFor('the first row', async () => (await page.$('.list-row[data-number="2"]')) !== null, 10_000);
   await page.click('.list-row[data-number="2"]');
+  // The detail pane follows the selection at the next frame: until then it shows the packet Home selected.
+  await waitFor('packet 2\'s detail', async () => ((await page.textContent('.layer > summary')) ?? '').startsWith('Frame 2:'), 10_000);
   await waitFor('packet 2\'s bytes', async () => (await hexOfSelected(page)) !== '', 10_000);
   return hexOfSelected(page);
 }
