@@ -90,8 +90,8 @@ describe('streams of a real capture with packet loss, against tshark', { timeout
     for (const exchange of exchanges.slice(0, 3)) {
       const followed = followStream(store, table, 'tcp', exchange.stream);
       assert.ok(followed);
-      const request = new TextDecoder().decode(followed.sides[0]);
-      const response = new TextDecoder().decode(followed.sides[1]);
+      const request = new TextDecoder().decode(followed.sides[0].all());
+      const response = new TextDecoder().decode(followed.sides[1].all());
       assert.match(request, /^GET \/big\.txt HTTP\/1\.1\r\n/);
       assert.ok(response.startsWith('HTTP/1.1 200 OK') && response.endsWith(`\r\n\r\n${BIG}`), 'the response is the file, each byte once and in order');
       assert.deepEqual(followed.missing, [0, 0]);

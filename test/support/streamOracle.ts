@@ -138,7 +138,7 @@ export function checkAgainstTshark(path: string): void {
       const theirs = tsharkFollow(path, protocol, conversation.index);
       const turns = followed.chunks.map((c) => String(c.side)).join('').replace(/(.)\1+/g, '$1');
       assert.deepEqual(
-        { nodes: followed.endpoints, sides: [hex(followed.sides[0]), hex(followed.sides[1])], turns },
+        { nodes: followed.endpoints, sides: [hex(followed.sides[0].all()), hex(followed.sides[1].all())], turns },
         theirs, `follow,${protocol},raw,${conversation.index}`);
     }
   }

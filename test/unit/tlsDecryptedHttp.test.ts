@@ -153,10 +153,10 @@ describe('Follow TLS Stream and HTTP exchanges on decrypted data', () => {
       const followed = followTlsStream(store, table, stream, (n) => tls.plaintext(n));
       assert.ok(followed, 'nothing decrypted');
       assert.equal(followed.protocol, 'tls');
-      const mine = followed.sides.map((s) => Buffer.from(s).toString('hex')).sort();
+      const mine = followed.sides.map((s) => Buffer.from(s.all()).toString('hex')).sort();
       const theirs = tsharkFollow(stream).map((s) => s.toString('hex')).sort();
       assert.deepEqual(mine, theirs);
-      const client = Buffer.from(followed.sides[0]).toString('latin1');
+      const client = Buffer.from(followed.sides[0].all()).toString('latin1');
       assert.match(client, /^(PRI \* HTTP\/2\.0|GET \/api\/v1\/items HTTP\/1\.1)/);
     });
   }

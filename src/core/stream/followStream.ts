@@ -5,18 +5,19 @@
  * back in sequence, a hole that never fills marked as missing bytes); UDP is each
  * datagram's payload.
  *
- * The bytes are copied out of the packet store into one buffer per side: the store is a
- * ring that reuses its memory, while the result stays open in a view and may be saved.
+ * Each side's bytes are the pieces as delivered (views into the packet store's chunks,
+ * which are never rewritten: sideBytes.ts), read as one array only when asked (Save Raw).
  */
 import type { PacketStore } from '../packetStore';
 import type { StreamTable } from './streamTable';
+import { SideBytes } from './sideBytes';
 import { TcpReassembler, type StreamSide } from './tcpReassembler';
 import { tcpSegmentOf } from './tcpSegment';
 
 export interface FollowChunk {
   /** 0: side A (the client when the handshake was seen), 1: side B. */
   side: StreamSide;
-  /** Where the chunk's bytes are in `sides[side]`. */
+  /** Where the chunk's bytes are in `sides[side]` (`sides[side].range(start, length)`). */
   start: number;
   length: number;
   /** Bytes missing just before this chunk (a hole the capture never filled). */
@@ -33,7 +34,7 @@ export interface FollowedStream {
   endpoints: [string, string];
   chunks: FollowChunk[];
   /** Each side's payload, in sequence order, holes left out. */
-  sides: [Uint8Array, Uint8Array];
+  sides: [SideBytes, SideBytes];
   /** Bytes missing on each side (holes). */
   missing: [number, number];
 }
@@ -91,19 +92,12 @@ export function endpointText(address: string, port: number): string {
 }
 
 export function assemble(protocol: FollowedStream['protocol'], index: number, endpoints: [string, string], pieces: Piece[]): FollowedStream {
-  const totals = [0, 0];
   const missing: [number, number] = [0, 0];
-  for (const p of pieces) {
-    totals[p.side] = (totals[p.side] ?? 0) + p.bytes.length;
-    missing[p.side] += p.missingBefore;
-  }
-  const sides: [Uint8Array, Uint8Array] = [new Uint8Array(totals[0] ?? 0), new Uint8Array(totals[1] ?? 0)];
-  const at = [0, 0];
+  const sides: [SideBytes, SideBytes] = [new SideBytes(), new SideBytes()];
   const chunks: FollowChunk[] = [];
   for (const p of pieces) {
-    const start = at[p.side] ?? 0;
-    sides[p.side].set(p.bytes, start);
-    at[p.side] = start + p.bytes.length;
+    missing[p.side] += p.missingBefore;
+    const start = sides[p.side].push(p.bytes);
     const previous = chunks[chunks.length - 1];
     // Consecutive pieces of one side read as one block, as in Wireshark's view.
     if (previous && previous.side === p.side && p.missingBefore === 0) {
