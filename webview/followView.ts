@@ -7,10 +7,10 @@ import { hexdumpLines } from '../src/core/hexdump';
 import type { FollowedStream } from '../src/core/stream/followStream';
 import { el } from './dom';
 import { formatCount } from './format';
+import { textBlocks, streamText } from './followText';
 import { OverlayPanel } from './overlayPanel';
 
 const RENDER_LIMIT = 1024 * 1024;
-
 export type SaveWhich = 'both' | 'a' | 'b';
 
 export interface FollowViewHost {
@@ -20,23 +20,12 @@ export interface FollowViewHost {
   filterStream(filter: string): void;
 }
 
-/** Printable text of the bytes: line breaks and tabs kept, other control bytes as '.'. */
-export function streamText(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    const part = bytes.subarray(i, i + 8192);
-    const codes = Array.from(part, (b) => (b === 10 || b === 13 || b === 9 || (b >= 32 && b < 127) ? b : 46));
-    text += String.fromCharCode(...codes);
-  }
-  return text;
-}
-
 /** Both sides in sending order as one byte array (Wireshark's "Entire conversation"). */
 export function entireConversation(stream: FollowedStream): Uint8Array {
   const out = new Uint8Array(stream.sides[0].length + stream.sides[1].length);
   let at = 0;
   for (const chunk of stream.chunks) {
-    out.set(stream.sides[chunk.side].subarray(chunk.start, chunk.start + chunk.length), at);
+    out.set(stream.sides[chunk.side].range(chunk.start, chunk.length), at);
     at += chunk.length;
   }
   return out;
@@ -68,10 +57,11 @@ export function showFollowView(stream: FollowedStream, host: FollowViewHost): Ov
       if (budget <= 0) break;
       if ((show === 'a' && chunk.side !== 0) || (show === 'b' && chunk.side !== 1)) continue;
       if (chunk.missingBefore > 0) content.append(el('div', { class: 'follow-missing' }, `[${formatCount(chunk.missingBefore)} bytes missing in capture]`));
-      const bytes = stream.sides[chunk.side].subarray(chunk.start, chunk.start + Math.min(chunk.length, budget));
+      const bytes = stream.sides[chunk.side].range(chunk.start, Math.min(chunk.length, budget));
       budget -= bytes.length;
       const text = mode.value === 'hex' ? hexdumpLines(bytes).join('\n') : streamText(bytes);
-      content.append(el('pre', { class: `follow-chunk follow-side-${chunk.side === 0 ? 'a' : 'b'}`, title: `${chunk.side === 0 ? a : b}, up to packet ${chunk.packet}` }, text));
+      const attributes = { class: `follow-chunk follow-side-${chunk.side === 0 ? 'a' : 'b'}`, title: `${chunk.side === 0 ? a : b}, up to packet ${chunk.packet}` };
+      for (const block of textBlocks(text)) content.append(el('pre', attributes, block));
     }
     const total = stream.sides[0].length + stream.sides[1].length;
     const missing = stream.missing[0] + stream.missing[1];
@@ -85,7 +75,7 @@ export function showFollowView(stream: FollowedStream, host: FollowViewHost): Ov
   which.addEventListener('change', render);
   save.addEventListener('click', () => {
     const w = which.value as SaveWhich;
-    const bytes = w === 'both' ? entireConversation(stream) : stream.sides[w === 'a' ? 0 : 1];
+    const bytes = w === 'both' ? entireConversation(stream) : stream.sides[w === 'a' ? 0 : 1].all();
     host.saveBytes(`${stream.protocol}-stream-${stream.index}${w === 'both' ? '' : `-${w === 'a' ? 'client' : 'server'}`}.bin`, bytes);
   });
   filter.addEventListener('click', () => {

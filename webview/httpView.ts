@@ -8,7 +8,7 @@ import type { HttpExchange } from '../src/core/stream/httpExchanges';
 import type { HttpMessage } from '../src/core/stream/httpMessageParser';
 import { el } from './dom';
 import { formatBytes, formatCount } from './format';
-import { streamText } from './followView';
+import { streamText } from './followText';
 import { OverlayPanel } from './overlayPanel';
 
 export interface ExchangesHost {

@@ -12,6 +12,7 @@ import { LinkType, type CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { webviewHarness } from './harnessSession';
 import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
+import { PSH_ACK, SYN, SYN_ACK, tcpFrame } from '../support/rawTcpFrames';
 
 const harness = webviewHarness();
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -133,6 +134,36 @@ test('Conversations of a scan: only the rows in view are drawn, and scrolling dr
   assert.equal(await page.textContent('#conversations-table tr.conversation-row td:nth-child(3)'), '10.1.11.183:20999', 'stream 2,999 is 10.1.11.183');
   await page.locator('#conversations-table tr.conversation-row').nth(2).click();
   await until(async () => (await page.inputValue('#filter-input')) === 'udp.stream == 2997');
+});
+
+test('Follow TCP Stream of a large response: drawn in blocks that read as the one stream; Save Raw gives every byte', async () => {
+  const client = [10, 9, 0, 1];
+  const server = [10, 7, 0, 2];
+  const segment = 60_000;
+  const frames: CapturedFrame[] = [];
+  const add = (data: Uint8Array): void => {
+    frames.push({ tsSec: 1_700_000_000, tsUsec: frames.length, interfaceName: 'eth0', direction: 'in', linkType: LinkType.RAW, originalLength: data.length, data });
+  };
+  add(tcpFrame(client, 40_000, server, 80, 100, 0, SYN, 0));
+  add(tcpFrame(server, 80, client, 40_000, 900, 101, SYN_ACK, 0));
+  add(tcpFrame(client, 40_000, server, 80, 101, 901, PSH_ACK, 100));
+  for (let k = 0; k < 3; k++) add(tcpFrame(server, 80, client, 40_000, 901 + k * segment, 201, PSH_ACK, segment));
+  const page = await openInspector(harness);
+  await send(page, { type: 'init', title: 'transfer', live: false, hostnames: {}, maxPackets: 1000, status: { state: 'file' } });
+  await sendFrames(page, frames);
+  await until(async () => (await page.textContent('[data-counter="packets"]')) === '6 packets');
+  await pickFromMenu(page, '.list-row:not([hidden]) .col-info', 'followTcpStream');
+  await page.waitForSelector('#follow-view');
+  const blocks = await page.$$eval('#follow-content pre', (pres) => pres.map((p) => [p.className, p.textContent ?? '']));
+  assert.ok(blocks.length >= 4, `the 180,000-byte response in several blocks (${blocks.length} in all)`);
+  assert.equal(blocks.filter(([c]) => /follow-side-a/.test(c ?? '')).map(([, t]) => t).join(''), 'a'.repeat(100));
+  assert.equal(blocks.filter(([c]) => /follow-side-b/.test(c ?? '')).map(([, t]) => t).join(''), 'a'.repeat(3 * segment), 'the blocks read as the whole response');
+  await page.click('#follow-save');
+  const saved = await page.evaluate(() => {
+    const posted = (globalThis as unknown as { __posted: { type: string; bytes?: Uint8Array }[] }).__posted;
+    return posted.filter((m) => m.type === 'saveBytes').at(-1)?.bytes?.length;
+  });
+  assert.equal(saved, 100 + 3 * segment);
 });
 
 test('HTTP and DNS exchanges: request paired with its response, headers and body on selection', async () => {
