@@ -14,7 +14,7 @@
  * a trace (test/webview/frameTrace.ts), over three ways of scrolling: the
  * mouse wheel, PageDown bursts, and the scrollbar dragged across all rows.
  *
- *   node --import tsx bench/inspectorScale.ts FILE.pcap [single,merged]
+ *   node --import tsx bench/inspectorScale.ts FILE.pcap [single,merged]   ('' for Follow Stream alone)
  *   DNC_BENCH_PROFILE=DIR also writes a CPU profile and a trace of each scroll.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ import type { FrameCounts } from '../test/webview/frameCounts';
 import { mergedCaptureRows, MERGED_CONTAINERS, type MergedFigures } from './lib/mergedCapture';
 import { withCpuProfile } from './lib/cpuProfile';
 import { menuMessage, send } from '../test/webview/inspectorPage';
+import { tcpTransferPcap } from './lib/tcpTransferPcap';
 
 const root = resolve(__dirname, '..');
 const PER_BATCH = 10_000;
@@ -184,6 +185,56 @@ async function conversationsOpened(page: Page): Promise<{ ms: number; title: str
   return { ms, title };
 }
 
+/** Follow TCP Stream of one large transfer, first opened in the page right after its packets are listed. */
+export interface FollowInPage {
+  packets: number;
+  payloadBytes: number;
+  allListedMs: number;
+  /** From the menu entry to the view painted. */
+  followMs: number;
+  /** The view's summary line (the bytes each side sent). */
+  summary: string;
+}
+
+/** The inspector at 1 M packets (two variants), and Follow Stream of a 100 MB transfer. */
+export interface InspectorPart {
+  variants: InspectorFigures[];
+  follow: FollowInPage;
+}
+
+/**
+ * Follow TCP Stream as a user meets it: the 100 MB transfer of bench 8 listed in the page, then
+ * right away a row's context menu. The stream table may still be following the load; the
+ * reassembly of both directions and the first 1 MB drawn are timed as well.
+ */
+async function followOpened(browser: Browser, url: string): Promise<FollowInPage> {
+  const transfer = tcpTransferPcap(join(root, 'bench', 'out', 'tcp-transfer.pcap'), 100);
+  const records = readPcapFile(readFileSync(transfer.path)).records;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.goto(url);
+    const listed = await loadAll(page, singleBatches(records).batches, records.length);
+    const message = await menuMessage(page, '.list-row:not([hidden]) .col-info', 'followTcpStream');
+    const open = async (): Promise<number> => {
+      const started = Date.now();
+      await send(page, message);
+      await page.waitForSelector('#follow-content pre', { timeout: 60_000 });
+      await page.evaluate(() => {
+        const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };
+        return new Promise<void>((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())));
+      });
+      return Date.now() - started;
+    };
+    const followMs = PROFILE_DIR ? await withCpuProfile(page, join(PROFILE_DIR, 'follow.cpuprofile'), open) : await open();
+    const summary = (await page.textContent('#follow-summary')) ?? '';
+    return { packets: records.length, payloadBytes: transfer.payloadBytes, allListedMs: listed.allListedMs, followMs, summary };
+  } finally {
+    await context.close();
+  }
+}
+
 /** Runs one scroll scenario traced (and, with DNC_BENCH_PROFILE, profiled). */
 async function scenario(page: Page, variant: InspectorVariant, name: string, run: () => Promise<number>): Promise<ScrollScenario> {
   const file = PROFILE_DIR ? join(PROFILE_DIR, `${variant}-${name.replace(/\W+/g, '-')}`) : undefined;
@@ -237,10 +288,10 @@ async function measureVariant(browser: Browser, url: string, variant: InspectorV
   }
 }
 
-async function main(): Promise<InspectorFigures[]> {
+async function main(): Promise<InspectorPart> {
   const pcap = process.argv[2];
   if (!pcap) throw new Error('usage: inspectorScale.ts FILE.pcap [single,merged]');
-  const variants = (process.argv[3] ?? 'single,merged').split(',') as InspectorVariant[];
+  const variants = (process.argv[3] ?? 'single,merged').split(',').filter(Boolean) as InspectorVariant[];
   if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
   buildWebview(root);
   const records = readPcapFile(readFileSync(pcap)).records;
@@ -257,7 +308,7 @@ async function main(): Promise<InspectorFigures[]> {
         figures.push(await measureVariant(browser, server.url, variant, singleBatches(records), records.length));
       }
     }
-    return figures;
+    return { variants: figures, follow: await followOpened(browser, server.url) };
   } finally {
     await browser.close();
     await server.close();

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { InspectorFigures } from './inspectorScale';
+import type { InspectorPart } from './inspectorScale';
 import type { LiveFigures } from './liveCapture';
 import type { ThroughputFigures } from './decodeThroughput';
 import type { TlsFigures } from './tlsDecrypt';
@@ -24,7 +24,7 @@ import { removeGenerated } from './lib/generatePcap';
 import { throughputReport } from './lib/throughputReport';
 import { generatePcap } from './lib/generatePcap';
 import { streamLines } from './lib/streamFigures';
-import { inspectorLines } from './lib/inspectorReport';
+import { followLines, inspectorLines } from './lib/inspectorReport';
 import type { StreamFigures } from './streamViews';
 import type { BigFileFigures } from './bigFile';
 import { bigFileLines } from './lib/bigFileReport';
@@ -104,7 +104,7 @@ function main(): void {
   const throughput = wanted('1') ? part<ThroughputFigures>('1. decode throughput', 'decodeThroughput.ts', [process.env.DNC_BENCH_RUNS ?? '3', `many flows=${pcap.path}`, `realistic=${realistic.path}`]) : undefined;
   const live = wanted('2') ? part<LiveFigures>('2/4/5. live capture, latency, memory', 'liveCapture.ts') : undefined;
   const sweep = wanted('2c') ? part<SweepFigures>('2c. live capture against tcpdump alone', 'liveVsTcpdump.ts') : undefined;
-  const inspector = wanted('3') ? part<InspectorFigures[]>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]) : undefined;
+  const inspector = wanted('3') ? part<InspectorPart>('3. inspector at 1M packets in Chromium', 'inspectorScale.ts', [pcap.path]) : undefined;
   const tls = wanted('6') ? part<TlsFigures>('6. TLS decryption of a large transfer', 'tlsDecrypt.ts', [process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
   const rows = wanted('7') ? part<RowFigures>('7. wire to row drawn in the inspector', 'wireToRow.ts') : undefined;
   const streams = wanted('8') ? part<StreamFigures>('8. Follow Stream and Conversations', 'streamViews.ts', [pcap.path, process.env.DNC_BENCH_RUNS ?? '3']) : undefined;
@@ -145,7 +145,7 @@ function main(): void {
       ...mem.samples.map((s) => [formatCount(s.packets), s.seconds.toFixed(0), `${s.hostRssMb.toFixed(0)} MB`, `${s.hostHeapMb.toFixed(0)} MB`, `${s.hostArrayBuffersMb.toFixed(0)} MB`, formatCount(s.storeFrames), `${s.storeMb.toFixed(0)} MB`, `${s.helperRssMb.toFixed(0)} MB`]),
     ]));
   }
-  if (inspector) out.push(...inspectorLines(inspector));
+  if (inspector) out.push(...inspectorLines(inspector.variants), ...followLines(inspector.follow));
   if (tls) {
     const [engine, tshark, perRecord] = tls.lines;
     out.push('', `6. TLS 1.3 AES-128-GCM decryption with a key log: one HTTPS download captured on lo, ${formatMb(tls.file.bytes)} pcap, ${formatCount(tls.file.packets)} packets, ${formatMb(tls.file.plaintextBytes)} of plaintext (kernel drops when captured: ${tls.file.kernelDrops})`);

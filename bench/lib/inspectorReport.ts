@@ -4,7 +4,7 @@
  * goal 8): no frame on screen longer than one vsync at the 95th percentile,
  * i.e. at most 5 % of the frames dropped.
  */
-import type { InspectorFigures } from '../inspectorScale';
+import type { FollowInPage, InspectorFigures } from '../inspectorScale';
 import type { FrameCounts } from '../../test/webview/frameCounts';
 import { formatCount, formatMs, table, verdict } from './figures';
 
@@ -47,4 +47,17 @@ export function inspectorLines(figures: InspectorFigures[]): string[] {
   out.push(`   scrolling goal (no frame over one vsync at p95, vsync ${formatMs(vsync, 1)} of the compositor's clock), frames dropped: ${figures.map((f) => `${name(f)} ${verdict(withinOneVsync(f, (c) => c.p95FrameMs))}`).join(', ')}`);
   out.push(`   stricter, a partial frame (scrollbar moved, rows not yet redrawn) counted as dropped: ${figures.map((f) => `${name(f)} ${verdict(withinOneVsync(f, (c) => c.p95ContentFrameMs))}`).join(', ')}`);
   return out;
+}
+
+/** Follow TCP Stream of the 100 MB transfer in the page (issue 10: shown < 1 s). */
+export function followLines(f: FollowInPage): string[] {
+  return [
+    '',
+    `3b. Follow TCP Stream in headless Chromium: one ${formatCount(Math.round(f.payloadBytes / 2 ** 20))} MB transfer, ${formatCount(f.packets)} packets, listed in ${formatMs(f.allListedMs)}, then at once a row's context menu`,
+    table([
+      ['figure', 'measured', 'target', 'verdict'],
+      ['menu entry -> view painted (table, reassembly of both sides, first 1 MB drawn)', formatMs(f.followMs), '< 1 s (issue 10)', verdict(f.followMs < 1000)],
+      ['the view\'s summary', f.summary, 'the server side sent every byte', verdict(f.summary.includes(`${formatCount(f.payloadBytes)} bytes`))],
+    ]),
+  ];
 }
