@@ -170,19 +170,22 @@ async function filterFigures(page: Page): Promise<{ filterMs: number; filterShow
  * table's own build, when asked for before it is ready, is bench 8's Conversations line.
  */
 async function conversationsOpened(page: Page): Promise<{ ms: number; title: string }> {
-  const selector = '.list-row:not([hidden]) .col-info';
-  const message = await menuMessage(page, selector, 'showConversations');
+  const message = await menuMessage(page, '.list-row:not([hidden]) .col-info', 'showConversations');
+  const ms = await menuToPainted(page, message, '#conversations-table tr.conversation-row');
+  const title = (await page.textContent('#conversations-view .overlay-title')) ?? '';
+  return { ms, title };
+}
+
+/** Sends a menu entry's message and times it until `selector` is on screen and its frame painted, ms. */
+async function menuToPainted(page: Page, message: Parameters<typeof send>[1], selector: string): Promise<number> {
   const started = Date.now();
   await send(page, message);
-  await page.waitForSelector('#conversations-table tr.conversation-row', { timeout: 120_000 });
-  // Until the frame with the table is painted.
+  await page.waitForSelector(selector, { timeout: 120_000 });
   await page.evaluate(() => {
     const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };
     return new Promise<void>((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())));
   });
-  const ms = Date.now() - started;
-  const title = (await page.textContent('#conversations-view .overlay-title')) ?? '';
-  return { ms, title };
+  return Date.now() - started;
 }
 
 /** Follow TCP Stream of one large transfer, first opened in the page right after its packets are listed. */
@@ -217,16 +220,7 @@ async function followOpened(browser: Browser, url: string): Promise<FollowInPage
     await page.goto(url);
     const listed = await loadAll(page, singleBatches(records).batches, records.length);
     const message = await menuMessage(page, '.list-row:not([hidden]) .col-info', 'followTcpStream');
-    const open = async (): Promise<number> => {
-      const started = Date.now();
-      await send(page, message);
-      await page.waitForSelector('#follow-content pre', { timeout: 60_000 });
-      await page.evaluate(() => {
-        const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };
-        return new Promise<void>((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())));
-      });
-      return Date.now() - started;
-    };
+    const open = (): Promise<number> => menuToPainted(page, message, '#follow-content pre');
     const followMs = PROFILE_DIR ? await withCpuProfile(page, join(PROFILE_DIR, 'follow.cpuprofile'), open) : await open();
     const summary = (await page.textContent('#follow-summary')) ?? '';
     return { packets: records.length, payloadBytes: transfer.payloadBytes, allListedMs: listed.allListedMs, followMs, summary };

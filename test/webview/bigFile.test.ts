@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { IndexedFileReader } from '../../src/extension/file/indexedFileReader';
 import { BIG_FILE_NOTICE, StreamedFileCapture } from '../../src/extension/file/streamedFileCapture';
 import { generatePcap, type GeneratedPcap } from '../../bench/lib/generatePcap';
@@ -58,17 +58,26 @@ async function shownBytes(page: Page): Promise<string> {
   return lines.map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('').toLowerCase();
 }
 
-test('a file many times the byte cache: all packets listed, a far packet shows its own bytes from the file, contents filters say what they missed', async () => {
-  assert.ok(file.bytes > 5 * CACHE, `the file (${file.bytes} bytes) is several times the cache`);
-  const model = new StreamedFileCapture('big.pcap', await IndexedFileReader.open(file.path, 256 * 1024), () => undefined, CACHE);
+/** A fresh page bridged to `model` as the extension host would serve it; `errors` collects the page's. */
+async function openBridged(model: StreamedFileCapture, inFlightBytes: number): Promise<{ context: BrowserContext; page: Page; errors: string[]; bridge: HostBridge }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
-  let bridge: HostBridge | undefined;
   try {
-    bridge = await bridgeHost(page, model, { inFlightBytes: 2 * 1024 * 1024 });
+    await page.goto(server.url);
+    return { context, page, errors, bridge: await bridgeHost(page, model, { inFlightBytes }) };
+  } catch (e) {
+    await context.close();
+    throw e;
+  }
+}
+
+test('a file many times the byte cache: all packets listed, a far packet shows its own bytes from the file, contents filters say what they missed', async () => {
+  assert.ok(file.bytes > 5 * CACHE, `the file (${file.bytes} bytes) is several times the cache`);
+  const model = new StreamedFileCapture('big.pcap', await IndexedFileReader.open(file.path, 256 * 1024), () => undefined, CACHE);
+  const { context, page, errors, bridge } = await openBridged(model, 2 * 1024 * 1024);
+  try {
     const expectedCounter = `${PACKETS.toLocaleString('en-US')} packets`;
     await until(async () => (await page.textContent('[data-counter="packets"]')) === expectedCounter, 60_000);
     await until(async () => ((await page.textContent('#status-line')) ?? '').includes(`${PACKETS.toLocaleString('en-US')} packets from big.pcap`), 10_000);
@@ -103,7 +112,7 @@ test('a file many times the byte cache: all packets listed, a far packet shows i
     assert.match((await page.textContent('#action-notice')) ?? '', /packets were left out because their bytes are not in memory/);
     assert.deepEqual(errors, []);
   } finally {
-    await bridge?.close();
+    await bridge.close();
     await context.close();
     model.dispose();
   }
@@ -120,14 +129,8 @@ test('a file many times the byte cache: the TCP analysis still sees every packet
   assert.equal(expected.length, exchanges, 'tshark sees one retransmission per exchange');
   const cache = 256 * 1024;
   const model = new StreamedFileCapture('retransmissions.pcap', await IndexedFileReader.open(path, 64 * 1024), () => undefined, cache);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
-  let bridge: HostBridge | undefined;
+  const { context, page, errors, bridge } = await openBridged(model, 128 * 1024);
   try {
-    bridge = await bridgeHost(page, model, { inFlightBytes: 128 * 1024 });
     const packets = 8 * exchanges;
     await until(async () => (await page.textContent('[data-counter="packets"]')) === `${packets.toLocaleString('en-US')} packets`, 60_000);
     await page.fill('#filter-input', 'tcp.analysis.retransmission');
@@ -140,7 +143,7 @@ test('a file many times the byte cache: the TCP analysis still sees every packet
     assert.doesNotMatch((await page.textContent('#action-notice')) ?? '', /Large file/, 'no packet was left out');
     assert.deepEqual(errors, []);
   } finally {
-    await bridge?.close();
+    await bridge.close();
     await context.close();
     model.dispose();
   }
