@@ -11,6 +11,8 @@ import { textBlocks, streamText } from './followText';
 import { OverlayPanel } from './overlayPanel';
 
 const RENDER_LIMIT = 1024 * 1024;
+/** A block at least this long is laid out only when in view (`.follow-large`). */
+const LARGE_BLOCK_CHARS = 16 * 1024;
 export type SaveWhich = 'both' | 'a' | 'b';
 
 export interface FollowViewHost {
@@ -60,8 +62,10 @@ export function showFollowView(stream: FollowedStream, host: FollowViewHost): Ov
       const bytes = stream.sides[chunk.side].range(chunk.start, Math.min(chunk.length, budget));
       budget -= bytes.length;
       const text = mode.value === 'hex' ? hexdumpLines(bytes).join('\n') : streamText(bytes);
-      const attributes = { class: `follow-chunk follow-side-${chunk.side === 0 ? 'a' : 'b'}`, title: `${chunk.side === 0 ? a : b}, up to packet ${chunk.packet}` };
-      for (const block of textBlocks(text)) content.append(el('pre', attributes, block));
+      const side = `follow-chunk follow-side-${chunk.side === 0 ? 'a' : 'b'}`;
+      const title = `${chunk.side === 0 ? a : b}, up to packet ${chunk.packet}`;
+      // Only large blocks skip layout out of view: a placeholder height on each of many small turns would make the scrollbar lie.
+      for (const block of textBlocks(text)) content.append(el('pre', { class: block.length >= LARGE_BLOCK_CHARS ? `${side} follow-large` : side, title }, block));
     }
     const total = stream.sides[0].length + stream.sides[1].length;
     const missing = stream.missing[0] + stream.missing[1];

@@ -158,6 +158,8 @@ test('Follow TCP Stream of a large response: drawn in blocks that read as the on
   assert.ok(blocks.length >= 4, `the 180,000-byte response in several blocks (${blocks.length} in all)`);
   assert.equal(blocks.filter(([c]) => /follow-side-a/.test(c ?? '')).map(([, t]) => t).join(''), 'a'.repeat(100));
   assert.equal(blocks.filter(([c]) => /follow-side-b/.test(c ?? '')).map(([, t]) => t).join(''), 'a'.repeat(3 * segment), 'the blocks read as the whole response');
+  assert.deepEqual(blocks.map(([c]) => /follow-large/.test(c ?? '')), blocks.map(([, t]) => (t ?? '').length >= 16 * 1024), 'only large blocks are laid out lazily');
+  assert.equal(blocks.filter(([c]) => /follow-large/.test(c ?? '')).length, blocks.length - 1, 'all but the 100-byte request');
   await page.click('#follow-save');
   const saved = await page.evaluate(() => {
     const posted = (globalThis as unknown as { __posted: { type: string; bytes?: Uint8Array }[] }).__posted;
