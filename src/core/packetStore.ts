@@ -599,14 +599,14 @@ export class PacketStore {
   private storeBytes(slot: number, data: Uint8Array): void {
     const c = this.columns;
     const current = this.writeChunk >= 0 ? c.chunks[this.writeChunk] : undefined;
+    let startedAnother = false;
     if (!current || this.writeOffset + data.length > current.length) {
-      const previous = this.writeChunk;
+      startedAnother = this.writeChunk >= 0;
       this.writeChunk = c.chunks.length;
       c.chunks.push(new Uint8Array(Math.max(CHUNK_BYTES, data.length)));
       this.chunkLive.push(0);
       this.writeOffset = 0;
       this.cacheChunk(this.writeChunk);
-      if (previous >= 0) this.trimByteCache();
     }
     const chunk = c.chunks[this.writeChunk] as Uint8Array;
     chunk.set(data, this.writeOffset);
@@ -615,6 +615,9 @@ export class PacketStore {
     c.chunkOffset[slot] = this.writeOffset;
     this.chunkLive[this.writeChunk] = (this.chunkLive[this.writeChunk] ?? 0) + 1;
     this.writeOffset += data.length;
+    // After this packet is stored (its bytes are in the newest chunk, which stays): whoever
+    // beforeBytesLeave calls may read every packet held, this one included.
+    if (startedAnother) this.trimByteCache();
   }
 
   private releaseSlotBytes(slot: number): void {

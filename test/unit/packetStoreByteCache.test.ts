@@ -62,3 +62,30 @@ test('byte cache: all rows listed, bytes held bounded, the oldest rows lack byte
   assert.deepEqual(store.frameBytes(10), frame(10).data);
   assert.equal(store.infoOf(10), summarize(frame(10).data, 1, frame(10).originalLength).info);
 });
+
+test('byte cache: beforeBytesLeave is called before any bytes leave, with every packet stored so far readable, the one being stored included', () => {
+  const cache = 2 * 1024 * 1024;
+  const store = new PacketStore({ maxPackets: 10_000_000, byteCache: cache, summarize, summarizeColumns, summarizeRow });
+  let calls = 0;
+  let readUpTo = 0;
+  store.beforeBytesLeave = () => {
+    calls++;
+    // Every packet not read yet still has its own bytes here (a reader such as the stream table reads them now).
+    for (let row = readUpTo; row < store.size; row++) {
+      const n = store.numberOf(row);
+      assert.deepEqual(store.frameBytes(row), frame(n - 1).data, `packet ${n} readable when bytes are about to leave`);
+    }
+    readUpTo = store.size;
+  };
+  let next = 0;
+  // Small batches (copied into shared 4 MB chunks: a new chunk starts in the middle of a batch) and big ones (kept whole).
+  for (let round = 0; round < 60; round++) {
+    const count = round % 3 === 0 ? 2000 : 20;
+    store.appendBatch(batch(next, count));
+    next += count;
+  }
+  for (let i = 0; i < 30_000; i++, next++) store.append(frame(next));
+  assert.ok(calls > 1, `called (${calls} times)`);
+  assert.ok(!store.hasBytes(0), 'bytes did leave');
+  assert.ok(readUpTo > store.size - 30_000, 'the hook saw packets appended one by one too');
+});
