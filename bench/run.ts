@@ -24,7 +24,7 @@ import { removeGenerated } from './lib/generatePcap';
 import { throughputReport } from './lib/throughputReport';
 import { generatePcap } from './lib/generatePcap';
 import { streamLines } from './lib/streamFigures';
-import { followLines, inspectorLines } from './lib/inspectorReport';
+import { atOnceLines, followLines, inspectorLines } from './lib/inspectorReport';
 import type { StreamFigures } from './streamViews';
 import type { BigFileFigures } from './bigFile';
 import { bigFileLines } from './lib/bigFileReport';
@@ -145,7 +145,7 @@ function main(): void {
       ...mem.samples.map((s) => [formatCount(s.packets), s.seconds.toFixed(0), `${s.hostRssMb.toFixed(0)} MB`, `${s.hostHeapMb.toFixed(0)} MB`, `${s.hostArrayBuffersMb.toFixed(0)} MB`, formatCount(s.storeFrames), `${s.storeMb.toFixed(0)} MB`, `${s.helperRssMb.toFixed(0)} MB`]),
     ]));
   }
-  if (inspector) out.push(...inspectorLines(inspector.variants), ...followLines(inspector.follow));
+  if (inspector) out.push(...inspectorLines(inspector.variants), ...atOnceLines(inspector.atOnce), ...followLines(inspector.follow));
   if (tls) {
     const [engine, tshark, perRecord] = tls.lines;
     out.push('', `6. TLS 1.3 AES-128-GCM decryption with a key log: one HTTPS download captured on lo, ${formatMb(tls.file.bytes)} pcap, ${formatCount(tls.file.packets)} packets, ${formatMb(tls.file.plaintextBytes)} of plaintext (kernel drops when captured: ${tls.file.kernelDrops})`);
