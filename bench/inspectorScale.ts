@@ -214,21 +214,28 @@ export interface InspectorPart {
 }
 
 /**
- * The user who opens Conversations the moment the 1 M packets are listed: the stream table
- * has followed the load only in the idle moments there were, and the rest is built now.
+ * A fresh page of the inspector with `batches` listed, handed to `body`, closed after it.
+ * CSP bypass only so the page can fetch the batches from this process (the harness CSP, like
+ * VS Code's, has no connect-src); the app itself runs the same either way.
  */
-async function conversationsAtOnce(browser: Browser, url: string, data: Batches, packets: number): Promise<ConversationsAtOnce> {
+async function withListedPage<T>(browser: Browser, url: string, batches: Buffer[], packets: number, body: (page: Page, listed: { firstRowsMs: number; allListedMs: number }) => Promise<T>): Promise<T> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
   try {
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
     await page.goto(url);
-    const listed = await loadAll(page, data.batches, packets);
-    const opened = await conversationsOpened(page);
-    return { allListedMs: listed.allListedMs, ...opened };
+    return await body(page, await loadAll(page, batches, packets));
   } finally {
     await context.close();
   }
+}
+
+/**
+ * The user who opens Conversations the moment the 1 M packets are listed: the stream table
+ * has followed the load only in the idle moments there were, and the rest is built now.
+ */
+function conversationsAtOnce(browser: Browser, url: string, data: Batches, packets: number): Promise<ConversationsAtOnce> {
+  return withListedPage(browser, url, data.batches, packets, async (page, listed) => ({ allListedMs: listed.allListedMs, ...(await conversationsOpened(page)) }));
 }
 
 /**
@@ -239,20 +246,13 @@ async function conversationsAtOnce(browser: Browser, url: string, data: Batches,
 async function followOpened(browser: Browser, url: string): Promise<FollowInPage> {
   const transfer = tcpTransferPcap(join(root, 'bench', 'out', 'tcp-transfer.pcap'), 100);
   const records = readPcapFile(readFileSync(transfer.path)).records;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-  try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.goto(url);
-    const listed = await loadAll(page, singleBatches(records).batches, records.length);
+  return withListedPage(browser, url, singleBatches(records).batches, records.length, async (page, listed) => {
     const message = await menuMessage(page, '.list-row:not([hidden]) .col-info', 'followTcpStream');
     const open = (): Promise<number> => menuToPainted(page, message, '#follow-content pre');
     const followMs = PROFILE_DIR ? await withCpuProfile(page, join(PROFILE_DIR, 'follow.cpuprofile'), open) : await open();
     const summary = (await page.textContent('#follow-summary')) ?? '';
     return { packets: records.length, payloadBytes: transfer.payloadBytes, allListedMs: listed.allListedMs, followMs, summary };
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 /** Runs one scroll scenario traced (and, with DNC_BENCH_PROFILE, profiled). */
@@ -262,15 +262,8 @@ async function scenario(page: Page, variant: InspectorVariant, name: string, run
   return { name, inputs: traced.result, frames: traced.frames };
 }
 
-async function measureVariant(browser: Browser, url: string, variant: InspectorVariant, data: Batches, packets: number): Promise<Omit<InspectorFigures, 'merge'>> {
-  // CSP bypass only so the page can fetch the batches from this process (the harness CSP, like
-  // VS Code's, has no connect-src); the app itself runs the same either way.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-  try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.goto(url);
-    const listed = await loadAll(page, data.batches, packets);
+function measureVariant(browser: Browser, url: string, variant: InspectorVariant, data: Batches, packets: number): Promise<Omit<InspectorFigures, 'merge'>> {
+  return withListedPage(browser, url, data.batches, packets, async (page, listed) => {
     const filter = await filterFigures(page);
     const containerCell = await page.evaluate(() => {
       const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
@@ -303,9 +296,7 @@ async function measureVariant(browser: Browser, url: string, variant: InspectorV
       batchesMb: data.batches.reduce((n, b) => n + b.length, 0) / 1e6,
       containerCell,
     };
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 async function main(): Promise<InspectorPart> {
