@@ -58,12 +58,6 @@ export class ConversationSegment {
     this.lastPacket = grown(from?.lastPacket, new Float64Array(capacity));
     this.flags = grown(from?.flags, new Uint8Array(capacity));
   }
-
-  /** Every column (built on call: for counting bytes, not for the per-packet path). */
-  get columns(): ArrayBufferView[] {
-    return [this.protocol, this.index, this.addressA, this.portA, this.addressB, this.portB, this.packetsAtoB, this.bytesAtoB,
-      this.packetsBtoA, this.bytesBtoA, this.firstTime, this.lastTime, this.firstPacket, this.lastPacket, this.flags];
-  }
 }
 
 function newConversationSegment(capacity: number, from?: ConversationSegment): ConversationSegment {

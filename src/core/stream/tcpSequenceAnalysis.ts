@@ -77,11 +77,6 @@ class SequenceSegment {
     this.dupAcks = grown(from?.dupAcks, new Uint8Array(two));
     this.lastDupAckTime = grown(from?.lastDupAckTime, new Float64Array(two));
   }
-
-  /** Every column (built on call: for counting bytes, not for the per-packet path). */
-  get columns(): ArrayBufferView[] {
-    return [this.isnA, this.synTime, this.firstRtt, this.nextSeq, this.seen, this.nextSeqTime, this.lastAck, this.acked, this.window, this.dupAcks, this.lastDupAckTime];
-  }
 }
 
 function newSequenceSegment(capacity: number, from?: SequenceSegment): SequenceSegment {

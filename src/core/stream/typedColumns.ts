@@ -22,10 +22,14 @@ export function segmentForNext<T extends { readonly capacity: number }>(segments
   return next;
 }
 
-/** The bytes of a segmented table's columns. */
-export function segmentBytes(segments: readonly { readonly columns: readonly ArrayBufferView[] }[]): number {
+/**
+ * The bytes of a segmented table's columns: every typed array a segment holds, found by
+ * reading its properties (reading them leaves the object's shape as it is), so a column
+ * added to a segment is counted without a second list of them.
+ */
+export function segmentBytes(segments: readonly object[]): number {
   let bytes = 0;
-  for (const segment of segments) for (const column of segment.columns) bytes += column.byteLength;
+  for (const segment of segments) for (const value of Object.values(segment)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
   return bytes;
 }
 
