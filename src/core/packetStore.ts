@@ -372,9 +372,10 @@ export class PacketStore {
 
   /** Drops the oldest chunks' bytes past the byte cache: their rows stay, their bytes are asked for again. */
   private trimByteCache(): void {
-    if (this.cachedBytes > this.byteCache && this.cachedChunks.length > 1) this.beforeBytesLeave?.();
+    if (!this.overByteCache()) return;
+    this.beforeBytesLeave?.();
     // Oldest first, the newest always kept (the rows just listed are the ones on screen while a file loads).
-    while (this.cachedBytes > this.byteCache && this.cachedChunks.length > 1) {
+    while (this.overByteCache()) {
       const index = this.cachedChunks.shift() ?? -1;
       this.cachedBytes -= this.columns.chunks[index]?.length ?? 0;
       this.columns.chunks[index] = undefined;
@@ -384,6 +385,11 @@ export class PacketStore {
         this.writeOffset = 0;
       }
     }
+  }
+
+  /** More bytes cached than the cache holds, and a chunk to let go (never the newest). */
+  private overByteCache(): boolean {
+    return this.cachedBytes > this.byteCache && this.cachedChunks.length > 1;
   }
 
   /** Stores one packet; `chunk` >= 0: its bytes already lie in that chunk at `chunkOffset`. */
