@@ -12,6 +12,7 @@ import { LinkType, type CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { webviewHarness } from './harnessSession';
 import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
+import { ipv4Frame } from '../unit/filterTestFrames';
 import { PSH_ACK, SYN, SYN_ACK, tcpFrame } from '../support/rawTcpFrames';
 
 const harness = webviewHarness();
@@ -92,19 +93,16 @@ test('Conversations: a sortable table; a click shows the conversation\'s packets
   assert.equal(await page.inputValue('#filter-input'), 'udp.stream == 0');
 });
 
-/** A raw IPv4 UDP datagram from 10.1.x.y:port to 10.2.0.1:53 with 4 bytes of payload. */
-function udpFrame(i: number, port: number): CapturedFrame {
-  const data = new Uint8Array(32);
-  data.set([0x45, 0, 0, 32, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 1, (i >> 8) & 0xff, i & 0xff, 10, 2, 0, 1]);
-  data.set([port >> 8, port & 0xff, 0, 53, 0, 12, 0, 0, 1, 2, 3, 4], 20);
-  return { tsSec: 1_700_000_000, tsUsec: i, interfaceName: 'eth0', direction: 'out', linkType: LinkType.RAW, originalLength: data.length, data };
-}
-
 test('Conversations of a scan: only the rows in view are drawn, and scrolling draws the rest in order', async () => {
   const page = await openInspector(harness);
   const conversations = 3000;
   await send(page, { type: 'init', title: 'scan', live: false, hostnames: {}, maxPackets: 10_000, status: { state: 'file' } });
-  await sendFrames(page, Array.from({ length: conversations }, (_, i) => udpFrame(i, 20_000 + (i % 1000))), 500);
+  // Conversation i: 10.1.x.y (i in its last two bytes):20000 + i % 1000 -> 10.2.0.1:53.
+  const scan = Array.from({ length: conversations }, (_, i) => ipv4Frame({
+    src: `10.1.${i >> 8}.${i & 0xff}`, dst: '10.2.0.1', transport: 'udp', srcPort: 20_000 + (i % 1000), dstPort: 53,
+    payload: new Uint8Array([1, 2, 3, 4]), tsSec: 1_700_000_000, tsUsec: i, interfaceName: 'eth0', direction: 'out',
+  }));
+  await sendFrames(page, scan, 500);
   await until(async () => (await page.textContent('[data-counter="packets"]')) === '3,000 packets');
   await pickFromMenu(page, '.list-row:not([hidden]) .col-info', 'showConversations');
   await page.waitForSelector('#conversations-table tr.conversation-row');
