@@ -165,7 +165,7 @@ async function filterFigures(page: Page): Promise<{ filterMs: number; filterShow
 /**
  * Opens Conversations as the row's context menu does (the host relays the entry as a
  * `contextAction`) and times it until its table is on screen. The first opening, after
- * the scrolls: the stream table has followed the load in idle time (streamViews.ts), so
+ * the scrolls: the stream table has followed the load in idle time (streamTableFollower.ts), so
  * this is what a user who opens it a few seconds after the file gets waits for; the
  * table's own build, when asked for before it is ready, is bench 8's Conversations line.
  */
