@@ -1,9 +1,10 @@
 /**
- * Raw IPv4 TCP frames (link type RAW) for pcaps whose TCP analysis tshark checks:
- * whole exchanges with a retransmission, written with the project's pcap writer.
+ * Raw IPv4 TCP frames (link type RAW) for pcaps whose TCP analysis tshark checks, and for
+ * the inspector fed the same frames: whole exchanges with a retransmission, written with
+ * the project's pcap writer.
  */
-import { LinkType } from '../../src/core/packet';
-import { pcapRecordBytes } from '../../src/core/pcap/pcapWriter';
+import { LinkType, type CapturedFrame } from '../../src/core/packet';
+import { pcapGlobalHeader, pcapRecordBytes } from '../../src/core/pcap/pcapWriter';
 
 export const SYN = 0x02;
 export const ACK = 0x10;
@@ -21,14 +22,19 @@ export function tcpFrame(src: number[], srcPort: number, dst: number[], dstPort:
   return data;
 }
 
-/** pcap records on a clock that advances by the gap given with each frame. */
+/** Captured frames on a clock that advances by the gap given with each frame. */
 export class RawPcapRecords {
-  readonly parts: Uint8Array[] = [];
+  readonly frames: CapturedFrame[] = [];
   private usec = 0;
 
   write(data: Uint8Array, gapUsec = 10): void {
     this.usec += gapUsec;
-    this.parts.push(pcapRecordBytes({ tsSec: 1_700_000_000 + Math.floor(this.usec / 1e6), tsUsec: this.usec % 1e6, originalLength: data.length, data, linkType: LinkType.RAW }));
+    this.frames.push({ tsSec: 1_700_000_000 + Math.floor(this.usec / 1e6), tsUsec: this.usec % 1e6, interfaceName: 'eth0', direction: 'in', linkType: LinkType.RAW, originalLength: data.length, data });
+  }
+
+  /** The frames as a pcap file (link type RAW). */
+  pcap(): Buffer {
+    return Buffer.concat([pcapGlobalHeader(LinkType.RAW), ...this.frames.map((frame) => pcapRecordBytes(frame))]);
   }
 
   /**

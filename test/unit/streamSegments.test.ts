@@ -11,8 +11,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { LinkType } from '../../src/core/packet';
-import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
 import { SEGMENT_BITS } from '../../src/core/stream/conversationColumns';
 import { RawPcapRecords, SYN, tcpFrame } from '../support/rawTcpFrames';
 import { conversationLine, loadPcap, tsharkConversations, tsharkNumbers, tsharkStreams } from '../support/streamOracle';
@@ -36,7 +34,7 @@ function capture(): { path: string; fullStreams: number[] } {
   const dir = mkdtempSync(join(tmpdir(), 'dnc-segments-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'segments.pcap');
-  writeFileSync(path, Buffer.concat([pcapGlobalHeader(LinkType.RAW), ...records.parts]));
+  writeFileSync(path, records.pcap());
   return { path, fullStreams };
 }
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, test } from 'node:test';
 import { summarize, summarizeColumns, summarizeRow } from '../../src/core/decode/index';
-import { LinkType, type CapturedFrame } from '../../src/core/packet';
+import type { CapturedFrame } from '../../src/core/packet';
 import { PacketStore } from '../../src/core/packetStore';
 import { StreamTable } from '../../src/core/stream/streamTable';
 import { StreamTableFollower } from '../../webview/streamTableFollower';
@@ -35,19 +35,12 @@ function runIdle(): number {
   return ran;
 }
 
-function frameOf(data: Uint8Array, i: number): CapturedFrame {
-  return { tsSec: 1_700_000_000, tsUsec: i, interfaceName: 'eth0', direction: 'out', linkType: LinkType.RAW, originalLength: data.length, data };
-}
-
 /** `scans` one-packet TCP conversations (a SYN each from another address), then whole exchanges with a retransmission each. */
 function framesOf(scans: number, exchanges: number): CapturedFrame[] {
-  const frames: CapturedFrame[] = [];
-  for (let i = 0; i < scans; i++) frames.push(frameOf(tcpFrame([10, 8, i >> 8, i & 0xff], 20_000, [10, 7, 0, 2], 80, 1000 + i, 0, SYN, 0), i));
   const records = new RawPcapRecords();
+  for (let i = 0; i < scans; i++) records.write(tcpFrame([10, 8, i >> 8, i & 0xff], 20_000, [10, 7, 0, 2], 80, 1000 + i, 0, SYN, 0));
   for (let k = 0; k < exchanges; k++) records.exchange([10, 9, 0, k], 40_000, [10, 7, 0, 2], 5000 + k, 9000 + k, 100, 300);
-  // Each pcap record: a 16-byte header, then the frame.
-  for (const record of records.parts) frames.push(frameOf(record.subarray(16), frames.length));
-  return frames;
+  return records.frames;
 }
 
 /** Per packet: tcp.stream and retransmission, as a table built at once over the same store reads them. */

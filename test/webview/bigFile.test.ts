@@ -16,8 +16,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { IndexedFileReader } from '../../src/extension/file/indexedFileReader';
 import { BIG_FILE_NOTICE, StreamedFileCapture } from '../../src/extension/file/streamedFileCapture';
 import { generatePcap, type GeneratedPcap } from '../../bench/lib/generatePcap';
-import { LinkType } from '../../src/core/packet';
-import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
 import { RawPcapRecords } from '../support/rawTcpFrames';
 import { tsharkNumbers } from '../support/streamOracle';
 import { launchChromium } from '../support/chromium';
@@ -124,7 +122,7 @@ test('a file many times the byte cache: the TCP analysis still sees every packet
   const records = new RawPcapRecords();
   for (let k = 0; k < exchanges; k++) records.exchange([10, 9, k >> 8, k & 0xff], 40_000, [10, 7, 0, 2], 1000 + k, 500_000 + k, 1200, 1400);
   const path = join(dir, 'retransmissions.pcap');
-  writeFileSync(path, Buffer.concat([pcapGlobalHeader(LinkType.RAW), ...records.parts]));
+  writeFileSync(path, records.pcap());
   const expected = tsharkNumbers(path, 'tcp.analysis.retransmission');
   assert.equal(expected.length, exchanges, 'tshark sees one retransmission per exchange');
   const cache = 256 * 1024;

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { LinkType, type CapturedFrame } from '../../src/core/packet';
+import type { CapturedFrame } from '../../src/core/packet';
 import { readPcapFile } from '../../src/core/pcap/pcapReader';
 import { webviewHarness } from './harnessSession';
 import { openInspector, pickFromMenu, send, sendFrames, until, visibleRows } from './inspectorPage';
 import { ipv4Frame } from '../unit/filterTestFrames';
-import { PSH_ACK, SYN, SYN_ACK, tcpFrame } from '../support/rawTcpFrames';
+import { PSH_ACK, RawPcapRecords, SYN, SYN_ACK, tcpFrame } from '../support/rawTcpFrames';
 
 const harness = webviewHarness();
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -138,17 +138,14 @@ test('Follow TCP Stream of a large response: drawn in blocks that read as the on
   const client = [10, 9, 0, 1];
   const server = [10, 7, 0, 2];
   const segment = 60_000;
-  const frames: CapturedFrame[] = [];
-  const add = (data: Uint8Array): void => {
-    frames.push({ tsSec: 1_700_000_000, tsUsec: frames.length, interfaceName: 'eth0', direction: 'in', linkType: LinkType.RAW, originalLength: data.length, data });
-  };
-  add(tcpFrame(client, 40_000, server, 80, 100, 0, SYN, 0));
-  add(tcpFrame(server, 80, client, 40_000, 900, 101, SYN_ACK, 0));
-  add(tcpFrame(client, 40_000, server, 80, 101, 901, PSH_ACK, 100));
-  for (let k = 0; k < 3; k++) add(tcpFrame(server, 80, client, 40_000, 901 + k * segment, 201, PSH_ACK, segment));
+  const records = new RawPcapRecords();
+  records.write(tcpFrame(client, 40_000, server, 80, 100, 0, SYN, 0));
+  records.write(tcpFrame(server, 80, client, 40_000, 900, 101, SYN_ACK, 0));
+  records.write(tcpFrame(client, 40_000, server, 80, 101, 901, PSH_ACK, 100));
+  for (let k = 0; k < 3; k++) records.write(tcpFrame(server, 80, client, 40_000, 901 + k * segment, 201, PSH_ACK, segment));
   const page = await openInspector(harness);
   await send(page, { type: 'init', title: 'transfer', live: false, hostnames: {}, maxPackets: 1000, status: { state: 'file' } });
-  await sendFrames(page, frames);
+  await sendFrames(page, records.frames);
   await until(async () => (await page.textContent('[data-counter="packets"]')) === '6 packets');
   await pickFromMenu(page, '.list-row:not([hidden]) .col-info', 'followTcpStream');
   await page.waitForSelector('#follow-view');
