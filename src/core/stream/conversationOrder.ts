@@ -31,6 +31,7 @@ const STATE_RANK = new Map(STATES.slice().sort((a, b) => a.localeCompare(b)).map
 export function orderedConversations(table: StreamTable, key: ConversationSortKey, descending: boolean, limit: number, addressText: (address: string) => string): ConversationPage {
   table.update();
   const total = table.conversationCount;
+  if (key === 'stream') return { total, rows: inStreamOrder(table, descending, Math.min(limit, total)).map((g) => table.conversationAt(g)) };
   const keys = new Float64Array(total);
   const protocol = new Uint8Array(total);
   const rank = key === 'addressA' || key === 'addressB' ? addressRanks(table, addressText) : undefined;
@@ -46,6 +47,24 @@ export function orderedConversations(table: StreamTable, key: ConversationSortKe
   const sign = descending ? -1 : 1;
   picked.sort((x, y) => sign * ((keys[x] ?? 0) - (keys[y] ?? 0)) || (protocol[x] ?? 0) - (protocol[y] ?? 0) || index(x) - index(y));
   return { total, rows: picked.map((g) => table.conversationAt(g)) };
+}
+
+/**
+ * The first `count` conversations by stream number (the view's default order), ties TCP
+ * first: read straight from the table's stream lists, with no key per conversation. The
+ * general path's keys and selection over a million conversations took ~0.16 s in a page.
+ */
+function inStreamOrder(table: StreamTable, descending: boolean, count: number): number[] {
+  const tcp = table.streamCount('tcp');
+  const udp = table.streamCount('udp');
+  const streams = Math.max(tcp, udp);
+  const picked: number[] = [];
+  for (let k = 0; k < streams && picked.length < count; k++) {
+    const s = descending ? streams - 1 - k : k;
+    if (s < tcp) picked.push(table.conversationNumber('tcp', s));
+    if (s < udp && picked.length < count) picked.push(table.conversationNumber('udp', s));
+  }
+  return picked;
 }
 
 /**

@@ -104,8 +104,18 @@ export class StreamTable {
     return this.store;
   }
 
+  /** How many tcp.stream (or udp.stream) numbers there are. */
+  streamCount(protocol: 'tcp' | 'udp'): number {
+    return this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].length;
+  }
+
+  /** The conversation number (for `conversationAt`) of tcp.stream or udp.stream `index`, -1 when there is none. */
+  conversationNumber(protocol: 'tcp' | 'udp', index: number): number {
+    return this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].get(index);
+  }
+
   conversation(protocol: 'tcp' | 'udp', index: number): Conversation | undefined {
-    const id = this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].get(index);
+    const id = this.conversationNumber(protocol, index);
     return id < 0 ? undefined : this.conversationAt(id);
   }
 
