@@ -19,11 +19,26 @@ export async function openInspector(harness: WebviewHarness): Promise<Page> {
 export async function send(page: Page, message: ToWebviewMessage): Promise<void> {
   // Binary batches cross into the page as plain arrays and become Uint8Array there, as postMessage delivers them.
   const wire = message.type === 'frames' ? { type: 'frames', batch: [...message.batch] } : message;
-  await page.evaluate((m) => {
-    const w = globalThis as unknown as { postMessage(data: unknown, origin: string): void };
+  // Resolves once the app's listener has had the message: a marker posted after it arrives after it
+  // (messages are dispatched in order; the app ignores one without a type). Without the wait, a test
+  // that reads what the message changed could read before the page's task ran.
+  await page.evaluate((m) => new Promise<void>((resolve) => {
+    type Listener = (event: { data: unknown }) => void;
+    const w = globalThis as unknown as {
+      postMessage(data: unknown, origin: string): void;
+      addEventListener(type: string, listener: Listener, options: { signal: AbortSignal }): void;
+    };
     const data = m.type === 'frames' ? { type: 'frames', batch: Uint8Array.from(m.batch as number[]) } : m;
+    const marker = `harness-sent-${Math.random()}`;
+    const done = new AbortController();
+    w.addEventListener('message', (event) => {
+      if ((event.data as { harnessMarker?: string } | null)?.harnessMarker !== marker) return;
+      done.abort();
+      resolve();
+    }, { signal: done.signal });
     w.postMessage(data, '*');
-  }, wire as { type: string; batch?: number[] });
+    w.postMessage({ harnessMarker: marker }, '*');
+  }), wire as { type: string; batch?: number[] });
 }
 
 export async function sendFrames(page: Page, frames: CapturedFrame[], perBatch = 200): Promise<void> {
