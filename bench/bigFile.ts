@@ -4,7 +4,12 @@
  * streaming indexer runs alone in a child (bigFileHost.ts: its peak RSS), then
  * the same host code streams the file through the real InspectorConnection to
  * the real inspector bundle in headless Chromium (test/webview/hostBridge.ts),
- * whose store keeps every row's columns and a 64 MB byte cache. Peers on the
+ * whose store keeps every row's columns and a 64 MB byte cache. The inspector
+ * runs in a cross-origin frame of a workbench stand-in (workbench.html), which
+ * fetches the host's messages and posts them in, as VS Code's workbench does:
+ * the webview's process is measured, with only what a webview receives.
+ * (DNC_BIGFILE_RELAY=page: the inspector's page fetches them itself, as before;
+ * that page kept ~190 MB more mapped, which no webview in VS Code does.) Peers on the
  * same file in the same run: capinfos (reads the whole file) and tshark (the
  * first packets; all of them with DNC_BIGFILE_TSHARK_ALL=1). The file is
  * deleted afterwards.
@@ -15,14 +20,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { IndexedFileReader } from '../src/extension/file/indexedFileReader';
 import { StreamedFileCapture } from '../src/extension/file/streamedFileCapture';
 import { launchChromium } from '../test/support/chromium';
 import { buildWebview } from '../test/webview/buildBundle';
 import { startHarnessServer } from '../test/webview/harnessServer';
-import { bridgeHost } from '../test/webview/hostBridge';
-import { heapAfterGcMb, measureScrollFrames } from '../test/webview/pageMeasurements';
+import { bridgeHost, type BridgeRelay } from '../test/webview/hostBridge';
+import { cdpSession, heapAfterGcMb, measureScrollFrames } from '../test/webview/pageMeasurements';
 import type { BigFileHostFigures } from './bigFileHost';
 import { parseResult, runPart } from './lib/childResult';
 import { generatePcap, removeGenerated } from './lib/generatePcap';
@@ -44,13 +49,15 @@ export interface BigFileFigures {
   arrayBuffersMb: number;
   /** The JS heap V8 holds (used or not) after that GC, MB. */
   heapTotalMb: number;
-  /** The page's renderer process: RSS now and its peak, MB. */
-  /** The page's renderer before the file was opened (the inspector with no packets), MB. */
+  /** The webview's renderer process (the inspector's frame): RSS now and its peak, MB. */
+  /** The webview's renderer before the file was opened (the inspector with no packets), MB. */
   rendererBeforeMb: number;
   rendererRssMb: number;
   /** That RSS by kind (/proc status RssAnon, RssFile, RssShmem). */
   rendererRssParts: string;
   rendererPeakMb: number;
+  /** The other renderers (the workbench stand-in, which fetches the messages), RSS MB each. */
+  otherRenderersMb: number[];
   /** RSS once the renderer was told memory is critically short (it purges its allocators' free memory), MB. */
   rendererRssAfterPressureMb: number;
   scrollMedianMs: number;
@@ -79,25 +86,26 @@ function checkRoom(dir: string, bytes: number): void {
 }
 
 /**
- * Memory of the renderer processes Chromium runs (the page's is the largest): RSS and peak, MB.
- * The process ids come from the browser itself (SystemInfo.getProcessInfo): playwright's launched
- * Browser does not expose its process, and renderers are not children of the first process anyway.
+ * Memory of the webview's renderer: RSS, its own peak (VmHWM) and its parts, MB; and the
+ * other renderers' RSS (the workbench stand-in). The webview's is the one that has used
+ * the most CPU: it loads the inspector's bundle and then decodes and draws every packet,
+ * while the workbench stand-in only relays (by RSS the two are close below ~3 M packets:
+ * the stand-in keeps what its fetches leave mapped). The process ids come from the browser itself (SystemInfo.getProcessInfo):
+ * playwright's launched Browser does not expose its process, and renderers are not
+ * children of the first process anyway.
  */
-async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb: number; parts: string }> {
-  let rssMb = 0;
-  let peakMb = 0;
-  let parts = '';
+async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb: number; parts: string; othersMb: number[] }> {
+  const renderers: { id: number; cpuTime: number; rssMb: number; peakMb: number; parts: string }[] = [];
   const cdp = await browser.newBrowserCDPSession();
   try {
-    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-    for (const { type, id } of info.processInfo) {
+    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number; cpuTime: number }[] };
+    for (const { type, id, cpuTime } of info.processInfo) {
       if (type !== 'renderer') continue;
       try {
         const status = readFileSync(`/proc/${id}/status`, 'utf8');
         const kb = (f: string): number => Number((status.split('\n').find((l) => l.startsWith(`${f}:`)) ?? '').replace(/\D+/g, '')) / 1024;
-        if (kb('VmRSS') > rssMb) parts = `anon ${kb('RssAnon').toFixed(0)}, file ${kb('RssFile').toFixed(0)}, shmem ${kb('RssShmem').toFixed(0)} MB${process.env.DNC_BIGFILE_SMAPS === '1' ? `; ${largestMappings(id)}` : ''}`;
-        rssMb = Math.max(rssMb, kb('VmRSS'));
-        peakMb = Math.max(peakMb, kb('VmHWM'));
+        const parts = `anon ${kb('RssAnon').toFixed(0)}, file ${kb('RssFile').toFixed(0)}, shmem ${kb('RssShmem').toFixed(0)} MB${process.env.DNC_BIGFILE_SMAPS === '1' ? `; ${largestMappings(id)}` : ''}`;
+        renderers.push({ id, cpuTime, rssMb: kb('VmRSS'), peakMb: kb('VmHWM'), parts });
       } catch {
         // A renderer that went away meanwhile.
       }
@@ -105,7 +113,9 @@ async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb
   } finally {
     await cdp.detach().catch(() => undefined);
   }
-  return { rssMb, peakMb, parts };
+  renderers.sort((a, b) => b.cpuTime - a.cpuTime);
+  const [webview, ...others] = renderers;
+  return { rssMb: webview?.rssMb ?? 0, peakMb: webview?.peakMb ?? 0, parts: webview?.parts ?? '', othersMb: others.map((r) => r.rssMb) };
 }
 
 /**
@@ -113,9 +123,9 @@ async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb
  * functions with the most self time, and the idle share (the page waiting for messages),
  * go to stderr. It shows whether listing is bound by the page's work or by the relay.
  */
-async function startProfile(context: BrowserContext, page: Page): Promise<{ stop(): Promise<void> } | undefined> {
+async function startProfile(webview: Frame): Promise<{ stop(): Promise<void> } | undefined> {
   if (process.env.DNC_BIGFILE_PROFILE !== '1') return undefined;
-  const cdp = await context.newCDPSession(page);
+  const cdp = await cdpSession(webview);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
   await cdp.send('Profiler.start');
@@ -175,16 +185,16 @@ function largestMappings(pid: number): string {
   return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, mb]) => `${n} ${mb.toFixed(0)}`).join(', ');
 }
 
-async function hexOfSelected(page: Page): Promise<string> {
+async function hexOfSelected(page: Frame): Promise<string> {
   const lines = await page.$$eval('.hex-line', (ls) => ls.map((l) => l.textContent ?? ''));
   return lines.map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('').toLowerCase();
 }
 
 /** Focuses the list, goes to its top, selects packet 2 and gives its hexdump. */
-async function selectPacket2(page: Page): Promise<string> {
+async function selectPacket2(page: Frame): Promise<string> {
   // The list takes keys once focused (a click on a row in view).
   await page.click('.list-scroller', { position: { x: 300, y: 60 } });
-  await page.keyboard.press('Home');
+  await page.page().keyboard.press('Home');
   await waitFor('the first row', async () => (await page.$('.list-row[data-number="2"]')) !== null, 10_000);
   await page.click('.list-row[data-number="2"]');
   // The detail pane follows the selection at the next frame: until then it shows the packet Home selected.
@@ -201,6 +211,24 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   }
 }
 
+/**
+ * Opens workbench.html (on localhost) with the harness page (on 127.0.0.1) in its frame: two
+ * sites, so the webview gets a renderer of its own, as a VS Code webview does. The frame.
+ */
+async function webviewIn(workbench: Page, harnessUrl: string): Promise<Frame> {
+  const url = new URL(harnessUrl);
+  const outer = new URL('/test/webview/workbench.html', `http://localhost:${url.port}`);
+  outer.searchParams.set('webview', harnessUrl);
+  await workbench.goto(outer.toString());
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const frame = workbench.frames().find((f) => f.url() === harnessUrl);
+    if (frame && (await frame.$('.packet-list').catch(() => null))) return frame;
+    if (Date.now() > deadline) throw new Error(`the webview frame (${harnessUrl}) did not load in the workbench stand-in`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function inChromium(path: string, packets: number): Promise<Omit<BigFileFigures, 'packets' | 'fileBytes' | 'generateMs' | 'host' | 'capinfos' | 'tshark'>> {
   buildWebview(root);
   const server = await startHarnessServer(root);
@@ -208,16 +236,18 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
   const model = new StreamedFileCapture('big.pcap', await IndexedFileReader.open(path));
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
-    await page.goto(server.url);
+    const workbench = await context.newPage();
+    workbench.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
+    // DNC_BIGFILE_RELAY=page: the harness page fetches its own messages, as this bench did before (for comparison).
+    const relay: BridgeRelay = process.env.DNC_BIGFILE_RELAY === 'page' ? 'page' : 'workbench';
+    const page = relay === 'workbench' ? await webviewIn(workbench, server.url) : await workbench.goto(server.url).then(() => workbench.mainFrame());
     const rendererBeforeMb = (await rendererMemory(browser)).rssMb;
-    const profiling = await startProfile(context, page);
+    const profiling = await startProfile(page);
     const started = performance.now();
-    const bridge = await bridgeHost(page, model);
+    const bridge = await bridgeHost(workbench, model, {}, relay);
     await page.waitForSelector('.list-row:not([hidden])', { timeout: 120_000 });
     const firstRowsMs = performance.now() - started;
-    if (process.env.DNC_BIGFILE_PROFILE === 'trace') await traceMainThread(browser, page, 6000);
+    if (process.env.DNC_BIGFILE_PROFILE === 'trace') await traceMainThread(browser, workbench, 6000);
     const expected = `${packets.toLocaleString('en-US')} packets`;
     let lastProgress = performance.now();
     // DNC_BIGFILE_PROGRESS_MS: a shorter interval to see when the renderer's peak is reached.
@@ -252,7 +282,7 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
     const tsharkHex = execFileSync('tshark', ['-r', path, '-c', '2', '-x', '-Y', 'frame.number == 2'], { encoding: 'utf8' })
       .split('\n').filter((l) => /^[0-9a-f]{4}  /.test(l)).map((l) => l.slice(6, 6 + 48).replace(/\s+/g, '')).join('');
     const heapMb = await heapAfterGcMb(page);
-    const cdp = await context.newCDPSession(page);
+    const cdp = await cdpSession(page);
     const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number; backingStorageSize?: number };
     const renderer = await rendererMemory(browser);
     // What of that RSS is the allocators' free lists rather than live data: the renderer is told
@@ -273,6 +303,7 @@ async function inChromium(path: string, packets: number): Promise<Omit<BigFileFi
       rendererRssAfterPressureMb: afterPressure.rssMb,
       // VmHWM: the process's peak over the whole load, read once at the end.
       rendererPeakMb: renderer.peakMb,
+      otherRenderersMb: renderer.othersMb,
       scrollMedianMs: scroll.median,
       scrollP95Ms: scroll.p95,
       scrollReachedLast: lastShown === packets,

@@ -7,19 +7,31 @@
     window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
   });
   let acquired = false;
+  // A cross-site frame (workbench.html's) may not reach sessionStorage: the state then lives as long as the page.
+  let memoryState;
+  const storage = () => {
+    try {
+      return window.sessionStorage;
+    } catch {
+      return undefined;
+    }
+  };
   window.acquireVsCodeApi = () => {
     if (acquired) throw new Error('acquireVsCodeApi called twice');
     acquired = true;
     return {
       postMessage(message) {
         window.__posted.push(message);
+        // In workbench.html's frame: the workbench stand-in relays it to the host, as VS Code's does.
+        if (window.parent !== window) window.parent.postMessage({ harnessPosted: message }, '*');
       },
       getState() {
-        const saved = sessionStorage.getItem(stateKey);
+        const saved = storage() ? storage().getItem(stateKey) : memoryState;
         return saved ? JSON.parse(saved) : undefined;
       },
       setState(state) {
-        sessionStorage.setItem(stateKey, JSON.stringify(state));
+        if (storage()) storage().setItem(stateKey, JSON.stringify(state));
+        else memoryState = JSON.stringify(state);
       },
     };
   };

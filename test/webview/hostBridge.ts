@@ -9,6 +9,13 @@
  *
  * The page needs a context made with `bypassCSP: true` (the harness CSP, like
  * VS Code's, has no connect-src); the app runs the same either way.
+ *
+ * `through: 'workbench'`: `page` is workbench.html with the harness in its
+ * cross-origin frame. The fetching then happens in the workbench stand-in's
+ * process, and the webview's process receives each message by postMessage, as
+ * in VS Code. A measure of the webview's own memory needs this: a page that
+ * fetches its own batches keeps ~190 MB more mapped than one that is posted them
+ * (bigFile.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
@@ -26,7 +33,9 @@ export interface HostBridge {
 /** A pull waits this long for a message before answering "nothing yet" (the page then sends what it posted). */
 const PULL_WAIT_MS = 20;
 
-export async function bridgeHost(page: Page, model: InspectorModel, flow: ConnectionFlow = {}): Promise<HostBridge> {
+export type BridgeRelay = 'page' | 'workbench';
+
+export async function bridgeHost(page: Page, model: InspectorModel, flow: ConnectionFlow = {}, through: BridgeRelay = 'page'): Promise<HostBridge> {
   const queue: ToWebviewMessage[] = [];
   let wake: (() => void) | undefined;
   const posted = new Map<string, number>();
@@ -83,34 +92,39 @@ export async function bridgeHost(page: Page, model: InspectorModel, flow: Connec
   let closing = false;
 
   // The page's side: send what the app posted and take the next host message, in one request; until told to stop.
-  void page.evaluate(async (url) => {
+  void page.evaluate(async ({ url, workbench }) => {
     type Posted = Record<string, unknown>;
-    const g = globalThis as unknown as {
+    type Target = { postMessage(data: unknown, origin: string, transfer?: unknown[]): void };
+    const g = globalThis as unknown as Target & {
       __posted: Posted[];
+      __webviewPosted: Posted[];
       __bridgeStop?: boolean;
-      postMessage(data: unknown, origin: string, transfer?: unknown[]): void;
+      document: { getElementById(id: string): { contentWindow: Target } | null };
       fetch(url: string, init?: unknown): Promise<{ status: number; headers: { get(n: string): string | null }; arrayBuffer(): Promise<ArrayBuffer>; json(): Promise<unknown> }>;
     };
+    // The app's window, and the list of what it posted (relayed up by the webview's API stand-in).
+    const target: Target = workbench ? (g.document.getElementById('webview')?.contentWindow ?? g) : g;
+    const posted: Posted[] = workbench ? g.__webviewPosted : g.__posted;
     let sent = 0;
     // No named inner functions here: the test runner's compiler would wrap them in a helper the page does not have.
     while (!g.__bridgeStop) {
-      const fresh = g.__posted.slice(sent);
-      sent = g.__posted.length;
+      const fresh = posted.slice(sent);
+      sent = posted.length;
       const body = JSON.stringify(fresh.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v]))));
       const reply = await g.fetch(`${url}/exchange`, { method: 'POST', body });
       if (reply.status === 204) continue;
       const seq = reply.headers.get('x-seq');
       if (seq !== null) {
         const buffer = await reply.arrayBuffer();
-        g.postMessage({ type: 'frames', batch: new Uint8Array(buffer), ...(Number(seq) >= 0 ? { seq: Number(seq) } : {}) }, '*', [buffer]);
+        target.postMessage({ type: 'frames', batch: new Uint8Array(buffer), ...(Number(seq) >= 0 ? { seq: Number(seq) } : {}) }, '*', [buffer]);
       } else {
         const message = JSON.parse(JSON.stringify(await reply.json()), (_k, v: unknown) => (v && typeof v === 'object' && 'bytes' in v && Array.isArray((v as { bytes: unknown }).bytes) ? Uint8Array.from((v as { bytes: number[] }).bytes) : v));
-        g.postMessage(message, '*');
+        target.postMessage(message, '*');
       }
       // Let the app handle it (and post its ack) before the next round.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-  }, base).catch((e: unknown) => {
+  }, { url: base, workbench: through === 'workbench' }).catch((e: unknown) => {
     if (!closing) process.stderr.write(`host bridge: the page's loop failed: ${e instanceof Error ? e.message : String(e)}\n`);
   });
 

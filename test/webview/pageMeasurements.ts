@@ -2,7 +2,7 @@
  * Figures read from the inspector page, shared by the million-packet webview
  * test and `npm run bench` so both measure the same way.
  */
-import type { Page } from 'playwright-core';
+import type { CDPSession, Frame, Page } from 'playwright-core';
 
 export interface ScrollMeasurement {
   /** Time between animation frames while scrolling, ms (one vsync is the floor). */
@@ -14,7 +14,7 @@ export interface ScrollMeasurement {
 }
 
 /** Scrolls the packet list from top to bottom in 120 steps, one per animation frame. */
-export function measureScrollFrames(page: Page): Promise<ScrollMeasurement> {
+export function measureScrollFrames(page: Page | Frame): Promise<ScrollMeasurement> {
   return page.evaluate(async () => {
     type El = { scrollTop: number; scrollHeight: number; clientHeight: number };
     const g = globalThis as unknown as { document: { querySelector(s: string): El }; requestAnimationFrame(cb: (t: number) => void): void };
@@ -43,12 +43,17 @@ export function measureScrollFrames(page: Page): Promise<ScrollMeasurement> {
 }
 
 /** JS heap in use after a forced garbage collection, MB. */
-export async function heapAfterGcMb(page: Page): Promise<number> {
-  const cdp = await page.context().newCDPSession(page);
+export async function heapAfterGcMb(page: Page | Frame): Promise<number> {
+  const cdp = await cdpSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1e6;
+}
+
+/** A protocol session with a page, or with a frame that runs in a process of its own (a cross-origin iframe). */
+export function cdpSession(target: Page | Frame): Promise<CDPSession> {
+  return 'mainFrame' in target ? target.context().newCDPSession(target) : target.page().context().newCDPSession(target);
 }
 
 /** Waits until the page has shown `n` more animation frames. */
