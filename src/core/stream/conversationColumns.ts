@@ -22,11 +22,11 @@ export class ConversationSegment {
   readonly protocol: Uint8Array;
   /** tcp.stream or udp.stream. */
   readonly index: Int32Array;
-  /** Interned addresses (the store's address table) and ports of side A and side B. */
+  /** Interned addresses (the store's address table) and ports of side A and side B (a conversation's ports are never "none"). */
   readonly addressA: Int32Array;
-  readonly portA: Int32Array;
+  readonly portA: Uint16Array;
   readonly addressB: Int32Array;
-  readonly portB: Int32Array;
+  readonly portB: Uint16Array;
   /** Packet counts fit 32 bits (as packet numbers do); byte counts need more. */
   readonly packetsAtoB: Uint32Array;
   readonly bytesAtoB: Float64Array;
@@ -34,8 +34,9 @@ export class ConversationSegment {
   readonly bytesBtoA: Float64Array;
   readonly firstTime: Float64Array;
   readonly lastTime: Float64Array;
-  readonly firstPacket: Float64Array;
-  readonly lastPacket: Float64Array;
+  /** Packet numbers, 32 bits as the per-packet stream column's are. */
+  readonly firstPacket: Uint32Array;
+  readonly lastPacket: Uint32Array;
   /** ConversationFlag bits. */
   readonly flags: Uint8Array;
 
@@ -45,17 +46,17 @@ export class ConversationSegment {
     this.protocol = grown(from?.protocol, new Uint8Array(capacity));
     this.index = grown(from?.index, new Int32Array(capacity));
     this.addressA = grown(from?.addressA, new Int32Array(capacity));
-    this.portA = grown(from?.portA, new Int32Array(capacity));
+    this.portA = grown(from?.portA, new Uint16Array(capacity));
     this.addressB = grown(from?.addressB, new Int32Array(capacity));
-    this.portB = grown(from?.portB, new Int32Array(capacity));
+    this.portB = grown(from?.portB, new Uint16Array(capacity));
     this.packetsAtoB = grown(from?.packetsAtoB, new Uint32Array(capacity));
     this.bytesAtoB = grown(from?.bytesAtoB, new Float64Array(capacity));
     this.packetsBtoA = grown(from?.packetsBtoA, new Uint32Array(capacity));
     this.bytesBtoA = grown(from?.bytesBtoA, new Float64Array(capacity));
     this.firstTime = grown(from?.firstTime, new Float64Array(capacity));
     this.lastTime = grown(from?.lastTime, new Float64Array(capacity));
-    this.firstPacket = grown(from?.firstPacket, new Float64Array(capacity));
-    this.lastPacket = grown(from?.lastPacket, new Float64Array(capacity));
+    this.firstPacket = grown(from?.firstPacket, new Uint32Array(capacity));
+    this.lastPacket = grown(from?.lastPacket, new Uint32Array(capacity));
     this.flags = grown(from?.flags, new Uint8Array(capacity));
   }
 }

@@ -218,14 +218,14 @@ export class StreamTable {
   private read(c: PacketColumns, s: number, n: number): void {
     const ipProtocol = c.ipProtocol[s];
     const srcPort = c.srcPort[s] ?? -1;
-    if ((ipProtocol !== IP_TCP && ipProtocol !== IP_UDP) || srcPort < 0) {
+    const dstPort = c.dstPort[s] ?? -1;
+    if ((ipProtocol !== IP_TCP && ipProtocol !== IP_UDP) || srcPort < 0 || dstPort < 0) {
       this.streamOf.push(-1);
       return;
     }
     const protocol = ipProtocol === IP_TCP ? PROTOCOL_TCP : PROTOCOL_UDP;
     const src = c.srcId[s] ?? 0;
     const dst = c.dstId[s] ?? 0;
-    const dstPort = c.dstPort[s] ?? -1;
     const time = (c.tsSec[s] ?? 0) + (c.tsUsec[s] ?? 0) / 1e6;
     const tcp = protocol === PROTOCOL_TCP && readTcpHeader(c, s, this.header) ? this.header : undefined;
     const at = this.hash.find(protocol, src, srcPort, dst, dstPort);

@@ -1,9 +1,10 @@
 /**
- * Wireshark's TCP sequence analysis (`tcp.analysis.retransmission`), one state per TCP
- * conversation, indexed by its tcp.stream number. Kept apart from the conversation
- * columns because only TCP needs it: a capture of many UDP conversations then pays
- * nothing for it (the memory of a million conversations is mostly first-touch page
- * faults, so bytes per conversation are time).
+ * Wireshark's TCP sequence analysis (`tcp.analysis.retransmission`), per TCP
+ * conversation, indexed by its tcp.stream number: its first segment as it came, and a
+ * full state from its second segment on (FirstSegments). Kept apart from the
+ * conversation columns because only TCP needs it: a capture of many UDP conversations
+ * then pays nothing for it (the memory of a million conversations is mostly first-touch
+ * page faults, so bytes per conversation are time).
  */
 import type { PacketColumns } from '../packetStore';
 import { transportOffset } from '../filter/packetFields';
@@ -42,9 +43,50 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** FirstSegments.bits: the first segment is recorded, came from side A, and a SYN-ACK had been seen with it. */
+const RECORDED = 1;
+const FROM_A = 2;
+const ANSWERED = 4;
+
 /**
- * The state of TCP streams `first` .. `first + capacity - 1`: stream t's at
- * [t - first], each side's at [2 * (t - first) + side], side 0 being A.
+ * Per TCP stream, its first segment as it came, and where its full state is once it has
+ * one. Most streams of a scan or a flood have a single segment, whose analysis changes
+ * nothing anyone reads (a first segment is never a retransmission): the full state (86
+ * bytes, mostly fresh memory to fault in) is made at a stream's second segment, which
+ * then replays the first. 28 bytes a stream instead of 86 for those; 28 more for the rest.
+ */
+class FirstSegments {
+  readonly seq: Uint32Array;
+  readonly ack: Uint32Array;
+  readonly window: Uint16Array;
+  readonly flags: Uint8Array;
+  /** RECORDED, FROM_A, ANSWERED. */
+  readonly bits: Uint8Array;
+  readonly length: Uint32Array;
+  readonly time: Float64Array;
+  /** The stream's full state (its number among SequenceSegment entries), -1 until its second segment. */
+  readonly state: Int32Array;
+
+  constructor(readonly capacity: number, from?: FirstSegments) {
+    this.seq = grown(from?.seq, new Uint32Array(capacity));
+    this.ack = grown(from?.ack, new Uint32Array(capacity));
+    this.window = grown(from?.window, new Uint16Array(capacity));
+    this.flags = grown(from?.flags, new Uint8Array(capacity));
+    this.bits = grown(from?.bits, new Uint8Array(capacity));
+    this.length = grown(from?.length, new Uint32Array(capacity));
+    this.time = grown(from?.time, new Float64Array(capacity));
+    this.state = grown(from?.state, new Int32Array(capacity));
+  }
+}
+
+function newFirstSegments(capacity: number, from?: FirstSegments): FirstSegments {
+  return new FirstSegments(capacity, from);
+}
+
+/**
+ * The full state of TCP streams that have had two segments or more, numbered in the
+ * order they got it (FirstSegments.state): state f's at [f & SEGMENT_MASK], each side's
+ * at [2 * (f & SEGMENT_MASK) + side], side 0 being A.
  */
 class SequenceSegment {
   /** A's initial sequence number (-1 before its SYN), the SYN's time and the handshake's round trip (-1 unknown). */
@@ -90,14 +132,28 @@ function newSequenceSegment(capacity: number, from?: SequenceSegment): SequenceS
  */
 export class TcpSequenceAnalysis {
   private count = 0;
+  private readonly firsts: FirstSegments[] = [];
+  /** Streams with a full state. */
+  private stateCount = 0;
   private readonly segments: SequenceSegment[] = [];
+  /** The first segment's header, replayed (no object per stream). */
+  private readonly replayed: TcpHeader = { seq: 0, ack: 0, flags: 0, window: 0 };
 
-  /** State for the next tcp.stream, nothing seen yet. */
+  /** The next tcp.stream, nothing seen yet. */
   add(t: number): void {
     if (t !== this.count) throw new Error(`tcp.stream ${t} added out of order (expected ${this.count})`);
-    const k = segmentForNext(this.segments, t, newSequenceSegment);
+    const k = segmentForNext(this.firsts, t, newFirstSegments);
     const u = t & SEGMENT_MASK;
     this.count++;
+    k.bits[u] = 0;
+    k.state[u] = -1;
+  }
+
+  /** A full state, nothing seen yet: its number. */
+  private newState(): number {
+    const f = this.stateCount++;
+    const k = segmentForNext(this.segments, f, newSequenceSegment);
+    const u = f & SEGMENT_MASK;
     k.isnA[u] = -1;
     k.synTime[u] = -1;
     k.firstRtt[u] = -1;
@@ -111,19 +167,29 @@ export class TcpSequenceAnalysis {
       k.dupAcks[i] = 0;
       k.lastDupAckTime[i] = 0;
     }
+    return f;
   }
 
   clear(): void {
     this.count = 0;
+    this.stateCount = 0;
   }
 
   get byteLength(): number {
-    return segmentBytes(this.segments);
+    return segmentBytes(this.firsts) + segmentBytes(this.segments);
   }
 
   /** A's initial sequence number, -1 before A's SYN. */
   initialSequenceA(t: number): number {
-    return this.segments[t >>> SEGMENT_BITS]?.isnA[t & SEGMENT_MASK] ?? -1;
+    const k = this.firsts[t >>> SEGMENT_BITS];
+    const u = t & SEGMENT_MASK;
+    if (!k || t >= this.count) return -1;
+    const f = k.state[u] ?? -1;
+    if (f >= 0) return this.segments[f >>> SEGMENT_BITS]?.isnA[f & SEGMENT_MASK] ?? -1;
+    // Only a first segment: A's bare SYN sets it, as the full analysis would.
+    const bits = k.bits[u] ?? 0;
+    const bareSyn = ((k.flags[u] ?? 0) & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    return (bits & RECORDED) !== 0 && (bits & FROM_A) !== 0 && bareSyn ? (k.seq[u] ?? 0) : -1;
   }
 
   /**
@@ -136,9 +202,39 @@ export class TcpSequenceAnalysis {
    * segment is a retransmission.
    */
   segment(t: number, fromA: boolean, tcp: TcpHeader, length: number, time: number, handshakeAnswered: boolean): number {
-    const k = this.segments[t >>> SEGMENT_BITS];
-    if (!k || t >= this.count) throw new RangeError(`no tcp.stream ${t} (${this.count} held)`);
-    const u = t & SEGMENT_MASK;
+    const first = this.firsts[t >>> SEGMENT_BITS];
+    if (!first || t >= this.count) throw new RangeError(`no tcp.stream ${t} (${this.count} held)`);
+    const v = t & SEGMENT_MASK;
+    let f = first.state[v] ?? -1;
+    if (f < 0) {
+      const bits = first.bits[v] ?? 0;
+      if ((bits & RECORDED) === 0) {
+        // Kept as it came: the analysis of a stream's first segment finds no retransmission.
+        first.seq[v] = tcp.seq;
+        first.ack[v] = tcp.ack;
+        first.window[v] = tcp.window;
+        first.flags[v] = tcp.flags;
+        first.length[v] = length;
+        first.time[v] = time;
+        first.bits[v] = RECORDED | (fromA ? FROM_A : 0) | (handshakeAnswered ? ANSWERED : 0);
+        return 0;
+      }
+      f = this.newState();
+      first.state[v] = f;
+      const r = this.replayed;
+      r.seq = first.seq[v] ?? 0;
+      r.ack = first.ack[v] ?? 0;
+      r.window = first.window[v] ?? 0;
+      r.flags = first.flags[v] ?? 0;
+      this.analyse(f, (bits & FROM_A) !== 0, r, first.length[v] ?? 0, first.time[v] ?? 0, (bits & ANSWERED) !== 0);
+    }
+    return this.analyse(f, fromA, tcp, length, time, handshakeAnswered);
+  }
+
+  /** The analysis of one segment against full state f; 1 when it is a retransmission. */
+  private analyse(f: number, fromA: boolean, tcp: TcpHeader, length: number, time: number, handshakeAnswered: boolean): number {
+    const k = this.segments[f >>> SEGMENT_BITS] as SequenceSegment;
+    const u = f & SEGMENT_MASK;
     const { flags, seq } = tcp;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;

@@ -34,7 +34,7 @@ export function segmentBytes(segments: readonly object[]): number {
 }
 
 /** `next` (a new array) holding `old`'s values at its start when there is an `old` (a segment doubling), else as it is. */
-export function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T | undefined, next: T): T {
+export function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(old: T | undefined, next: T): T {
   if (old) next.set(old);
   return next;
 }
