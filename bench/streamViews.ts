@@ -32,6 +32,8 @@ export interface StreamLine {
 export interface StreamFigures {
   follow: { path: string; bytes: number; packets: number; payloadBytes: number };
   lines: StreamLine[];
+  /** The Conversations line's table: its conversations and the memory its typed arrays hold (StreamTable.heldBytes). */
+  conversationTable?: { conversations: number; heldBytes: number };
 }
 
 function load(path: string): PacketStore {
@@ -77,14 +79,16 @@ async function main(): Promise<StreamFigures> {
   store = load(mixed);
   const packets = store.size;
   // What opening the Conversations view computes: the table, then its first rows in stream order (the view's default).
+  let conversationTable: StreamFigures['conversationTable'];
   lines.push(timed('Conversations (tcp/udp.stream of every packet + the view\'s first 2,000 rows in order)', packets, runs, () => {
     const table = new StreamTable(store);
     table.update();
+    conversationTable = { conversations: table.conversationCount, heldBytes: table.heldBytes };
     const page = orderedConversations(table, 'stream', false, 2000, (a) => a);
     if (page.total === 0 || page.rows.length !== Math.min(2000, page.total)) throw new Error(`${page.rows.length} rows of ${page.total} conversations`);
   }));
   if (withTshark) lines.push(timed('tshark -q -z conv,tcp -z conv,udp (same file)', packets, 1, () => tshark(['-r', mixed, '-z', 'conv,tcp', '-z', 'conv,udp'])));
-  return { follow, lines };
+  return { follow, lines, ...(conversationTable ? { conversationTable } : {}) };
 }
 
 runPart(main);

@@ -17,5 +17,8 @@ export function streamLines(figures: StreamFigures): string[] {
       ...figures.lines.map((l) => [l.name, formatCount(l.packets), formatMs(l.ms), l.name.startsWith('Follow') ? vs(follow, tsharkFollow) : l.name.startsWith('Conversations') ? vs(conversations, tsharkConv) : '-', l.runs.map((r) => (r / 1000).toFixed(2)).join(' / ')]),
     ]),
     `   target Follow Stream of 100 MB < 1 s: ${verdict(follow !== undefined && follow.ms < 1000)}; Conversations of 1 M packets < 1 s: ${verdict(conversations !== undefined && conversations.ms < 1000)}`,
+    ...(figures.conversationTable
+      ? [`   the Conversations line's table: ${formatCount(figures.conversationTable.conversations)} conversations in ${formatMb(figures.conversationTable.heldBytes)} of typed arrays (the memory a page holds for it, mostly fresh pages to fault in)`]
+      : []),
   ];
 }
