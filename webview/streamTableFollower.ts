@@ -20,7 +20,7 @@ import { StreamTable } from '../src/core/stream/streamTable';
 /**
  * The most memory a table that follows arrivals may hold: ~2.5 M conversations of a
  * packet each (~105 bytes with the packet's 4; bench 3's file of 999 k conversations
- * makes a 104 MB table). A port scan or a 10 M-packet file of random flows would
+ * makes a 104 MiB table). A port scan or a 10 M-packet file of random flows would
  * otherwise put hundreds of MB into every capture's page (issue 12: the page < 1 GB).
  */
 export const FOLLOW_BUDGET_BYTES = 256 * 1024 * 1024;

@@ -106,12 +106,16 @@ export class StreamTable {
 
   /** How many tcp.stream (or udp.stream) numbers there are. */
   streamCount(protocol: 'tcp' | 'udp'): number {
-    return this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].length;
+    return this.streamIds(protocol).length;
   }
 
   /** The conversation number (for `conversationAt`) of tcp.stream or udp.stream `index`, -1 when there is none. */
   conversationNumber(protocol: 'tcp' | 'udp', index: number): number {
-    return this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP].get(index);
+    return this.streamIds(protocol).get(index);
+  }
+
+  private streamIds(protocol: 'tcp' | 'udp'): IntColumn {
+    return this.ids[protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP];
   }
 
   conversation(protocol: 'tcp' | 'udp', index: number): Conversation | undefined {
