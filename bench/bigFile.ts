@@ -90,9 +90,9 @@ function checkRoom(dir: string, bytes: number): void {
  * other renderers' RSS (the workbench stand-in). The webview's is the one that has used
  * the most CPU: it loads the inspector's bundle and then decodes and draws every packet,
  * while the workbench stand-in only relays (by RSS the two are close below ~3 M packets:
- * the stand-in keeps what its fetches leave mapped). The process ids come from the browser itself (SystemInfo.getProcessInfo):
- * playwright's launched Browser does not expose its process, and renderers are not
- * children of the first process anyway.
+ * the stand-in keeps what its fetches leave mapped). The process ids come from the
+ * browser itself (SystemInfo.getProcessInfo): playwright's launched Browser does not
+ * expose its process, and renderers are not children of the first process anyway.
  */
 async function rendererMemory(browser: Browser): Promise<{ rssMb: number; peakMb: number; parts: string; othersMb: number[] }> {
   const renderers: { id: number; cpuTime: number; rssMb: number; peakMb: number; parts: string }[] = [];

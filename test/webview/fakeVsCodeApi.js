@@ -9,13 +9,13 @@
   let acquired = false;
   // A cross-site frame (workbench.html's) may not reach sessionStorage: the state then lives as long as the page.
   let memoryState;
-  const storage = () => {
+  const storage = (() => {
     try {
       return window.sessionStorage;
     } catch {
       return undefined;
     }
-  };
+  })();
   window.acquireVsCodeApi = () => {
     if (acquired) throw new Error('acquireVsCodeApi called twice');
     acquired = true;
@@ -26,11 +26,11 @@
         if (window.parent !== window) window.parent.postMessage({ harnessPosted: message }, '*');
       },
       getState() {
-        const saved = storage() ? storage().getItem(stateKey) : memoryState;
+        const saved = storage ? storage.getItem(stateKey) : memoryState;
         return saved ? JSON.parse(saved) : undefined;
       },
       setState(state) {
-        if (storage()) storage().setItem(stateKey, JSON.stringify(state));
+        if (storage) storage.setItem(stateKey, JSON.stringify(state));
         else memoryState = JSON.stringify(state);
       },
     };
