@@ -38,7 +38,12 @@ describe('the inspector context menu and clipboard', { timeout: 240_000 }, () =>
     assert.ok(rows.length >= 12, `${rows.length} rows`);
     assert.ok(rows.every((r) => r.text.Dir === '' && r.text.Interface === ''), JSON.stringify(rows.map((r) => [r.text.Dir, r.text.Interface])));
     await row(4).click();
-    assert.match(await inspector.detailText(), /Direction: unknown \(a pcap file does not record it\)/);
+    // The detail pane follows a click at the next frame: until then it shows no packet.
+    const detail = await waitFor('packet 4 in the detail pane', async () => {
+      const text = await inspector.detailText();
+      return /^Frame 4:/.test(text) ? text : undefined;
+    }, 10_000);
+    assert.match(detail, /Direction: unknown \(a pcap file does not record it\)/);
   });
 
   it('a row offers Apply/Prepare as Filter, Copy, Mark and Go to, and not the browser\'s Cut/Paste', async () => {
