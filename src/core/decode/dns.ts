@@ -7,7 +7,8 @@
  * answer records takes ~150 lines here, never throws, and is fast enough for the
  * packet list.
  */
-import { asciiText, formatIPv4, formatIPv6, u16, u32, u8 } from './bytes';
+import { HEX_LOWER } from '../hex';
+import { formatIPv4, formatIPv6, u16, u32, u8 } from './bytes';
 import { field, pushLayer, type Layers } from './layers';
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -34,39 +35,94 @@ export interface DnsDecodeResult {
   malformed?: string;
 }
 
-/** Where the last `readName` ended in the record stream (after a pointer, not at its target). */
+/** Where the last `readName` or `skipName` ended in the record stream (after a pointer, not at its target). */
 let nameNext = 0;
 
+/** Names longer than this (as shown) are refused as broken. */
+const MAX_NAME_TEXT = 1024;
+/** The shown text of the name being read: a label of 63 bytes shows as at most 252 characters. */
+const nameChars = new Uint8Array(MAX_NAME_TEXT + 4 * 63 + 2);
+
 /**
- * Reads a possibly compressed name starting at `pos` of the message that begins at
- * `msg`. Returns undefined when the name runs out of bounds or loops.
+ * Walks a possibly compressed name starting at `pos` of the message that begins at
+ * `msg`, writing its text as shown (printable ASCII kept, other bytes as `\xNN`, labels
+ * joined by dots) into `nameChars`. Returns the text's length, or -1 when the name runs
+ * out of bounds, loops, or grows past MAX_NAME_TEXT.
  */
-function readName(d: Uint8Array, msg: number, pos: number, end: number): string | undefined {
-  let name = '';
+function walkName(d: Uint8Array, msg: number, pos: number, end: number): number {
+  let n = 0;
   let jumps = 0;
   let next = -1;
   let p = pos;
   for (;;) {
-    if (p >= end) return undefined;
+    if (p >= end) return -1;
     const length = u8(d, p);
     if (length === 0) {
       p += 1;
       break;
     }
     if ((length & 0xc0) === 0xc0) {
-      if (p + 2 > end || ++jumps > MAX_POINTER_JUMPS) return undefined;
+      if (p + 2 > end || ++jumps > MAX_POINTER_JUMPS) return -1;
       if (next < 0) next = p + 2;
       p = msg + (u16(d, p) & 0x3fff);
       continue;
     }
-    if ((length & 0xc0) !== 0 || p + 1 + length > end) return undefined;
-    if (name.length > 0) name += '.';
-    name += asciiText(d, p + 1, p + 1 + length);
-    if (name.length > 1024) return undefined;
+    if ((length & 0xc0) !== 0 || p + 1 + length > end) return -1;
+    if (n > 0) nameChars[n++] = 0x2e;
+    for (let i = p + 1; i <= p + length; i++) {
+      const b = d[i]!;
+      if (b >= 0x20 && b < 0x7f) {
+        nameChars[n++] = b;
+      } else {
+        const hex = HEX_LOWER[b]!;
+        nameChars[n] = 0x5c;
+        nameChars[n + 1] = 0x78;
+        nameChars[n + 2] = hex.charCodeAt(0);
+        nameChars[n + 3] = hex.charCodeAt(1);
+        n += 4;
+      }
+    }
+    if (n > MAX_NAME_TEXT) return -1;
     p += 1 + length;
   }
   nameNext = next >= 0 ? next : p;
-  return name.length > 0 ? name : '<Root>';
+  return n;
+}
+
+/** Checks a name without making its text (the summary does not show record owners). */
+function skipName(d: Uint8Array, msg: number, pos: number, end: number): boolean {
+  return walkName(d, msg, pos, end) >= 0;
+}
+
+/**
+ * The text of names read before, by a hash of their text, direct-mapped: a capture asks
+ * for the same few names again and again, so a name read again costs its walk and a
+ * comparison, not a new string.
+ */
+const NAME_SLOTS = 256;
+const nameCacheText: string[] = new Array<string>(NAME_SLOTS).fill('');
+
+/**
+ * Reads a possibly compressed name starting at `pos` of the message that begins at
+ * `msg`. Returns undefined when the name runs out of bounds or loops.
+ */
+function readName(d: Uint8Array, msg: number, pos: number, end: number): string | undefined {
+  const n = walkName(d, msg, pos, end);
+  if (n < 0) return undefined;
+  if (n === 0) return '<Root>';
+  let hash = n;
+  for (let i = 0; i < n; i++) hash = Math.imul(hash ^ nameChars[i]!, 0x01000193);
+  const slot = (hash >>> 24) & (NAME_SLOTS - 1);
+  const cached = nameCacheText[slot]!;
+  if (cached.length === n && sameChars(cached, n)) return cached;
+  const text = String.fromCharCode.apply(null, nameChars.subarray(0, n) as unknown as number[]);
+  nameCacheText[slot] = text;
+  return text;
+}
+
+function sameChars(text: string, n: number): boolean {
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== nameChars[i]) return false;
+  return true;
 }
 
 /** RDATA as Wireshark's Info column shows it: the address or target name. */
@@ -108,7 +164,7 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
   const opcode = (flags >> 11) & 0xf;
   const rcode = flags & 0xf;
   const questions = u16(d, start + 4);
-  let info = `${OPCODE_NAMES[opcode] ?? `Unknown operation (${opcode})`}${isResponse ? ' response' : ''} 0x${id.toString(16).padStart(4, '0')}`;
+  let info = `${OPCODE_NAMES[opcode] ?? `Unknown operation (${opcode})`}${isResponse ? ' response' : ''} 0x` + HEX_LOWER[id >> 8]! + HEX_LOWER[id & 0xff]!;
   if (isResponse && rcode !== 0) info += ` ${RCODE_NAMES[rcode] ?? `Unknown error (${rcode})`}`;
 
   const layer = layers ? pushLayer(layers, 'Domain Name System', start, stop - start) : undefined;
@@ -137,7 +193,8 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
   for (let section = 0; section < 3; section++) {
     const count = u16(d, start + 6 + section * 2);
     for (let r = 0; r < count && r < MAX_RECORDS; r++) {
-      const name = readName(d, start, p, stop);
+      // The owner's name is shown only in the detail; the summary checks it without its text.
+      const name = layer ? readName(d, start, p, stop) : skipName(d, start, p, stop) ? '' : undefined;
       if (name === undefined || nameNext + 10 > stop) return { info, malformed: 'DNS resource record truncated or its name is invalid' };
       const type = u16(d, nameNext);
       const cls = u16(d, nameNext + 2);
@@ -145,7 +202,8 @@ export function decodeDns(d: Uint8Array, start: number, end: number, layers: Lay
       const rdLength = u16(d, nameNext + 8);
       const rdata = nameNext + 10;
       if (rdata + rdLength > stop) return { info, malformed: `DNS record data truncated: ${rdLength} bytes announced` };
-      const text = rdataText(d, start, type, rdata, rdLength, stop);
+      // Authority and additional data are shown only in the detail.
+      const text = section === 0 || layer ? rdataText(d, start, type, rdata, rdLength, stop) : '';
       // Like Wireshark: answers are listed in the Info column, other sections only in the detail.
       if (section === 0) info += text ? ` ${dnsTypeName(type)} ${text}` : ` ${dnsTypeName(type)}`;
       if (layer) {

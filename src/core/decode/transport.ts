@@ -192,7 +192,9 @@ function decodeUdp(c: DecodeContext, o: number, end: number): void {
     if (udpEnd > payloadStart) s.protocol = dnsFlavour(srcPort, dstPort) ?? 'UDP';
     return;
   }
-  s.info = udpInfo(srcPort, dstPort, length - 8);
+  // A DNS payload gives the Info line itself: the UDP line is built only when it is shown.
+  const flavour = udpEnd > payloadStart ? dnsFlavour(srcPort, dstPort) : undefined;
+  if (flavour === undefined) s.info = udpInfo(srcPort, dstPort, length - 8);
   const layers = c.layers;
   if (layers) {
     const layer = pushLayer(layers, 'User Datagram Protocol', o, 8);
@@ -202,8 +204,7 @@ function decodeUdp(c: DecodeContext, o: number, end: number): void {
     field(layer, 'Checksum', `0x${u16(d, o + 6).toString(16).padStart(4, '0')}`, o + 6, 2);
   }
   if (udpEnd <= payloadStart) return;
-  const flavour = dnsFlavour(srcPort, dstPort);
-  if (flavour) {
+  if (flavour !== undefined) {
     const dns = decodeDns(d, payloadStart, udpEnd, layers);
     s.protocol = flavour;
     s.info = dns.info;
