@@ -109,3 +109,14 @@ export function planContainerCapture(target: ResolvedContainer, request: Capture
     ];
   });
 }
+
+/**
+ * The same tcpdump writing its output in blocks (its stdio buffer) instead of a write per
+ * packet: `-U` taken out of the options, never out of the filter after `--`.
+ */
+export function blockWritingArgv(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const at = argv.indexOf('-U');
+  if (at < 0 || (end >= 0 && at > end)) return [...argv];
+  return [...argv.slice(0, at), ...argv.slice(at + 1)];
+}

@@ -16,7 +16,8 @@ import type { PipelineSpec } from '../../helper/capturePlan';
 import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../captureClient';
 import type { DockerApis, DockerClient } from '../dockerClient';
 import { knownCapabilities, needsUserSwitch, rememberCapabilities } from './capabilityProbe';
-import { planContainerCapture } from './containerCapturePlan';
+import { blockWritingArgv, planContainerCapture } from './containerCapturePlan';
+import { CaptureHandover } from './captureHandover';
 import { ContainerPacketSource, type ExitExplainer } from './containerPacketSource';
 import { DEFAULT_HELPER_IMAGE, type CapabilitySet } from './helperContainerSpec';
 import { ensureHelperImage, IMAGE_SETTING_HINT, validateHelperImage } from './helperImage';
@@ -90,17 +91,27 @@ export async function startContainerCapture(
   const sources: ContainerPacketSource[] = [];
   let session: CaptureSession;
   let caps: CapabilitySet;
+  let handovers: CaptureHandover[];
   try {
     caps = await probeCapabilities(docker.endpoint, image, specs, start, sources, log);
     for (const spec of specs.slice(sources.length)) sources.push(await start(spec, caps));
     for (const s of sources) log('debug', `helper container ${s.run.name}: tcpdump ${s.spec.argv.slice(1).join(' ')}`);
-    session = await CaptureSession.fromSources(sources, request.limits);
+    const knownCaps = caps;
+    // Each interface's tcpdump is handed over to a block writer while its rate is high (captureHandover.ts).
+    handovers = sources.map(
+      (first) =>
+        new CaptureHandover(first, {
+          startRun: (writes) => start(writes === 'blocks' ? { ...first.spec, argv: blockWritingArgv(first.spec.argv) } : first.spec, knownCaps),
+          log: (level, message) => log(level, message),
+        }),
+    );
+    session = await CaptureSession.fromSources(handovers, request.limits);
   } catch (err) {
     await Promise.all(sources.map((s) => s.stop(500)));
     watch.dispose();
     throw asStartError(err, image);
   }
-  return new ContainerCapture(session, sources, watch, caps, image, events, log).handle;
+  return new ContainerCapture(session, handovers, watch, caps, image, events, log).handle;
 }
 
 /**
@@ -176,7 +187,7 @@ class ContainerCapture implements CaptureHandle {
 
   constructor(
     private readonly session: CaptureSession,
-    private readonly sources: ContainerPacketSource[],
+    private readonly sources: CaptureHandover[],
     private readonly watch: TargetWatch,
     caps: CapabilitySet,
     image: string,
@@ -196,10 +207,10 @@ class ContainerCapture implements CaptureHandle {
       }),
     );
     const who = caps === 'net-raw' ? 'as the container\'s root with NET_RAW only' : 'as its own user after opening the interface (no capability left)';
-    log('info', `capturing through helper containers ${sources.map((s) => s.run.name).join(', ')} (image ${image}); tcpdump runs ${who}`);
+    log('info', `capturing through helper containers ${sources.flatMap((s) => s.helperNames).join(', ')} (image ${image}); tcpdump runs ${who}`);
     watch.start((reason, error) => {
       watch.cause ??= { reason, ...(error ? { error } : {}) };
-      if (error) for (const s of sources) s.run.abandon(new Error(error.message));
+      if (error) for (const s of sources) s.abandon(new Error(error.message));
       void session.stop(reason);
     });
     session.begin({
@@ -240,7 +251,7 @@ class ContainerCapture implements CaptureHandle {
     this.flush();
     this.watch.dispose();
     // Whatever ended it, no helper container outlives the capture.
-    await Promise.all(this.sources.map((s) => s.run.remove()));
+    await Promise.all(this.sources.map((s) => s.removeAll()));
     const counts = this.session.tcpdumpCounts;
     // tcpdump tells its counts on stderr as it exits; a helper cut off from this process
     // (the connection to the engine lost) never gets them here: say so rather than "0".

@@ -1,0 +1,415 @@
+/**
+ * One interface's capture through helper containers, handed over between a tcpdump
+ * that writes each packet as it comes and one that writes in blocks, by the rate.
+ *
+ * Why: with `-U`, each packet is a write to the container's stdout, and each write
+ * costs the engine (containerd-shim, then dockerd, then the attach stream): ~11 µs of
+ * their CPU per packet, which fills a 2-core machine near 40,000 packets/s and starves
+ * the traffic itself (BENCHMARKS.md, bench 2c). Without `-U`, tcpdump writes its
+ * stdio buffer when full (1-4 KB, a few dozen packets), and the same flood costs the
+ * engine a fraction. But tcpdump has no bounded flush delay: a block writer holds a
+ * quiet interface's last packets until more come. So a capture starts with `-U`
+ * (a packet leaves ~15 ms after the wire); when the interface's rate passes UP_RATE, a
+ * second helper container starts writing in blocks and, once its first block comes,
+ * the stream goes on with it after the last packet the first one gave, and the first
+ * one stops. When the rate falls below DOWN_RATE, a `-U` helper starts; once it
+ * listens, the block writer is stopped (tcpdump writes out its block as it exits), and
+ * the stream goes on with the new one after the block writer's last packet.
+ *
+ * Both tcpdumps see the same packets while they overlap: the stream passed on is cut
+ * at a record boundary and the successor's records up to the last timestamp passed are
+ * dropped (PcapRecordStream), so each packet is passed once: of the successor's records
+ * stamped with that last timestamp, as many are dropped as the old one passed (two
+ * packets can share a microsecond; both tcpdumps get them in the kernel's order).
+ */
+import { PassThrough } from 'node:stream';
+import type { PipelineSpec } from '../../helper/capturePlan';
+import type { PacketSource, TcpdumpCounts } from '../../helper/packetSource';
+import type { ContainerPacketSource } from './containerPacketSource';
+import { PcapRecordStream } from './pcapRecordStream';
+
+export type TcpdumpWrites = 'per-packet' | 'blocks';
+
+/** Packets/s over the last RATE_WINDOW_MS at which a `-U` tcpdump is handed over to a block writer. */
+export const UP_RATE = 5000;
+/** Packets/s below which a block writer is handed back to a `-U` tcpdump. */
+export const DOWN_RATE = 1000;
+const TICK_MS = 250;
+const RATE_WINDOW_TICKS = 2;
+/** Time on one tcpdump before the next handover: a rate that swings does not start a helper a second. */
+const DWELL_MS = 2000;
+/** Handovers that failed to start before the capture stays on the tcpdump it has. */
+const MAX_FAILURES = 2;
+/** A pcap file header and one record header: the block writer's first block has come. */
+const FIRST_BLOCK_BYTES = 24 + 16;
+/**
+ * How long the per-packet tcpdump may take to deliver up to the block writer's first
+ * packet. It has that packet (its socket opened first); past this, it has stopped
+ * delivering (its helper is stuck), and the block writer takes over anyway.
+ */
+const CATCH_UP_MS = 3000;
+/**
+ * What a successor may hold before the stream goes on with it. Past this its stream is
+ * paused: a consumer that does not read (`| sleep 60`) holds the old tcpdump back, and
+ * the successor's packets then wait in its socket, where the kernel drops and counts
+ * them, not in this process's memory.
+ */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+
+interface Run {
+  source: ContainerPacketSource;
+  writes: TcpdumpWrites;
+  records: PcapRecordStream;
+  /** A successor's bytes, held until the stream goes on with it. */
+  queue: Uint8Array[];
+  queuedBytes: number;
+  stopAsked: boolean;
+  /** Never took over: everything it captured, the tcpdump it was to succeed had too. */
+  calledOff: boolean;
+}
+
+export interface HandoverEvents {
+  /** Starts a helper container for the interface, writing as asked; resolves once it runs. */
+  startRun(writes: TcpdumpWrites): Promise<ContainerPacketSource>;
+  log(level: 'info' | 'debug' | 'warn', message: string): void;
+}
+
+export class CaptureHandover implements PacketSource {
+  readonly pid = undefined;
+  readonly stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
+  private readonly runs: Run[] = [];
+  private current: Run;
+  private next?: Run;
+  private phase: 'steady' | 'starting' | 'waiting' = 'steady';
+  private stopping = false;
+  private finished = false;
+  private failures = 0;
+  /** When the stream last went on with another tcpdump (0: never, so a flood at the start is met at once). */
+  private lastSwitch = 0;
+  private readonly window: number[] = [];
+  private recordsAtTick = 0;
+  private readonly timer: NodeJS.Timeout;
+  private countsListener?: (counts: TcpdumpCounts) => void;
+  private resolveExit!: (code: number | null) => void;
+  private readonly exitPromise = new Promise<number | null>((r) => (this.resolveExit = r));
+
+  constructor(
+    first: ContainerPacketSource,
+    private readonly events: HandoverEvents,
+  ) {
+    this.current = this.adopt(first, 'per-packet');
+    this.stdout.on('drain', () => this.flowRuns());
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  get spec(): PipelineSpec {
+    return this.runs[0]!.source.spec;
+  }
+
+  /** Names of the helper containers running now. */
+  get helperNames(): string[] {
+    return this.live().map((r) => r.source.run.name);
+  }
+
+  get counts(): TcpdumpCounts {
+    let captured = 0;
+    let droppedByKernel = 0;
+    for (const r of this.runs) {
+      // Its counts would say nothing of the capture, and stopped with a short grace it may be
+      // killed before it writes out what it counted.
+      if (r.calledOff) continue;
+      // A packet both tcpdumps captured while they overlapped is passed once.
+      captured += (r.source.counts.captured ?? 0) - r.records.dropped;
+      droppedByKernel += r.source.counts.droppedByKernel ?? 0;
+    }
+    return { captured: Math.max(0, captured), droppedByKernel };
+  }
+
+  get lastError(): string | undefined {
+    return this.current.source.lastError;
+  }
+
+  onCounts(listener: (counts: TcpdumpCounts) => void): void {
+    this.countsListener = listener;
+  }
+
+  waitUntilListening(timeoutMs?: number): Promise<void> {
+    return this.runs[0]!.source.waitUntilListening(timeoutMs);
+  }
+
+  requestCounts(): void {
+    for (const r of this.live()) r.source.requestCounts();
+  }
+
+  async stop(graceMs?: number): Promise<number | null> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    const next = this.next;
+    if (next) this.dropNext('the capture stops');
+    const current = this.current;
+    current.stopAsked = true;
+    await Promise.all([current.source.stop(graceMs), next?.source.stop(500)]);
+    return this.exitPromise;
+  }
+
+  exit(): Promise<number | null> {
+    return this.exitPromise;
+  }
+
+  /** Gives up on the engine: every helper's stream ends now. */
+  abandon(reason: Error): void {
+    for (const r of this.live()) r.source.run.abandon(reason);
+  }
+
+  /** Makes sure no helper container of this interface is left (they remove themselves on exit). */
+  async removeAll(): Promise<void> {
+    await Promise.all(this.runs.map((r) => r.source.run.remove()));
+  }
+
+  private live(): Run[] {
+    return this.next ? [this.current, this.next] : [this.current];
+  }
+
+  private adopt(source: ContainerPacketSource, writes: TcpdumpWrites): Run {
+    const run: Run = { source, writes, records: new PcapRecordStream(this.runs.length === 0), queue: [], queuedBytes: 0, stopAsked: false, calledOff: false };
+    this.runs.push(run);
+    source.onCounts(() => this.countsListener?.(this.counts));
+    source.stdout.on('data', (chunk: Buffer) => this.onData(run, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    source.stdout.on('end', () => this.onEnd(run));
+    // Read at once, unless the consumer is not reading now: what it cannot take yet waits
+    // in `stdout`, whose backpressure pauses the helpers' streams (flowRuns).
+    this.setFlow(run);
+    return run;
+  }
+
+  private readonly pass = (bytes: Uint8Array): void => {
+    if (!this.stdout.write(bytes)) this.flowRuns();
+  };
+
+  /** The consumer has not taken what was passed last: the helpers' streams wait. */
+  private get consumerWaits(): boolean {
+    return this.stdout.writableNeedDrain;
+  }
+
+  /** Backpressure: the consumer's pause reaches the helpers' streams, and so tcpdump and the kernel. */
+  private flowRuns(): void {
+    for (const r of this.live()) this.setFlow(r);
+  }
+
+  /**
+   * A live helper's stream reads while the consumer does and, for a successor, while its
+   * queue is under MAX_QUEUED_BYTES: what it would read otherwise, the kernel drops anyway.
+   */
+  private setFlow(run: Run): void {
+    if (!this.consumerWaits && run.queuedBytes < MAX_QUEUED_BYTES) run.source.stdout.resume();
+    else run.source.stdout.pause();
+  }
+
+  private onData(run: Run, chunk: Uint8Array): void {
+    if (run === this.current) {
+      const wasBroken = run.records.isBroken;
+      run.records.push(chunk, this.pass);
+      // Said once, when it breaks: a broken stream ignores every later chunk.
+      if (run.records.isBroken && !wasBroken) this.events.log('warn', `${this.spec.interfaceName}: the helper's pcap stream is broken`);
+      this.goOnOnceCaughtUp();
+    } else if (run === this.next) {
+      run.queue.push(chunk);
+      run.queuedBytes += chunk.length;
+      this.setFlow(run);
+      this.goOnOnceCaughtUp();
+    } else {
+      // A retired tcpdump's last bytes: its successor has these packets. Counted, not passed.
+      run.records.push(chunk, () => undefined);
+    }
+  }
+
+  private onEnd(run: Run): void {
+    if (run === this.current) {
+      if (!this.stopping && this.phase === 'waiting' && this.next?.writes === 'per-packet' && run.stopAsked) {
+        // The block writer has written out its last block: go on with the -U tcpdump.
+        this.goOnWithNext();
+        return;
+      }
+      if (this.next) this.dropNext('the capture ended');
+      this.finish();
+    } else if (run === this.next) {
+      run.calledOff = true;
+      this.failures++;
+      this.events.log('warn', `${this.spec.interfaceName}: the helper container ${run.source.run.name} ended before it took over (${run.source.lastError ?? 'no message'}); the capture goes on with ${this.current.source.run.name}`);
+      this.next = undefined;
+      this.phase = 'steady';
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.timer);
+    this.stdout.end();
+    const last = this.current.source;
+    void Promise.all(this.runs.map((r) => r.source.exit())).then(async () => {
+      if (this.runs.length > 1) {
+        const each = this.runs.map((r) => `${r.source.run.name} (${r.writes}): tcpdump captured ${r.source.counts.captured ?? '?'}, read ${r.records.records}, dropped as seen by the other ${r.records.dropped}`);
+        this.events.log('debug', `${this.spec.interfaceName}: ${each.join('; ')}`);
+      }
+      this.resolveExit(await last.exit());
+    });
+  }
+
+  /**
+   * The block writer took over when the per-packet tcpdump has passed its first packet:
+   * from there on the block writer has every packet, and up to there the per-packet one
+   * gave them all. Switching at the first block's arrival instead would lose what the
+   * per-packet tcpdump had captured but not yet delivered (its path lags the block
+   * writer's first block by a few milliseconds at a flood).
+   */
+  private goOnOnceCaughtUp(): void {
+    const next = this.next;
+    if (this.phase !== 'waiting' || next?.writes !== 'blocks' || next.queuedBytes < FIRST_BLOCK_BYTES) return;
+    const first = firstRecordTime(next.queue);
+    if (!first) return;
+    // A consumer that does not read holds the per-packet tcpdump back; that is not a stuck helper.
+    if (this.consumerWaits) this.waitingSince = Date.now();
+    this.waitingSince ??= Date.now();
+    const { lastSec, lastFraction } = this.current.records;
+    const caughtUp = lastSec > first.sec || (lastSec === first.sec && lastFraction >= first.fraction);
+    if (caughtUp || Date.now() - this.waitingSince > CATCH_UP_MS) this.goOnWithNext();
+  }
+
+  /** Since when the block writer's first packet is known and the per-packet tcpdump has not reached it. */
+  private waitingSince: number | undefined;
+
+  /** The stream goes on with the successor, after the last packet passed. */
+  private goOnWithNext(): void {
+    const old = this.current;
+    const next = this.next;
+    if (!next) return;
+    if (old.records.lastSec >= 0) next.records.dropThrough(old.records.lastSec, old.records.lastFraction, old.records.lastCount);
+    // The stream passed on has one file header: the first tcpdump's, or the first successor's when it was cut before it.
+    if (!this.runs.some((r) => r.records.globalHeaderPassed)) next.records.passOwnGlobalHeader();
+    // Whatever the old tcpdump still writes is counted as it comes and dropped.
+    old.records.retire();
+    this.current = next;
+    this.next = undefined;
+    this.phase = 'steady';
+    this.waitingSince = undefined;
+    this.lastSwitch = Date.now();
+    this.recordsAtTick = 0;
+    this.window.length = 0;
+    for (const chunk of next.queue) next.records.push(chunk, this.pass);
+    next.queue = [];
+    next.queuedBytes = 0;
+    // Paused while it waited with a full queue: its queue is empty now.
+    this.setFlow(next);
+    this.events.log(
+      'debug',
+      `${this.spec.interfaceName}: tcpdump in ${next.source.run.name} now ${next.writes === 'blocks' ? 'writes in blocks (a high rate)' : 'writes each packet (a low rate)'}; ${old.source.run.name} stops`,
+    );
+    // It must read to its end, or its container's exit is never seen.
+    old.source.stdout.resume();
+    if (!old.stopAsked) {
+      old.stopAsked = true;
+      void old.source.stop();
+    }
+  }
+
+  private dropNext(why: string): void {
+    const next = this.next;
+    if (!next) return;
+    this.next = undefined;
+    this.phase = 'steady';
+    this.waitingSince = undefined;
+    next.stopAsked = true;
+    next.calledOff = true;
+    // Everything it holds, the current tcpdump has too.
+    next.records.retire();
+    for (const chunk of next.queue) next.records.push(chunk, () => undefined);
+    next.queue = [];
+    next.source.stdout.resume();
+    this.events.log('debug', `${this.spec.interfaceName}: the handover to ${next.source.run.name} is called off (${why})`);
+    void next.source.stop(500);
+  }
+
+  private tick(): void {
+    if (this.stopping || this.finished) return;
+    const records = this.current.records.records;
+    this.window.push(records - this.recordsAtTick);
+    this.recordsAtTick = records;
+    if (this.window.length > RATE_WINDOW_TICKS) this.window.shift();
+    if (this.window.length < RATE_WINDOW_TICKS) return;
+    // A consumer that does not read slows what is passed, not what the wire carries: no handover on that.
+    if (this.consumerWaits) {
+      this.window.length = 0;
+      return;
+    }
+    const rate = (this.window.reduce((a, b) => a + b, 0) * 1000) / (RATE_WINDOW_TICKS * TICK_MS);
+    // A per-packet tcpdump that stopped delivering still hands over after CATCH_UP_MS.
+    this.goOnOnceCaughtUp();
+    if (this.phase === 'waiting' && this.next?.writes === 'blocks' && this.waitingSince === undefined && rate < DOWN_RATE) {
+      // The flood ended before the block writer's first block: it would hold its packets.
+      this.dropNext(`the rate fell to ${Math.round(rate)} packets/s`);
+      return;
+    }
+    if (this.phase !== 'steady' || this.failures >= MAX_FAILURES || Date.now() - this.lastSwitch < DWELL_MS) return;
+    if (this.current.writes === 'per-packet' && rate >= UP_RATE) void this.handOver('blocks', rate);
+    else if (this.current.writes === 'blocks' && rate < DOWN_RATE) void this.handOver('per-packet', rate);
+  }
+
+  private async handOver(writes: TcpdumpWrites, rate: number): Promise<void> {
+    this.phase = 'starting';
+    this.events.log('debug', `${this.spec.interfaceName}: ${Math.round(rate)} packets/s; starting a helper whose tcpdump ${writes === 'blocks' ? 'writes in blocks' : 'writes each packet'}`);
+    let source: ContainerPacketSource;
+    try {
+      source = await this.events.startRun(writes);
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    if (this.stopping || this.finished) {
+      void source.stop(500);
+      return;
+    }
+    const run = this.adopt(source, writes);
+    this.next = run;
+    try {
+      await source.waitUntilListening();
+    } catch (err) {
+      if (this.next === run) this.dropNext('its tcpdump did not start');
+      this.failed(err);
+      return;
+    }
+    if (this.next !== run) return;
+    this.phase = 'waiting';
+    if (writes === 'per-packet') {
+      // The new tcpdump listens: the block writer can stop, writing out its block as it exits.
+      this.current.stopAsked = true;
+      void this.current.source.stop();
+    } else {
+      this.goOnOnceCaughtUp();
+    }
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    this.phase = 'steady';
+    this.events.log('warn', `${this.spec.interfaceName}: a helper container for the handover did not start (${err instanceof Error ? err.message : String(err)}); the capture goes on as it is`);
+  }
+}
+
+/** The timestamp of the first record of a pcap stream held as chunks; undefined until its header has come. */
+export function firstRecordTime(chunks: readonly Uint8Array[]): { sec: number; fraction: number } | undefined {
+  const head = new Uint8Array(32);
+  let n = 0;
+  for (const c of chunks) {
+    const take = Math.min(c.length, head.length - n);
+    head.set(c.subarray(0, take), n);
+    n += take;
+    if (n === head.length) break;
+  }
+  if (n < head.length) return undefined;
+  const view = new DataView(head.buffer);
+  // 0xa1b2c3d4 (µs) or 0xa1b23c4d (ns), in the writer's byte order.
+  const littleEndian = head[0] === 0xd4 || head[0] === 0x4d;
+  return { sec: view.getUint32(24, littleEndian), fraction: view.getUint32(28, littleEndian) };
+}
