@@ -49,9 +49,13 @@ function chownTree(path: string, uid: number, gid: number): void {
   for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
 }
 
-/** The test user's environment: nothing of root's leaks in. */
+/**
+ * The test user's environment: nothing of root's leaks in. EXTENSIONS_GALLERY `{}` leaves
+ * code-server without a gallery, so it never looks one up (its default one's name went to
+ * the host's resolver at every start): the tests reach nothing outside the machine.
+ */
 function userEnvironment(home: string): string[] {
-  return [`HOME=${home}`, 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', `DOCKER_HOST=${DOCKER_HOST}`, 'LANG=C.UTF-8', 'SHELL=/bin/bash'];
+  return [`HOME=${home}`, 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', `DOCKER_HOST=${DOCKER_HOST}`, 'LANG=C.UTF-8', 'SHELL=/bin/bash', 'EXTENSIONS_GALLERY={}'];
 }
 
 /** Runs `args` as the test user with a file-descriptor limit pkexec can live with. */
