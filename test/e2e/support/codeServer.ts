@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, copyFileSync, createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { freePort } from '../../support/freePort';
 import { join } from 'node:path';
+import packageJson from '../../../package.json';
 import { CODE_SERVER, DOCKER_HOST, E2E_USER, VSIX } from './environment';
 import { endProcesses, isAlive, processTree, waitFor } from './processes';
 
@@ -36,6 +37,27 @@ const USER_SETTINGS = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
 };
+
+/** The extension's settings declared with `"scope": "machine"` in package.json. */
+const MACHINE_SETTINGS = new Set(
+  [packageJson.contributes.configuration].flat().flatMap((c) => Object.entries(c.properties as Record<string, { scope?: string }>).filter(([, v]) => v.scope === 'machine').map(([k]) => k)),
+);
+
+/**
+ * Writes the settings where a user's own would be. code-server's window is a remote one,
+ * and VS Code reads a machine-scoped setting in a remote window from the remote's settings
+ * (`Machine/settings.json`) only: the same setting in the user's settings was honoured in
+ * some runs and ignored in others (two CI runs captured with the default helper image).
+ */
+function writeSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  const user: Record<string, unknown> = {};
+  const machine: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) (MACHINE_SETTINGS.has(key) ? machine : user)[key] = value;
+  for (const [dir, values] of [['User', user], ['Machine', machine]] as const) {
+    mkdirSync(join(userDataDir, dir), { recursive: true });
+    writeFileSync(join(userDataDir, dir, 'settings.json'), JSON.stringify(values, null, 2));
+  }
+}
 
 function userIds(user: string): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
@@ -82,7 +104,7 @@ export async function startCodeServer(logDir: string, options: CodeServerOptions
   const extensionsDir = join(root, 'extensions');
   const workspace = join(root, 'workspace');
   for (const d of [home, join(userDataDir, 'User'), extensionsDir, workspace]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
+  writeSettings(userDataDir, { ...USER_SETTINGS, ...options.settings });
   const vsix = join(root, 'docker-network-capture.vsix');
   copyFileSync(VSIX, vsix);
   chownTree(root, uid, gid);
