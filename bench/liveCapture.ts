@@ -83,7 +83,7 @@ export type Backend = 'host' | 'container';
 export function begin(backend: Backend, scene: Scene, events: CaptureEvents): Promise<CaptureHandle> {
   if (backend === 'host') return startCapture(scene.target, REQUEST(scene.target), OPTIONS, events);
   // tcpdump in a helper container joined to the target, read over the engine's attach stream.
-  return startContainerCapture(createDockerClient(DOCKER_HOST), scene.target, REQUEST(scene.target), { helperImage: HELPER_IMAGE, verbose: false }, events);
+  return startContainerCapture(createDockerClient(DOCKER_HOST), scene.target, REQUEST(scene.target), { helperImage: HELPER_IMAGE, verbose: process.env.DNC_BENCH_VERBOSE === '1' }, events);
 }
 
 /** Send time (µs since the epoch) written by udpFlood.mjs, or -1 for other frames. */
