@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { parseInterfaceList, planContainerCapture } from '../../src/client/helperContainer/containerCapturePlan';
+import { blockWritingArgv, parseInterfaceList, planContainerCapture } from '../../src/client/helperContainer/containerCapturePlan';
 import { helperContainerOptions, HELPER_LABEL, OWNER_LABEL, TARGET_LABEL } from '../../src/client/helperContainer/helperContainerSpec';
 import { isLeftover } from '../../src/client/helperContainer/leftoverSweep';
 import { needsUserSwitch } from '../../src/client/helperContainer/capabilityProbe';
@@ -75,6 +75,16 @@ describe('helper-container plan', () => {
     assert.throws(() => planContainerCapture(TARGET, { ...req, filter: '-w /tmp/x' }, []), /must not start with "-"/);
     assert.throws(() => planContainerCapture(TARGET, { ...req, mode: { kind: 'bridge', bridge: 'docker0' } }, []), /host backend/);
     assert.throws(() => planContainerCapture(TARGET, req, [{ name: '-Zroot', loopback: false }]), /not a valid interface name/);
+  });
+
+  it('the block writer is the same tcpdump without -U and --immediate-mode; the filter is left as it is', () => {
+    const [eth0] = planContainerCapture(TARGET, { container: 'web', direction: 'egress', mode: { kind: 'namespace' }, filter: 'udp' }, [{ name: 'eth0', loopback: false }]);
+    const argv = eth0!.argv;
+    assert.ok(argv.includes('-U') && argv.includes('--immediate-mode'), 'the first tcpdump writes each packet as it comes');
+    const blocks = blockWritingArgv(argv);
+    assert.deepEqual(blocks, argv.filter((a) => a !== '-U' && a !== '--immediate-mode'));
+    assert.deepEqual(blocks.slice(blocks.indexOf('--')), ['--', 'udp']);
+    assert.deepEqual(blockWritingArgv(['tcpdump', '-i', 'eth0', '--', '-U']), ['tcpdump', '-i', 'eth0', '--', '-U'], 'after --, -U would be filter text: kept');
   });
 
   it('creates the helper with least privilege, joined to the target only', () => {

@@ -5,16 +5,21 @@
  * Why: with `-U`, each packet is a write to the container's stdout, and each write
  * costs the engine (containerd-shim, then dockerd, then the attach stream): ~11 µs of
  * their CPU per packet, which fills a 2-core machine near 40,000 packets/s and starves
- * the traffic itself (BENCHMARKS.md, bench 2c). Without `-U`, tcpdump writes its
- * stdio buffer when full (1-4 KB, a few dozen packets), and the same flood costs the
- * engine a fraction. But tcpdump has no bounded flush delay: a block writer holds a
- * quiet interface's last packets until more come. So a capture starts with `-U`
+ * the traffic itself (BENCHMARKS.md, bench 2c). Without `-U` and `--immediate-mode`,
+ * tcpdump gets the kernel's ring a block at a time and writes its stdio buffer out in
+ * bursts, which the engine reads many writes at once: the same flood costs the engine
+ * and tcpdump a fraction. But a block reaches tcpdump only when full or after 1 s, and
+ * tcpdump has no bounded flush delay: a block writer holds a quiet interface's packets
+ * up to a second, and its last ones until more come. So a capture starts with `-U`
  * (a packet leaves ~15 ms after the wire); when the interface's rate passes UP_RATE, a
  * second helper container starts writing in blocks and, once its first block comes,
  * the stream goes on with it after the last packet the first one gave, and the first
  * one stops. When the rate falls below DOWN_RATE, a `-U` helper starts; once it
- * listens, the block writer is stopped (tcpdump writes out its block as it exits), and
- * the stream goes on with the new one after the block writer's last packet.
+ * listens and the kernel has handed the block writer every packet from before (a block
+ * is handed over BLOCK_RETIRE_MS after it began at the latest; one not handed over is
+ * gone when tcpdump exits), the block writer is stopped (tcpdump writes out its buffer as
+ * it exits), and the stream goes on with the new one after the block writer's last
+ * packet. A capture stopped on a block writer waits for that too.
  *
  * Both tcpdumps see the same packets while they overlap: the stream passed on is cut
  * at a record boundary and the successor's records up to the last timestamp passed are
@@ -36,6 +41,12 @@ export const UP_RATE = 5000;
 export const DOWN_RATE = 1000;
 const TICK_MS = 250;
 const RATE_WINDOW_TICKS = 2;
+/**
+ * A rate over one tick at which the handover starts without waiting for the whole window:
+ * a per-packet tcpdump in a helper container falls behind well before this on 2 cores, and
+ * each tick of a flood on it is packets the kernel drops.
+ */
+const FLOOD_RATE = 4 * UP_RATE;
 /** Time on one tcpdump before the next handover: a rate that swings does not start a helper a second. */
 const DWELL_MS = 2000;
 /** Handovers that failed to start before the capture stays on the tcpdump it has. */
@@ -55,6 +66,11 @@ const CATCH_UP_MS = 3000;
  * them, not in this process's memory.
  */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/**
+ * tcpdump's read timeout (1 s, fixed in tcpdump) is the kernel's limit on how long a block
+ * of the block writer's ring stays open; with a margin for tcpdump to read and write it.
+ */
+export const BLOCK_RETIRE_MS = 1300;
 
 interface Run {
   source: ContainerPacketSource;
@@ -149,7 +165,11 @@ export class CaptureHandover implements PacketSource {
     if (next) this.dropNext('the capture stops');
     const current = this.current;
     current.stopAsked = true;
-    await Promise.all([current.source.stop(graceMs), next?.source.stop(500)]);
+    await Promise.all([
+      // Its packets still in an open block are handed over within BLOCK_RETIRE_MS.
+      (current.writes === 'blocks' ? delay(BLOCK_RETIRE_MS) : Promise.resolve()).then(() => current.source.stop(graceMs)),
+      next?.source.stop(500),
+    ]);
     return this.exitPromise;
   }
 
@@ -250,7 +270,7 @@ export class CaptureHandover implements PacketSource {
     const last = this.current.source;
     void Promise.all(this.runs.map((r) => r.source.exit())).then(async () => {
       if (this.runs.length > 1) {
-        const each = this.runs.map((r) => `${r.source.run.name} (${r.writes}): tcpdump captured ${r.source.counts.captured ?? '?'}, read ${r.records.records}, dropped as seen by the other ${r.records.dropped}`);
+        const each = this.runs.map((r) => `${r.source.run.name} (${r.writes}): tcpdump captured ${r.source.counts.captured ?? '?'} (kernel dropped ${r.source.counts.droppedByKernel ?? '?'}), read ${r.records.records}, dropped as seen by the other ${r.records.dropped}`);
         this.events.log('debug', `${this.spec.interfaceName}: ${each.join('; ')}`);
       }
       this.resolveExit(await last.exit());
@@ -337,13 +357,14 @@ export class CaptureHandover implements PacketSource {
     this.window.push(records - this.recordsAtTick);
     this.recordsAtTick = records;
     if (this.window.length > RATE_WINDOW_TICKS) this.window.shift();
-    if (this.window.length < RATE_WINDOW_TICKS) return;
+    const flood = (this.window[this.window.length - 1]! * 1000) / TICK_MS >= FLOOD_RATE && this.current.writes === 'per-packet';
+    if (this.window.length < RATE_WINDOW_TICKS && !flood) return;
     // A consumer that does not read slows what is passed, not what the wire carries: no handover on that.
     if (this.consumerWaits) {
       this.window.length = 0;
       return;
     }
-    const rate = (this.window.reduce((a, b) => a + b, 0) * 1000) / (RATE_WINDOW_TICKS * TICK_MS);
+    const rate = (this.window.reduce((a, b) => a + b, 0) * 1000) / (this.window.length * TICK_MS);
     // A per-packet tcpdump that stopped delivering still hands over after CATCH_UP_MS.
     this.goOnOnceCaughtUp();
     if (this.phase === 'waiting' && this.next?.writes === 'blocks' && this.waitingSince === undefined && rate < DOWN_RATE) {
@@ -382,9 +403,12 @@ export class CaptureHandover implements PacketSource {
     if (this.next !== run) return;
     this.phase = 'waiting';
     if (writes === 'per-packet') {
-      // The new tcpdump listens: the block writer can stop, writing out its block as it exits.
-      this.current.stopAsked = true;
-      void this.current.source.stop();
+      // The new tcpdump listens. Once the kernel has handed the block writer every packet it
+      // had before, it stops, writing out its stdio buffer as it exits.
+      const blocks = this.current;
+      blocks.stopAsked = true;
+      await delay(BLOCK_RETIRE_MS);
+      if (this.current === blocks && !this.stopping) void blocks.source.stop();
     } else {
       this.goOnOnceCaughtUp();
     }
@@ -395,6 +419,10 @@ export class CaptureHandover implements PacketSource {
     this.phase = 'steady';
     this.events.log('warn', `${this.spec.interfaceName}: a helper container for the handover did not start (${err instanceof Error ? err.message : String(err)}); the capture goes on as it is`);
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The timestamp of the first record of a pcap stream held as chunks; undefined until its header has come. */

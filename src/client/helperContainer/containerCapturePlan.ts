@@ -111,12 +111,16 @@ export function planContainerCapture(target: ResolvedContainer, request: Capture
 }
 
 /**
- * The same tcpdump writing its output in blocks (its stdio buffer) instead of a write per
- * packet: `-U` taken out of the options, never out of the filter after `--`.
+ * The same tcpdump handing its packets over in blocks: `-U` and `--immediate-mode` taken out
+ * of the options (never out of the filter after `--`). Without immediate mode libpcap reads
+ * the kernel's ring a block at a time (TPACKET_V3: a block goes to tcpdump when full, or
+ * after tcpdump's 1-second timeout), so tcpdump writes its stdio buffer out in bursts; the
+ * engine's copy chain then reads many writes at once instead of one by one, which is most
+ * of its CPU at a flood (BENCHMARKS.md, bench 2c). The price is latency, paid only while
+ * the rate is high: see BLOCK_RETIRE_MS in captureHandover.ts.
  */
 export function blockWritingArgv(argv: readonly string[]): string[] {
   const end = argv.indexOf('--');
-  const at = argv.indexOf('-U');
-  if (at < 0 || (end >= 0 && at > end)) return [...argv];
-  return [...argv.slice(0, at), ...argv.slice(at + 1)];
+  const options = end >= 0 ? argv.slice(0, end) : [...argv];
+  return [...options.filter((a) => a !== '-U' && a !== '--immediate-mode'), ...(end >= 0 ? argv.slice(end) : [])];
 }
