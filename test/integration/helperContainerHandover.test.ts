@@ -70,6 +70,12 @@ describe('helper-container capture handed over by rate', { timeout: 180_000 }, (
     });
   }
 
+  /** The capture a user starts on the sink, its log verbose (the handovers are logged at debug). */
+  function captureFloodPort(events: CaptureEvents): ReturnType<typeof startContainerCapture> {
+    const request = { container: target.name, direction: 'both', mode: { kind: 'namespace' }, filter: `udp port ${PORT}` } as const;
+    return startContainerCapture(createDockerClient(DOCKER_HOST), target, request, { helperImage: HELPER_IMAGE, verbose: true }, events);
+  }
+
   it('a flood is met by a block-writing tcpdump and the quiet after it by a per-packet one: every captured packet once, in order, and on time after the flood', async () => {
     const seen: Seen[] = [];
     const logs: string[] = [];
@@ -87,13 +93,7 @@ describe('helper-container capture handed over by rate', { timeout: 180_000 }, (
       log: (_level, message) => logs.push(message),
       ended: (info) => (ended = info.reason),
     };
-    const handle = await startContainerCapture(
-      createDockerClient(DOCKER_HOST),
-      target,
-      { container: target.name, direction: 'both', mode: { kind: 'namespace' }, filter: `udp port ${PORT}` },
-      { helperImage: HELPER_IMAGE, verbose: true },
-      events,
-    );
+    const handle = await captureFloodPort(events);
     try {
       const quietBefore = await flood(100, 1);
       const flooded = await flood(15_000, 4);
@@ -156,13 +156,7 @@ describe('helper-container capture handed over by rate', { timeout: 180_000 }, (
       log: (_level, message) => logs.push(message),
       ended: () => undefined,
     };
-    const handle = await startContainerCapture(
-      createDockerClient(DOCKER_HOST),
-      target,
-      { container: target.name, direction: 'both', mode: { kind: 'namespace' }, filter: `udp port ${PORT}` },
-      { helperImage: HELPER_IMAGE, verbose: true },
-      events,
-    );
+    const handle = await captureFloodPort(events);
     let stopAt = 0;
     try {
       const flooding = flood(15_000, 8);
