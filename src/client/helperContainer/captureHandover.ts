@@ -28,10 +28,11 @@
  * packets can share a microsecond; both tcpdumps get them in the kernel's order).
  */
 import { PassThrough } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { PipelineSpec } from '../../helper/capturePlan';
 import type { PacketSource, TcpdumpCounts } from '../../helper/packetSource';
 import type { ContainerPacketSource } from './containerPacketSource';
-import { PcapRecordStream } from './pcapRecordStream';
+import { firstRecordTime, PcapRecordStream } from './pcapRecordStream';
 
 export type TcpdumpWrites = 'per-packet' | 'blocks';
 
@@ -419,25 +420,4 @@ export class CaptureHandover implements PacketSource {
     this.phase = 'steady';
     this.events.log('warn', `${this.spec.interfaceName}: a helper container for the handover did not start (${err instanceof Error ? err.message : String(err)}); the capture goes on as it is`);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The timestamp of the first record of a pcap stream held as chunks; undefined until its header has come. */
-export function firstRecordTime(chunks: readonly Uint8Array[]): { sec: number; fraction: number } | undefined {
-  const head = new Uint8Array(32);
-  let n = 0;
-  for (const c of chunks) {
-    const take = Math.min(c.length, head.length - n);
-    head.set(c.subarray(0, take), n);
-    n += take;
-    if (n === head.length) break;
-  }
-  if (n < head.length) return undefined;
-  const view = new DataView(head.buffer);
-  // 0xa1b2c3d4 (µs) or 0xa1b23c4d (ns), in the writer's byte order.
-  const littleEndian = head[0] === 0xd4 || head[0] === 0x4d;
-  return { sec: view.getUint32(24, littleEndian), fraction: view.getUint32(28, littleEndian) };
 }

@@ -104,8 +104,7 @@ export class PcapRecordStream {
         o += take;
         this.globalLeft -= take;
         if (this.globalLeft === 0) {
-          // 0xa1b2c3d4 (µs) or 0xa1b23c4d (ns) in the writer's byte order.
-          this.littleEndian = this.magic[0] === 0xd4 || this.magic[0] === 0x4d;
+          this.littleEndian = isLittleEndianMagic(this.magic);
           if (this.passGlobalHeader && !this.retired) {
             passEnd = o;
             this.globalHeaderPassed = true;
@@ -195,6 +194,26 @@ export class PcapRecordStream {
       this.cutSec = -1;
     }
   }
+}
+
+/** tcpdump's file magic, 0xa1b2c3d4 (µs) or 0xa1b23c4d (ns), is in the writer's byte order: its first byte tells which. */
+function isLittleEndianMagic(header: Uint8Array): boolean {
+  return header[0] === 0xd4 || header[0] === 0x4d;
+}
+
+/** The timestamp of the first record of a pcap stream held as chunks; undefined until its header has come. */
+export function firstRecordTime(chunks: readonly Uint8Array[]): { sec: number; fraction: number } | undefined {
+  const head = new Uint8Array(GLOBAL_HEADER + 8);
+  let n = 0;
+  for (const c of chunks) {
+    const take = Math.min(c.length, head.length - n);
+    head.set(c.subarray(0, take), n);
+    n += take;
+    if (n === head.length) break;
+  }
+  if (n < head.length) return undefined;
+  const le = isLittleEndianMagic(head);
+  return { sec: read32(head, GLOBAL_HEADER, le), fraction: read32(head, GLOBAL_HEADER + 4, le) };
 }
 
 function read32(h: Uint8Array, at: number, littleEndian: boolean): number {
