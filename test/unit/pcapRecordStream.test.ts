@@ -23,14 +23,7 @@ function record(n: number, length: number, littleEndian = true): Uint8Array {
 }
 
 function stream(numbers: number[], seed: number): Uint8Array {
-  const parts = [pcapGlobalHeader(LinkType.ETHERNET), ...numbers.map((n, i) => record(n, 1 + ((n * 7 + i + seed) % 300)))];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return Buffer.concat([pcapGlobalHeader(LinkType.ETHERNET), ...numbers.map((n, i) => record(n, 1 + ((n * 7 + i + seed) % 300)))]);
 }
 
 /** Cuts bytes in chunks of 1 to `max` bytes, by a seeded generator. */
