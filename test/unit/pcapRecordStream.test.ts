@@ -1,11 +1,13 @@
 /**
  * The handover's record stream (src/client/helperContainer/pcapRecordStream.ts): two
  * tcpdumps' pcap streams, cut in arbitrary chunks, joined at a record boundary with
- * each packet once. The joined bytes are read back with the project's pcap reader.
+ * each packet once; and a standby's stream held beside the one passed on
+ * (standbyRecords.ts) until it takes over. The joined bytes are read back with the project's pcap reader.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PcapRecordStream } from '../../src/client/helperContainer/pcapRecordStream';
+import { StandbyRecords } from '../../src/client/helperContainer/standbyRecords';
 import { PcapStreamReader } from '../../src/core/pcap/pcapReader';
 import { pcapGlobalHeader } from '../../src/core/pcap/pcapWriter';
 import { LinkType } from '../../src/core/packet';
@@ -125,6 +127,45 @@ describe('handover record stream', () => {
     const records = new PcapStreamReader().push(Buffer.concat(passed)).records;
     assert.deepEqual(records.map((r) => r.data[0]), [1, 2, 0xa3, 0xb3, 0xc3, 4]);
     assert.equal(b.dropped, 2);
+  });
+
+  it('a standby held beside a stream that lost packets takes over at any moment: each packet once, in order, every record accounted for', () => {
+    // The per-packet tcpdump saw 1..400 but the kernel dropped 150..170 for it; the block
+    // writer standing by started at 50 and saw 50..600. Their chunks interleave at random.
+    const seenByOld = range(1, 400).filter((n) => n < 150 || n > 170);
+    const old = stream(seenByOld, 5);
+    const standby = stream(range(50, 600), 6);
+    for (let trial = 0; trial < 80; trial++) {
+      const max = [5, 16, 33, 300, 5000][trial % 5]!;
+      const oldChunks = chunks(old, trial + 21, max);
+      const standbyChunks = chunks(standby, trial + 77, max);
+      const takeOverAt = (trial * 7) % oldChunks.length;
+      const a = new PcapRecordStream(true);
+      const held = new StandbyRecords();
+      const passed: Uint8Array[] = [];
+      let x = trial + 1;
+      let s = 0;
+      for (const c of oldChunks.slice(0, takeOverAt + 1)) {
+        a.push(c, (p) => passed.push(p.slice()));
+        // The standby's chunks come as they come: none, one or several per chunk of the old.
+        x = (x * 1103515245 + 12345) >>> 0;
+        for (let k = (x >>> 8) % 3; k > 0 && s < standbyChunks.length; k--) held.push(standbyChunks[s++]!, a.lastSec >= 0 ? { sec: a.lastSec, fraction: a.lastFraction } : undefined);
+      }
+      // The take-over, as CaptureHandover's goOnWithNext does it.
+      if (a.lastSec >= 0) held.trim({ sec: a.lastSec, fraction: a.lastFraction });
+      const b = new PcapRecordStream(false);
+      if (a.lastSec >= 0) b.dropThrough(a.lastSec, a.lastFraction, a.lastCount);
+      if (!a.globalHeaderPassed) b.passOwnGlobalHeader();
+      const last = a.lastSec < 0 ? 0 : a.lastFraction;
+      a.retire();
+      for (const c of held.drain()) b.push(c, (p) => passed.push(p.slice()));
+      for (const c of standbyChunks.slice(s)) b.push(c, (p) => passed.push(p.slice()));
+      const expected = [...seenByOld.filter((n) => n <= last), ...range(Math.max(50, last + 1), 600)];
+      assert.deepEqual(packetsOf(Buffer.concat(passed)), expected, `chunks of up to ${max}, taking over after chunk ${takeOverAt} (last ${last})`);
+      // Every record of the standby was let go, dropped at the cut or passed.
+      const passedByStandby = 600 - Math.max(50, last + 1) + 1;
+      assert.equal(held.letGo + b.dropped + passedByStandby, 551, 'the standby accounts for each of its records');
+    }
   });
 
   it('reads big-endian pcap from an engine on another byte order', () => {

@@ -21,6 +21,13 @@
  * it exits), and the stream goes on with the new one after the block writer's last
  * packet. A capture stopped on a block writer waits for that too.
  *
+ * A flood can come at once, and a per-packet tcpdump in a helper container falls behind
+ * within milliseconds of it, the kernel dropping what it cannot take; starting a block
+ * writer then takes most of a second. So while a per-packet tcpdump runs, a block writer
+ * stands by beside it, started once the first listens: its records the stream is past
+ * are let go as they come (StandbyRecords), and a flood (FLOOD_RECORDS within
+ * FLOOD_WINDOW_MS) goes on with it at once, from after the last packet passed.
+ *
  * Both tcpdumps see the same packets while they overlap: the stream passed on is cut
  * at a record boundary and the successor's records up to the last timestamp passed are
  * dropped (PcapRecordStream), so each packet is passed once: of the successor's records
@@ -33,6 +40,7 @@ import type { PipelineSpec } from '../../helper/capturePlan';
 import type { PacketSource, TcpdumpCounts } from '../../helper/packetSource';
 import type { ContainerPacketSource } from './containerPacketSource';
 import { firstRecordTime, PcapRecordStream } from './pcapRecordStream';
+import { StandbyRecords } from './standbyRecords';
 
 export type TcpdumpWrites = 'per-packet' | 'blocks';
 
@@ -48,6 +56,13 @@ const RATE_WINDOW_TICKS = 2;
  * each tick of a flood on it is packets the kernel drops.
  */
 const FLOOD_RATE = 4 * UP_RATE;
+/**
+ * With a block writer standing by, a flood is the last FLOOD_RECORDS or more passed at
+ * FLOOD_RATE or faster, looked at every FLOOD_STEP records: met within tens of
+ * milliseconds of its start, not at the next tick.
+ */
+const FLOOD_RECORDS = 1000;
+const FLOOD_STEP = FLOOD_RECORDS / 4;
 /** Time on one tcpdump before the next handover: a rate that swings does not start a helper a second. */
 const DWELL_MS = 2000;
 /** Handovers that failed to start before the capture stays on the tcpdump it has. */
@@ -83,6 +98,8 @@ interface Run {
   stopAsked: boolean;
   /** Never took over: everything it captured, the tcpdump it was to succeed had too. */
   calledOff: boolean;
+  /** A block writer standing by: its records, held until it takes over or let go. */
+  standby?: StandbyRecords;
 }
 
 export interface HandoverEvents {
@@ -97,7 +114,12 @@ export class CaptureHandover implements PacketSource {
   private readonly runs: Run[] = [];
   private current: Run;
   private next?: Run;
-  private phase: 'steady' | 'starting' | 'waiting' = 'steady';
+  /** 'standby': `next` is a block writer standing by for a flood. */
+  private phase: 'steady' | 'starting' | 'waiting' | 'standby' = 'steady';
+  /** A helper being started (a successor or a standby), settled once it runs or is stopped. */
+  private starting: Promise<void> = Promise.resolve();
+  /** Records passed, and when, at the last few FLOOD_STEPs: the rate of the last FLOOD_RECORDS. */
+  private floodMarks: { records: number; at: number }[] = [];
   private stopping = false;
   private finished = false;
   private failures = 0;
@@ -118,15 +140,19 @@ export class CaptureHandover implements PacketSource {
     this.stdout.on('drain', () => this.flowRuns());
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+    first.waitUntilListening().then(
+      () => this.standBy(),
+      () => undefined,
+    );
   }
 
   get spec(): PipelineSpec {
     return this.runs[0]!.source.spec;
   }
 
-  /** Names of the helper containers running now. */
+  /** Names of the helper containers whose stream is passed on now. */
   get helperNames(): string[] {
-    return this.live().map((r) => r.source.run.name);
+    return [this.current.source.run.name];
   }
 
   get counts(): TcpdumpCounts {
@@ -135,7 +161,8 @@ export class CaptureHandover implements PacketSource {
     for (const r of this.runs) {
       // Its counts would say nothing of the capture, and stopped with a short grace it may be
       // killed before it writes out what it counted.
-      if (r.calledOff) continue;
+      // A standby's packets are the current tcpdump's until it takes over.
+      if (r.calledOff || r.standby) continue;
       // A packet both tcpdumps captured while they overlapped is passed once.
       captured += (r.source.counts.captured ?? 0) - r.records.dropped;
       droppedByKernel += r.source.counts.droppedByKernel ?? 0;
@@ -170,6 +197,8 @@ export class CaptureHandover implements PacketSource {
       // Its packets still in an open block are handed over within BLOCK_RETIRE_MS.
       (current.writes === 'blocks' ? delay(BLOCK_RETIRE_MS) : Promise.resolve()).then(() => current.source.stop(graceMs)),
       next?.source.stop(500),
+      // A helper still starting is stopped as soon as it runs.
+      this.starting,
     ]);
     return this.exitPromise;
   }
@@ -234,6 +263,9 @@ export class CaptureHandover implements PacketSource {
       // Said once, when it breaks: a broken stream ignores every later chunk.
       if (run.records.isBroken && !wasBroken) this.events.log('warn', `${this.spec.interfaceName}: the helper's pcap stream is broken`);
       this.goOnOnceCaughtUp();
+      this.goOnIfFlood();
+    } else if (run === this.next && run.standby) {
+      this.holdStandby(run, run.standby, chunk);
     } else if (run === this.next) {
       run.queue.push(chunk);
       run.queuedBytes += chunk.length;
@@ -254,6 +286,12 @@ export class CaptureHandover implements PacketSource {
       }
       if (this.next) this.dropNext('the capture ended');
       this.finish();
+    } else if (run === this.next && run.standby) {
+      // Not a failure of the capture: it goes on as it is, without a standby.
+      run.calledOff = true;
+      this.next = undefined;
+      this.phase = 'steady';
+      this.events.log('debug', `${this.spec.interfaceName}: the block writer standing by in ${run.source.run.name} ended (${run.source.lastError ?? 'no message'})`);
     } else if (run === this.next) {
       run.calledOff = true;
       this.failures++;
@@ -306,6 +344,12 @@ export class CaptureHandover implements PacketSource {
     const old = this.current;
     const next = this.next;
     if (!next) return;
+    if (next.standby) {
+      // Its stream from the start, less the records let go as the old one passed them.
+      next.queue = next.standby.drain();
+      next.records.dropped += next.standby.letGo;
+      next.standby = undefined;
+    }
     if (old.records.lastSec >= 0) next.records.dropThrough(old.records.lastSec, old.records.lastFraction, old.records.lastCount);
     // The stream passed on has one file header: the first tcpdump's, or the first successor's when it was cut before it.
     if (!this.runs.some((r) => r.records.globalHeaderPassed)) next.records.passOwnGlobalHeader();
@@ -333,6 +377,8 @@ export class CaptureHandover implements PacketSource {
       old.stopAsked = true;
       void old.source.stop();
     }
+    // Back on a per-packet tcpdump: a block writer stands by again for the next flood.
+    if (next.writes === 'per-packet') this.standBy();
   }
 
   private dropNext(why: string): void {
@@ -343,17 +389,27 @@ export class CaptureHandover implements PacketSource {
     this.waitingSince = undefined;
     next.stopAsked = true;
     next.calledOff = true;
+    const wasStandby = next.standby !== undefined;
+    next.standby = undefined;
     // Everything it holds, the current tcpdump has too.
     next.records.retire();
     for (const chunk of next.queue) next.records.push(chunk, () => undefined);
     next.queue = [];
     next.source.stdout.resume();
-    this.events.log('debug', `${this.spec.interfaceName}: the handover to ${next.source.run.name} is called off (${why})`);
+    this.events.log('debug', `${this.spec.interfaceName}: ${wasStandby ? `the block writer standing by in ${next.source.run.name} stops` : `the handover to ${next.source.run.name} is called off`} (${why})`);
     void next.source.stop(500);
   }
 
   private tick(): void {
     if (this.stopping || this.finished) return;
+    const standing = this.next;
+    const passed = this.passedTime();
+    if (standing?.standby && passed) {
+      // What the stream has passed since the standby's last chunk; a paused standby reads again.
+      standing.standby.trim(passed);
+      standing.queuedBytes = standing.standby.bytes;
+      this.setFlow(standing);
+    }
     const records = this.current.records.records;
     this.window.push(records - this.recordsAtTick);
     this.recordsAtTick = records;
@@ -368,6 +424,10 @@ export class CaptureHandover implements PacketSource {
     const rate = (this.window.reduce((a, b) => a + b, 0) * 1000) / (this.window.length * TICK_MS);
     // A per-packet tcpdump that stopped delivering still hands over after CATCH_UP_MS.
     this.goOnOnceCaughtUp();
+    if (this.phase === 'standby' && this.current.writes === 'per-packet' && rate >= UP_RATE && Date.now() - this.lastSwitch >= DWELL_MS) {
+      this.goOnWithStandby(rate);
+      return;
+    }
     if (this.phase === 'waiting' && this.next?.writes === 'blocks' && this.waitingSince === undefined && rate < DOWN_RATE) {
       // The flood ended before the block writer's first block: it would hold its packets.
       this.dropNext(`the rate fell to ${Math.round(rate)} packets/s`);
@@ -378,22 +438,100 @@ export class CaptureHandover implements PacketSource {
     else if (this.current.writes === 'blocks' && rate < DOWN_RATE) void this.handOver('per-packet', rate);
   }
 
-  private async handOver(writes: TcpdumpWrites, rate: number): Promise<void> {
+  /**
+   * Starts a helper and makes it the successor (`next`), its stream read from the start;
+   * undefined when it failed, or when the capture stopped meanwhile: then it is stopped,
+   * and `stop` waits for that.
+   */
+  private startHelper(writes: TcpdumpWrites, standby: boolean): Promise<Run | undefined> {
     this.phase = 'starting';
-    this.events.log('debug', `${this.spec.interfaceName}: ${Math.round(rate)} packets/s; starting a helper whose tcpdump ${writes === 'blocks' ? 'writes in blocks' : 'writes each packet'}`);
-    let source: ContainerPacketSource;
+    const started = this.events.startRun(writes).then(
+      async (source): Promise<Run | undefined> => {
+        const run = this.adopt(source, writes);
+        if (this.stopping || this.finished) {
+          run.calledOff = true;
+          run.stopAsked = true;
+          run.records.retire();
+          await source.stop(500);
+          return undefined;
+        }
+        if (standby) run.standby = new StandbyRecords();
+        this.next = run;
+        return run;
+      },
+      (err: unknown) => {
+        this.failed(err);
+        return undefined;
+      },
+    );
+    this.starting = started.then(() => undefined);
+    return started;
+  }
+
+  /** A block writer stands by beside a per-packet tcpdump, for a flood to go on with it at once. */
+  private async standBy(): Promise<void> {
+    if (this.stopping || this.finished || this.phase !== 'steady' || this.current.writes !== 'per-packet' || this.failures >= MAX_FAILURES) return;
+    const run = await this.startHelper('blocks', true);
+    if (!run) return;
+    const source = run.source;
     try {
-      source = await this.events.startRun(writes);
+      await source.waitUntilListening();
     } catch (err) {
+      if (this.next === run) this.dropNext('its tcpdump did not start');
       this.failed(err);
       return;
     }
-    if (this.stopping || this.finished) {
-      void source.stop(500);
+    if (this.next !== run) return;
+    this.phase = 'standby';
+    this.floodMarks = [{ records: this.current.records.records, at: performance.now() }];
+    this.events.log('debug', `${this.spec.interfaceName}: a block writer stands by in ${source.run.name}`);
+  }
+
+  private holdStandby(run: Run, standby: StandbyRecords, chunk: Uint8Array): void {
+    standby.push(chunk, this.passedTime());
+    if (standby.isBroken) {
+      this.events.log('warn', `${this.spec.interfaceName}: the standby helper's pcap stream is broken`);
+      this.dropNext('its stream is broken');
       return;
     }
-    const run = this.adopt(source, writes);
-    this.next = run;
+    run.queuedBytes = standby.bytes;
+    this.setFlow(run);
+  }
+
+  /** The last packet the stream passed on; undefined before the first. */
+  private passedTime(): { sec: number; fraction: number } | undefined {
+    const { lastSec, lastFraction } = this.current.records;
+    return lastSec >= 0 ? { sec: lastSec, fraction: lastFraction } : undefined;
+  }
+
+  /** Counts the per-packet tcpdump's records: the last FLOOD_RECORDS at FLOOD_RATE or faster go on with the standby now. */
+  private goOnIfFlood(): void {
+    if (this.phase !== 'standby' || this.current.writes !== 'per-packet') return;
+    const marks = this.floodMarks;
+    const records = this.current.records.records;
+    if (records - marks[marks.length - 1]!.records < FLOOD_STEP) return;
+    marks.push({ records, at: performance.now() });
+    while (marks.length > 2 && records - marks[1]!.records >= FLOOD_RECORDS) marks.shift();
+    const first = marks[0]!;
+    if (records - first.records < FLOOD_RECORDS) return;
+    const rate = ((records - first.records) * 1000) / Math.max(1, marks[marks.length - 1]!.at - first.at);
+    if (rate >= FLOOD_RATE && !this.consumerWaits && Date.now() - this.lastSwitch >= DWELL_MS) this.goOnWithStandby(rate);
+  }
+
+  private goOnWithStandby(rate: number): void {
+    const standby = this.next?.standby;
+    if (!standby) return;
+    const passed = this.passedTime();
+    if (passed) standby.trim(passed);
+    this.events.log('debug', `${this.spec.interfaceName}: ${Math.round(rate)} packets/s; the block writer standing by takes over`);
+    this.goOnWithNext();
+  }
+
+  private async handOver(writes: TcpdumpWrites, rate: number): Promise<void> {
+    this.events.log('debug', `${this.spec.interfaceName}: ${Math.round(rate)} packets/s; starting a helper whose tcpdump ${writes === 'blocks' ? 'writes in blocks' : 'writes each packet'}`);
+    const run = await this.startHelper(writes, false);
+    if (!run) return;
+    const source = run.source;
     try {
       await source.waitUntilListening();
     } catch (err) {

@@ -197,7 +197,7 @@ export class PcapRecordStream {
 }
 
 /** tcpdump's file magic, 0xa1b2c3d4 (µs) or 0xa1b23c4d (ns), is in the writer's byte order: its first byte tells which. */
-function isLittleEndianMagic(header: Uint8Array): boolean {
+export function isLittleEndianMagic(header: Uint8Array): boolean {
   return header[0] === 0xd4 || header[0] === 0x4d;
 }
 
@@ -216,7 +216,7 @@ export function firstRecordTime(chunks: readonly Uint8Array[]): { sec: number; f
   return { sec: read32(head, GLOBAL_HEADER, le), fraction: read32(head, GLOBAL_HEADER + 4, le) };
 }
 
-function read32(h: Uint8Array, at: number, littleEndian: boolean): number {
+export function read32(h: Uint8Array, at: number, littleEndian: boolean): number {
   return littleEndian
     ? (h[at]! | (h[at + 1]! << 8) | (h[at + 2]! << 16) | (h[at + 3]! << 24)) >>> 0
     : ((h[at]! << 24) | (h[at + 1]! << 16) | (h[at + 2]! << 8) | h[at + 3]!) >>> 0;
