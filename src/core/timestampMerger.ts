@@ -62,6 +62,12 @@ export class TimestampMerger<T extends Timestamped> {
     return micros(this.pending[0] as T);
   }
 
+  /** Capture time of the frame `index` places after the oldest held (0: the oldest); `index` < size. */
+  microsAt(index: number): number {
+    this.sortPending();
+    return micros(this.pending[index] as T);
+  }
+
   /** Emits everything (end of capture). */
   flushAll(): void {
     this.sortPending();

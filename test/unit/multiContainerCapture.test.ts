@@ -18,7 +18,7 @@ import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import { StringTable } from '../../src/core/packetStore';
 import { CapturedAddresses } from '../../src/core/timeline/capturedAddresses';
 import type { ContainerFrame, TimelinePacket } from '../../src/core/timeline/containerFrame';
-import { LiveTimeline } from '../../src/core/timeline/liveTimeline';
+import { LiveTimeline, MAX_HELD_FRAMES } from '../../src/core/timeline/liveTimeline';
 import { containerColumnText, splitTimelineInterface, timelineInterfaceName } from '../../src/core/timeline/timelineInterface';
 import type { ResolvedContainer } from '../../src/protocol/resolvedContainer';
 import { multiContainerBackend, notJoinedNotice } from '../../src/extension/capture/multiContainerBackend';
@@ -100,6 +100,22 @@ describe('the live timeline', () => {
     timeline.add(sighting('web-1', 'out', 0, packetBytes({ src: WEB, dst: DB, ipId: 8 })), t0 + 1_000);
     timeline.finish();
     assert.deepEqual(out.map((p) => p.delivery?.state), ['not-seen-arriving']);
+  });
+
+  it('behind a lag of seconds at a flood, holds no more than MAX_HELD_FRAMES: the oldest go out in order, each once', () => {
+    const out: TimelinePacket[] = [];
+    const timeline = new LiveTimeline((p) => out.push(p), addresses, true);
+    // A first frame 4 s late sets the hold near its ceiling; then a flood of frames 1 µs apart.
+    timeline.add(sighting('web-1', 'out', 0, packetBytes({ src: WEB, dst: '10.9.9.9', ipId: 1 })), t0 + 4_000_000);
+    const flood = MAX_HELD_FRAMES + 20_000;
+    for (let i = 1; i <= flood; i++) timeline.add(sighting('web-1', 'out', 4_000_000 + i, packetBytes({ src: WEB, dst: '10.9.9.9', ipId: i & 0xffff })), t0 + 4_100_000);
+    timeline.release(t0 + 4_100_000);
+    assert.ok(out.length >= flood + 1 - MAX_HELD_FRAMES, `${out.length} rows released of ${flood + 1}`);
+    assert.ok(out.length < flood + 1, 'the newest are still held for their hold');
+    const times = out.map((p) => p.frame.tsSec * 1e6 + p.frame.tsUsec);
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'in time order');
+    timeline.finish();
+    assert.equal(out.length, flood + 1, 'each frame once');
   });
 });
 

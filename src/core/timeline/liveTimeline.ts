@@ -26,6 +26,14 @@ const LAG_FLOOR_MICROS = 200_000;
 export const LAG_CEILING_MICROS = 5_000_000;
 /** Observed lags are forgotten after 10 to 20 s (two buckets). */
 const LAG_BUCKET_MICROS = 10_000_000;
+/**
+ * Frames held at most. The hold follows the lag seen, and a lag of seconds (a reader
+ * that made the capture wait, a helper writing in blocks) at a flood would hold
+ * hundreds of thousands of frames before the first row is printed, and so before the
+ * reader's backpressure can pause anything. Past this the oldest are released whatever
+ * the hold: memory stays bounded, and at worst a copy later than that shows twice.
+ */
+export const MAX_HELD_FRAMES = 50_000;
 
 export class LiveTimeline {
   private readonly merger: LiveTimelineMerger;
@@ -65,7 +73,9 @@ export class LiveTimeline {
    */
   release(nowMicros: number, holdMicros = this.holdMicros(nowMicros)): void {
     // The capture time every pipeline has delivered up to, as far as we can tell.
-    const streamNow = nowMicros - holdMicros;
+    let streamNow = nowMicros - holdMicros;
+    const over = this.merger.size - MAX_HELD_FRAMES;
+    if (over > 0) streamNow = Math.max(streamNow, this.merger.microsAt(over - 1) + this.merger.windowMicros);
     this.merger.flushOlderThan(streamNow);
     // Everything older than the merge window has reached the deduplicator.
     this.dedup.flushOlderThan(streamNow - this.merger.windowMicros);
