@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isCaptureError } from '../../src/protocol/captureErrors';
-import { TARGET_LABEL } from '../../src/client/helperContainer/helperContainerSpec';
 import { docker, ensureDaemon, removeContainers, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
-import { ensureHelperImages, helperContainers, helpersGone, startProbe } from '../support/helperContainerFixture';
+import { ensureHelperImages, helperContainers, helpersGone, startProbe, targetHelpers, waitForStandbys } from '../support/helperContainerFixture';
 import { recordContainerCapture } from '../support/containerCaptureRecorder';
 
 describe('helper-container backend: faults', { timeout: 240_000 }, () => {
@@ -33,7 +32,8 @@ describe('helper-container backend: faults', { timeout: 240_000 }, () => {
     await capture.framesAtLeast(4);
     const before = capture.frames.length;
     assert.ok(before >= 4, `only ${before} frames`);
-    const lo = docker('ps', '--filter', `label=${TARGET_LABEL}=${t.id}`, '--filter', 'name=-lo-', '--format', '{{.Names}}');
+    // The helper whose stream the capture shows (the one writing each packet), not the block writer standing by.
+    const lo = targetHelpers(t.id).find((h) => h.name.includes('-lo-') && h.perPacket)?.name;
     assert.ok(lo, 'the loopback helper runs');
     docker('kill', lo);
     const ended = await capture.handle.finished;
@@ -81,17 +81,20 @@ describe('helper-container backend: faults', { timeout: 240_000 }, () => {
     const live = await recordContainerCapture(other.name);
     const probe = startProbe({ container: t.name });
     await probe.waitFor((r) => r.event === 'ready');
-    const orphans = helperContainers().filter((n) => n.includes(t.id.slice(0, 12)));
-    assert.equal(orphans.length, 2);
+    // Each interface's per-packet helper and the block writer standing by beside it.
+    const orphans = (await waitForStandbys(t.id, 2)).map((h) => h.name);
+    assert.equal(orphans.length, 4, orphans.join(', '));
+    const otherHelpers = (await waitForStandbys(other.id, 2)).map((h) => h.name).sort();
+    assert.equal(otherHelpers.length, 4, otherHelpers.join(', '));
     probe.child.kill('SIGKILL');
     await probe.exited;
     assert.deepEqual(helperContainers().filter((n) => n.includes(t.id.slice(0, 12))), orphans, 'still there after the kill');
 
     const next = await recordContainerCapture(t.name);
-    assert.ok(next.logs.some((l) => l.includes('removed 2 helper container(s) left by an earlier capture')), next.logs.join('\n'));
+    assert.ok(next.logs.some((l) => l.includes('removed 4 helper container(s) left by an earlier capture')), next.logs.join('\n'));
     const now = helperContainers();
     assert.ok(orphans.every((o) => !now.includes(o)), 'the orphans are gone');
-    assert.equal(now.filter((n) => n.includes(other.id.slice(0, 12))).length, 2, 'the live capture of another target kept its helpers');
+    assert.deepEqual(now.filter((n) => n.includes(other.id.slice(0, 12))).sort(), otherHelpers, 'the live capture of another target kept its helpers');
     await next.handle.stop();
     other.exec('ping', '-c', '1', '127.0.0.1');
     await live.framesAtLeast(2);

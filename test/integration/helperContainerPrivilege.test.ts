@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { HELPER_LABEL, OWNER_LABEL, TARGET_LABEL } from '../../src/client/helperContainer/helperContainerSpec';
 import { isCaptureError } from '../../src/protocol/captureErrors';
 import { docker, ensureDaemon, IMAGE, removeContainers, runContainer, uniqueName, type TestContainer } from '../support/dockerFixture';
-import { ensureHelperImages, helperContainers, helpersGone, NOUSER_HELPER_IMAGE } from '../support/helperContainerFixture';
+import { ensureHelperImages, helperContainers, helpersGone, NOUSER_HELPER_IMAGE, targetHelpers } from '../support/helperContainerFixture';
 import { recordContainerCapture } from '../support/containerCaptureRecorder';
 
 interface HelperInspect {
@@ -48,8 +48,13 @@ describe('helper-container backend: least privilege, on the real helper', { time
     const capture = await recordContainerCapture(target.name);
     try {
       assert.ok(capture.logs.some((l) => /switches to its own user/.test(l)), 'the probe tried NET_RAW alone first, then added SETUID/SETGID');
-      const names = helperContainers();
-      assert.equal(names.length, 2, `one helper per interface: ${names.join(', ')}`);
+      // Both interfaces' block writers stand by, listening (their tcpdump has dropped its privileges too).
+      for (let i = 0; i < 100 && capture.logs.filter((l) => /a block writer stands by/.test(l)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      const helpers = targetHelpers(target.id);
+      const names = helpers.map((h) => h.name);
+      assert.deepEqual(names.filter((n) => !helperContainers().includes(n)), [], 'every helper of the target is labelled as one');
+      assert.equal(helpers.filter((h) => h.perPacket).length, 2, `one per-packet helper per interface: ${names.join(', ')}`);
+      assert.equal(helpers.filter((h) => !h.perPacket).length, 2, `one block writer standing by per interface: ${names.join(', ')}`);
       for (const name of names) {
         const info = (JSON.parse(docker('inspect', name)) as HelperInspect[])[0] as HelperInspect;
         assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_proces
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { HELPER_LABEL } from '../../src/client/helperContainer/helperContainerSpec';
+import { HELPER_LABEL, TARGET_LABEL } from '../../src/client/helperContainer/helperContainerSpec';
 import { docker, DOCKER_DIR, DOCKER_HOST, REPO } from './dockerFixture';
 
 export const HELPER_IMAGE = 'dnc-tcpdump-helper:latest';
@@ -28,6 +28,32 @@ export function helperContainers(host = DOCKER_HOST): string[] {
     timeout: 30_000,
   }).trim();
   return out ? out.split('\n') : [];
+}
+
+export interface TargetHelper {
+  name: string;
+  /** Its tcpdump writes each packet (`-U`): the one whose stream is shown while the interface is quiet; else a block writer standing by. */
+  perPacket: boolean;
+}
+
+/** A target's running helper containers, and which way each one's tcpdump writes. */
+export function targetHelpers(targetId: string, host = DOCKER_HOST): TargetHelper[] {
+  const env = { ...process.env, DOCKER_HOST: host };
+  const names = execFileSync('docker', ['ps', '--filter', `label=${TARGET_LABEL}=${targetId}`, '--format', '{{.Names}}'], { env, encoding: 'utf8', timeout: 30_000 }).trim();
+  return (names ? names.split('\n') : []).map((name) => {
+    const args = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Args}}', name], { env, encoding: 'utf8', timeout: 30_000 })) as string[];
+    return { name, perPacket: args.includes('-U') };
+  });
+}
+
+/** Waits (bounded) until each of the target's `interfaces` has its per-packet helper and a block writer standing by. */
+export async function waitForStandbys(targetId: string, interfaces: number, host = DOCKER_HOST): Promise<TargetHelper[]> {
+  let helpers = targetHelpers(targetId, host);
+  for (let i = 0; i < 100 && helpers.filter((h) => !h.perPacket).length < interfaces; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    helpers = targetHelpers(targetId, host);
+  }
+  return helpers;
 }
 
 /** Waits (bounded) until the engine holds no helper container; returns what is left. */

@@ -25,8 +25,8 @@
  * within milliseconds of it, the kernel dropping what it cannot take; starting a block
  * writer then takes most of a second. So while a per-packet tcpdump runs, a block writer
  * stands by beside it, started once the first listens: its records the stream is past
- * are let go as they come (StandbyRecords), and a flood (FLOOD_RECORDS within
- * FLOOD_WINDOW_MS) goes on with it at once, from after the last packet passed.
+ * are let go as they come (StandbyRecords), and a flood (FLOOD_RECORDS at
+ * STANDBY_FLOOD_RATE) goes on with it at once, from after the last packet passed.
  *
  * Both tcpdumps see the same packets while they overlap: the stream passed on is cut
  * at a record boundary and the successor's records up to the last timestamp passed are
@@ -58,9 +58,11 @@ const RATE_WINDOW_TICKS = 2;
 const FLOOD_RATE = 4 * UP_RATE;
 /**
  * With a block writer standing by, a flood is the last FLOOD_RECORDS or more passed at
- * FLOOD_RATE or faster, looked at every FLOOD_STEP records: met within tens of
- * milliseconds of its start, not at the next tick.
+ * STANDBY_FLOOD_RATE or faster, looked at every FLOOD_STEP records: met within tens of
+ * milliseconds of its start, not at the next tick. Lower than FLOOD_RATE: going on with
+ * a standby costs no helper start, and at 20,000/s the per-packet tcpdump already drops.
  */
+const STANDBY_FLOOD_RATE = 2 * UP_RATE;
 const FLOOD_RECORDS = 1000;
 const FLOOD_STEP = FLOOD_RECORDS / 4;
 /** Time on one tcpdump before the next handover: a rate that swings does not start a helper a second. */
@@ -82,6 +84,12 @@ const CATCH_UP_MS = 3000;
  * them, not in this process's memory.
  */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/**
+ * What a standby may hold. It lags the per-packet tcpdump while that one keeps up, so it
+ * holds next to nothing; it gets ahead only at a flood, which it takes over within
+ * milliseconds, or while the consumer does not read, when it waits in the kernel instead.
+ */
+const MAX_STANDBY_BYTES = 1024 * 1024;
 /**
  * tcpdump's read timeout (1 s, fixed in tcpdump) is the kernel's limit on how long a block
  * of the block writer's ring stays open; with a margin for tcpdump to read and write it.
@@ -252,7 +260,7 @@ export class CaptureHandover implements PacketSource {
    * queue is under MAX_QUEUED_BYTES: what it would read otherwise, the kernel drops anyway.
    */
   private setFlow(run: Run): void {
-    if (!this.consumerWaits && run.queuedBytes < MAX_QUEUED_BYTES) run.source.stdout.resume();
+    if (!this.consumerWaits && run.queuedBytes < (run.standby ? MAX_STANDBY_BYTES : MAX_QUEUED_BYTES)) run.source.stdout.resume();
     else run.source.stdout.pause();
   }
 
@@ -504,7 +512,7 @@ export class CaptureHandover implements PacketSource {
     return lastSec >= 0 ? { sec: lastSec, fraction: lastFraction } : undefined;
   }
 
-  /** Counts the per-packet tcpdump's records: the last FLOOD_RECORDS at FLOOD_RATE or faster go on with the standby now. */
+  /** Counts the per-packet tcpdump's records: the last FLOOD_RECORDS at STANDBY_FLOOD_RATE or faster go on with the standby now. */
   private goOnIfFlood(): void {
     if (this.phase !== 'standby' || this.current.writes !== 'per-packet') return;
     const marks = this.floodMarks;
@@ -515,7 +523,7 @@ export class CaptureHandover implements PacketSource {
     const first = marks[0]!;
     if (records - first.records < FLOOD_RECORDS) return;
     const rate = ((records - first.records) * 1000) / Math.max(1, marks[marks.length - 1]!.at - first.at);
-    if (rate >= FLOOD_RATE && !this.consumerWaits && Date.now() - this.lastSwitch >= DWELL_MS) this.goOnWithStandby(rate);
+    if (rate >= STANDBY_FLOOD_RATE && !this.consumerWaits && Date.now() - this.lastSwitch >= DWELL_MS) this.goOnWithStandby(rate);
   }
 
   private goOnWithStandby(rate: number): void {
