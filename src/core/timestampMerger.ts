@@ -62,10 +62,10 @@ export class TimestampMerger<T extends Timestamped> {
     return micros(this.pending[0] as T);
   }
 
-  /** Capture time of the frame `index` places after the oldest held (0: the oldest); `index` < size. */
-  microsAt(index: number): number {
+  /** The frame `index` places after the oldest held (0: the oldest); `index` < size. */
+  at(index: number): T {
     this.sortPending();
-    return micros(this.pending[index] as T);
+    return this.pending[index] as T;
   }
 
   /** Emits everything (end of capture). */

@@ -18,7 +18,7 @@ import { FrameBatchWriter, readFrameBatch } from '../../src/core/frameBatch';
 import { StringTable } from '../../src/core/packetStore';
 import { CapturedAddresses } from '../../src/core/timeline/capturedAddresses';
 import type { ContainerFrame, TimelinePacket } from '../../src/core/timeline/containerFrame';
-import { LiveTimeline, MAX_HELD_FRAMES } from '../../src/core/timeline/liveTimeline';
+import { LiveTimeline, MAX_HELD_BYTES, MAX_HELD_FRAMES } from '../../src/core/timeline/liveTimeline';
 import { containerColumnText, splitTimelineInterface, timelineInterfaceName } from '../../src/core/timeline/timelineInterface';
 import type { ResolvedContainer } from '../../src/protocol/resolvedContainer';
 import { multiContainerBackend, notJoinedNotice } from '../../src/extension/capture/multiContainerBackend';
@@ -114,6 +114,23 @@ describe('the live timeline', () => {
     assert.ok(out.length < flood + 1, 'the newest are still held for their hold');
     const times = out.map((p) => p.frame.tsSec * 1e6 + p.frame.tsUsec);
     assert.deepEqual(times, [...times].sort((a, b) => a - b), 'in time order');
+    timeline.finish();
+    assert.equal(out.length, flood + 1, 'each frame once');
+  });
+
+  it('holds no more than MAX_HELD_BYTES of large frames, whatever their number', () => {
+    const out: TimelinePacket[] = [];
+    const timeline = new LiveTimeline((p) => out.push(p), addresses, true);
+    const payload = 'x'.repeat(1200);
+    timeline.add(sighting('web-1', 'out', 0, packetBytes({ src: WEB, dst: '10.9.9.9', ipId: 1, payload })), t0 + 4_000_000);
+    const bytesEach = packetBytes({ src: WEB, dst: '10.9.9.9', payload }).length;
+    const flood = Math.ceil((MAX_HELD_BYTES * 1.5) / bytesEach);
+    assert.ok(flood < MAX_HELD_FRAMES, 'under the frame limit: only the byte limit applies');
+    for (let i = 1; i <= flood; i++) timeline.add(sighting('web-1', 'out', 4_000_000 + i, packetBytes({ src: WEB, dst: '10.9.9.9', ipId: i & 0xffff, payload })), t0 + 4_100_000);
+    timeline.release(t0 + 4_100_000);
+    const held = flood + 1 - out.length;
+    assert.ok(held * bytesEach <= MAX_HELD_BYTES, `${held} frames of ${bytesEach} bytes still held`);
+    assert.ok(held > 0, 'the newest are still held for their hold');
     timeline.finish();
     assert.equal(out.length, flood + 1, 'each frame once');
   });

@@ -27,13 +27,15 @@ export const LAG_CEILING_MICROS = 5_000_000;
 /** Observed lags are forgotten after 10 to 20 s (two buckets). */
 const LAG_BUCKET_MICROS = 10_000_000;
 /**
- * Frames held at most. The hold follows the lag seen, and a lag of seconds (a reader
- * that made the capture wait, a helper writing in blocks) at a flood would hold
- * hundreds of thousands of frames before the first row is printed, and so before the
- * reader's backpressure can pause anything. Past this the oldest are released whatever
- * the hold: memory stays bounded, and at worst a copy later than that shows twice.
+ * Frames, and their bytes, held at most. The hold follows the lag seen, and a lag of
+ * seconds (a reader that made the capture wait, a helper writing in blocks) at a flood
+ * would hold hundreds of thousands of frames before the first row is printed, and so
+ * before the reader's backpressure can pause anything. Past either limit the oldest are
+ * released whatever the hold: memory stays bounded, and at worst a copy that comes
+ * later than that shows twice.
  */
 export const MAX_HELD_FRAMES = 50_000;
+export const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
 export class LiveTimeline {
   private readonly merger: LiveTimelineMerger;
@@ -51,12 +53,19 @@ export class LiveTimeline {
     expectArrival: boolean,
   ) {
     this.dedup = new PacketDeduplicator(emit, { addresses, expectArrival });
-    this.merger = new LiveTimelineMerger((f) => this.dedup.push(f));
+    this.merger = new LiveTimelineMerger((f) => {
+      this.heldBytes -= f.data.length;
+      this.dedup.push(f);
+    });
   }
+
+  /** Bytes of the frames the merger holds. */
+  private heldBytes = 0;
 
   /** A frame as it reaches this process; `nowMicros` is the wall clock then. */
   add(frame: ContainerFrame, nowMicros: number): void {
     this.frames++;
+    this.heldBytes += frame.data.length;
     const lag = nowMicros - frameMicros(frame);
     if (lag > this.lagNow) this.lagNow = lag;
     this.merger.push(frame);
@@ -74,11 +83,21 @@ export class LiveTimeline {
   release(nowMicros: number, holdMicros = this.holdMicros(nowMicros)): void {
     // The capture time every pipeline has delivered up to, as far as we can tell.
     let streamNow = nowMicros - holdMicros;
-    const over = this.merger.size - MAX_HELD_FRAMES;
-    if (over > 0) streamNow = Math.max(streamNow, this.merger.microsAt(over - 1) + this.merger.windowMicros);
+    const over = this.framesOverLimits();
+    if (over > 0) streamNow = Math.max(streamNow, frameMicros(this.merger.at(over - 1)) + this.merger.windowMicros);
     this.merger.flushOlderThan(streamNow);
     // Everything older than the merge window has reached the deduplicator.
     this.dedup.flushOlderThan(streamNow - this.merger.windowMicros);
+  }
+
+  /** How many of the oldest frames held must go for the rest to be within MAX_HELD_FRAMES and MAX_HELD_BYTES. */
+  private framesOverLimits(): number {
+    let over = Math.max(0, this.merger.size - MAX_HELD_FRAMES);
+    if (this.heldBytes <= MAX_HELD_BYTES) return over;
+    let bytes = this.heldBytes;
+    for (let i = 0; i < over; i++) bytes -= this.merger.at(i).data.length;
+    while (bytes > MAX_HELD_BYTES && over < this.merger.size) bytes -= this.merger.at(over++).data.length;
+    return over;
   }
 
   /** End of the capture: everything held is final. */
