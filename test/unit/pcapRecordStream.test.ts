@@ -75,6 +75,7 @@ describe('handover record stream', () => {
       }
       assert.deepEqual(packetsOf(Buffer.concat(passed)), range(1, 400));
       assert.equal(s.records, 400);
+      assert.equal(s.passed, 400);
       assert.equal(s.lastSec, 1_700_000_000);
       assert.equal(s.lastFraction, 400);
     }
@@ -104,6 +105,8 @@ describe('handover record stream', () => {
       const expected = last >= 120 ? range(1, 500) : [...range(1, last), ...range(120, 500)];
       assert.deepEqual(got, expected, `chunks of up to ${max}, cut after chunk ${cutAfter} (last ${last})`);
       assert.equal(b.dropped, Math.max(0, last - 119), 'the successor drops what the old one passed');
+      assert.equal(a.passed, last, 'the retired stream counts what it passed, not what came after');
+      assert.equal(a.isRetired, true);
     }
   });
 

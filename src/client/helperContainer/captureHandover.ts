@@ -171,8 +171,12 @@ export class CaptureHandover implements PacketSource {
       // killed before it writes out what it counted.
       // A standby's packets are the current tcpdump's until it takes over.
       if (r.calledOff || r.standby) continue;
+      // A tcpdump handed over gave the packets it passed: its own count also holds the
+      // ones after the cut (its successor gave those) and any whose bytes the engine cut
+      // off as its container exited (nobody needs them).
+      if (r.records.isRetired) captured += r.records.passed;
       // A packet both tcpdumps captured while they overlapped is passed once.
-      captured += (r.source.counts.captured ?? 0) - r.records.dropped;
+      else captured += (r.source.counts.captured ?? 0) - r.records.dropped;
       droppedByKernel += r.source.counts.droppedByKernel ?? 0;
     }
     return { captured: Math.max(0, captured), droppedByKernel };

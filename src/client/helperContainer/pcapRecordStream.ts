@@ -33,6 +33,8 @@ export class PcapRecordStream {
   records = 0;
   /** Records dropped as at or before the cut. */
   dropped = 0;
+  /** Records passed on whole. */
+  passed = 0;
   /** Timestamp of the last record passed on whole; -1 before the first. */
   lastSec = -1;
   lastFraction = -1;
@@ -76,6 +78,11 @@ export class PcapRecordStream {
   }
 
   private retired = false;
+
+  /** No longer passed on (`retire`): what still comes is counted as dropped. */
+  get isRetired(): boolean {
+    return this.retired;
+  }
 
   /** True when the bytes do not parse as pcap (a record length past any snap length). */
   get isBroken(): boolean {
@@ -144,6 +151,7 @@ export class PcapRecordStream {
         this.dropping = false;
       } else {
         passEnd = o;
+        this.passed++;
         if (this.recordSec === this.lastSec && this.recordFraction === this.lastFraction) this.lastCount++;
         else this.lastCount = 1;
         this.lastSec = this.recordSec;
