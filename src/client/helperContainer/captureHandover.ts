@@ -95,6 +95,8 @@ const MAX_STANDBY_BYTES = 1024 * 1024;
  * of the block writer's ring stays open; with a margin for tcpdump to read and write it.
  */
 export const BLOCK_RETIRE_MS = 1300;
+/** How long a stop waits for a helper still being started. */
+const STARTING_WAIT_MS = 5000;
 
 interface Run {
   source: ContainerPacketSource;
@@ -209,8 +211,9 @@ export class CaptureHandover implements PacketSource {
       // Its packets still in an open block are handed over within BLOCK_RETIRE_MS.
       (current.writes === 'blocks' ? delay(BLOCK_RETIRE_MS) : Promise.resolve()).then(() => current.source.stop(graceMs)),
       next?.source.stop(500),
-      // A helper still starting is stopped as soon as it runs.
-      this.starting,
+      // A helper still starting is stopped as soon as it runs; an engine that no longer
+      // answers does not hold the stop (the next capture's sweep removes such a helper).
+      Promise.race([this.starting, delay(STARTING_WAIT_MS, undefined, { ref: false })]),
     ]);
     return this.exitPromise;
   }
