@@ -24,6 +24,9 @@ export interface SshTarget {
 /** Where ssh may come from: system folders, never PATH (a writable PATH entry would run anything). */
 export const SSH_CANDIDATES = ['/usr/bin/ssh', '/bin/ssh'] as const;
 
+/** ssh children at most at once for one engine (SshDialAgent). */
+const MAX_SSH_CONNECTIONS = 64;
+
 /** A transport failure whose message already says what happened and what to do. */
 export class SshTransportError extends Error {
   override readonly name = 'SshTransportError';
@@ -92,13 +95,19 @@ function lastLine(text: string): string {
  * An http.Agent whose connections are ssh children. Keep-alive reuses an idle child for
  * the next request (one ssh handshake per connection, not per request); idle ones are
  * closed after a while, and all of them on destroy().
+ *
+ * Each long-lived stream holds one connection for as long as it runs: a helper
+ * container's attach and its wait, the target's event watch. A request past
+ * `maxSockets` waits for one to end, so the limit must be above what a capture holds:
+ * 8 was reached by one container's capture with a standby per interface (9 streams),
+ * and a capture of several containers holds two per interface of each.
  */
 export class SshDialAgent extends http.Agent {
   private readonly sshPath: string;
   private readonly args: string[];
 
   constructor(private readonly target: SshTarget) {
-    super({ keepAlive: true, maxSockets: 8, maxFreeSockets: 2, timeout: 30_000 });
+    super({ keepAlive: true, maxSockets: MAX_SSH_CONNECTIONS, maxFreeSockets: 2, timeout: 30_000 });
     this.args = sshArguments(target);
     this.sshPath = findSsh();
   }

@@ -115,6 +115,12 @@ interface Run {
 export interface HandoverEvents {
   /** Starts a helper container for the interface, writing as asked; resolves once it runs. */
   startRun(writes: TcpdumpWrites): Promise<ContainerPacketSource>;
+  /**
+   * A block writer stands by while a per-packet tcpdump runs. Off over ssh: each helper
+   * there costs two ssh connections (its attach and its wait), and the ssh stream, not
+   * the engine, is what a flood meets first.
+   */
+  standby: boolean;
   log(level: 'info' | 'debug' | 'warn', message: string): void;
 }
 
@@ -485,7 +491,7 @@ export class CaptureHandover implements PacketSource {
 
   /** A block writer stands by beside a per-packet tcpdump, for a flood to go on with it at once. */
   private async standBy(): Promise<void> {
-    if (this.stopping || this.finished || this.phase !== 'steady' || this.current.writes !== 'per-packet' || this.failures >= MAX_FAILURES) return;
+    if (!this.events.standby || this.stopping || this.finished || this.phase !== 'steady' || this.current.writes !== 'per-packet' || this.failures >= MAX_FAILURES) return;
     const run = await this.startHelper('blocks', true);
     if (!run) return;
     const source = run.source;

@@ -103,6 +103,7 @@ export async function startContainerCapture(
         new CaptureHandover(first, {
           startRun: (writes) => start(writes === 'blocks' ? { ...first.spec, argv: blockWritingArgv(first.spec.argv) } : first.spec, knownCaps),
           log: (level, message) => log(level, message),
+          standby: !docker.endpoint.startsWith('ssh://'),
         }),
     );
     session = await CaptureSession.fromSources(handovers, request.limits);
