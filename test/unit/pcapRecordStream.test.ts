@@ -154,8 +154,8 @@ describe('handover record stream', () => {
         x = (x * 1103515245 + 12345) >>> 0;
         for (let k = (x >>> 8) % 3; k > 0 && s < standbyChunks.length; k--) held.push(standbyChunks[s++]!, a.lastSec >= 0 ? { sec: a.lastSec, fraction: a.lastFraction } : undefined);
       }
-      // The take-over, as CaptureHandover's goOnWithNext does it.
-      if (a.lastSec >= 0) held.trim({ sec: a.lastSec, fraction: a.lastFraction });
+      // The take-over, as CaptureHandover's goOnWithNext does it: what the standby still holds
+      // from before the last packet passed goes through the cut.
       const b = new PcapRecordStream(false);
       if (a.lastSec >= 0) b.dropThrough(a.lastSec, a.lastFraction, a.lastCount);
       if (!a.globalHeaderPassed) b.passOwnGlobalHeader();

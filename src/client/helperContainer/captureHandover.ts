@@ -489,23 +489,28 @@ export class CaptureHandover implements PacketSource {
     return started;
   }
 
-  /** A block writer stands by beside a per-packet tcpdump, for a flood to go on with it at once. */
-  private async standBy(): Promise<void> {
-    if (!this.events.standby || this.stopping || this.finished || this.phase !== 'steady' || this.current.writes !== 'per-packet' || this.failures >= MAX_FAILURES) return;
-    const run = await this.startHelper('blocks', true);
-    if (!run) return;
-    const source = run.source;
+  /** The successor once its tcpdump listens; undefined when it did not, or is no longer the successor. */
+  private async startListening(writes: TcpdumpWrites, standby: boolean): Promise<Run | undefined> {
+    const run = await this.startHelper(writes, standby);
+    if (!run) return undefined;
     try {
-      await source.waitUntilListening();
+      await run.source.waitUntilListening();
     } catch (err) {
       if (this.next === run) this.dropNext('its tcpdump did not start');
       this.failed(err);
-      return;
+      return undefined;
     }
-    if (this.next !== run) return;
+    return this.next === run ? run : undefined;
+  }
+
+  /** A block writer stands by beside a per-packet tcpdump, for a flood to go on with it at once. */
+  private async standBy(): Promise<void> {
+    if (!this.events.standby || this.stopping || this.finished || this.phase !== 'steady' || this.current.writes !== 'per-packet' || this.failures >= MAX_FAILURES) return;
+    const run = await this.startListening('blocks', true);
+    if (!run) return;
     this.phase = 'standby';
     this.floodMarks = [{ records: this.current.records.records, at: performance.now() }];
-    this.events.log('debug', `${this.spec.interfaceName}: a block writer stands by in ${source.run.name}`);
+    this.events.log('debug', `${this.spec.interfaceName}: a block writer stands by in ${run.source.run.name}`);
   }
 
   private holdStandby(run: Run, standby: StandbyRecords, chunk: Uint8Array): void {
@@ -540,27 +545,15 @@ export class CaptureHandover implements PacketSource {
   }
 
   private goOnWithStandby(rate: number): void {
-    const standby = this.next?.standby;
-    if (!standby) return;
-    const passed = this.passedTime();
-    if (passed) standby.trim(passed);
+    if (!this.next?.standby) return;
+    // What it holds from before the last packet passed, the cut in goOnWithNext drops.
     this.events.log('debug', `${this.spec.interfaceName}: ${Math.round(rate)} packets/s; the block writer standing by takes over`);
     this.goOnWithNext();
   }
 
   private async handOver(writes: TcpdumpWrites, rate: number): Promise<void> {
     this.events.log('debug', `${this.spec.interfaceName}: ${Math.round(rate)} packets/s; starting a helper whose tcpdump ${writes === 'blocks' ? 'writes in blocks' : 'writes each packet'}`);
-    const run = await this.startHelper(writes, false);
-    if (!run) return;
-    const source = run.source;
-    try {
-      await source.waitUntilListening();
-    } catch (err) {
-      if (this.next === run) this.dropNext('its tcpdump did not start');
-      this.failed(err);
-      return;
-    }
-    if (this.next !== run) return;
+    if (!(await this.startListening(writes, false))) return;
     this.phase = 'waiting';
     if (writes === 'per-packet') {
       // The new tcpdump listens. Once the kernel has handed the block writer every packet it

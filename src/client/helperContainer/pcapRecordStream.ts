@@ -10,10 +10,10 @@
  * the same precision, so the fraction's unit does not matter.
  */
 
-const GLOBAL_HEADER = 24;
-const RECORD_HEADER = 16;
+export const GLOBAL_HEADER = 24;
+export const RECORD_HEADER = 16;
 /** A record longer than this is not a record: the stream is broken (tcpdump's largest snap length is 262,144). */
-const MAX_RECORD = 16 * 1024 * 1024;
+export const MAX_RECORD = 16 * 1024 * 1024;
 
 export class PcapRecordStream {
   private globalLeft = GLOBAL_HEADER;

@@ -10,12 +10,7 @@
  * stream less whole records at its head: its file header, then whole records, then the
  * start of one not yet complete.
  */
-import { isLittleEndianMagic, read32 } from './pcapRecordStream';
-
-const GLOBAL_HEADER = 24;
-const RECORD_HEADER = 16;
-/** As PcapRecordStream's: a record longer than this is not a record. */
-const MAX_RECORD = 16 * 1024 * 1024;
+import { GLOBAL_HEADER, isLittleEndianMagic, MAX_RECORD, read32, RECORD_HEADER } from './pcapRecordStream';
 
 export interface PassedTime {
   sec: number;

@@ -41,7 +41,7 @@ const BATCH_MAX_BYTES = 256 * 1024;
 
 /** Resolves once tcpdump listens on every interface; rejects with a CaptureError otherwise. */
 export async function startContainerCapture(
-  docker: Pick<DockerClient, 'endpoint'> & DockerApis,
+  docker: Pick<DockerClient, 'endpoint' | 'engine'> & DockerApis,
   target: ResolvedContainer,
   request: CaptureRequest,
   options: ContainerCaptureOptions,
@@ -103,7 +103,7 @@ export async function startContainerCapture(
         new CaptureHandover(first, {
           startRun: (writes) => start(writes === 'blocks' ? { ...first.spec, argv: blockWritingArgv(first.spec.argv) } : first.spec, knownCaps),
           log: (level, message) => log(level, message),
-          standby: !docker.endpoint.startsWith('ssh://'),
+          standby: docker.engine.kind !== 'ssh',
         }),
     );
     session = await CaptureSession.fromSources(handovers, request.limits);
