@@ -79,11 +79,12 @@ export async function runCapturePrinter(): Promise<number> {
   // A reader slower than the capture (`| sleep 60`): stop reading the channel until stdout
   // drains. The helper's writes back up, it stops reading tcpdump, and the kernel counts drops.
   let paused = false;
+  const reader = timeline ?? output;
   const waitForReader = (): void => {
-    if (paused || !output.full) return;
+    if (paused || !reader.full) return;
     paused = true;
     socket.pause();
-    void output.drained().then(() => {
+    void reader.drained().then(() => {
       paused = false;
       socket.resume();
     });
@@ -153,7 +154,7 @@ export async function runCapturePrinter(): Promise<number> {
   const result = await finished;
   keyLog?.finish();
   printer?.finish();
-  timeline?.finish();
+  await timeline?.finish();
   pcapSink?.close();
   report.verbose(`capture ended: ${result.reason}; ${(timeline ?? printer)?.count ?? 0} packets${timeline ? `, ${timeline.paired} seen by both ends shown once` : ''}`);
   if (kernelDrops > 0) report.warn(droppedPacketsLine(kernelDrops));

@@ -55,6 +55,15 @@ export class HostTimelineOutput {
     }, config.rowLimit);
   }
 
+  /** Stdout or the rows waiting for it hold too much: stop reading the helper until `drained()`. */
+  get full(): boolean {
+    return this.printer.full;
+  }
+
+  drained(): Promise<void> {
+    return this.printer.drained();
+  }
+
   /** Rows printed (a packet both ends saw counts once). */
   get count(): number {
     return this.printer.count;
@@ -91,7 +100,8 @@ export class HostTimelineOutput {
     this.addresses.captureEnded(container, state?.lastMicros ?? 0);
   }
 
-  finish(): void {
-    this.printer.finish();
+  /** Resolves once every row held is written (or the reader went away). */
+  finish(): Promise<void> {
+    return this.printer.finish();
   }
 }

@@ -47,7 +47,9 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
   const stopAll = (): void => {
     if (stopping) return;
     stopping = true;
-    void group.stop();
+    // What the helpers still send comes as stdout takes it: a paused block writer's ring
+    // (up to 64 MiB) read at once would be held here until a slow reader took it.
+    void group.stop({ honourPause: true });
   };
   const group: ContainerGroupCapture = new ContainerGroupCapture(
     docker,
@@ -89,13 +91,14 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
   );
   const output = openOutput(stopAll);
   // A reader slower than the capture (`| less`, `| sleep 60`): stop reading every
-  // helper until stdout drains; their tcpdumps block and the kernel counts the drops.
+  // helper until stdout drains and the rows waiting for it are few; their tcpdumps
+  // block and the kernel counts the drops.
   let paused = false;
   const pauseWhileFull = (): void => {
-    if (paused || !output.full) return;
+    if (paused || !printer.full) return;
     paused = true;
     group.pause();
-    void output.drained().then(() => {
+    void printer.drained().then(() => {
       paused = false;
       group.resume();
     });
@@ -113,7 +116,7 @@ export async function captureManyViaContainers(o: CliOptions, program: string, f
     await done;
   } finally {
     if (duration) clearTimeout(duration);
-    printer.finish();
+    await printer.finish();
     sink?.close();
     docker.dispose();
   }

@@ -13,21 +13,46 @@
  * longest lag allowed (it is read at the end: waiting costs only memory, never a
  * packet twice), as elements of one array it closes at the end, so a long
  * capture is never held whole in memory. Rows go to a PrinterOutput: the caller
- * stops reading its captures while that is full (a slow reader).
+ * stops reading its captures while that is full (a slow reader). Released rows
+ * wait as frames and become text a chunk at a time, only while the output takes
+ * it: a reader that comes back (or a capture that stops) after a long pause finds
+ * many rows released at once, and their text (five times their bytes, with
+ * hexdumps) all at once would be hundreds of MB.
  */
-import { summarize } from '../core/decode/index';
+import { boxedTextMaxBytes, writeBoxedText, type BoxedTextPacket } from '../core/boxedTextWriter';
+import { summarize, summarizeEndpoints } from '../core/decode/index';
 import type { ContainerFrame, TimelinePacket } from '../core/timeline/containerFrame';
 import type { CapturedAddresses } from '../core/timeline/capturedAddresses';
 import { LAG_CEILING_MICROS, LiveTimeline } from '../core/timeline/liveTimeline';
-import { formatTimelineText, toTimelineJsonRecord, type TimelineJsonRecord } from '../core/timeline/timelineJson';
+import { timelineTextPrefix, toTimelineJsonRecord, type TimelineJsonRecord } from '../core/timeline/timelineJson';
 import type { OutputFormat } from './packetPrinter';
 import type { PrinterOutput } from './printerOutput';
 
 const TICK_MS = 50;
+/** Text gathered up to this much before a write. */
+const CHUNK_BYTES = 256 * 1024;
+const EMPTY = new Uint8Array(0);
+/**
+ * Frame bytes of released rows waiting for the output, past which the printer says it
+ * is full: the caller pauses the capture. A block-writing helper's kernel ring holds
+ * up to 64 MiB of packets while the capture is paused, and hands them over at once
+ * when it goes on: they wait here, not in the printer's memory all at once.
+ */
+const MAX_WAITING_BYTES = 4 * 1024 * 1024;
 
 export class TimelinePrinter {
   private readonly timeline: LiveTimeline;
-  private pending: string[] = [];
+  /** Rows released and not yet printed, from `next` on. */
+  private released: TimelinePacket[] = [];
+  private next = 0;
+  private waitingBytes = 0;
+  /** print() runs again once the output drains. */
+  private printOnDrain = false;
+  private readonly waiters: (() => void)[] = [];
+  /** The chunk being filled, handed to the output when full (never reused). */
+  private chunk = Buffer.allocUnsafe(0);
+  private fill = 0;
+  private readonly boxed: BoxedTextPacket = { direction: 'out', src: '', dst: '', srcPort: -1, dstPort: -1, data: EMPTY, payloadOffset: 0, payloadLength: 0 };
   private readonly timer: NodeJS.Timeout;
   /** Rows printed (a packet both ends saw counts once). */
   count = 0;
@@ -42,7 +67,7 @@ export class TimelinePrinter {
     /** --count: rows printed at most. */
     private readonly limit?: number,
   ) {
-    this.timeline = new LiveTimeline((p) => this.print(p), addresses, expectArrival);
+    this.timeline = new LiveTimeline((p) => this.queue(p), addresses, expectArrival);
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
@@ -60,40 +85,132 @@ export class TimelinePrinter {
     return this.timeline.paired;
   }
 
+  /** Rows released, waiting for the output. */
+  get waiting(): number {
+    return this.released.length - this.next;
+  }
+
+  /** The output or the rows waiting for it hold too much: stop reading the captures until `drained()`. */
+  get full(): boolean {
+    return this.output.full || (this.waitingBytes > MAX_WAITING_BYTES && !this.output.closed);
+  }
+
+  /** Resolves once the printer can take more (at once when it can, or when the reader went away). */
+  drained(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
   private tick(): void {
-    // A reader that does not keep up: rows stay frames here (a fifth of their text)
-    // until stdout drains; the capture is paused meanwhile, so they stop coming.
+    // A reader that does not keep up: rows wait as frames (a fifth of their text) until
+    // stdout drains; the capture is paused meanwhile, so they stop coming.
     if (this.output.full) return;
     const now = Date.now() * 1000;
     if (this.format === 'json') this.timeline.release(now, LAG_CEILING_MICROS);
     else this.timeline.release(now);
-    this.flush();
+    this.print();
   }
 
-  private print(packet: TimelinePacket): void {
-    if (this.limit !== undefined && this.count >= this.limit) return;
-    this.count++;
-    const f = packet.frame;
-    const summary = summarize(f.data, f.linkType, f.originalLength);
-    if (this.format === 'json') this.pending.push((this.count === 1 ? '[\n' : ',\n') + jsonArrayElement(toTimelineJsonRecord(packet, summary)));
-    else this.pending.push(this.format === 'ndjson' ? JSON.stringify(toTimelineJsonRecord(packet, summary)) + '\n' : formatTimelineText(packet, summary));
+  private queue(packet: TimelinePacket): void {
+    if (this.limit !== undefined && this.count + this.waiting >= this.limit) return;
+    this.released.push(packet);
+    this.waitingBytes += packet.frame.data.length;
   }
 
-  private flush(): void {
-    if (this.pending.length > 0) {
-      const text = this.pending.join('');
-      this.pending = [];
-      this.output.write(text);
+  /** Prints released rows, a chunk of text at a time, while the output takes them. */
+  private print(): void {
+    if (this.output.closed) this.released = [];
+    while (this.waiting > 0 && !this.output.full) {
+      while (this.waiting > 0 && this.fill < CHUNK_BYTES) {
+        const packet = this.released[this.next]!;
+        this.released[this.next++] = undefined as unknown as TimelinePacket; // let the frame go
+        this.waitingBytes -= packet.frame.data.length;
+        this.addRow(packet);
+      }
+      if (this.fill > 0) this.output.write(this.chunk.subarray(0, this.fill));
+      this.chunk = Buffer.allocUnsafe(0);
+      this.fill = 0;
     }
+    if (this.next === this.released.length) {
+      this.released = [];
+      this.next = 0;
+      this.waitingBytes = 0;
+    } else if (this.next > 4096 && this.next * 2 > this.released.length) {
+      this.released = this.released.slice(this.next);
+      this.next = 0;
+    }
+    // Rows wait for the output: go on as soon as it drains, not at the next tick.
+    if (this.waiting > 0 && !this.printOnDrain) {
+      this.printOnDrain = true;
+      void this.output.drained().then(() => {
+        this.printOnDrain = false;
+        this.print();
+      });
+    }
+    if (!this.full) for (const wake of this.waiters.splice(0)) wake();
     this.onRows(this.count);
   }
 
-  /** End of the capture: everything held is final; -j closes its array (`[]` when empty, as the seed prints it). */
-  finish(): void {
+  /**
+   * One row into the chunk. Text is written as bytes (core/boxedTextWriter.ts: the
+   * seed's text, byte for byte), not built as strings: hexdump text is five times
+   * the packet, and its garbage made the CLI's memory jump while it printed a backlog.
+   */
+  private addRow(packet: TimelinePacket): void {
+    this.count++;
+    const f = packet.frame;
+    if (this.format === 'text') {
+      const s = summarizeEndpoints(f.data, f.linkType, f.originalLength);
+      const p = this.boxed;
+      p.direction = f.direction;
+      p.src = s.src;
+      p.dst = s.dst;
+      p.srcPort = s.srcPort;
+      p.dstPort = s.dstPort;
+      p.data = f.data;
+      p.payloadOffset = s.payloadOffset;
+      p.payloadLength = s.payloadLength;
+      const prefix = timelineTextPrefix(packet);
+      const chunk = this.room(prefix.length * 3 + boxedTextMaxBytes(p));
+      this.fill += chunk.write(prefix, this.fill, 'utf8');
+      this.fill = writeBoxedText(chunk, this.fill, p);
+      p.data = EMPTY; // do not keep the frame alive
+      return;
+    }
+    const record = toTimelineJsonRecord(packet, summarize(f.data, f.linkType, f.originalLength));
+    this.addText(this.format === 'json' ? (this.count === 1 ? '[\n' : ',\n') + jsonArrayElement(record) : JSON.stringify(record) + '\n');
+  }
+
+  private addText(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const chunk = this.room(text.length * 3);
+    this.fill += chunk.write(text, this.fill, 'utf8');
+  }
+
+  /** The chunk, with at least `bytes` free from `fill` (a full one is written first). */
+  private room(bytes: number): Buffer {
+    if (this.fill + bytes > this.chunk.length) {
+      if (this.fill > 0) this.output.write(this.chunk.subarray(0, this.fill));
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES + (CHUNK_BYTES >> 2), bytes));
+      this.fill = 0;
+    }
+    return this.chunk;
+  }
+
+  /**
+   * End of the capture: everything held is final, and is printed as the output takes it
+   * (resolves once it is all written, or the reader went away); -j closes its array
+   * (`[]` when empty, as the seed prints it).
+   */
+  async finish(): Promise<void> {
     clearInterval(this.timer);
     this.timeline.finish();
-    if (this.format === 'json') this.pending.push(this.count === 0 ? '[]\n' : '\n]\n');
-    this.flush();
+    for (;;) {
+      this.print();
+      if (this.waiting === 0) break;
+      await this.output.drained();
+    }
+    if (this.format === 'json') this.output.write(this.count === 0 ? '[]\n' : '\n]\n');
   }
 }
 

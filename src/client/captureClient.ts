@@ -95,9 +95,21 @@ export interface CaptureClientOptions {
   channelParentDirectory?: string;
 }
 
+/** How a capture stops. */
+export interface CaptureStopOptions {
+  /**
+   * The consumer's pause stays in force while the helpers end: what they still send
+   * (a block-writing tcpdump's backlog: up to its whole kernel ring) is read as the
+   * consumer takes it instead of at once. Without it, a stop reads everything at once,
+   * so that a consumer that no longer resumes (a closed tab) cannot hold the stop.
+   * Helper containers only.
+   */
+  honourPause?: boolean;
+}
+
 export interface CaptureHandle {
   /** Asks the helper to stop; resolves once it has ended and cleaned up. */
-  stop(): Promise<void>;
+  stop(options?: CaptureStopOptions): Promise<void>;
   /** Resolves when the capture has ended, whatever the reason. */
   readonly finished: Promise<CaptureEndInfo>;
   /** The private directory holding the socket (gone once finished). */

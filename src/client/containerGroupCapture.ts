@@ -21,7 +21,7 @@ import { frameMicros, type ContainerFrame } from '../core/timeline/containerFram
 import { CaptureError } from '../protocol/captureErrors';
 import type { CaptureRequest } from '../protocol/captureRequest';
 import type { ResolvedContainer } from '../protocol/resolvedContainer';
-import type { CaptureEndInfo, CaptureEvents, CaptureHandle, CaptureStartedInfo, CaptureStats } from './captureClient';
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle, CaptureStartedInfo, CaptureStopOptions, CaptureStats } from './captureClient';
 import { COMPOSE_PROJECT_LABEL } from './composeLabel';
 import type { ContainerLister, DisposableLike } from './dockerClient';
 
@@ -144,11 +144,11 @@ export class ContainerGroupCapture {
   }
 
   /** Stops every capture; resolves once each has ended. */
-  async stop(): Promise<void> {
+  async stop(options?: CaptureStopOptions): Promise<void> {
     this.stopping = true;
     this.watch?.dispose();
     this.watch = undefined;
-    await Promise.all([...this.members.values()].map((m) => m.handle?.stop().catch(() => undefined)));
+    await Promise.all([...this.members.values()].map((m) => m.handle?.stop(options).catch(() => undefined)));
     if (this.members.size === 0) this.end();
   }
 

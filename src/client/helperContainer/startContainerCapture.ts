@@ -13,7 +13,7 @@ import type { ResolvedContainer } from '../../protocol/resolvedContainer';
 import { validateContainerId } from '../../protocol/requestValidation';
 import { CaptureSession } from '../../helper/captureSession';
 import type { PipelineSpec } from '../../helper/capturePlan';
-import type { CaptureEndInfo, CaptureEvents, CaptureHandle } from '../captureClient';
+import type { CaptureEndInfo, CaptureEvents, CaptureHandle, CaptureStopOptions } from '../captureClient';
 import type { DockerApis, DockerClient } from '../dockerClient';
 import { knownCapabilities, needsUserSwitch, rememberCapabilities } from './capabilityProbe';
 import { blockWritingArgv, planContainerCapture } from './containerCapturePlan';
@@ -280,8 +280,8 @@ class ContainerCapture implements CaptureHandle {
     this.session.resume();
   }
 
-  async stop(): Promise<void> {
-    this.session.resume();
+  async stop(options?: CaptureStopOptions): Promise<void> {
+    if (!options?.honourPause) this.session.resume();
     if (!this.ended) await this.session.stop('stopped');
     await this.finished;
   }

@@ -44,7 +44,12 @@ export function toTimelineJsonRecord(packet: TimelinePacket, summary: PacketSumm
 
 /** `[web-1]`, `[web-1 -> db-1]` or `[web-1 -> db-1, not seen arriving]`, then the seed's text. */
 export function formatTimelineText(packet: TimelinePacket, summary: PacketSummary): string {
+  return timelineTextPrefix(packet) + formatSeedText(packet.frame, summary);
+}
+
+/** What a row's seed text follows: `[container] ` or `[sender -> receiver] `. */
+export function timelineTextPrefix(packet: TimelinePacket): string {
   const d = packet.delivery;
   const who = !d ? packet.frame.container : `${d.sentBy} -> ${d.receivedBy}${d.state === 'not-seen-arriving' ? ', not seen arriving' : ''}`;
-  return `[${who}] ${formatSeedText(packet.frame, summary)}`;
+  return `[${who}] `;
 }
