@@ -110,6 +110,13 @@ interface Run {
   calledOff: boolean;
   /** A block writer standing by: its records, held until it takes over or let go. */
   standby?: StandbyRecords;
+  /**
+   * Its tcpdump's kernel drops before it took over: the tcpdump it succeeded was the
+   * capture's then, and what both missed (a consumer that paused both) is counted once.
+   */
+  dropsBefore: number;
+  /** It took over: `dropsBefore` is its next report of its counts, asked for then. */
+  dropsBeforePending: boolean;
 }
 
 export interface HandoverEvents {
@@ -185,7 +192,7 @@ export class CaptureHandover implements PacketSource {
       if (r.records.isRetired) captured += r.records.passed;
       // A packet both tcpdumps captured while they overlapped is passed once.
       else captured += (r.source.counts.captured ?? 0) - r.records.dropped;
-      droppedByKernel += r.source.counts.droppedByKernel ?? 0;
+      droppedByKernel += Math.max(0, (r.source.counts.droppedByKernel ?? 0) - r.dropsBefore);
     }
     return { captured: Math.max(0, captured), droppedByKernel };
   }
@@ -243,9 +250,15 @@ export class CaptureHandover implements PacketSource {
   }
 
   private adopt(source: ContainerPacketSource, writes: TcpdumpWrites): Run {
-    const run: Run = { source, writes, records: new PcapRecordStream(this.runs.length === 0), queue: [], queuedBytes: 0, stopAsked: false, calledOff: false };
+    const run: Run = { source, writes, records: new PcapRecordStream(this.runs.length === 0), queue: [], queuedBytes: 0, stopAsked: false, calledOff: false, dropsBefore: 0, dropsBeforePending: false };
     this.runs.push(run);
-    source.onCounts(() => this.countsListener?.(this.counts));
+    source.onCounts((counts) => {
+      if (run.dropsBeforePending) {
+        run.dropsBeforePending = false;
+        run.dropsBefore = counts.droppedByKernel ?? run.dropsBefore;
+      }
+      this.countsListener?.(this.counts);
+    });
     source.stdout.on('data', (chunk: Buffer) => this.onData(run, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     source.stdout.on('end', () => this.onEnd(run));
     // Read at once, unless the consumer is not reading now: what it cannot take yet waits
@@ -376,6 +389,12 @@ export class CaptureHandover implements PacketSource {
     if (!this.runs.some((r) => r.records.globalHeaderPassed)) next.records.passOwnGlobalHeader();
     // Whatever the old tcpdump still writes is counted as it comes and dropped.
     old.records.retire();
+    // Its drops count from here on: asked for now, they arrive within milliseconds (a
+    // few of its drops after the cut may go uncounted; before, all of them were counted
+    // twice, and a paused capture reported more drops than packets sent).
+    next.dropsBefore = next.source.counts.droppedByKernel ?? 0;
+    next.dropsBeforePending = true;
+    next.source.requestCounts();
     this.current = next;
     this.next = undefined;
     this.phase = 'steady';
