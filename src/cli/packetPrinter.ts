@@ -51,6 +51,20 @@ export function seedJsonArrayElement(r: SeedJsonRecord): string {
    }`;
 }
 
+/** `frame` as the boxed-text writer needs it, in `p` (reused: one object for every row; clear `p.data` after). */
+export function boxedTextPacketOf(frame: CapturedFrame, p: BoxedTextPacket): BoxedTextPacket {
+  const s = summarizeEndpoints(frame.data, frame.linkType, frame.originalLength);
+  p.direction = frame.direction;
+  p.src = s.src;
+  p.dst = s.dst;
+  p.srcPort = s.srcPort;
+  p.dstPort = s.dstPort;
+  p.data = frame.data;
+  p.payloadOffset = s.payloadOffset;
+  p.payloadLength = s.payloadLength;
+  return p;
+}
+
 export class PacketPrinter {
   /** The chunk being filled (text as bytes, JSON as UTF-8), handed to the output when full (never reused). */
   private chunk: Buffer | undefined;
@@ -124,16 +138,7 @@ export class PacketPrinter {
   }
 
   private addText(frame: CapturedFrame): void {
-    const s = summarizeEndpoints(frame.data, frame.linkType, frame.originalLength);
-    const p = this.packet;
-    p.direction = frame.direction;
-    p.src = s.src;
-    p.dst = s.dst;
-    p.srcPort = s.srcPort;
-    p.dstPort = s.dstPort;
-    p.data = frame.data;
-    p.payloadOffset = s.payloadOffset;
-    p.payloadLength = s.payloadLength;
+    const p = boxedTextPacketOf(frame, this.packet);
     this.fill = writeBoxedText(this.room(boxedTextMaxBytes(p)), this.fill, p);
     p.data = EMPTY; // do not keep the frame's chunk alive
   }

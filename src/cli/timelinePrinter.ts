@@ -20,12 +20,12 @@
  * hexdumps) all at once would be hundreds of MB.
  */
 import { boxedTextMaxBytes, writeBoxedText, type BoxedTextPacket } from '../core/boxedTextWriter';
-import { summarize, summarizeEndpoints } from '../core/decode/index';
+import { summarize } from '../core/decode/index';
 import type { ContainerFrame, TimelinePacket } from '../core/timeline/containerFrame';
 import type { CapturedAddresses } from '../core/timeline/capturedAddresses';
 import { LAG_CEILING_MICROS, LiveTimeline } from '../core/timeline/liveTimeline';
 import { timelineTextPrefix, toTimelineJsonRecord, type TimelineJsonRecord } from '../core/timeline/timelineJson';
-import type { OutputFormat } from './packetPrinter';
+import { boxedTextPacketOf, type OutputFormat } from './packetPrinter';
 import type { PrinterOutput } from './printerOutput';
 
 const TICK_MS = 50;
@@ -160,16 +160,7 @@ export class TimelinePrinter {
     this.count++;
     const f = packet.frame;
     if (this.format === 'text') {
-      const s = summarizeEndpoints(f.data, f.linkType, f.originalLength);
-      const p = this.boxed;
-      p.direction = f.direction;
-      p.src = s.src;
-      p.dst = s.dst;
-      p.srcPort = s.srcPort;
-      p.dstPort = s.dstPort;
-      p.data = f.data;
-      p.payloadOffset = s.payloadOffset;
-      p.payloadLength = s.payloadLength;
+      const p = boxedTextPacketOf(f, this.boxed);
       const prefix = timelineTextPrefix(packet);
       const chunk = this.room(prefix.length * 3 + boxedTextMaxBytes(p));
       this.fill += chunk.write(prefix, this.fill, 'utf8');
