@@ -127,9 +127,7 @@ export class TimelinePrinter {
         this.waitingBytes -= packet.frame.data.length;
         this.addRow(packet);
       }
-      if (this.fill > 0) this.output.write(this.chunk.subarray(0, this.fill));
-      this.chunk = Buffer.allocUnsafe(0);
-      this.fill = 0;
+      this.writeChunk();
     }
     if (this.next === this.released.length) {
       this.released = [];
@@ -178,14 +176,25 @@ export class TimelinePrinter {
     this.fill += chunk.write(text, this.fill, 'utf8');
   }
 
-  /** The chunk, with at least `bytes` free from `fill` (a full one is written first). */
+  /** The chunk, with at least `bytes` free from `fill` (what it holds is written first). */
   private room(bytes: number): Buffer {
     if (this.fill + bytes > this.chunk.length) {
-      if (this.fill > 0) this.output.write(this.chunk.subarray(0, this.fill));
-      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES + (CHUNK_BYTES >> 2), bytes));
-      this.fill = 0;
+      this.writeChunk();
+      if (bytes > this.chunk.length) this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES + (CHUNK_BYTES >> 2), bytes));
     }
     return this.chunk;
+  }
+
+  /**
+   * Hands what the chunk holds to the output. The output keeps those bytes until they
+   * are written, so they are never written over: the next rows go after them (a tick's
+   * few rows do not cost a chunk each).
+   */
+  private writeChunk(): void {
+    if (this.fill === 0) return;
+    this.output.write(this.chunk.subarray(0, this.fill));
+    this.chunk = this.chunk.subarray(this.fill);
+    this.fill = 0;
   }
 
   /**
