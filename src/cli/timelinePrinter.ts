@@ -119,7 +119,8 @@ export class TimelinePrinter {
 
   /** Prints released rows, a chunk of text at a time, while the output takes them. */
   private print(): void {
-    if (this.output.closed) this.released = [];
+    // Nobody reads any more: every row waiting is done with (and the queue is reset below).
+    if (this.output.closed) this.next = this.released.length;
     while (this.waiting > 0 && !this.output.full) {
       while (this.waiting > 0 && this.fill < CHUNK_BYTES) {
         const packet = this.released[this.next]!;

@@ -151,6 +151,20 @@ describe('the timeline printer with a reader that does not keep up', () => {
     assert.equal(printer.count, 100);
   });
 
+  it('a reader that goes away while rows wait, some already printed: the finish ends', async () => {
+    const { printer, reader } = printerWith('text');
+    // The first tick prints the first chunk, and the rest waits for the reader.
+    await new Promise((r) => setTimeout(r, 120));
+    assert.ok(printer.count > 0 && printer.waiting > 0, `${printer.count} printed, ${printer.waiting} waiting`);
+    reader.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    // The next tick drops what waited (checked before the finish, which would never end otherwise).
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(printer.waiting, 0, 'nothing waits for a reader that went away');
+    const finished = await Promise.race([printer.finish().then(() => 'finished'), new Promise((r) => setTimeout(() => r('still waiting'), 2000))]);
+    assert.equal(finished, 'finished');
+    assert.equal(printer.waiting, 0);
+  });
+
   it('a reader that went away: the rows are dropped, the finish does not wait', async () => {
     const reader = new HeldReader();
     const output = new PrinterOutput(reader, () => undefined);
