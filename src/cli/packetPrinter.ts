@@ -2,8 +2,8 @@
  * How the CLI shows packets: the seed's text (OUT:/IN: and a boxed hexdump),
  * the seed's JSON array, or one JSON object a line. Output is gathered and
  * written in chunks (one write per packet would cap a busy capture at what the
- * terminal takes in syscalls); text is written as bytes into one fresh buffer
- * per chunk (core/boxedTextWriter.ts), JSON as text. Nothing is kept once
+ * terminal takes in syscalls: chunkedText.ts); text is written as bytes, JSON
+ * as UTF-8. Nothing is kept once
  * written: the -j array goes out element by element, so memory stays flat
  * whatever the number of packets, and the bytes are what
  * `JSON.stringify(records, null, 3)` printed at the end before.
@@ -14,11 +14,12 @@
  * With --tls-keylog, -j keeps its records until the end (keys that arrive later
  * decrypt earlier records in place), so that one combination does not stream.
  */
-import { boxedTextMaxBytes, writeBoxedText, type BoxedTextPacket } from '../core/boxedTextWriter';
+import type { BoxedTextPacket } from '../core/boxedTextWriter';
 import { summarize, summarizeEndpoints } from '../core/decode/index';
 import type { CapturedFrame, PacketSummary } from '../core/packet';
 import { toHex } from '../core/hex';
 import { seedTextLines, toSeedJsonRecord, type SeedJsonRecord } from '../core/seedFormat';
+import { ChunkedText } from './chunkedText';
 import type { PrinterOutput } from './printerOutput';
 import { decryptedTextLines, lateDecryptionJson, lateDecryptionText, type TlsPrinting } from './tlsPrinting';
 
@@ -26,9 +27,6 @@ import { decryptedTextLines, lateDecryptionJson, lateDecryptionText, type TlsPri
 type DecryptedJsonRecord = SeedJsonRecord & { decrypted_payload?: string };
 
 export type OutputFormat = 'text' | 'json' | 'ndjson';
-
-/** Text and JSON gathered up to this much before a write. */
-const CHUNK_BYTES = 256 * 1024;
 
 /**
  * One `-j` array element, exactly as `JSON.stringify(array, null, 3)` prints it, built
@@ -66,9 +64,7 @@ export function boxedTextPacketOf(frame: CapturedFrame, p: BoxedTextPacket): Box
 }
 
 export class PacketPrinter {
-  /** The chunk being filled (text as bytes, JSON as UTF-8), handed to the output when full (never reused). */
-  private chunk: Buffer | undefined;
-  private fill = 0;
+  private readonly text: ChunkedText;
   private readonly packet: BoxedTextPacket = { direction: 'out', src: '', dst: '', srcPort: -1, dstPort: -1, data: new Uint8Array(0), payloadOffset: 0, payloadLength: 0 };
   private scheduled = false;
   /** -j with --tls-keylog: every record, printed at the end. */
@@ -82,6 +78,7 @@ export class PacketPrinter {
     private readonly output: PrinterOutput,
     private readonly tls?: TlsPrinting,
   ) {
+    this.text = new ChunkedText(output);
     tls?.setLateHandler((late) => {
       // -j has not printed yet: its records take the plaintext in place.
       for (const l of late) {
@@ -92,7 +89,7 @@ export class PacketPrinter {
           kept.record.protocol = now.protocol;
           kept.record.info = now.info;
         } else if (l.plaintext && this.format !== 'json') {
-          this.addJsonText(this.format === 'ndjson' ? lateDecryptionJson(l.frame, l.plaintext) : lateDecryptionText(l.frame, l.plaintext));
+          this.text.addText(this.format === 'ndjson' ? lateDecryptionJson(l.frame, l.plaintext) : lateDecryptionText(l.frame, l.plaintext));
           this.schedule();
         }
       }
@@ -106,8 +103,8 @@ export class PacketPrinter {
     else if (this.format === 'text') this.addText(frame);
     else {
       const record = toSeedJsonRecord(frame, summarize(frame.data, frame.linkType, frame.originalLength), nativeHex);
-      if (this.format === 'ndjson') this.addJsonText(JSON.stringify(record) + '\n');
-      else this.addJsonText((this.count === 1 ? '[\n' : ',\n') + seedJsonArrayElement(record));
+      if (this.format === 'ndjson') this.text.addText(JSON.stringify(record) + '\n');
+      else this.text.addText((this.count === 1 ? '[\n' : ',\n') + seedJsonArrayElement(record));
     }
     this.schedule();
   }
@@ -127,53 +124,34 @@ export class PacketPrinter {
       const lines = seedTextLines(frame, summary);
       if (decrypted) lines.push(...decryptedTextLines(decrypted));
       else if (notDecrypted) lines.push(`TLS not decrypted: ${notDecrypted}`);
-      this.addJsonText(lines.join('\n') + '\n');
+      this.text.addText(lines.join('\n') + '\n');
       return;
     }
     const record: DecryptedJsonRecord = toSeedJsonRecord(frame, summary);
     if (decrypted) record.decrypted_payload = toHex(decrypted);
-    if (this.format === 'ndjson') return this.addJsonText(JSON.stringify(record) + '\n');
+    if (this.format === 'ndjson') return this.text.addText(JSON.stringify(record) + '\n');
     this.tlsRecords.push(record);
     if (tls.decryptor.recordsOf(index)) this.tlsRecordsByFrame.set(index, { record, summary: plain });
   }
 
   private addText(frame: CapturedFrame): void {
     const p = boxedTextPacketOf(frame, this.packet);
-    this.fill = writeBoxedText(this.room(boxedTextMaxBytes(p)), this.fill, p);
+    this.text.addBoxedText(p);
     p.data = EMPTY; // do not keep the frame's chunk alive
-  }
-
-  private addJsonText(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const chunk = this.room(text.length * 3);
-    this.fill += chunk.write(text, this.fill, 'utf8');
-  }
-
-  /** The current chunk, with at least `bytes` free from `fill` (a full one is flushed first). */
-  private room(bytes: number): Buffer {
-    if (!this.chunk || this.fill + bytes > this.chunk.length) {
-      this.flush();
-      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
-    }
-    return this.chunk;
   }
 
   /** Hands what is gathered to the output. */
   flush(): void {
     this.scheduled = false;
-    if (this.chunk && this.fill > 0) {
-      this.output.write(this.chunk.subarray(0, this.fill));
-      this.chunk = undefined;
-      this.fill = 0;
-    }
+    this.text.write();
   }
 
   /** Flushes what is pending; for -j, closes the array (`[]` when there was nothing, as before). */
   finish(): void {
     this.tls?.finish();
     if (this.format === 'json' && !this.output.closed) {
-      if (this.tls) this.addJsonText(JSON.stringify(this.tlsRecords, null, 3) + '\n');
-      else this.addJsonText(this.count === 0 ? '[]\n' : '\n]\n');
+      if (this.tls) this.text.addText(JSON.stringify(this.tlsRecords, null, 3) + '\n');
+      else this.text.addText(this.count === 0 ? '[]\n' : '\n]\n');
     }
     this.flush();
   }

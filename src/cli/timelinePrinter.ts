@@ -19,18 +19,17 @@
  * many rows released at once, and their text (five times their bytes, with
  * hexdumps) all at once would be hundreds of MB.
  */
-import { boxedTextMaxBytes, writeBoxedText, type BoxedTextPacket } from '../core/boxedTextWriter';
+import type { BoxedTextPacket } from '../core/boxedTextWriter';
 import { summarize } from '../core/decode/index';
 import type { ContainerFrame, TimelinePacket } from '../core/timeline/containerFrame';
 import type { CapturedAddresses } from '../core/timeline/capturedAddresses';
 import { LAG_CEILING_MICROS, LiveTimeline } from '../core/timeline/liveTimeline';
 import { timelineTextPrefix, toTimelineJsonRecord, type TimelineJsonRecord } from '../core/timeline/timelineJson';
+import { ChunkedText } from './chunkedText';
 import { boxedTextPacketOf, type OutputFormat } from './packetPrinter';
 import type { PrinterOutput } from './printerOutput';
 
 const TICK_MS = 50;
-/** Text gathered up to this much before a write. */
-const CHUNK_BYTES = 256 * 1024;
 const EMPTY = new Uint8Array(0);
 /**
  * Frame bytes of released rows waiting for the output, past which the printer says it
@@ -49,9 +48,7 @@ export class TimelinePrinter {
   /** print() runs again once the output drains. */
   private printOnDrain = false;
   private readonly waiters: (() => void)[] = [];
-  /** The chunk being filled, handed to the output when full (never reused). */
-  private chunk = Buffer.allocUnsafe(0);
-  private fill = 0;
+  private readonly text: ChunkedText;
   private readonly boxed: BoxedTextPacket = { direction: 'out', src: '', dst: '', srcPort: -1, dstPort: -1, data: EMPTY, payloadOffset: 0, payloadLength: 0 };
   private readonly timer: NodeJS.Timeout;
   /** Rows printed (a packet both ends saw counts once). */
@@ -67,6 +64,7 @@ export class TimelinePrinter {
     /** --count: rows printed at most. */
     private readonly limit?: number,
   ) {
+    this.text = new ChunkedText(output);
     this.timeline = new LiveTimeline((p) => this.queue(p), addresses, expectArrival);
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
@@ -122,13 +120,13 @@ export class TimelinePrinter {
     // Nobody reads any more: every row waiting is done with (and the queue is reset below).
     if (this.output.closed) this.next = this.released.length;
     while (this.waiting > 0 && !this.output.full) {
-      while (this.waiting > 0 && this.fill < CHUNK_BYTES) {
+      while (this.waiting > 0 && !this.text.chunkFull) {
         const packet = this.released[this.next]!;
         this.released[this.next++] = undefined as unknown as TimelinePacket; // let the frame go
         this.waitingBytes -= packet.frame.data.length;
         this.addRow(packet);
       }
-      this.writeChunk();
+      this.text.write();
     }
     if (this.next === this.released.length) {
       this.released = [];
@@ -150,52 +148,18 @@ export class TimelinePrinter {
     this.onRows(this.count);
   }
 
-  /**
-   * One row into the chunk. Text is written as bytes (core/boxedTextWriter.ts: the
-   * seed's text, byte for byte), not built as strings: hexdump text is five times
-   * the packet, and its garbage made the CLI's memory jump while it printed a backlog.
-   */
+  /** One row into the chunk: text as bytes (chunkedText.ts), JSON as UTF-8. */
   private addRow(packet: TimelinePacket): void {
     this.count++;
     const f = packet.frame;
     if (this.format === 'text') {
       const p = boxedTextPacketOf(f, this.boxed);
-      const prefix = timelineTextPrefix(packet);
-      const chunk = this.room(prefix.length * 3 + boxedTextMaxBytes(p));
-      this.fill += chunk.write(prefix, this.fill, 'utf8');
-      this.fill = writeBoxedText(chunk, this.fill, p);
+      this.text.addBoxedText(p, timelineTextPrefix(packet));
       p.data = EMPTY; // do not keep the frame alive
       return;
     }
     const record = toTimelineJsonRecord(packet, summarize(f.data, f.linkType, f.originalLength));
-    this.addText(this.format === 'json' ? (this.count === 1 ? '[\n' : ',\n') + jsonArrayElement(record) : JSON.stringify(record) + '\n');
-  }
-
-  private addText(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const chunk = this.room(text.length * 3);
-    this.fill += chunk.write(text, this.fill, 'utf8');
-  }
-
-  /** The chunk, with at least `bytes` free from `fill` (what it holds is written first). */
-  private room(bytes: number): Buffer {
-    if (this.fill + bytes > this.chunk.length) {
-      this.writeChunk();
-      if (bytes > this.chunk.length) this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES + (CHUNK_BYTES >> 2), bytes));
-    }
-    return this.chunk;
-  }
-
-  /**
-   * Hands what the chunk holds to the output. The output keeps those bytes until they
-   * are written, so they are never written over: the next rows go after them (a tick's
-   * few rows do not cost a chunk each).
-   */
-  private writeChunk(): void {
-    if (this.fill === 0) return;
-    this.output.write(this.chunk.subarray(0, this.fill));
-    this.chunk = this.chunk.subarray(this.fill);
-    this.fill = 0;
+    this.text.addText(this.format === 'json' ? (this.count === 1 ? '[\n' : ',\n') + jsonArrayElement(record) : JSON.stringify(record) + '\n');
   }
 
   /**
