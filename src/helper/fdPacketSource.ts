@@ -6,8 +6,9 @@
  * belong to someone else).
  */
 import { Socket } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { PipelineSpec } from './capturePlan';
+import { CoalescingPipeReader } from './coalescingPipeReader';
 import type { PacketSource, TcpdumpCounts } from './packetSource';
 import { TcpdumpStderr } from './tcpdumpStderr';
 
@@ -25,13 +26,9 @@ export class FdPacketSource implements PacketSource {
     stderrFd: number,
     prefix: Uint8Array,
   ) {
-    const pipe = new Socket({ fd: stdoutFd, readable: true, writable: false });
-    pipe.pause();
-    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-    if (prefix.length > 0) out.write(prefix);
-    pipe.pipe(out);
-    out.pause();
-    this.stdout = out;
+    const reader = new CoalescingPipeReader(stdoutFd, prefix);
+    const pipe = reader.socket;
+    this.stdout = reader.out;
     // Already listening: the root helper waited for it before handing over.
     this.stderr.listening = true;
     const err = new Socket({ fd: stderrFd, readable: true, writable: false });
