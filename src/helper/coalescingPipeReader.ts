@@ -14,14 +14,19 @@ import { Readable } from 'node:stream';
 /** A read this small (a few packets) is followed by a rest. */
 const SMALL_READ_BYTES = 16 * 1024;
 const REST_MS = 1;
-/** The socket reads into one buffer of its own; what it read is copied out at its size. */
-const READ_BUFFER_BYTES = 64 * 1024;
+/** The most one read takes. */
+const READ_BYTES = 64 * 1024;
+/**
+ * Reads go one after the other into a block this big, each handed on as a view of
+ * it: no copy (a block is never written twice), and a small read does not hold 64 KB.
+ */
+const BLOCK_BYTES = 1024 * 1024;
 /** What `out` holds before it stops the reads (its reader's backpressure). */
 const OUT_HIGH_WATER_MARK = 1024 * 1024;
 
 /** `onread`: in Node since v12 for a Socket's constructor, not in @types/node's options. */
 type OnreadSocketOptions = SocketConstructorOpts & {
-  onread: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
+  onread: { buffer: () => Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
 };
 
 export class CoalescingPipeReader {
@@ -29,28 +34,42 @@ export class CoalescingPipeReader {
   readonly out: Readable;
   readonly socket: Socket;
   private resting = false;
+  private block = Buffer.allocUnsafe(BLOCK_BYTES);
+  /** Bytes of `block` already handed on. */
+  private used = 0;
 
   /** `prefix`: bytes read from the pipe before it reached this process. */
   constructor(fd: number, prefix: Uint8Array) {
     this.out = new Readable({ highWaterMark: OUT_HIGH_WATER_MARK, read: () => this.readMore() });
     if (prefix.length > 0) this.out.push(prefix);
     this.out.pause();
-    // With `onread` the socket reads into the given buffer, and a pause stops the
-    // reads at once (a plain socket goes on reading until 16 KB wait in it).
+    // With `onread` the socket reads where it is told, and a pause stops the reads at
+    // once (a plain socket goes on reading until 16 KB wait in it).
     const options: OnreadSocketOptions = {
       fd,
       readable: true,
       writable: false,
-      onread: { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n, buffer) => this.onRead(n, buffer) },
+      onread: { buffer: () => this.readSpace(), callback: (n, buffer) => this.onRead(n, buffer) },
     };
     this.socket = new Socket(options);
     this.socket.pause();
     this.socket.once('end', () => this.out.push(null));
   }
 
-  /** A read: false stops the reads (for a rest, or until `out` is read). */
+  /** Where the next read goes: the rest of the block, or a new block when that is short. */
+  private readSpace(): Uint8Array {
+    if (BLOCK_BYTES - this.used < READ_BYTES) {
+      this.block = Buffer.allocUnsafe(BLOCK_BYTES);
+      this.used = 0;
+    }
+    return this.block.subarray(this.used, this.used + READ_BYTES);
+  }
+
+  /** A read of `n` bytes into `buffer` (from readSpace): false stops the reads (for a rest, or until `out` is read). */
   private onRead(n: number, buffer: Uint8Array): boolean {
-    const room = this.out.push(Buffer.from(buffer.subarray(0, n)));
+    this.used += n;
+    const bytes = buffer as Buffer;
+    const room = this.out.push(bytes.subarray(0, n));
     if (!room || n >= SMALL_READ_BYTES) return room;
     this.resting = true;
     setTimeout(() => {
